@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "sockcall",
+      "sources": [
+        "native/addon.cc",
+        "native/address.cc",
+        "native/args.cc",
+        "native/constants.cc",
+        "native/syscalls.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}

@@ -1,0 +1,121 @@
+#include "address.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "args.h"
+
+namespace sockcall {
+
+bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage* out, socklen_t* length) {
+  char* data = nullptr;
+  size_t size = 0;
+  if (!ArgBytes(info, index, &data, &size)) return false;
+  if (size < sizeof(sa_family_t) || size > sizeof(sockaddr_storage)) {
+    Napi::TypeError::New(info.Env(), "argument " + std::to_string(index) + " is not an encoded sockaddr")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  std::memset(out, 0, sizeof(*out));
+  std::memcpy(out, data, size);
+  *length = static_cast<socklen_t>(size);
+  return true;
+}
+
+Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length) {
+  Napi::Object result = Napi::Object::New(env);
+  char text[INET6_ADDRSTRLEN];
+  switch (address.ss_family) {
+    case AF_INET: {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&address);
+      inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+      result.Set("family", "AF_INET");
+      result.Set("address", text);
+      result.Set("port", ntohs(in->sin_port));
+      break;
+    }
+    case AF_INET6: {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address);
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+      result.Set("family", "AF_INET6");
+      result.Set("address", text);
+      result.Set("port", ntohs(in6->sin6_port));
+      result.Set("flowinfo", ntohl(in6->sin6_flowinfo));
+      result.Set("scopeId", in6->sin6_scope_id);
+      break;
+    }
+    case AF_UNIX: {
+      const auto* un = reinterpret_cast<const sockaddr_un*>(&address);
+      size_t offset = offsetof(sockaddr_un, sun_path);
+      size_t path_length = length > offset ? length - offset : 0;
+      if (path_length > sizeof(un->sun_path)) path_length = sizeof(un->sun_path);
+      // A pathname is NUL-terminated inside the length; an abstract name (leading NUL) is exactly
+      // the length given, NULs and all.
+      if (path_length > 0 && un->sun_path[0] != '\0') path_length = strnlen(un->sun_path, path_length);
+      result.Set("family", "AF_UNIX");
+      result.Set("path", Napi::String::New(env, un->sun_path, path_length));
+      break;
+    }
+    default:
+      result.Set("family", "AF_UNSPEC");
+      result.Set("sa_family", static_cast<double>(address.ss_family));
+  }
+  return result;
+}
+
+Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int family, port, flowinfo, scope_id;
+  if (!ArgInt(info, 0, &family)) return {};
+  if (info.Length() < 2 || !info[1].IsString()) {
+    Napi::TypeError::New(env, "argument 1 must be a string").ThrowAsJavaScriptException();
+    return {};
+  }
+  if (!ArgInt(info, 2, &port) || !ArgInt(info, 3, &flowinfo) || !ArgInt(info, 4, &scope_id)) return {};
+  std::string text = info[1].As<Napi::String>().Utf8Value();
+  if (family == AF_INET) {
+    sockaddr_in in{};
+    in.sin_family = AF_INET;
+    in.sin_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET, text.c_str(), &in.sin_addr) != 1) return env.Null();
+    return Napi::Buffer<char>::Copy(env, reinterpret_cast<char*>(&in), sizeof(in));
+  }
+  if (family == AF_INET6) {
+    sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(static_cast<uint16_t>(port));
+    in6.sin6_flowinfo = htonl(static_cast<uint32_t>(flowinfo));
+    in6.sin6_scope_id = static_cast<uint32_t>(scope_id);
+    if (inet_pton(AF_INET6, text.c_str(), &in6.sin6_addr) != 1) return env.Null();
+    return Napi::Buffer<char>::Copy(env, reinterpret_cast<char*>(&in6), sizeof(in6));
+  }
+  Napi::RangeError::New(env, "family must be AF_INET or AF_INET6").ThrowAsJavaScriptException();
+  return {};
+}
+
+Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
+  char* path = nullptr;
+  size_t path_length = 0;
+  if (!ArgBytes(info, 0, &path, &path_length)) return {};
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  bool abstract = path_length > 0 && path[0] == '\0';
+  // A pathname needs room for its terminating NUL; an abstract name uses every byte.
+  if (path_length + (abstract ? 0 : 1) > sizeof(un.sun_path)) return info.Env().Null();
+  std::memcpy(un.sun_path, path, path_length);
+  size_t length = offsetof(sockaddr_un, sun_path) + path_length + (abstract || path_length == 0 ? 0 : 1);
+  return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&un), length);
+}
+
+Napi::Value SockaddrDecode(const Napi::CallbackInfo& info) {
+  sockaddr_storage address;
+  socklen_t length;
+  if (!ArgSockaddr(info, 0, &address, &length)) return {};
+  return SockaddrToJs(info.Env(), address, length);
+}
+
+}  // namespace sockcall

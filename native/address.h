@@ -1,0 +1,32 @@
+// sockaddr <-> JS address conversion, shared by every call that takes or returns an address.
+//
+// Addresses travel into the binding as Buffers holding a ready-made sockaddr (built once by
+// SockaddrInet/SockaddrUnix below), so bind/connect/sendto only copy bytes, and a sendto loop can
+// reuse one encoded address. They travel out as plain objects:
+//   { family: 'AF_INET', address, port }
+//   { family: 'AF_INET6', address, port, flowinfo, scopeId }
+//   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: '')
+#pragma once
+
+#include <napi.h>
+#include <sys/socket.h>
+
+namespace sockcall {
+
+// Reads an encoded sockaddr Buffer argument. Throws a TypeError and returns false if it is not one.
+bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage* out, socklen_t* length);
+
+// Converts a kernel-filled sockaddr into its JS object.
+Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
+
+// sockaddrInet(family, address, port, flowinfo, scopeId) -> Buffer, or null if inet_pton rejects
+// the address text.
+Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
+
+// sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
+Napi::Value SockaddrUnix(const Napi::CallbackInfo& info);
+
+// sockaddrDecode(buffer) -> the JS object of an encoded sockaddr (for messages and traces).
+Napi::Value SockaddrDecode(const Napi::CallbackInfo& info);
+
+}  // namespace sockcall

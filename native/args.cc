@@ -1,0 +1,107 @@
+#include "args.h"
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <string>
+
+namespace sockcall {
+
+static bool Fail(Napi::Env env, const std::string& message, bool range) {
+  if (range) {
+    Napi::RangeError::New(env, message).ThrowAsJavaScriptException();
+  } else {
+    Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  }
+  return false;
+}
+
+bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
+  if (index >= info.Length() || !info[index].IsNumber()) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
+  }
+  double value = info[index].As<Napi::Number>().DoubleValue();
+  if (std::isnan(value)) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must not be NaN", true);
+  }
+  *out = value;
+  return true;
+}
+
+bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out) {
+  double value;
+  if (!ArgDouble(info, index, &value)) return false;
+  if (value < INT_MIN || value > INT_MAX || value != std::trunc(value)) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an int32", true);
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
+bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t* length) {
+  napi_env env = info.Env();
+  if (index >= info.Length()) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an ArrayBufferView", false);
+  }
+  napi_value value = info[index];
+  bool is_typed_array = false;
+  bool is_data_view = false;
+  napi_is_typedarray(env, value, &is_typed_array);
+  if (is_typed_array) {
+    napi_typedarray_type type;
+    size_t element_count = 0;
+    void* pointer = nullptr;
+    if (napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr) != napi_ok) {
+      return Fail(info.Env(), "cannot read the TypedArray", false);
+    }
+    size_t element_size = 1;
+    switch (type) {
+      case napi_int16_array: case napi_uint16_array:
+        element_size = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array:
+        element_size = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array:
+        element_size = 8; break;
+      default:
+        element_size = 1;
+    }
+    *data = static_cast<char*>(pointer);
+    *length = pointer == nullptr ? 0 : element_count * element_size;
+    return true;
+  }
+  napi_is_dataview(env, value, &is_data_view);
+  if (is_data_view) {
+    size_t byte_length = 0;
+    void* pointer = nullptr;
+    if (napi_get_dataview_info(env, value, &byte_length, &pointer, nullptr, nullptr) != napi_ok) {
+      return Fail(info.Env(), "cannot read the DataView", false);
+    }
+    *data = static_cast<char*>(pointer);
+    *length = pointer == nullptr ? 0 : byte_length;
+    return true;
+  }
+  return Fail(info.Env(), "argument " + std::to_string(index) + " must be an ArrayBufferView", false);
+}
+
+bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>* out) {
+  if (index >= info.Length() || !info[index].IsArray()) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an array", false);
+  }
+  Napi::Array array = info[index].As<Napi::Array>();
+  uint32_t count = array.Length();
+  out->reserve(count);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsNumber()) {
+      return Fail(info.Env(), "argument " + std::to_string(index) + " must hold numbers", false);
+    }
+    double value = item.As<Napi::Number>().DoubleValue();
+    if (!(value >= INT_MIN && value <= INT_MAX) || value != std::trunc(value)) {
+      return Fail(info.Env(), "argument " + std::to_string(index) + " must hold int32 values", true);
+    }
+    out->push_back(static_cast<int>(value));
+  }
+  return true;
+}
+
+}  // namespace sockcall

@@ -1,0 +1,449 @@
+#include "syscalls.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <vector>
+
+#include "address.h"
+#include "args.h"
+
+namespace sockcall {
+
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  int domain, type, protocol;
+  if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
+  int fd = socket(domain, type, protocol);
+  return SyscallResult(info.Env(), fd, errno);
+}
+
+Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+  int domain, type, protocol;
+  if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
+  int fds[2];
+  if (socketpair(domain, type, protocol, fds) < 0) return SyscallResult(info.Env(), -1, errno);
+  Napi::Array result = Napi::Array::New(info.Env(), 2);
+  result.Set(0u, fds[0]);
+  result.Set(1u, fds[1]);
+  return result;
+}
+
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  int fd;
+  sockaddr_storage address;
+  socklen_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
+  int result = bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  int fd, backlog;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &backlog)) return {};
+  int result = listen(fd, backlog);
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Accept4(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &flags)) return {};
+  // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
+  // (accept in a loop) saves building an object per connection.
+  int result = RetryOnEintr([&] { return accept4(fd, nullptr, nullptr, flags); });
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  int fd;
+  sockaddr_storage address;
+  socklen_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
+  // Not retried on EINTR: the connection goes on in the background and a second connect() would
+  // report EALREADY. The caller sees EINTR and decides.
+  int result = connect(fd, reinterpret_cast<sockaddr*>(&address), length);
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
+  ssize_t result = RetryOnEintr([&] { return send(fd, data, length, flags); });
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Sendto(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  char* data;
+  size_t length;
+  sockaddr_storage address;
+  socklen_t address_length;
+  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags) ||
+      !ArgSockaddr(info, 3, &address, &address_length)) {
+    return {};
+  }
+  ssize_t result = RetryOnEintr([&] {
+    return sendto(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), address_length);
+  });
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
+  ssize_t result = RetryOnEintr([&] { return recv(fd, data, length, flags); });
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
+  sockaddr_storage address{};
+  socklen_t address_length = sizeof(address);
+  ssize_t result = RetryOnEintr([&] {
+    address_length = sizeof(address);
+    return recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), &address_length);
+  });
+  if (result < 0) return SyscallResult(info.Env(), result, errno);
+  Napi::Array pair = Napi::Array::New(info.Env(), 2);
+  pair.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(result)));
+  // A connected stream socket reports no address (length 0): say null rather than invent one.
+  if (address_length == 0) {
+    pair.Set(1u, info.Env().Null());
+  } else {
+    pair.Set(1u, SockaddrToJs(info.Env(), address, address_length));
+  }
+  return pair;
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  int fd, how;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &how)) return {};
+  int result = shutdown(fd, how);
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  int result = close(fd);  // never retried: see RetryOnEintr
+  return SyscallResult(info.Env(), result, errno);
+}
+
+static Napi::Value NameCall(const Napi::CallbackInfo& info, int (*call)(int, sockaddr*, socklen_t*)) {
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (call(fd, reinterpret_cast<sockaddr*>(&address), &length) < 0) return SyscallResult(info.Env(), -1, errno);
+  return SockaddrToJs(info.Env(), address, length);
+}
+
+Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, getsockname); }
+Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, getpeername); }
+
+// Reads the `out` typed array argument that receives a getsockopt result.
+template <typename T>
+static T* OutArray(const Napi::CallbackInfo& info, size_t index, size_t count) {
+  char* data;
+  size_t length;
+  if (!ArgBytes(info, index, &data, &length)) return nullptr;
+  if (length < count * sizeof(T)) {
+    Napi::RangeError::New(info.Env(), "output array too small").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return reinterpret_cast<T*>(data);
+}
+
+Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
+  int fd, level, name;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name)) return {};
+  int32_t* out = OutArray<int32_t>(info, 3, 1);
+  if (out == nullptr) return {};
+  int value = 0;
+  socklen_t length = sizeof(value);
+  int result = getsockopt(fd, level, name, &value, &length);
+  if (result == 0) *out = value;
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
+  int fd, level, name, value;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) || !ArgInt(info, 3, &value)) {
+    return {};
+  }
+  int result = setsockopt(fd, level, name, &value, sizeof(value));
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
+  int fd, level, name;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) ||
+      !ArgBytes(info, 3, &data, &length)) {
+    return {};
+  }
+  socklen_t option_length = static_cast<socklen_t>(length);
+  int result = getsockopt(fd, level, name, data, &option_length);
+  return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
+}
+
+Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
+  int fd, level, name;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) ||
+      !ArgBytes(info, 3, &data, &length)) {
+    return {};
+  }
+  int result = setsockopt(fd, level, name, data, static_cast<socklen_t>(length));
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  int32_t* out = OutArray<int32_t>(info, 1, 2);
+  if (out == nullptr) return {};
+  linger value{};
+  socklen_t length = sizeof(value);
+  int result = getsockopt(fd, SOL_SOCKET, SO_LINGER, &value, &length);
+  if (result == 0) {
+    out[0] = value.l_onoff;
+    out[1] = value.l_linger;
+  }
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
+  int fd, onoff, seconds;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &onoff) || !ArgInt(info, 2, &seconds)) return {};
+  linger value{};
+  value.l_onoff = onoff;
+  value.l_linger = seconds;
+  int result = setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
+  int fd, name;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
+  double* out = OutArray<double>(info, 2, 1);
+  if (out == nullptr) return {};
+  timeval value{};
+  socklen_t length = sizeof(value);
+  int result = getsockopt(fd, SOL_SOCKET, name, &value, &length);
+  if (result == 0) *out = static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
+  int fd, name;
+  double ms;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name) || !ArgDouble(info, 2, &ms)) return {};
+  if (!(ms >= 0 && ms < 1e15)) {
+    Napi::RangeError::New(info.Env(), "timeout out of range").ThrowAsJavaScriptException();
+    return {};
+  }
+  timeval value{};
+  value.tv_sec = static_cast<time_t>(ms / 1e3);
+  value.tv_usec = static_cast<suseconds_t>(std::fmod(ms, 1e3) * 1e3);
+  int result = setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value));
+  return SyscallResult(info.Env(), result, errno);
+}
+
+Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return SyscallResult(info.Env(), -1, errno);
+  return Napi::Number::New(info.Env(), (flags & O_NONBLOCK) ? 0 : 1);
+}
+
+Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+  int fd, blocking;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &blocking)) return {};
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return SyscallResult(info.Env(), -1, errno);
+  int wanted = blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK);
+  int result = wanted == flags ? 0 : fcntl(fd, F_SETFL, wanted);
+  return SyscallResult(info.Env(), result, errno);
+}
+
+// Milliseconds left until `deadline` (CLOCK_MONOTONIC), never negative. Used to restart select and
+// poll after EINTR against the original deadline instead of starting the timeout again.
+static double RemainingMs(const timespec& deadline) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double ms = static_cast<double>(deadline.tv_sec - now.tv_sec) * 1e3 +
+              static_cast<double>(deadline.tv_nsec - now.tv_nsec) / 1e6;
+  return ms > 0 ? ms : 0;
+}
+
+static timespec DeadlineAfter(double ms) {
+  timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  double seconds = std::floor(ms / 1e3);
+  deadline.tv_sec += static_cast<time_t>(seconds);
+  deadline.tv_nsec += static_cast<long>((ms - seconds * 1e3) * 1e6);
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec += 1;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  return deadline;
+}
+
+// Fills an fd_set from a list, refusing any fd that FD_SET would write outside the set.
+static bool FillFdSet(const Napi::CallbackInfo& info, const std::vector<int>& fds, fd_set* set, int* max_fd) {
+  FD_ZERO(set);
+  for (int fd : fds) {
+    if (fd < 0 || fd >= FD_SETSIZE) {
+      Napi::RangeError::New(info.Env(), "select() cannot watch fd " + std::to_string(fd) +
+                                            ": it is outside 0.." + std::to_string(FD_SETSIZE - 1) + "; use poll()")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    FD_SET(fd, set);
+    if (fd > *max_fd) *max_fd = fd;
+  }
+  return true;
+}
+
+static Napi::Array ReadyFds(Napi::Env env, const std::vector<int>& fds, const fd_set& set) {
+  Napi::Array ready = Napi::Array::New(env);
+  uint32_t count = 0;
+  for (int fd : fds) {
+    if (FD_ISSET(fd, &set)) ready.Set(count++, fd);
+  }
+  return ready;
+}
+
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  std::vector<int> lists[3];
+  double ms;
+  for (size_t i = 0; i < 3; i++) {
+    if (!ArgIntArray(info, i, &lists[i])) return {};
+  }
+  if (!ArgDouble(info, 3, &ms)) return {};
+  fd_set sets[3];
+  int max_fd = -1;
+  for (size_t i = 0; i < 3; i++) {
+    if (!FillFdSet(info, lists[i], &sets[i], &max_fd)) return {};
+  }
+  const bool forever = ms < 0;
+  const timespec deadline = DeadlineAfter(forever ? 0 : ms);
+  int result;
+  for (;;) {
+    timeval timeout;
+    if (!forever) {
+      double left = RemainingMs(deadline);
+      timeout.tv_sec = static_cast<time_t>(left / 1e3);
+      timeout.tv_usec = static_cast<suseconds_t>(std::fmod(left, 1e3) * 1e3);
+    }
+    fd_set ready[3] = {sets[0], sets[1], sets[2]};
+    // Empty sets go in as NULL, as a C program would write them.
+    result = select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
+                    lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
+    if (result >= 0) {
+      for (size_t i = 0; i < 3; i++) sets[i] = ready[i];
+      break;
+    }
+    if (errno != EINTR) return SyscallResult(info.Env(), -1, errno);
+  }
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, 3);
+  for (uint32_t i = 0; i < 3; i++) {
+    if (result == 0) FD_ZERO(&sets[i]);
+    out.Set(i, ReadyFds(env, lists[i], sets[i]));
+  }
+  return out;
+}
+
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  std::vector<int> fds, events;
+  int ms;
+  if (!ArgIntArray(info, 0, &fds) || !ArgIntArray(info, 1, &events) || !ArgInt(info, 2, &ms)) return {};
+  if (fds.size() != events.size()) {
+    Napi::RangeError::New(info.Env(), "fds and events differ in length").ThrowAsJavaScriptException();
+    return {};
+  }
+  std::vector<pollfd> entries(fds.size());
+  for (size_t i = 0; i < fds.size(); i++) {
+    entries[i].fd = fds[i];
+    entries[i].events = static_cast<short>(events[i]);
+    entries[i].revents = 0;
+  }
+  const timespec deadline = DeadlineAfter(ms < 0 ? 0 : ms);
+  int timeout = ms;
+  int result;
+  while ((result = poll(entries.data(), entries.size(), timeout)) < 0 && errno == EINTR) {
+    if (ms >= 0) timeout = static_cast<int>(std::ceil(RemainingMs(deadline)));
+  }
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
+  Napi::Array revents = Napi::Array::New(info.Env(), entries.size());
+  for (size_t i = 0; i < entries.size(); i++) revents.Set(static_cast<uint32_t>(i), entries[i].revents);
+  return revents;
+}
+
+Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int family, type, protocol, flags;
+  for (size_t i = 0; i < 2; i++) {
+    if (i >= info.Length() || !(info[i].IsString() || info[i].IsNull())) {
+      Napi::TypeError::New(env, "argument " + std::to_string(i) + " must be a string or null")
+          .ThrowAsJavaScriptException();
+      return {};
+    }
+  }
+  if (!ArgInt(info, 2, &family) || !ArgInt(info, 3, &type) || !ArgInt(info, 4, &protocol) ||
+      !ArgInt(info, 5, &flags)) {
+    return {};
+  }
+  std::string host = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  std::string service = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  hints.ai_protocol = protocol;
+  hints.ai_flags = flags;
+  addrinfo* list = nullptr;
+  int status = getaddrinfo(info[0].IsString() ? host.c_str() : nullptr,
+                           info[1].IsString() ? service.c_str() : nullptr, &hints, &list);
+  if (status != 0) {
+    Napi::Object error = Napi::Object::New(env);
+    error.Set("eai", status);
+    error.Set("errno", status == EAI_SYSTEM ? errno : 0);
+    return error;
+  }
+  Napi::Array results = Napi::Array::New(env);
+  uint32_t count = 0;
+  for (addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {
+    Napi::Object item = Napi::Object::New(env);
+    item.Set("family", entry->ai_family);
+    item.Set("type", entry->ai_socktype);
+    item.Set("protocol", entry->ai_protocol);
+    sockaddr_storage address{};
+    std::memcpy(&address, entry->ai_addr, entry->ai_addrlen);
+    item.Set("address", SockaddrToJs(env, address, entry->ai_addrlen));
+    if (entry->ai_canonname != nullptr) item.Set("canonname", entry->ai_canonname);
+    results.Set(count++, item);
+  }
+  freeaddrinfo(list);
+  return results;
+}
+
+}  // namespace sockcall

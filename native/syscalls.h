@@ -1,0 +1,38 @@
+// One small function per system call. Each checks its arguments, makes exactly the call the
+// equivalent C program makes, and returns the result or -errno (see SyscallResult in args.h).
+// Policy (defaults, SOCK_CLOEXEC, MSG_NOSIGNAL, validation, errors) lives in lib/.
+#pragma once
+
+#include <napi.h>
+
+namespace sockcall {
+
+Napi::Value Socket(const Napi::CallbackInfo& info);        // (domain, type, protocol) -> fd
+Napi::Value Socketpair(const Napi::CallbackInfo& info);    // (domain, type, protocol) -> [fd, fd]
+Napi::Value Bind(const Napi::CallbackInfo& info);          // (fd, sockaddr) -> 0
+Napi::Value Listen(const Napi::CallbackInfo& info);        // (fd, backlog) -> 0
+Napi::Value Accept4(const Napi::CallbackInfo& info);       // (fd, flags) -> fd
+Napi::Value Connect(const Napi::CallbackInfo& info);       // (fd, sockaddr) -> 0
+Napi::Value Send(const Napi::CallbackInfo& info);          // (fd, view, flags) -> bytes
+Napi::Value Sendto(const Napi::CallbackInfo& info);        // (fd, view, flags, sockaddr) -> bytes
+Napi::Value Recv(const Napi::CallbackInfo& info);          // (fd, view, flags) -> bytes
+Napi::Value Recvfrom(const Napi::CallbackInfo& info);      // (fd, view, flags) -> [bytes, address]
+Napi::Value Shutdown(const Napi::CallbackInfo& info);      // (fd, how) -> 0
+Napi::Value Close(const Napi::CallbackInfo& info);         // (fd) -> 0
+Napi::Value Getsockname(const Napi::CallbackInfo& info);   // (fd) -> address
+Napi::Value Getpeername(const Napi::CallbackInfo& info);   // (fd) -> address
+Napi::Value GetsockoptInt(const Napi::CallbackInfo& info);      // (fd, level, name, out Int32Array) -> 0
+Napi::Value SetsockoptInt(const Napi::CallbackInfo& info);      // (fd, level, name, value) -> 0
+Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info);    // (fd, level, name, view) -> optlen
+Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info);    // (fd, level, name, view) -> 0
+Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info);   // (fd, out Int32Array(2)) -> 0
+Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info);   // (fd, onoff, seconds) -> 0
+Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info);  // (fd, name, out Float64Array) -> 0
+Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info);  // (fd, name, ms) -> 0
+Napi::Value GetBlocking(const Napi::CallbackInfo& info);   // (fd) -> 1 | 0
+Napi::Value SetBlocking(const Napi::CallbackInfo& info);   // (fd, blocking) -> 0
+Napi::Value Select(const Napi::CallbackInfo& info);   // (read[], write[], except[], ms) -> [r[], w[], e[]]
+Napi::Value Poll(const Napi::CallbackInfo& info);     // (fds[], events[], ms) -> revents[]
+Napi::Value Getaddrinfo(const Napi::CallbackInfo& info);  // (host, service, family, type, protocol, flags)
+
+}  // namespace sockcall
