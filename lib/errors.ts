@@ -1,0 +1,115 @@
+// Errors shaped like Node's own. A failed syscall becomes a SocketError whose message reads like
+// net's (`connect ECONNREFUSED 127.0.0.1:3005`) and which carries `code`, a negative `errno` (so
+// util.getSystemErrorName(err.errno) works), `syscall`, and the address involved. Bad arguments
+// become TypeError/RangeError with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE /
+// ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
+import { constants as osConstants } from 'node:os';
+import { getSystemErrorName, inspect } from 'node:util';
+
+import { native } from './native';
+
+/** Where a failed call was aimed: an internet address and port, a Unix path, or a host name. */
+export interface ErrorContext {
+  address?: string;
+  port?: number;
+  path?: string;
+  hostname?: string;
+}
+
+/** A failed system call (or name resolution), shaped like the errors of Node's `net` and `dns`. */
+export class SocketError extends Error {
+  /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */
+  readonly code: string;
+  /** Negative, as in Node; for getaddrinfo, the EAI_* value. */
+  readonly errno: number;
+  /** The system call that failed ('connect'). */
+  readonly syscall: string;
+  address?: string;
+  port?: number;
+  path?: string;
+  hostname?: string;
+  /** sendAll only: bytes that went out before the failure. */
+  bytesSent?: number;
+
+  constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}) {
+    super(`${syscall} ${code}${describeContext(context)}`);
+    this.code = code;
+    this.errno = errno;
+    this.syscall = syscall;
+    for (const key of ['address', 'port', 'path', 'hostname'] as const) {
+      if (context[key] !== undefined) (this as Record<string, unknown>)[key] = context[key];
+    }
+  }
+
+  override get name(): string {
+    return 'SocketError';
+  }
+}
+
+function describeContext(context: ErrorContext): string {
+  if (context.path !== undefined) return ` ${context.path}`;
+  if (context.hostname !== undefined) return ` ${context.hostname}`;
+  if (context.address !== undefined) {
+    return context.port === undefined ? ` ${context.address}` : ` ${context.address}:${context.port}`;
+  }
+  return '';
+}
+
+/** The name of a (positive) errno value: libuv's name where Node knows it, else the header's. */
+export function errnoName(errno: number): string {
+  const name = getSystemErrorName(-errno);
+  if (!name.startsWith('Unknown')) return name;
+  return native.errnoNames[errno] ?? `E${errno}`;
+}
+
+/** A SocketError for a syscall that returned `-errno` (a negative number, as the binding returns). */
+export function syscallError(syscall: string, negativeErrno: number, context?: ErrorContext): SocketError {
+  return new SocketError(syscall, errnoName(-negativeErrno), negativeErrno, context);
+}
+
+/** EBADF for a call on a closed Socket, raised without touching the old fd number. */
+export function closedError(syscall: string): SocketError {
+  return new SocketError(syscall, 'EBADF', -osConstants.errno.EBADF);
+}
+
+// --- argument errors ---------------------------------------------------------------------------
+
+interface CodedError extends Error {
+  code: string;
+}
+
+function coded<E extends Error>(error: E, code: string): E & CodedError {
+  return Object.assign(error, { code });
+}
+
+/** How Node's errors print a received value: `Received type string ('abc')`. */
+function received(value: unknown): string {
+  if (value === null || value === undefined) return `Received ${value}`;
+  if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name ? `Received an instance of ${name}` : `Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return `Received type ${typeof value} (${shown})`;
+}
+
+export function invalidArgType(name: string, expected: string, value: unknown): TypeError & CodedError {
+  return coded(new TypeError(`The "${name}" argument must be ${expected}. ${received(value)}`), 'ERR_INVALID_ARG_TYPE');
+}
+
+export function outOfRange(name: string, range: string, value: unknown): RangeError & CodedError {
+  const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : inspect(value);
+  return coded(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`),
+    'ERR_OUT_OF_RANGE',
+  );
+}
+
+export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & CodedError {
+  return coded(
+    new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`),
+    'ERR_INVALID_ARG_VALUE',
+  );
+}

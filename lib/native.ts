@@ -1,0 +1,106 @@
+// The native surface, typed in one place. test/00.setup checks this shape against the real binding.
+//
+// Convention: every syscall wrapper returns its non-negative result or a negative errno, never
+// throws for a failed syscall (it throws TypeError/RangeError only for arguments lib/ should have
+// refused already). lib/errors.ts turns the negative errno into a Node-style error.
+import bindings = require('bindings');
+
+/** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo). */
+export type NativeAddress =
+  | { family: 'AF_INET'; address: string; port: number }
+  | { family: 'AF_INET6'; address: string; port: number; flowinfo: number; scopeId: number }
+  | { family: 'AF_UNIX'; path: string }
+  | { family: 'AF_UNSPEC'; sa_family: number };
+
+export interface NativeAddrinfo {
+  family: number;
+  type: number;
+  protocol: number;
+  address: NativeAddress;
+  canonname?: string;
+}
+
+/** An encoded `struct sockaddr`, made by sockaddrInet/sockaddrUnix and passed to bind/connect/sendto. */
+export type Sockaddr = Buffer;
+
+export interface Native {
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number): [number, number] | number;
+  bind(fd: number, address: Sockaddr): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, flags: number): number;
+  connect(fd: number, address: Sockaddr): number;
+  send(fd: number, data: ArrayBufferView, flags: number): number;
+  sendto(fd: number, data: ArrayBufferView, flags: number, address: Sockaddr): number;
+  recv(fd: number, into: ArrayBufferView, flags: number): number;
+  recvfrom(fd: number, into: ArrayBufferView, flags: number): [number, NativeAddress | null] | number;
+  shutdown(fd: number, how: number): number;
+  close(fd: number): number;
+  getsockname(fd: number): NativeAddress | number;
+  getpeername(fd: number): NativeAddress | number;
+  getsockoptInt(fd: number, level: number, name: number, out: Int32Array): number;
+  setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  getsockoptBytes(fd: number, level: number, name: number, into: ArrayBufferView): number;
+  setsockoptBytes(fd: number, level: number, name: number, value: ArrayBufferView): number;
+  getsockoptLinger(fd: number, out: Int32Array): number;
+  setsockoptLinger(fd: number, onoff: number, seconds: number): number;
+  getsockoptTimeval(fd: number, name: number, out: Float64Array): number;
+  setsockoptTimeval(fd: number, name: number, ms: number): number;
+  getBlocking(fd: number): number;
+  setBlocking(fd: number, blocking: number): number;
+  /** Timeout in ms, negative for none. Returns the ready fds of each list. */
+  select(read: number[], write: number[], except: number[], timeoutMs: number): [number[], number[], number[]] | number;
+  /** Timeout in ms, -1 for none. Returns revents for each entry. */
+  poll(fds: number[], events: number[], timeoutMs: number): number[] | number;
+  getaddrinfo(
+    host: string | null,
+    service: string | null,
+    family: number,
+    type: number,
+    protocol: number,
+    flags: number,
+  ): NativeAddrinfo[] | { eai: number; errno: number };
+  sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;
+  sockaddrUnix(path: Uint8Array): Sockaddr | null;
+  sockaddrDecode(address: Sockaddr): NativeAddress;
+  constants: Readonly<Record<string, number>>;
+  errnoNames: Readonly<Record<number, string>>;
+}
+
+/** What each member of the binding is; a key missing or extra here is a compile error. */
+export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...args: never[]) => unknown ? 'function' : 'object' } = {
+  socket: 'function',
+  socketpair: 'function',
+  bind: 'function',
+  listen: 'function',
+  accept4: 'function',
+  connect: 'function',
+  send: 'function',
+  sendto: 'function',
+  recv: 'function',
+  recvfrom: 'function',
+  shutdown: 'function',
+  close: 'function',
+  getsockname: 'function',
+  getpeername: 'function',
+  getsockoptInt: 'function',
+  setsockoptInt: 'function',
+  getsockoptBytes: 'function',
+  setsockoptBytes: 'function',
+  getsockoptLinger: 'function',
+  setsockoptLinger: 'function',
+  getsockoptTimeval: 'function',
+  setsockoptTimeval: 'function',
+  getBlocking: 'function',
+  setBlocking: 'function',
+  select: 'function',
+  poll: 'function',
+  getaddrinfo: 'function',
+  sockaddrInet: 'function',
+  sockaddrUnix: 'function',
+  sockaddrDecode: 'function',
+  constants: 'object',
+  errnoNames: 'object',
+};
+
+export const native: Native = bindings('sockcall');
