@@ -65,10 +65,12 @@ export interface Native {
   sockaddrDecode(address: Sockaddr): NativeAddress;
   constants: Readonly<Record<string, number>>;
   errnoNames: Readonly<Record<number, string>>;
+  /** Added by the `bindings` loader: the .node file this binding was loaded from. */
+  path: string;
 }
 
 /** What each member of the binding is; a key missing or extra here is a compile error. */
-export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...args: never[]) => unknown ? 'function' : 'object' } = {
+export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...args: never[]) => unknown ? 'function' : Native[K] extends string ? 'string' : 'object' } = {
   socket: 'function',
   socketpair: 'function',
   bind: 'function',
@@ -101,6 +103,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...
   sockaddrDecode: 'function',
   constants: 'object',
   errnoNames: 'object',
+  path: 'string',
 };
 
 export const native: Native = bindings('sockcall');

@@ -52,6 +52,21 @@ function optionKind(level: number, name: number): OptionKind {
 const intOut = new Int32Array(2);
 const msOut = new Float64Array(1);
 
+/**
+ * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
+ * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, else an integer.
+ */
+export type OptionValue<N extends number> = N extends LingerOption
+  ? Linger
+  : N extends TimevalOption
+    ? number
+    : N extends StringOption
+      ? string
+      : number;
+
+/** What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option. */
+export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption ? never : boolean) | ArrayBufferView;
+
 const ADOPT: unique symbol = Symbol('adopt');
 
 /** Reads a socket's fd for a syscall, throwing EBADF if it is closed. For select/poll in lib/. */
@@ -311,10 +326,7 @@ export class Socket implements Disposable {
    * {@link Linger} for SO_LINGER, milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, a string for
    * SO_BINDTODEVICE/TCP_CONGESTION, or raw bytes (any ArrayBufferView) for anything else.
    */
-  setsockopt(level: number, name: LingerOption, value: Linger): void;
-  setsockopt(level: number, name: TimevalOption, value: number): void;
-  setsockopt(level: number, name: StringOption, value: string): void;
-  setsockopt(level: number, name: number, value: number | boolean | ArrayBufferView): void;
+  setsockopt<N extends number>(level: number, name: N, value: SetOptionValue<N>): void;
   setsockopt(level: number, name: number, value: number | boolean | string | Linger | ArrayBufferView): void {
     const fd = this.#open('setsockopt');
     validateInt(level, 'level');
@@ -352,11 +364,8 @@ export class Socket implements Disposable {
    * SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option bytes (at most
    * `length` of them) as a Buffer.
    */
-  getsockopt(level: number, name: LingerOption): Linger;
-  getsockopt(level: number, name: TimevalOption): number;
-  getsockopt(level: number, name: StringOption): string;
+  getsockopt<N extends number>(level: number, name: N): OptionValue<N>;
   getsockopt(level: number, name: number, length: number): Buffer;
-  getsockopt(level: number, name: number): number;
   getsockopt(level: number, name: number, length?: number): number | string | Linger | Buffer {
     const fd = this.#open('getsockopt');
     validateInt(level, 'level');

@@ -1,0 +1,136 @@
+// Shared test fixtures. Every socket a test makes goes through `track` (or a helper that calls it)
+// and is closed after the test; every blocking socket gets SO_RCVTIMEO/SO_SNDTIMEO through `guard`
+// so that a broken test fails with EAGAIN instead of blocking the thread (and mocha's own timer)
+// forever; peers run in worker threads through `runPeer`, which terminates them on a deadline.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import * as sockcall from 'sockcall';
+
+const { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_REUSEADDR, Socket } = sockcall;
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** How long any single blocking call in a test may wait before it fails. */
+export const GUARD_MS = 5000;
+
+const tracked = new Set();
+
+/** Registers sockets to be closed after the current test. Returns the first. */
+export function track(...sockets) {
+  for (const socket of sockets) tracked.add(socket);
+  return sockets[0];
+}
+
+/** Closes every tracked socket (mocha root hook, below). */
+export function closeTracked() {
+  for (const socket of tracked) {
+    try {
+      socket.close();
+    } catch {
+      // already reported by the test that failed
+    }
+  }
+  tracked.clear();
+}
+
+export const mochaHooks = {
+  afterEach() {
+    closeTracked();
+  },
+};
+
+/** Bounds every blocking recv/accept/send/connect on `socket` to `ms`. */
+export function guard(socket, ms = GUARD_MS) {
+  socket.setsockopt(SOL_SOCKET, SO_RCVTIMEO, ms);
+  socket.setsockopt(SOL_SOCKET, SO_SNDTIMEO, ms);
+  return socket;
+}
+
+/** A tracked, guarded socket. */
+export function socket(domain = AF_INET, type = SOCK_STREAM, protocol = 0) {
+  return guard(track(new Socket(domain, type, protocol)));
+}
+
+/** A listening TCP socket on an ephemeral loopback port; `.port` is the port it got. */
+export function listener({ domain = AF_INET, address = domain === AF_INET6 ? '::1' : '127.0.0.1', backlog = 16 } = {}) {
+  const server = socket(domain, SOCK_STREAM);
+  server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  server.bind({ address, port: 0 });
+  server.listen(backlog);
+  return server;
+}
+
+/** A connected TCP pair over loopback: [client, accepted]. */
+export function tcpPair(domain = AF_INET) {
+  const server = listener({ domain });
+  const client = socket(domain, SOCK_STREAM);
+  client.connect(server.getsockname());
+  const accepted = guard(track(server.accept()));
+  return [client, accepted, server];
+}
+
+/**
+ * Runs `body` (the text of an async function body) in a worker thread with `sockcall` and `data` in
+ * scope, and resolves with what it returns. The worker is terminated and the promise rejected after
+ * `timeout` ms. A rejection carries the worker's error message and code.
+ */
+export function runPeer(body, data = {}, { timeout = 15000 } = {}) {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const sockcall = require(workerData.root);
+    const data = workerData.data;
+    (async () => { ${body} })().then(
+      (value) => parentPort.postMessage({ ok: true, value }),
+      (error) => parentPort.postMessage({ ok: false, message: String(error && error.stack || error), code: error && error.code }),
+    );`;
+  const worker = new Worker(source, { eval: true, workerData: { root, data } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      worker.terminate();
+      reject(new Error(`peer did not finish within ${timeout} ms`));
+    }, timeout);
+    worker.once('message', (message) => {
+      clearTimeout(timer);
+      worker.terminate();
+      if (message.ok) resolve(message.value);
+      else reject(Object.assign(new Error(`peer failed: ${message.message}`), { code: message.code }));
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`peer exited with code ${code} before answering`));
+    });
+  });
+}
+
+/** The number of fds this process has open. */
+export function openFdCount() {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** Asserts that `fn` throws an error matching `expected` (properties compared with ===). */
+export function throwsLike(fn, expected) {
+  let caught;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined) throw new Error(`expected a throw like ${JSON.stringify(expected)}, got none`);
+  for (const [key, value] of Object.entries(expected)) {
+    if (key === 'instanceOf') {
+      if (!(caught instanceof value)) throw new Error(`expected an instance of ${value.name}, got ${caught}`);
+    } else if (key === 'message' && value instanceof RegExp) {
+      if (!value.test(caught.message)) throw new Error(`message ${JSON.stringify(caught.message)} does not match ${value}`);
+    } else if (caught[key] !== value) {
+      throw new Error(`expected ${key} ${JSON.stringify(value)}, got ${JSON.stringify(caught[key])} (${caught})`);
+    }
+  }
+  return caught;
+}

@@ -1,0 +1,62 @@
+// Compiled (not run) by `npm test`: the public types as a TypeScript user meets them. Each line
+// marked as an expected error must fail to compile, or tsc reports the directive as unused.
+import {
+  AF_INET,
+  type Linger,
+  poll,
+  POLLIN,
+  select,
+  Socket,
+  type SocketAddress,
+  SocketError,
+  SO_LINGER,
+  SO_RCVLOWAT,
+  SO_RCVTIMEO,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  getaddrinfo,
+} from 'sockcall';
+import * as cjs from 'sockcall';
+
+export function typesCompile(): void {
+  using server = new Socket(AF_INET, SOCK_STREAM);
+  server.bind({ address: '127.0.0.1', port: 0 });
+  server.listen(10);
+  const address: SocketAddress = server.getsockname();
+  if (address.family === 'AF_INET') {
+    const port: number = address.port;
+    void port;
+  } else if (address.family === 'AF_UNIX') {
+    const path: string = address.path;
+    void path;
+  }
+  const conn: Socket = server.accept();
+  const ready: Socket[] = select([conn], [], [], 30_000).read;
+  const revents: number[] = poll([{ fd: conn, events: POLLIN }], 0).map((entry) => entry.revents);
+  conn.setsockopt(SOL_SOCKET, SO_RCVLOWAT, 250);
+  const lowat: number = conn.getsockopt(SOL_SOCKET, SO_RCVLOWAT);
+  const linger: Linger = conn.getsockopt(SOL_SOCKET, SO_LINGER);
+  conn.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 5 });
+  conn.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 1500);
+  const timeoutMs: number = conn.getsockopt(SOL_SOCKET, SO_RCVTIMEO);
+  const raw: Buffer = conn.getsockopt(SOL_SOCKET, SO_RCVLOWAT, 4);
+  // @ts-expect-error SO_LINGER takes a struct, not a number
+  conn.setsockopt(SOL_SOCKET, SO_LINGER, 1);
+  const data: Buffer = conn.recv(250);
+  const sent: number = conn.send(data);
+  const { data: datagram, address: from } = conn.recvfrom(100);
+  // @ts-expect-error recv needs a length
+  conn.recv();
+  const first = getaddrinfo('localhost', 3005, { family: AF_INET, type: SOCK_STREAM })[0];
+  if (first) conn.connect(first.address as { address: string; port: number });
+  try {
+    conn.close();
+  } catch (error) {
+    if (error instanceof SocketError) {
+      const fields: [string, number, string] = [error.code, error.errno, error.syscall];
+      void fields;
+    }
+  }
+  const sameClass: typeof Socket = cjs.Socket;
+  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass];
+}
