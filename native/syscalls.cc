@@ -347,10 +347,12 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   const bool forever = ms < 0;
   const timespec deadline = DeadlineAfter(forever ? 0 : ms);
   int result;
+  // The first call gets the timeout exactly as given (strace shows {tv_sec=30, ...} as C would);
+  // only a restart after EINTR recomputes what is left.
+  double left = forever ? 0 : ms;
   for (;;) {
     timeval timeout;
     if (!forever) {
-      double left = RemainingMs(deadline);
       timeout.tv_sec = static_cast<time_t>(left / 1e3);
       timeout.tv_usec = static_cast<suseconds_t>(std::fmod(left, 1e3) * 1e3);
     }
@@ -363,6 +365,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
       break;
     }
     if (errno != EINTR) return SyscallResult(info.Env(), -1, errno);
+    if (!forever) left = RemainingMs(deadline);
   }
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env, 3);
