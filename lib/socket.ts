@@ -2,6 +2,7 @@
 // exactly the call the equivalent C makes, on the calling thread, and blocks as C would.
 import { type AddressInput, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
+  AF_UNIX,
   type Linger,
   type LingerOption,
   MSG_NOSIGNAL,
@@ -159,6 +160,14 @@ export class Socket implements Disposable {
     return encodeAddress(address, this.domain, name);
   }
 
+  /**
+   * What recvfrom reports when the kernel gives no address (length 0): an unbound AF_UNIX sender is
+   * an unnamed socket, as getpeername() reports it; a connected stream socket has none (null).
+   */
+  #unnamedPeer(): SocketAddress | null {
+    return this.domain === AF_UNIX ? { family: 'AF_UNIX', path: '' } : null;
+  }
+
   /** Gives up ownership: returns the fd, which this Socket will no longer use or close. */
   detach(): number {
     const fd = this.#open('detach');
@@ -283,7 +292,7 @@ export class Socket implements Disposable {
     const buffer = Buffer.allocUnsafe(length);
     const result = native.recvfrom(fd, buffer, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
-    return { data: shrink(buffer, result[0]), address: result[1] };
+    return { data: shrink(buffer, result[0]), address: result[1] ?? this.#unnamedPeer() };
   }
 
   /** shutdown(2): SHUT_RD, SHUT_WR (half-close: the peer reads EOF) or SHUT_RDWR. */

@@ -259,9 +259,11 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(info.Env(), "timeout out of range").ThrowAsJavaScriptException();
     return {};
   }
+  // Whole microseconds first: fmod(1000.001, 1e3) * 1e3 is 0.99999999997, which would truncate to 0.
+  long long microseconds = std::llround(ms * 1e3);
   timeval value{};
-  value.tv_sec = static_cast<time_t>(ms / 1e3);
-  value.tv_usec = static_cast<suseconds_t>(std::fmod(ms, 1e3) * 1e3);
+  value.tv_sec = static_cast<time_t>(microseconds / 1000000);
+  value.tv_usec = static_cast<suseconds_t>(microseconds % 1000000);
   int result = setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
 }
@@ -353,8 +355,9 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   for (;;) {
     timeval timeout;
     if (!forever) {
-      timeout.tv_sec = static_cast<time_t>(left / 1e3);
-      timeout.tv_usec = static_cast<suseconds_t>(std::fmod(left, 1e3) * 1e3);
+      long long microseconds = std::llround(left * 1e3);
+      timeout.tv_sec = static_cast<time_t>(microseconds / 1000000);
+      timeout.tv_usec = static_cast<suseconds_t>(microseconds % 1000000);
     }
     fd_set ready[3] = {sets[0], sets[1], sets[2]};
     // Empty sets go in as NULL, as a C program would write them.
