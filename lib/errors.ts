@@ -24,12 +24,14 @@ export class SocketError extends Error {
   readonly errno: number;
   /** The system call that failed ('connect'). */
   readonly syscall: string;
-  address?: string;
-  port?: number;
-  path?: string;
-  hostname?: string;
+  // `declare`: only the properties that apply become own properties, as on Node's errors (a class
+  // field would put every one of them on every error, as undefined).
+  declare address?: string;
+  declare port?: number;
+  declare path?: string;
+  declare hostname?: string;
   /** sendAll only: bytes that went out before the failure. */
-  bytesSent?: number;
+  declare bytesSent?: number;
 
   constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}) {
     super(`${syscall} ${code}${describeContext(context)}`);

@@ -6,6 +6,9 @@ import {
   type Linger,
   type LingerOption,
   MSG_NOSIGNAL,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
   SO_BINDTODEVICE,
   SO_DOMAIN,
   SO_LINGER,
@@ -22,7 +25,7 @@ import {
   type TimevalOption,
   IPPROTO_TCP,
 } from './constants';
-import { closedError, invalidArgType, outOfRange, syscallError } from './errors';
+import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { native } from './native';
 import { asBytes, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
@@ -298,7 +301,10 @@ export class Socket implements Disposable {
   /** shutdown(2): SHUT_RD, SHUT_WR (half-close: the peer reads EOF) or SHUT_RDWR. */
   shutdown(how: number): void {
     const fd = this.#open('shutdown');
-    validateInt(how, 'how', 0, 2);
+    validateInt(how, 'how');
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) {
+      throw invalidArgValue('how', how, 'must be one of SHUT_RD, SHUT_WR, SHUT_RDWR');
+    }
     const result = native.shutdown(fd, how);
     if (result < 0) throw syscallError('shutdown', result);
   }

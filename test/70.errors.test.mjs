@@ -1,0 +1,567 @@
+// Error shapes and bad arguments. A failed syscall is a SocketError that reads like Node's own net
+// errors (compared field by field against what `net`/`dgram` throw for the same failure); a failed
+// name resolution carries the EAI_* code. Bad arguments are TypeError/RangeError with Node's
+// ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_INVALID_ARG_VALUE codes, thrown before any syscall
+// (shown where the syscall would have had a visible effect), never crashing and never leaking an fd.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getSystemErrorName } from 'node:util';
+
+import * as sockcall from 'sockcall';
+
+import { listener, openFdCount, socket, tcpPair, throwsLike, track } from './helpers.mjs';
+
+const {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  EAI_NONAME,
+  FD_SETSIZE,
+  MSG_DONTWAIT,
+  POLLIN,
+  POLLOUT,
+  SHUT_WR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SO_LINGER,
+  SO_RCVBUF,
+  SO_RCVTIMEO,
+  Socket,
+  SocketError,
+  getaddrinfo,
+  poll,
+  select,
+} = sockcall;
+
+const TYPE = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
+const RANGE = { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' };
+const VALUE = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' };
+
+/** The fields Node's net errors carry, for comparing two errors. */
+function shape(error) {
+  return {
+    message: error.message,
+    code: error.code,
+    errno: error.errno,
+    syscall: error.syscall,
+    address: error.address,
+    port: error.port,
+  };
+}
+
+/** The error Node's `net` gives for connecting to `options` (resolves null if it connects). */
+function nodeConnectError(options) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('net.connect neither failed nor connected')), 5000);
+    const client = net.connect(options);
+    client.once('error', (error) => {
+      clearTimeout(timer);
+      resolve(error);
+    });
+    client.once('connect', () => {
+      clearTimeout(timer);
+      client.destroy();
+      resolve(null);
+    });
+  });
+}
+
+/** Asserts nothing arrived on `s`: a non-blocking recv fails with EAGAIN. */
+function expectNothingQueued(s) {
+  throwsLike(() => s.recv(65536, MSG_DONTWAIT), { code: 'EAGAIN', syscall: 'recv' });
+}
+
+/** A port that refuses connections: a socket bound to it (kept open) that does not listen. */
+function refusedPort(domain = AF_INET) {
+  const holder = socket(domain, SOCK_STREAM);
+  holder.bind({ address: domain === AF_INET6 ? '::1' : '127.0.0.1', port: 0 });
+  return holder.getsockname().port;
+}
+
+describe('70 errors and bad arguments', function () {
+  this.timeout(15000);
+
+  let dir;
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), 'sockcall-70-'));
+  });
+  afterEach(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('SocketError: failed syscalls', function () {
+    it('is exported, an Error subclass named SocketError', function () {
+      expect(SocketError).to.be.a('function');
+      const s = socket();
+      const error = throwsLike(() => s.recv(10), { instanceOf: SocketError, code: 'ENOTCONN' });
+      expect(error).to.be.instanceOf(Error);
+      expect(error.name).to.equal('SocketError');
+      expect(String(error)).to.equal('SocketError: recv ENOTCONN');
+      expect(error.stack.split('\n')[0]).to.equal('SocketError: recv ENOTCONN');
+    });
+
+    it('connect ECONNREFUSED reads exactly like Node net: message, code, errno, syscall, address, port', async function () {
+      const port = refusedPort();
+      const client = socket();
+      const error = throwsLike(() => client.connect({ address: '127.0.0.1', port }), { instanceOf: SocketError });
+      expect(error.message).to.equal(`connect ECONNREFUSED 127.0.0.1:${port}`);
+      expect(error.code).to.equal('ECONNREFUSED');
+      expect(error.errno).to.equal(-osConstants.errno.ECONNREFUSED);
+      expect(error.errno).to.be.below(0);
+      expect(getSystemErrorName(error.errno)).to.equal(error.code);
+      expect(error.syscall).to.equal('connect');
+      expect(error.address).to.equal('127.0.0.1');
+      expect(error.port).to.equal(port);
+      expect(error).to.not.have.property('path');
+      // Node's own error for the same connect, field by field.
+      const nodeError = await nodeConnectError({ host: '127.0.0.1', port });
+      expect(nodeError, 'net.connect was refused too').to.not.equal(null);
+      expect(shape(error)).to.deep.equal(shape(nodeError));
+      // The same own properties, no more: no `path: undefined` and the like.
+      expect(Object.keys(error).sort()).to.deep.equal(Object.keys(nodeError).sort());
+    });
+
+    it('connect ECONNREFUSED over IPv6 reads like Node net too (::1:port)', async function () {
+      const port = refusedPort(AF_INET6);
+      const client = socket(AF_INET6);
+      const error = throwsLike(() => client.connect({ address: '::1', port }), {
+        instanceOf: SocketError,
+        code: 'ECONNREFUSED',
+        syscall: 'connect',
+        address: '::1',
+        port,
+      });
+      expect(error.message).to.equal(`connect ECONNREFUSED ::1:${port}`);
+      const nodeError = await nodeConnectError({ host: '::1', port });
+      expect(shape(error)).to.deep.equal(shape(nodeError));
+    });
+
+    it('bind EADDRINUSE carries the address and port, and reads like Node dgram', async function () {
+      const holder = socket(AF_INET, SOCK_DGRAM);
+      holder.bind({ address: '127.0.0.1', port: 0 });
+      const { port } = holder.getsockname();
+      const s = socket(AF_INET, SOCK_DGRAM);
+      const error = throwsLike(() => s.bind({ address: '127.0.0.1', port }), {
+        instanceOf: SocketError,
+        code: 'EADDRINUSE',
+        errno: -osConstants.errno.EADDRINUSE,
+        syscall: 'bind',
+        address: '127.0.0.1',
+        port,
+        message: `bind EADDRINUSE 127.0.0.1:${port}`,
+      });
+      expect(getSystemErrorName(error.errno)).to.equal('EADDRINUSE');
+      const nodeError = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('dgram bind neither failed nor succeeded')), 5000);
+        const udp = dgram.createSocket('udp4');
+        udp.once('error', (e) => {
+          clearTimeout(timer);
+          udp.close();
+          resolve(e);
+        });
+        udp.once('listening', () => {
+          clearTimeout(timer);
+          udp.close();
+          resolve(null);
+        });
+        udp.bind(port, '127.0.0.1');
+      });
+      expect(nodeError, 'dgram bind failed too').to.not.equal(null);
+      expect(shape(error)).to.deep.equal(shape(nodeError));
+      expect(Object.keys(error).sort()).to.deep.equal(Object.keys(nodeError).sort());
+      // And for a TCP listener.
+      const server = listener();
+      const tcpPort = server.getsockname().port;
+      const t = socket();
+      throwsLike(() => t.bind({ address: '127.0.0.1', port: tcpPort }), {
+        code: 'EADDRINUSE',
+        message: `bind EADDRINUSE 127.0.0.1:${tcpPort}`,
+        port: tcpPort,
+      });
+    });
+
+    it('unix connect ENOENT names the path (in the message and as `path`), like Node net', async function () {
+      const path = join(dir, 'nobody-here.sock');
+      const s = socket(AF_UNIX, SOCK_STREAM);
+      const error = throwsLike(() => s.connect({ path }), {
+        instanceOf: SocketError,
+        code: 'ENOENT',
+        errno: -osConstants.errno.ENOENT,
+        syscall: 'connect',
+        path,
+        message: `connect ENOENT ${path}`,
+      });
+      expect(getSystemErrorName(error.errno)).to.equal('ENOENT');
+      expect(error).to.not.have.property('address');
+      expect(error).to.not.have.property('port');
+      const nodeError = await nodeConnectError({ path });
+      expect({ message: error.message, code: error.code, errno: error.errno, syscall: error.syscall }).to.deep.equal({
+        message: nodeError.message,
+        code: nodeError.code,
+        errno: nodeError.errno,
+        syscall: nodeError.syscall,
+      });
+    });
+
+    it('unix bind EADDRINUSE on an existing path carries the path', function () {
+      const path = join(dir, 'taken.sock');
+      const first = socket(AF_UNIX, SOCK_STREAM);
+      first.bind({ path });
+      const second = socket(AF_UNIX, SOCK_STREAM);
+      throwsLike(() => second.bind({ path }), {
+        instanceOf: SocketError,
+        code: 'EADDRINUSE',
+        syscall: 'bind',
+        path,
+        message: `bind EADDRINUSE ${path}`,
+      });
+    });
+
+    it('errors without an address carry none: recv/getpeername ENOTCONN, accept on a non-listening socket EINVAL', function () {
+      const s = socket();
+      for (const [call, syscall, code] of [
+        [() => s.recv(10), 'recv', 'ENOTCONN'],
+        [() => s.getpeername(), 'getpeername', 'ENOTCONN'],
+        [() => s.accept(), 'accept', 'EINVAL'],
+      ]) {
+        const error = throwsLike(call, { instanceOf: SocketError, code, syscall, message: `${syscall} ${code}` });
+        expect(error.errno).to.be.below(0);
+        expect(getSystemErrorName(error.errno)).to.equal(code);
+        for (const key of ['address', 'port', 'path', 'hostname']) expect(error, key).to.not.have.property(key);
+      }
+    });
+
+    it('getaddrinfo failure: code EAI_NONAME, syscall getaddrinfo, hostname, errno the EAI_NONAME constant', function () {
+      // AI_NUMERICHOST: the name is refused without a lookup, so the test sends no DNS query (tests
+      // talk only to loopback; the machine's resolver is not on it).
+      const error = throwsLike(() => getaddrinfo('nonexistent.invalid', null, { flags: sockcall.AI_NUMERICHOST }), {
+        instanceOf: SocketError,
+        code: 'EAI_NONAME',
+        syscall: 'getaddrinfo',
+        hostname: 'nonexistent.invalid',
+        errno: EAI_NONAME,
+        message: 'getaddrinfo EAI_NONAME nonexistent.invalid',
+      });
+      expect(error).to.not.have.property('address');
+      throwsLike(() => getaddrinfo('not-a-number', null, { flags: sockcall.AI_NUMERICHOST }), {
+        instanceOf: SocketError,
+        code: 'EAI_NONAME',
+        errno: EAI_NONAME,
+        hostname: 'not-a-number',
+      });
+    });
+  });
+
+  describe('bad arguments', function () {
+    it('every kind throws the right Node-style error, none a SocketError, none leaking an fd', function () {
+      const [client, accepted] = tcpPair();
+      const udp = socket(AF_INET, SOCK_DGRAM);
+      udp.bind({ address: '127.0.0.1', port: 0 });
+      const fresh = socket();
+      const fresh6 = socket(AF_INET6);
+      const unix = socket(AF_UNIX, SOCK_STREAM);
+      const to = { address: '127.0.0.1', port: 9 };
+      const longPath = `/tmp/${'x'.repeat(120)}`;
+      const cases = [
+        // ERR_INVALID_ARG_TYPE
+        ['string domain', () => new Socket('2', SOCK_STREAM), TYPE],
+        ['string type', () => new Socket(AF_INET, '1'), TYPE],
+        ['string protocol', () => new Socket(AF_INET, SOCK_STREAM, '0'), TYPE],
+        ['undefined type', () => new Socket(AF_INET), TYPE],
+        ['pair string domain', () => Socket.pair('1', SOCK_STREAM), TYPE],
+        ['fromFd string', () => Socket.fromFd('3'), TYPE],
+        ['object length', () => accepted.recv({}), TYPE],
+        ['string length', () => accepted.recv('10'), TYPE],
+        ['recvfrom object length', () => udp.recvfrom({}), TYPE],
+        ['recv string flags', () => accepted.recv(10, '0'), TYPE],
+        ['number data', () => client.send(42), TYPE],
+        ['null data', () => client.send(null), TYPE],
+        ['object data', () => client.send({ length: 1 }), TYPE],
+        ['sendAll number data', () => client.sendAll(42), TYPE],
+        ['sendto array data', () => udp.sendto([1, 2], to), TYPE],
+        ['recvInto array', () => accepted.recvInto([0, 0]), TYPE],
+        ['recvInto ArrayBuffer', () => accepted.recvInto(new ArrayBuffer(8)), TYPE],
+        ['null address (connect)', () => fresh.connect(null), TYPE],
+        ['null address (bind)', () => fresh.bind(null), TYPE],
+        ['string address', () => fresh.connect('127.0.0.1:80'), TYPE],
+        ['null address (sendto)', () => udp.sendto('x', null), TYPE],
+        ['address.port as string', () => fresh.connect({ address: '127.0.0.1', port: '80' }), TYPE],
+        ['address.address as number', () => fresh.connect({ address: 0x7f000001, port: 80 }), TYPE],
+        ['address.address missing', () => fresh.connect({ port: 80 }), TYPE],
+        ['unix path as number', () => unix.bind({ path: 42 }), TYPE],
+        ['setsockopt object for int option', () => client.setsockopt(SOL_SOCKET, SO_RCVBUF, {}), TYPE],
+        ['setsockopt string for int option', () => client.setsockopt(SOL_SOCKET, SO_RCVBUF, '4096'), TYPE],
+        ['setsockopt string timeout', () => client.setsockopt(SOL_SOCKET, SO_RCVTIMEO, '100'), TYPE],
+        ['setsockopt number for SO_LINGER', () => client.setsockopt(SOL_SOCKET, SO_LINGER, 5), TYPE],
+        ['setsockopt string level', () => client.setsockopt('1', SO_RCVBUF, 4096), TYPE],
+        ['getsockopt string name', () => client.getsockopt(SOL_SOCKET, 'SO_RCVBUF'), TYPE],
+        ['setBlocking string', () => client.setBlocking('no'), TYPE],
+        ['setBlocking number', () => client.setBlocking(0), TYPE],
+        ['listen string backlog', () => fresh.listen('10'), TYPE],
+        ['shutdown string how', () => client.shutdown('SHUT_WR'), TYPE],
+        ['select non-array', () => select(accepted, [], [], 0), TYPE],
+        ['select string list', () => select('3', [], [], 0), TYPE],
+        ['select write non-array', () => select([], {}, [], 0), TYPE],
+        ['select item object', () => select([{ fd: 3 }], [], [], 0), TYPE],
+        ['select string timeout', () => select([accepted], [], [], '10'), TYPE],
+        ['poll non-array', () => poll({ fd: accepted, events: POLLIN }, 0), TYPE],
+        ['poll entry without fd', () => poll([{ events: POLLIN }], 0), TYPE],
+        ['poll entry null', () => poll([null], 0), TYPE],
+        ['poll string events', () => poll([{ fd: accepted, events: 'POLLIN' }], 0), TYPE],
+        ['getaddrinfo number host', () => getaddrinfo(127), TYPE],
+        ['getaddrinfo object port', () => getaddrinfo('127.0.0.1', {}), TYPE],
+        ['getaddrinfo string hints', () => getaddrinfo('127.0.0.1', 80, 'AF_INET'), TYPE],
+        // ERR_OUT_OF_RANGE
+        ['port 70000', () => fresh.connect({ address: '127.0.0.1', port: 70000 }), RANGE],
+        ['port -1', () => fresh.bind({ address: '127.0.0.1', port: -1 }), RANGE],
+        ['port 1.5', () => fresh.connect({ address: '127.0.0.1', port: 1.5 }), RANGE],
+        ['port NaN', () => fresh.connect({ address: '127.0.0.1', port: NaN }), RANGE],
+        ['sendto port 65536', () => udp.sendto('x', { address: '127.0.0.1', port: 65536 }), RANGE],
+        ['negative length', () => accepted.recv(-1), RANGE],
+        ['NaN length', () => accepted.recv(NaN), RANGE],
+        ['Infinity length', () => accepted.recv(Infinity), RANGE],
+        ['1.5 length', () => accepted.recv(1.5), RANGE],
+        ['length over MAX_RECV_LENGTH', () => accepted.recv(sockcall.MAX_RECV_LENGTH + 1), RANGE],
+        ['recvfrom negative length', () => udp.recvfrom(-5), RANGE],
+        ['flags 1.5', () => client.send('x', 1.5), RANGE],
+        ['flags 2^32', () => client.send('x', 2 ** 32), RANGE],
+        ['negative fromFd', () => Socket.fromFd(-1), RANGE],
+        ['fractional domain', () => new Socket(2.5, SOCK_STREAM), RANGE],
+        ['getsockopt negative length', () => client.getsockopt(SOL_SOCKET, SO_RCVBUF, -1), RANGE],
+        ['setsockopt fractional int', () => client.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096.5), RANGE],
+        ['setsockopt negative timeout', () => client.setsockopt(SOL_SOCKET, SO_RCVTIMEO, -1), RANGE],
+        ['setsockopt NaN timeout', () => client.setsockopt(SOL_SOCKET, SO_RCVTIMEO, NaN), RANGE],
+        ['negative linger', () => client.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: -1 }), RANGE],
+        ['select timeout -1', () => select([accepted], [], [], -1), RANGE],
+        ['select timeout NaN', () => select([accepted], [], [], NaN), RANGE],
+        ['select timeout Infinity', () => select([accepted], [], [], Infinity), RANGE],
+        ['select negative fd', () => select([-1], [], [], 0), RANGE],
+        ['select fd FD_SETSIZE', () => select([FD_SETSIZE], [], [], 0), { ...RANGE, message: /poll/ }],
+        ['select write fd 5000', () => select([], [5000], [], 0), { ...RANGE, message: /poll/ }],
+        ['poll timeout -1', () => poll([{ fd: accepted, events: POLLIN }], -1), RANGE],
+        ['poll negative fd', () => poll([{ fd: -3, events: POLLIN }], 0), RANGE],
+        ['poll events 0x10000', () => poll([{ fd: accepted, events: 0x10000 }], 0), RANGE],
+        ['getaddrinfo port 70000', () => getaddrinfo('127.0.0.1', 70000), RANGE],
+        ['unix path too long', () => unix.bind({ path: longPath }), RANGE],
+        ['unix path too long (connect)', () => unix.connect({ path: longPath }), RANGE],
+        // ERR_INVALID_ARG_VALUE
+        ['address 999.1.1.1', () => fresh.connect({ address: '999.1.1.1', port: 80 }), { ...VALUE, message: /getaddrinfo/ }],
+        ['localhost as numeric address', () => fresh.connect({ address: 'localhost', port: 80 }), { ...VALUE, message: /getaddrinfo/ }],
+        ['empty address', () => fresh.bind({ address: '', port: 0 }), VALUE],
+        ['IPv4 on an AF_INET6 socket', () => fresh6.connect({ address: '127.0.0.1', port: 80 }), VALUE],
+        ['sendto bad address', () => udp.sendto('x', { address: '1.2.3', port: 9 }), VALUE],
+        ['unix path with embedded NUL', () => unix.bind({ path: join(dir, 'a\0b') }), VALUE],
+        ['unix path with trailing NUL', () => unix.connect({ path: `${join(dir, 'a')}\0` }), VALUE],
+        ['unknown family name', () => fresh.connect({ family: 'AF_BOGUS', address: '127.0.0.1', port: 80 }), VALUE],
+      ];
+
+      const before = openFdCount();
+      const failures = [];
+      for (const [label, call, expected] of cases) {
+        try {
+          const error = throwsLike(call, expected);
+          if (error instanceof SocketError) failures.push(`${label}: a SocketError (${error.message}) instead of an argument error`);
+          if (typeof error.message !== 'string' || error.message.length < 20) failures.push(`${label}: message ${error.message}`);
+        } catch (failure) {
+          failures.push(`${label}: ${failure.message}`);
+        }
+      }
+      expect(failures).to.deep.equal([]);
+      expect(openFdCount(), 'open fds after the bad-argument loop').to.equal(before);
+      // All the sockets used above still work.
+      expect(client.send('still fine')).to.equal(10);
+      expect(accepted.recv(100).toString()).to.equal('still fine');
+      expect(readdirSync(dir)).to.deep.equal([]);
+    });
+
+    it('messages read like Node’s own argument errors', function () {
+      const [, accepted] = tcpPair();
+      const nodeType = (() => {
+        try {
+          Buffer.alloc('10');
+        } catch (error) {
+          return error;
+        }
+      })();
+      const ours = throwsLike(() => accepted.recv('10'), TYPE);
+      expect(ours.message).to.equal(nodeType.message.replace('"size"', '"length"'));
+      expect(ours.message).to.equal(`The "length" argument must be of type number. Received type string ('10')`);
+      throwsLike(() => accepted.recv(-1), {
+        ...RANGE,
+        message: /^The value of "length" is out of range\. It must be >= 0 && <= \d+\. Received -1$/,
+      });
+      throwsLike(() => accepted.recv(1.5), { ...RANGE, message: 'The value of "length" is out of range. It must be an integer. Received 1.5' });
+      const fresh = socket();
+      throwsLike(() => fresh.connect({ address: '127.0.0.1', port: 70000 }), {
+        ...RANGE,
+        message: /"address\.port".*Received 70000$/,
+      });
+      throwsLike(() => fresh.connect(null), { ...TYPE, message: /^The "address" argument must be of type object\. Received null$/ });
+      throwsLike(() => fresh.connect({ address: '999.1.1.1', port: 1 }), { ...VALUE, message: /'address\.address'.*999\.1\.1\.1/ });
+    });
+
+    it('a bad flag on send sends nothing: the peer’s non-blocking recv gets EAGAIN', function () {
+      const [client, accepted] = tcpPair();
+      for (const flags of [1.5, NaN, '0', 2 ** 32, -(2 ** 31) - 1, null, {}]) {
+        let caught;
+        try {
+          client.send('must not arrive', flags);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, `send with flags ${String(flags)}`).to.be.instanceOf(Error);
+        expect(caught.code).to.be.oneOf(['ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE']);
+        try {
+          client.sendAll('must not arrive', flags);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught.code).to.be.oneOf(['ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE']);
+      }
+      expectNothingQueued(accepted);
+      // The channel itself works: a good send arrives.
+      client.send('good');
+      expect(accepted.recv(100).toString()).to.equal('good');
+    });
+
+    it('a sendto with an out-of-range port or bad address sends nothing (no wrap to port & 0xffff)', function () {
+      const receiver = socket(AF_INET, SOCK_DGRAM);
+      receiver.bind({ address: '127.0.0.1', port: 0 });
+      const { port } = receiver.getsockname();
+      const sender = socket(AF_INET, SOCK_DGRAM);
+      throwsLike(() => sender.sendto('wrapped?', { address: '127.0.0.1', port: port + 65536 }), RANGE);
+      throwsLike(() => sender.sendto('bad flags', { address: '127.0.0.1', port }, 0.5), RANGE);
+      throwsLike(() => sender.sendto('v6 text', { address: '::1', port }), VALUE);
+      expectNothingQueued(receiver);
+      sender.sendto('good', { address: '127.0.0.1', port });
+      expect(receiver.recv(100).toString()).to.equal('good');
+    });
+
+    it('a connect with an out-of-range port makes no connection; the socket connects fine afterwards', function () {
+      const server = listener();
+      const { port } = server.getsockname();
+      const client = socket();
+      throwsLike(() => client.connect({ address: '127.0.0.1', port: port + 65536 }), RANGE);
+      expect(poll([{ fd: server, events: POLLIN }], 0), 'no pending connection on the listener').to.deep.equal([]);
+      throwsLike(() => client.getpeername(), { code: 'ENOTCONN', syscall: 'getpeername' });
+      client.connect({ address: '127.0.0.1', port });
+      expect(poll([{ fd: server, events: POLLIN }], 2000)).to.have.length(1);
+    });
+
+    it('a bind with port 70000 or -1 binds nothing', function () {
+      const s = socket();
+      throwsLike(() => s.bind({ address: '127.0.0.1', port: 70000 }), RANGE);
+      throwsLike(() => s.bind({ address: '127.0.0.1', port: -1 }), RANGE);
+      throwsLike(() => s.bind({ address: '127.0.0.2.', port: 0 }), VALUE);
+      expect(s.getsockname()).to.deep.equal({ family: 'AF_INET', address: '0.0.0.0', port: 0 });
+      s.bind({ address: '127.0.0.1', port: 0 });
+      expect(s.getsockname().port).to.be.above(0);
+    });
+
+    it('a unix path with an embedded NUL or too long creates no file', function () {
+      const s = socket(AF_UNIX, SOCK_DGRAM);
+      const cut = join(dir, 'cut');
+      throwsLike(() => s.bind({ path: `${cut}\0here` }), { ...VALUE, message: /NUL/ });
+      throwsLike(() => s.bind({ path: Buffer.from(`${cut}\0here`) }), VALUE);
+      // 108 bytes: one more than sun_path can hold with its terminating NUL.
+      const long = join(dir, 'y'.repeat(108 - dir.length - 1));
+      expect(Buffer.byteLength(long)).to.equal(108);
+      throwsLike(() => s.bind({ path: long }), { ...RANGE, message: /108|107/ });
+      expect(readdirSync(dir)).to.deep.equal([]);
+      expect(s.getsockname()).to.deep.equal({ family: 'AF_UNIX', path: '' });
+      // One byte shorter fits.
+      const fits = long.slice(0, -1);
+      s.bind({ path: fits });
+      expect(s.getsockname()).to.deep.equal({ family: 'AF_UNIX', path: fits });
+    });
+
+    it('a recv with a bad length consumes nothing', function () {
+      const [client, accepted] = tcpPair();
+      client.send('keep me');
+      expect(poll([{ fd: accepted, events: POLLIN }], 2000)).to.have.length(1);
+      for (const length of [-1, NaN, Infinity, 1.5, '7', {}]) {
+        let caught;
+        try {
+          accepted.recv(length);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught && caught.code, `recv(${String(length)})`).to.be.oneOf(['ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE']);
+      }
+      throwsLike(() => accepted.recv(7, 0.5), RANGE);
+      expect(accepted.recv(100).toString()).to.equal('keep me');
+    });
+
+    it('a setsockopt with a bad value leaves the option as it was', function () {
+      const s = socket();
+      s.setsockopt(SOL_SOCKET, SO_RCVBUF, 8192);
+      const before = s.getsockopt(SOL_SOCKET, SO_RCVBUF);
+      throwsLike(() => s.setsockopt(SOL_SOCKET, SO_RCVBUF, {}), TYPE);
+      throwsLike(() => s.setsockopt(SOL_SOCKET, SO_RCVBUF, 65536.5), RANGE);
+      throwsLike(() => s.setsockopt(SOL_SOCKET, SO_RCVBUF, 2 ** 40), RANGE);
+      expect(s.getsockopt(SOL_SOCKET, SO_RCVBUF)).to.equal(before);
+      const linger = s.getsockopt(SOL_SOCKET, SO_LINGER);
+      throwsLike(() => s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: 'yes', linger: 5 }), TYPE);
+      throwsLike(() => s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 1.5 }), RANGE);
+      expect(s.getsockopt(SOL_SOCKET, SO_LINGER)).to.deep.equal(linger);
+    });
+
+    it('shutdown(7) is ERR_INVALID_ARG_VALUE and leaves the connection open both ways', function () {
+      const [client, accepted] = tcpPair();
+      for (const how of [7, 3, -1]) {
+        throwsLike(() => client.shutdown(how), VALUE);
+      }
+      // Not half-closed: no EOF at the peer, and both directions still carry data.
+      expectNothingQueued(accepted);
+      client.send('after');
+      expect(accepted.recv(100).toString()).to.equal('after');
+      accepted.send('back');
+      expect(client.recv(100).toString()).to.equal('back');
+      client.shutdown(SHUT_WR);
+      expect(accepted.recv(100).length).to.equal(0);
+    });
+
+    it('select refuses a real socket whose fd is >= FD_SETSIZE, pointing to poll, which handles it', function () {
+      const baseline = openFdCount();
+      const sockets = [];
+      let big;
+      try {
+        for (let i = 0; i < FD_SETSIZE + 64 && !big; i++) {
+          const s = new Socket(AF_UNIX, SOCK_DGRAM);
+          sockets.push(s);
+          if (s.fd >= FD_SETSIZE) big = s;
+        }
+        expect(big, `a socket with fd >= ${FD_SETSIZE}`).to.not.equal(undefined);
+        const error = throwsLike(() => select([big], [], [], 0), { ...RANGE, message: /poll/ });
+        expect(error.message).to.match(new RegExp(`${FD_SETSIZE}`));
+        throwsLike(() => select([], [big], [], 0), { ...RANGE, message: /poll/ });
+        throwsLike(() => select([], [], [big.fd], 0), { ...RANGE, message: /poll/ });
+        // Even with ready low fds in the same call, nothing is waited on or returned.
+        const low = sockets[0];
+        throwsLike(() => select([], [low, big], [], 0), RANGE);
+        // poll has no such limit: an unconnected datagram socket is writable.
+        const ready = poll([{ fd: big, events: POLLOUT }], 0);
+        expect(ready).to.have.length(1);
+        expect(ready[0].fd).to.equal(big);
+        expect(ready[0].revents & POLLOUT).to.equal(POLLOUT);
+      } finally {
+        for (const s of sockets) s.close();
+      }
+      expect(openFdCount()).to.equal(baseline);
+    });
+
+    it('argument errors on a closed socket are still EBADF first (the socket state is checked before the arguments)', function () {
+      const s = new Socket(AF_INET, SOCK_STREAM);
+      track(s);
+      s.close();
+      throwsLike(() => s.recv(10), { instanceOf: SocketError, code: 'EBADF', syscall: 'recv' });
+      throwsLike(() => s.connect({ address: '127.0.0.1', port: 1 }), { instanceOf: SocketError, code: 'EBADF', syscall: 'connect' });
+    });
+  });
+});
