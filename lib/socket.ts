@@ -6,6 +6,7 @@ import {
   type Linger,
   type LingerOption,
   MSG_NOSIGNAL,
+  MSG_TRUNC,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
@@ -262,12 +263,13 @@ export class Socket implements Disposable {
   /**
    * recv(2) of up to `length` bytes into a new Buffer: the bytes received, an empty Buffer at EOF
    * (orderly shutdown by the peer). Flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC.
+   * On a TCP socket MSG_TRUNC discards the bytes unread: the Buffer then holds that many zeros.
    */
   recv(length: number, flags = 0): Buffer {
     const fd = this.#open('recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags);
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = allocateFor(length, flags);
     const result = native.recv(fd, buffer, flags);
     if (result < 0) throw syscallError('recv', result);
     return shrink(buffer, result);
@@ -292,7 +294,7 @@ export class Socket implements Disposable {
     const fd = this.#open('recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags);
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = allocateFor(length, flags);
     const result = native.recvfrom(fd, buffer, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
     return { data: shrink(buffer, result[0]), address: result[1] ?? this.#unnamedPeer() };
@@ -424,6 +426,15 @@ export class Socket implements Disposable {
     if (result < 0) throw syscallError('fcntl', result);
     return result === 1;
   }
+}
+
+/**
+ * The buffer a recv fills. Uninitialised memory is safe only where the kernel writes every byte it
+ * reports: with MSG_TRUNC on a stream socket, Linux discards bytes without copying them and still
+ * counts them, so that buffer is zeroed rather than leak old heap contents.
+ */
+function allocateFor(length: number, flags: number): Buffer {
+  return flags & MSG_TRUNC ? Buffer.alloc(length) : Buffer.allocUnsafe(length);
 }
 
 /**
