@@ -7,6 +7,7 @@
         "native/address.cc",
         "native/args.cc",
         "native/constants.cc",
+        "native/registry.cc",
         "native/syscalls.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

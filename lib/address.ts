@@ -3,7 +3,7 @@
 // done once here and the bytes handed to the syscall.
 import { AF_INET, AF_INET6, AF_UNIX } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
-import { type NativeAddress, native, type Sockaddr } from './native';
+import { native, type Sockaddr } from './native';
 import { validateInt, validateObject } from './validate';
 
 export interface InetAddress {
@@ -55,7 +55,12 @@ export interface UnixAddressInput {
   path: string | Uint8Array;
 }
 
-export type AddressInput = InetAddressInput | UnixAddressInput;
+/**
+ * Any address bind/connect/sendto accept: an input object, or an address sockcall returned
+ * (getsockname, getaddrinfo, recvfrom), passed straight back. (An AF_UNSPEC address, which
+ * sockcall cannot encode, is refused at run time with ERR_INVALID_ARG_VALUE.)
+ */
+export type AddressInput = InetAddressInput | UnixAddressInput | SocketAddress;
 
 /** An address ready for a syscall, and what an error about it should say. */
 export interface EncodedAddress {
@@ -84,6 +89,8 @@ export function encodeAddress(input: unknown, domain: number, name = 'address'):
   }
   const text = object.address;
   if (typeof text !== 'string') throw invalidArgType(`${name}.address`, 'of type string', text);
+  // The C string would end at a NUL and silently use what comes before it.
+  if (text.includes('\0')) throw invalidArgValue(`${name}.address`, text, 'must not contain a NUL byte');
   const port = validateInt(object.port, `${name}.port`, 0, 65535);
   const flowinfo = object.flowinfo === undefined ? 0 : validateInt(object.flowinfo, `${name}.flowinfo`, 0, 0xfffff);
   const scopeId = object.scopeId === undefined ? 0 : validateInt(object.scopeId, `${name}.scopeId`, 0);
@@ -114,11 +121,4 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
   const sockaddr = native.sockaddrUnix(bytes);
   if (sockaddr === null) throw outOfRange(`${name}.path`, 'at most 107 bytes (108 for an abstract name)', bytes.length);
   return { sockaddr, context: { path: shown } };
-}
-
-/** Error context for an address the kernel reported. */
-export function contextOf(address: NativeAddress): ErrorContext {
-  if (address.family === 'AF_UNIX') return { path: address.path };
-  if (address.family === 'AF_INET' || address.family === 'AF_INET6') return { address: address.address, port: address.port };
-  return {};
 }

@@ -11,6 +11,7 @@ import {
   getaddrinfo,
   select,
   SO_RCVLOWAT,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
   SOCK_STREAM,
   Socket,
@@ -49,7 +50,10 @@ function server(requestedPort: number, host: string): void {
     process.exitCode = 1;
   });
 
-  log('server', 'accept(): waiting for the client ...');
+  // Not in the seed: if the client thread fails, accept() would wait forever (a JS thread blocked in
+  // a syscall cannot be interrupted). SO_RCVTIMEO bounds it, accept honours it.
+  sd.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 30_000);
+  log('server', 'accept(): waiting for the client (at most 30 s) ...');
   const sd2 = sd.accept();
   const peer = sd2.getpeername() as { address: string; port: number };
   log('server', `accept(${sd.fd}) = ${sd2.fd}, from ${peer.address}:${peer.port}`);

@@ -20,7 +20,7 @@ export interface ErrorContext {
 export class SocketError extends Error {
   /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */
   readonly code: string;
-  /** Negative, as in Node; for getaddrinfo, the EAI_* value. */
+  /** Negative, as in Node, so util.getSystemErrorName(errno) === code. */
   readonly errno: number;
   /** The system call that failed ('connect'). */
   readonly syscall: string;
@@ -32,6 +32,8 @@ export class SocketError extends Error {
   declare hostname?: string;
   /** sendAll only: bytes that went out before the failure. */
   declare bytesSent?: number;
+  /** getaddrinfo only: the EAI_* value glibc returned (`errno` is libuv's number for the name). */
+  declare eai?: number;
 
   constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}) {
     super(`${syscall} ${code}${describeContext(context)}`);

@@ -1,7 +1,9 @@
 // getaddrinfo(3), blocking, as C calls it.
-import type { SocketAddress } from './address';
+import type { Inet6Address, InetAddress } from './address';
 import { constants, EAI_SYSTEM } from './constants';
-import { invalidArgType, SocketError, syscallError } from './errors';
+import { getSystemErrorMap } from 'node:util';
+
+import { invalidArgType, invalidArgValue, SocketError, syscallError } from './errors';
 import { native } from './native';
 import { validateInt, validateObject } from './validate';
 
@@ -20,7 +22,7 @@ export interface Addrinfo {
   type: number;
   protocol: number;
   /** Ready for connect() or bind(). */
-  address: SocketAddress;
+  address: InetAddress | Inet6Address;
   /** With AI_CANONNAME, on the first entry. */
   canonname?: string;
 }
@@ -31,28 +33,53 @@ const eaiNames = new Map<number, string>(
     .map(([name, value]) => [value, name]),
 );
 
+// libuv's numbers for the EAI_* names (EAI_NONAME is -3008): glibc's own values (-2) collide with
+// errno values, and util.getSystemErrorName(err.errno) must give back err.code.
+const uvErrnoByName = new Map<string, number>([...getSystemErrorMap()].map(([errno, [name]]) => [name, errno]));
+
+/** The validated arguments of a getaddrinfo call, in the binding's order. */
+export type AddrinfoArguments = [host: string | null, service: string | null, family: number, type: number, protocol: number, flags: number];
+
+export function addrinfoArguments(host: unknown, port: unknown, hints: unknown): AddrinfoArguments {
+  if (host !== null && typeof host !== 'string') throw invalidArgType('host', 'of type string or null', host);
+  // A NUL would end the C string early and resolve only what comes before it.
+  if (host?.includes('\0')) throw invalidArgValue('host', host, 'must not contain a NUL byte');
+  let service: string | null = null;
+  if (typeof port === 'number') service = String(validateInt(port, 'port', 0, 65535));
+  else if (typeof port === 'string') service = port;
+  else if (port !== null && port !== undefined) throw invalidArgType('port', 'of type number, string or null', port);
+  if (service?.includes('\0')) throw invalidArgValue('port', service, 'must not contain a NUL byte');
+  const h = validateObject(hints, 'hints');
+  const field = (name: keyof AddrinfoHints): number => (h[name] === undefined ? 0 : validateInt(h[name], `hints.${name}`));
+  return [host, service, field('family'), field('type'), field('protocol'), field('flags')];
+}
+
+/**
+ * The error for a failed getaddrinfo: `code` the EAI_* name, `errno` libuv's number for it, `eai`
+ * the raw value glibc returned; EAI_SYSTEM is reported as the errno it carries.
+ */
+export function addrinfoError(failure: { eai: number; errno: number }, host: string | null): SocketError {
+  const context = host === null ? {} : { hostname: host };
+  if (failure.eai === EAI_SYSTEM && failure.errno !== 0) return syscallError('getaddrinfo', -failure.errno, context);
+  const code = eaiNames.get(failure.eai) ?? `EAI_${failure.eai}`;
+  const error = new SocketError('getaddrinfo', code, uvErrnoByName.get(code) ?? failure.eai, context);
+  error.eai = failure.eai;
+  return error;
+}
+
 /**
  * getaddrinfo(3): resolves `host` (a name, or a numeric address, which is returned as is) and `port`
  * (a number or a service name) into addresses to connect() or bind() to, in the order the resolver
  * prefers. `host` null with AI_PASSIVE gives the wildcard address. Blocks the calling thread.
- * Fails with a SocketError whose `code` is the EAI_* name ('EAI_NONAME') and `hostname` the host.
+ * Fails with a SocketError whose `code` is the EAI_* name ('EAI_NONAME'), `errno` libuv's number for
+ * it (so util.getSystemErrorName works), `eai` glibc's raw value, and `hostname` the host.
  *
  * The seed client's "dotted decimal, or else resolve the name" is one call:
  * `getaddrinfo(host, 3005, { family: AF_INET, type: SOCK_STREAM })[0].address`.
  */
 export function getaddrinfo(host: string | null, port?: number | string | null, hints: AddrinfoHints = {}): Addrinfo[] {
-  if (host !== null && typeof host !== 'string') throw invalidArgType('host', 'of type string or null', host);
-  let service: string | null = null;
-  if (typeof port === 'number') service = String(validateInt(port, 'port', 0, 65535));
-  else if (typeof port === 'string') service = port;
-  else if (port !== null && port !== undefined) throw invalidArgType('port', 'of type number, string or null', port);
-  const h = validateObject(hints, 'hints');
-  const field = (name: keyof AddrinfoHints): number => (h[name] === undefined ? 0 : validateInt(h[name], `hints.${name}`));
-  const result = native.getaddrinfo(host, service, field('family'), field('type'), field('protocol'), field('flags'));
-  if (!Array.isArray(result)) {
-    const context = host === null ? {} : { hostname: host };
-    if (result.eai === EAI_SYSTEM && result.errno !== 0) throw syscallError('getaddrinfo', -result.errno, context);
-    throw new SocketError('getaddrinfo', eaiNames.get(result.eai) ?? `EAI_${result.eai}`, result.eai, context);
-  }
-  return result;
+  const args = addrinfoArguments(host, port, hints);
+  const result = native.getaddrinfo(...args);
+  if (!Array.isArray(result)) throw addrinfoError(result, args[0]);
+  return result as Addrinfo[];
 }

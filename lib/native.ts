@@ -3,6 +3,9 @@
 // Convention: every syscall wrapper returns its non-negative result or a negative errno, never
 // throws for a failed syscall (it throws TypeError/RangeError only for arguments lib/ should have
 // refused already). lib/errors.ts turns the negative errno into a Node-style error.
+//
+// The binding keeps the set of fds this environment owns (socket/socketpair/accept4 add, close
+// removes; own/disown for adopted and detached fds) and closes what is left when a worker exits.
 import bindings = require('bindings');
 
 /** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo). */
@@ -62,7 +65,10 @@ export interface Native {
   ): NativeAddrinfo[] | { eai: number; errno: number };
   sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;
   sockaddrUnix(path: Uint8Array): Sockaddr | null;
-  sockaddrDecode(address: Sockaddr): NativeAddress;
+  /** Adds an adopted fd to the ones this environment closes at teardown. */
+  own(fd: number): void;
+  /** Removes an fd given away (detach) from them. */
+  disown(fd: number): void;
   constants: Readonly<Record<string, number>>;
   errnoNames: Readonly<Record<number, string>>;
   /** Added by the `bindings` loader: the .node file this binding was loaded from. */
@@ -100,7 +106,8 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...
   getaddrinfo: 'function',
   sockaddrInet: 'function',
   sockaddrUnix: 'function',
-  sockaddrDecode: 'function',
+  own: 'function',
+  disown: 'function',
   constants: 'object',
   errnoNames: 'object',
   path: 'string',

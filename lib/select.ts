@@ -3,7 +3,7 @@ import { FD_SETSIZE } from './constants';
 import { invalidArgType, outOfRange, syscallError } from './errors';
 import { native } from './native';
 import { fdOf, Socket } from './socket';
-import { validateInt, validateObject, validateTimeout } from './validate';
+import { INT32_MIN, validateInt, validateObject, validateTimeout } from './validate';
 
 /** Anything select/poll can watch: a Socket (must be open) or an fd number. */
 export type Pollable = Socket | number;
@@ -15,9 +15,9 @@ export interface SelectResult<T extends Pollable> {
   except: T[];
 }
 
-function fdFor(item: unknown, name: string, syscall: string): number {
+function fdFor(item: unknown, name: string, syscall: string, min: number): number {
   if (item instanceof Socket) return fdOf(item, syscall);
-  if (typeof item === 'number') return validateInt(item, name, 0);
+  if (typeof item === 'number') return validateInt(item, name, min);
   throw invalidArgType(name, 'a Socket or an fd number', item);
 }
 
@@ -42,15 +42,20 @@ export function select<T extends Pollable>(
 ): SelectResult<T> {
   const lists = [listOf(read, 'read'), listOf(write, 'write'), listOf(except, 'except')] as const;
   const names = ['read', 'write', 'except'] as const;
-  const fds = lists.map((list, i) =>
-    list.map((item, j) => {
-      const fd = fdFor(item, `${names[i]}[${j}]`, 'select');
+  // Index loops, not map/forEach: those skip the holes of a sparse array, which must be refused.
+  const fds: number[][] = [];
+  for (let i = 0; i < 3; i++) {
+    const list = lists[i]!;
+    const fdList: number[] = [];
+    for (let j = 0; j < list.length; j++) {
+      const fd = fdFor(list[j], `${names[i]}[${j}]`, 'select', 0);
       if (fd >= FD_SETSIZE) {
         throw outOfRange(`${names[i]}[${j}]`, `< FD_SETSIZE (${FD_SETSIZE}) for select(); use poll() for larger fds`, fd);
       }
-      return fd;
-    }),
-  );
+      fdList.push(fd);
+    }
+    fds.push(fdList);
+  }
   // select's timeval takes far more than poll's int; 2^31 ms (24 days) is still a generous cap.
   const timeout = validateTimeout(timeoutMs);
   const result = native.select(fds[0]!, fds[1]!, fds[2]!, timeout);
@@ -74,7 +79,8 @@ export interface PollReady<T extends Pollable = Pollable> extends PollEntry<T> {
 }
 
 /**
- * poll(2) on any fd numbers or Sockets, with no FD_SETSIZE limit. Returns the entries whose
+ * poll(2) on any fd numbers or Sockets, with no FD_SETSIZE limit (a negative fd is ignored, as in
+ * C). Returns the entries whose
  * `revents` is not zero, in the order given; an empty array on timeout. `timeoutMs`: null or
  * undefined waits forever, 0 just checks, at most 2^31-1. After EINTR it waits again until the
  * original deadline.
@@ -83,11 +89,12 @@ export function poll<T extends Pollable>(entries: readonly PollEntry<T>[], timeo
   if (!Array.isArray(entries)) throw invalidArgType('entries', 'an array', entries);
   const fds: number[] = [];
   const events: number[] = [];
-  entries.forEach((entry, i) => {
-    const object = validateObject(entry, `entries[${i}]`);
-    fds.push(fdFor(object.fd, `entries[${i}].fd`, 'poll'));
+  for (let i = 0; i < entries.length; i++) {
+    const object = validateObject(entries[i], `entries[${i}]`);
+    // A negative fd is allowed, as in C: poll(2) ignores the entry.
+    fds.push(fdFor(object.fd, `entries[${i}].fd`, 'poll', INT32_MIN));
     events.push(validateInt(object.events, `entries[${i}].events`, 0, 0xffff));
-  });
+  }
   const timeout = validateTimeout(timeoutMs);
   const result = native.poll(fds, events, Math.ceil(timeout));
   if (typeof result === 'number') throw syscallError('poll', result);

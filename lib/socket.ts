@@ -28,10 +28,13 @@ import {
 } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { native } from './native';
-import { asBytes, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
+import { asBytes, toSendable, validateInt, validateObject, validateView } from './validate';
 
 /** Largest single recv() sockcall will allocate for: Linux moves at most this much per call. */
 export const MAX_RECV_LENGTH = 0x7ffff000;
+
+/** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
+const MAX_TIMEVAL_MS = 1e15;
 
 /** What recvfrom() returns: the bytes and who sent them (null on a connected stream socket). */
 export interface Received {
@@ -142,6 +145,7 @@ export class Socket implements Disposable {
     const domain = Socket.#getInt(fd, SO_DOMAIN);
     const type = Socket.#getInt(fd, SO_TYPE);
     const protocol = Socket.#getInt(fd, SO_PROTOCOL);
+    native.own(fd);
     return Socket.#adopt(fd, domain, type, protocol);
   }
 
@@ -176,6 +180,7 @@ export class Socket implements Disposable {
   detach(): number {
     const fd = this.#open('detach');
     this.#fd = -1;
+    native.disown(fd);
     return fd;
   }
 
@@ -201,7 +206,7 @@ export class Socket implements Disposable {
    */
   accept(flags = 0): Socket {
     const fd = this.#open('accept');
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const result = native.accept4(fd, flags | SOCK_CLOEXEC);
     if (result < 0) throw syscallError('accept', result);
     return Socket.#adopt(result, this.domain, this.type, this.protocol);
@@ -222,7 +227,7 @@ export class Socket implements Disposable {
   send(data: ArrayBufferView | string, flags = 0): number {
     const fd = this.#open('send');
     const view = toSendable(data);
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const result = native.send(fd, view, flags | MSG_NOSIGNAL);
     if (result < 0) throw syscallError('send', result);
     return result;
@@ -235,7 +240,7 @@ export class Socket implements Disposable {
   sendAll(data: ArrayBufferView | string, flags = 0): number {
     const fd = this.#open('send');
     const bytes = asBytes(toSendable(data));
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     let sent = 0;
     while (sent < bytes.length) {
       const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags | MSG_NOSIGNAL);
@@ -254,7 +259,7 @@ export class Socket implements Disposable {
     const fd = this.#open('sendto');
     const view = toSendable(data);
     const { sockaddr, context } = this.#encode(address);
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
     if (result < 0) throw syscallError('sendto', result, context);
     return result;
@@ -268,7 +273,7 @@ export class Socket implements Disposable {
   recv(length: number, flags = 0): Buffer {
     const fd = this.#open('recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const buffer = allocateFor(length, flags);
     const result = native.recv(fd, buffer, flags);
     if (result < 0) throw syscallError('recv', result);
@@ -283,7 +288,7 @@ export class Socket implements Disposable {
   recvInto(view: ArrayBufferView, flags = 0): number {
     const fd = this.#open('recv');
     validateView(view, 'view');
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const result = native.recv(fd, view, flags);
     if (result < 0) throw syscallError('recv', result);
     return result;
@@ -293,7 +298,7 @@ export class Socket implements Disposable {
   recvfrom(length: number, flags = 0): Received {
     const fd = this.#open('recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateFlags(flags);
+    validateInt(flags, 'flags');
     const buffer = allocateFor(length, flags);
     const result = native.recvfrom(fd, buffer, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
@@ -361,7 +366,7 @@ export class Socket implements Disposable {
       result = native.setsockoptLinger(fd, linger.onoff ? 1 : 0, seconds);
     } else if (kind === 'timeval') {
       if (typeof value !== 'number') throw invalidArgType('value', 'of type number (milliseconds)', value);
-      if (!(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) throw outOfRange('value', '>= 0 (0: no timeout)', value);
+      if (!(value >= 0 && value < MAX_TIMEVAL_MS)) throw outOfRange('value', `>= 0 && < ${MAX_TIMEVAL_MS} (0: no timeout)`, value);
       result = native.setsockoptTimeval(fd, name, value);
     } else if (kind === 'string') {
       if (typeof value !== 'string') throw invalidArgType('value', 'of type string', value);

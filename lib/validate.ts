@@ -1,6 +1,6 @@
 // Argument checks shared by every public function. Each throws the Node-style error before any
 // syscall is made, and returns the value narrowed to its type.
-import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 
 export const INT32_MAX = 2 ** 31 - 1;
 export const INT32_MIN = -(2 ** 31);
@@ -11,11 +11,6 @@ export function validateInt(value: unknown, name: string, min = INT32_MIN, max =
   if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
   if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
   return value;
-}
-
-/** Flags for send/recv and friends: an int32 bit mask (the kernel rejects flags it does not know). */
-export function validateFlags(value: unknown, name = 'flags'): number {
-  return validateInt(value, name);
 }
 
 /**
@@ -53,5 +48,3 @@ export function validateObject(value: unknown, name: string): Record<string, unk
   }
   return value as Record<string, unknown>;
 }
-
-export { invalidArgValue };

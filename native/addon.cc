@@ -1,10 +1,12 @@
 // The module: registers one function per system call, the address helpers and the constants.
-// It keeps no global state, so it loads in any number of worker threads (N-API modules are
-// context-aware) and nothing needs cleaning up when an environment goes away.
+// It keeps no global state: what it tracks (the fds it owns) lives in per-environment instance
+// data, so it loads in any number of worker threads (N-API modules are context-aware), and a
+// worker that exits with sockets open has them closed by its environment's cleanup hook.
 #include <napi.h>
 
 #include "address.h"
 #include "constants.h"
+#include "registry.h"
 #include "syscalls.h"
 
 namespace sockcall {
@@ -43,11 +45,13 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"getaddrinfo", Getaddrinfo},
       {"sockaddrInet", SockaddrInet},
       {"sockaddrUnix", SockaddrUnix},
-      {"sockaddrDecode", SockaddrDecode},
+      {"own", Own},
+      {"disown", Disown},
   };
   for (const auto& entry : functions) {
     exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
   }
+  RegisterEnvironment(env);
   exports.Set("constants", Constants(env));
   exports.Set("errnoNames", ErrnoNames(env));
   return exports;

@@ -111,11 +111,4 @@ Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
   return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&un), length);
 }
 
-Napi::Value SockaddrDecode(const Napi::CallbackInfo& info) {
-  sockaddr_storage address;
-  socklen_t length;
-  if (!ArgSockaddr(info, 0, &address, &length)) return {};
-  return SockaddrToJs(info.Env(), address, length);
-}
-
 }  // namespace sockcall

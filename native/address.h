@@ -26,7 +26,4 @@ Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
 Napi::Value SockaddrUnix(const Napi::CallbackInfo& info);
 
-// sockaddrDecode(buffer) -> the JS object of an encoded sockaddr (for messages and traces).
-Napi::Value SockaddrDecode(const Napi::CallbackInfo& info);
-
 }  // namespace sockcall

@@ -89,9 +89,12 @@ bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>*
   }
   Napi::Array array = info[index].As<Napi::Array>();
   uint32_t count = array.Length();
-  out->reserve(count);
+  // No reserve(count): a sparse array can claim 2^32-1 elements, and a failed allocation aborts
+  // with C++ exceptions off. A hole is refused at the first element, before the vector grows.
   for (uint32_t i = 0; i < count; i++) {
     Napi::Value item = array.Get(i);
+    // A throwing getter leaves its exception pending; throwing a second one would be fatal.
+    if (info.Env().IsExceptionPending()) return false;
     if (!item.IsNumber()) {
       return Fail(info.Env(), "argument " + std::to_string(index) + " must hold numbers", false);
     }

@@ -11,10 +11,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "address.h"
 #include "args.h"
+#include "registry.h"
 
 namespace sockcall {
 
@@ -22,7 +24,9 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fd = socket(domain, type, protocol);
-  return SyscallResult(info.Env(), fd, errno);
+  if (fd < 0) return SyscallResult(info.Env(), -1, errno);
+  TrackFd(info.Env(), fd);
+  return Napi::Number::New(info.Env(), fd);
 }
 
 Napi::Value Socketpair(const Napi::CallbackInfo& info) {
@@ -30,6 +34,8 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fds[2];
   if (socketpair(domain, type, protocol, fds) < 0) return SyscallResult(info.Env(), -1, errno);
+  TrackFd(info.Env(), fds[0]);
+  TrackFd(info.Env(), fds[1]);
   Napi::Array result = Napi::Array::New(info.Env(), 2);
   result.Set(0u, fds[0]);
   result.Set(1u, fds[1]);
@@ -58,7 +64,9 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
   int result = RetryOnEintr([&] { return accept4(fd, nullptr, nullptr, flags); });
-  return SyscallResult(info.Env(), result, errno);
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
+  TrackFd(info.Env(), result);
+  return Napi::Number::New(info.Env(), result);
 }
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
@@ -139,6 +147,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
+  UntrackFd(info.Env(), fd);
   int result = close(fd);  // never retried: see RetryOnEintr
   return SyscallResult(info.Env(), result, errno);
 }
@@ -156,27 +165,28 @@ Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, 
 Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, getpeername); }
 
 // Reads the `out` typed array argument that receives a getsockopt result.
-template <typename T>
-static T* OutArray(const Napi::CallbackInfo& info, size_t index, size_t count) {
+// Results are memcpy'd in: the view may be any ArrayBufferView at any offset, so no alignment is
+// assumed.
+static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size) {
   char* data;
   size_t length;
   if (!ArgBytes(info, index, &data, &length)) return nullptr;
-  if (length < count * sizeof(T)) {
+  if (length < size) {
     Napi::RangeError::New(info.Env(), "output array too small").ThrowAsJavaScriptException();
     return nullptr;
   }
-  return reinterpret_cast<T*>(data);
+  return data;
 }
 
 Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
   int fd, level, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name)) return {};
-  int32_t* out = OutArray<int32_t>(info, 3, 1);
+  char* out = OutBytes(info, 3, sizeof(int32_t));
   if (out == nullptr) return {};
-  int value = 0;
+  int32_t value = 0;
   socklen_t length = sizeof(value);
   int result = getsockopt(fd, level, name, &value, &length);
-  if (result == 0) *out = value;
+  if (result == 0) std::memcpy(out, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -217,14 +227,14 @@ Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
 Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
-  int32_t* out = OutArray<int32_t>(info, 1, 2);
+  char* out = OutBytes(info, 1, 2 * sizeof(int32_t));
   if (out == nullptr) return {};
   linger value{};
   socklen_t length = sizeof(value);
   int result = getsockopt(fd, SOL_SOCKET, SO_LINGER, &value, &length);
   if (result == 0) {
-    out[0] = value.l_onoff;
-    out[1] = value.l_linger;
+    int32_t fields[2] = {value.l_onoff, value.l_linger};
+    std::memcpy(out, fields, sizeof(fields));
   }
   return SyscallResult(info.Env(), result, errno);
 }
@@ -242,12 +252,15 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
 Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
-  double* out = OutArray<double>(info, 2, 1);
+  char* out = OutBytes(info, 2, sizeof(double));
   if (out == nullptr) return {};
   timeval value{};
   socklen_t length = sizeof(value);
   int result = getsockopt(fd, SOL_SOCKET, name, &value, &length);
-  if (result == 0) *out = static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
+  if (result == 0) {
+    double ms = static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
+    std::memcpy(out, &ms, sizeof(ms));
+  }
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -260,7 +273,9 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
     return {};
   }
   // Whole microseconds first: fmod(1000.001, 1e3) * 1e3 is 0.99999999997, which would truncate to 0.
+  // A non-zero timeout never rounds down to 0, which would mean "no timeout".
   long long microseconds = std::llround(ms * 1e3);
+  if (microseconds == 0 && ms > 0) microseconds = 1;
   timeval value{};
   value.tv_sec = static_cast<time_t>(microseconds / 1000000);
   value.tv_usec = static_cast<suseconds_t>(microseconds % 1000000);
@@ -341,6 +356,10 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     if (!ArgIntArray(info, i, &lists[i])) return {};
   }
   if (!ArgDouble(info, 3, &ms)) return {};
+  if (!(ms < 1e15)) {
+    Napi::RangeError::New(info.Env(), "timeout out of range").ThrowAsJavaScriptException();
+    return {};
+  }
   fd_set sets[3];
   int max_fd = -1;
   for (size_t i = 0; i < 3; i++) {
@@ -429,10 +448,11 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
   addrinfo* list = nullptr;
   int status = getaddrinfo(info[0].IsString() ? host.c_str() : nullptr,
                            info[1].IsString() ? service.c_str() : nullptr, &hints, &list);
+  int error_number = errno;  // before anything else can overwrite it
   if (status != 0) {
     Napi::Object error = Napi::Object::New(env);
     error.Set("eai", status);
-    error.Set("errno", status == EAI_SYSTEM ? errno : 0);
+    error.Set("errno", status == EAI_SYSTEM ? error_number : 0);
     return error;
   }
   Napi::Array results = Napi::Array::New(env);
@@ -443,8 +463,9 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
     item.Set("type", entry->ai_socktype);
     item.Set("protocol", entry->ai_protocol);
     sockaddr_storage address{};
-    std::memcpy(&address, entry->ai_addr, entry->ai_addrlen);
-    item.Set("address", SockaddrToJs(env, address, entry->ai_addrlen));
+    socklen_t length = entry->ai_addrlen < sizeof(address) ? entry->ai_addrlen : sizeof(address);
+    std::memcpy(&address, entry->ai_addr, length);
+    item.Set("address", SockaddrToJs(env, address, length));
     if (entry->ai_canonname != nullptr) item.Set("canonname", entry->ai_canonname);
     results.Set(count++, item);
   }

@@ -2,6 +2,7 @@
 // close-on-exec fds, worker threads.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -10,6 +11,16 @@ import * as sockcall from 'sockcall';
 import { root, track } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
+
+function openSocketCount() {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false; // closed between the listing and the readlink
+    }
+  }).length;
+}
 const { AF_INET, SOCK_STREAM, Socket, constants } = sockcall;
 
 describe('00 setup', function () {
@@ -95,15 +106,58 @@ describe('00 setup', function () {
               worker.terminate();
               reject(new Error('worker timed out'));
             }, 10000);
+            let answer;
             worker.once('message', (message) => {
+              answer = message;
+            });
+            // Settle on exit, not on the message: the worker still holds its sockets until then.
+            worker.once('exit', () => {
               clearTimeout(timer);
-              resolve(message);
+              resolve(answer);
             });
             worker.once('error', reject);
           }),
       ),
     );
     expect(answers).to.deep.equal([1, 2, 3, 4].map((id) => `ping from worker ${id}`));
+  });
+
+  it('closes the sockets a worker leaves open when the worker exits', async function () {
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Socket, AF_INET, SOCK_STREAM } = require(workerData.root);
+      const ports = [];
+      for (let i = 0; i < 10; i++) {
+        const s = new Socket(AF_INET, SOCK_STREAM);          // never closed
+        s.bind({ address: '127.0.0.1', port: 0 });
+        s.listen();
+        ports.push(s.getsockname().port);
+      }
+      parentPort.postMessage(ports);
+      parentPort.once('message', () => parentPort.close());   // stay alive until told to end`;
+    // Sockets only: a worker's own loop fds (epoll, eventfd) come and go with it.
+    const before = openSocketCount();
+    const worker = new Worker(source, { eval: true, workerData: { root } });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    let ports;
+    try {
+      ports = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(openSocketCount()).to.equal(before + 10);
+      worker.postMessage('end');
+      await exited;
+    } finally {
+      await worker.terminate(); // a failed assertion must not leave the worker holding the process
+    }
+    expect(openSocketCount()).to.equal(before);
+    // The listeners are really gone: their ports can be bound again (no SO_REUSEADDR needed, since
+    // a listener that never accepted leaves no TIME_WAIT).
+    for (const port of ports) {
+      const again = track(new Socket(AF_INET, SOCK_STREAM));
+      again.bind({ address: '127.0.0.1', port });
+    }
   });
 
   it('does not keep the process alive and exits cleanly after use', function () {

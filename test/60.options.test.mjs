@@ -270,6 +270,12 @@ describe('60 socket options', function () {
       }
     });
 
+    it('a timeout below a microsecond is still a timeout, never rounded to 0 (which means none)', function () {
+      const s = socket();
+      s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 0.0004);
+      expect(s.getsockopt(SOL_SOCKET, SO_RCVTIMEO)).to.be.above(0);
+    });
+
     it('SO_RCVTIMEO 200 makes a blocking recv fail with EAGAIN after about 200 ms', function () {
       const s = socket(AF_INET, SOCK_DGRAM);
       s.bind({ address: '127.0.0.1', port: 0 });

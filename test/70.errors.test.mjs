@@ -4,6 +4,7 @@
 // ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_INVALID_ARG_VALUE codes, thrown before any syscall
 // (shown where the syscall would have had a visible effect), never crashing and never leaking an fd.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { getSystemErrorName } from 'node:util';
 
 import * as sockcall from 'sockcall';
 
-import { listener, openFdCount, socket, tcpPair, throwsLike, track } from './helpers.mjs';
+import { listener, openFdCount, root, socket, tcpPair, throwsLike, track } from './helpers.mjs';
 
 const {
   AF_INET,
@@ -237,7 +238,7 @@ describe('70 errors and bad arguments', function () {
       }
     });
 
-    it('getaddrinfo failure: code EAI_NONAME, syscall getaddrinfo, hostname, errno the EAI_NONAME constant', function () {
+    it("getaddrinfo failure: code EAI_NONAME, syscall, hostname, errno libuv's number for the name, eai glibc's value", function () {
       // AI_NUMERICHOST: the name is refused without a lookup, so the test sends no DNS query (tests
       // talk only to loopback; the machine's resolver is not on it).
       const error = throwsLike(() => getaddrinfo('nonexistent.invalid', null, { flags: sockcall.AI_NUMERICHOST }), {
@@ -245,14 +246,16 @@ describe('70 errors and bad arguments', function () {
         code: 'EAI_NONAME',
         syscall: 'getaddrinfo',
         hostname: 'nonexistent.invalid',
-        errno: EAI_NONAME,
+        eai: EAI_NONAME,
         message: 'getaddrinfo EAI_NONAME nonexistent.invalid',
       });
+      // glibc's EAI_NONAME (-2) would read as ENOENT; libuv's number for the name reads back.
+      expect(getSystemErrorName(error.errno)).to.equal('EAI_NONAME');
       expect(error).to.not.have.property('address');
       throwsLike(() => getaddrinfo('not-a-number', null, { flags: sockcall.AI_NUMERICHOST }), {
         instanceOf: SocketError,
         code: 'EAI_NONAME',
-        errno: EAI_NONAME,
+        eai: EAI_NONAME,
         hostname: 'not-a-number',
       });
     });
@@ -345,7 +348,6 @@ describe('70 errors and bad arguments', function () {
         ['select fd FD_SETSIZE', () => select([FD_SETSIZE], [], [], 0), { ...RANGE, message: /poll/ }],
         ['select write fd 5000', () => select([], [5000], [], 0), { ...RANGE, message: /poll/ }],
         ['poll timeout -1', () => poll([{ fd: accepted, events: POLLIN }], -1), RANGE],
-        ['poll negative fd', () => poll([{ fd: -3, events: POLLIN }], 0), RANGE],
         ['poll events 0x10000', () => poll([{ fd: accepted, events: 0x10000 }], 0), RANGE],
         ['getaddrinfo port 70000', () => getaddrinfo('127.0.0.1', 70000), RANGE],
         ['unix path too long', () => unix.bind({ path: longPath }), RANGE],
@@ -562,6 +564,48 @@ describe('70 errors and bad arguments', function () {
       s.close();
       throwsLike(() => s.recv(10), { instanceOf: SocketError, code: 'EBADF', syscall: 'recv' });
       throwsLike(() => s.connect({ address: '127.0.0.1', port: 1 }), { instanceOf: SocketError, code: 'EBADF', syscall: 'connect' });
+    });
+  });
+
+  describe('inputs that C strings and sparse arrays would get wrong', function () {
+    it('a NUL inside a host, a service or a numeric address is refused, not cut short', function () {
+      throwsLike(() => getaddrinfo('localhost\0.example.invalid'), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => getaddrinfo('127.0.0.1', 'http\0x'), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      const s = socket();
+      throwsLike(() => s.bind({ address: '127.0.0.1\0garbage', port: 0 }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      expect(s.getsockname()).to.deep.equal({ family: 'AF_INET', address: '0.0.0.0', port: 0 });
+    });
+
+    it('a hole in a select list or a poll entry list is an ERR_INVALID_ARG_TYPE for that index', function () {
+      const [client] = tcpPair();
+      // eslint-disable-next-line no-sparse-arrays
+      throwsLike(() => select([client, , client], [], [], 0), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /read\[1\]/ });
+      // eslint-disable-next-line no-sparse-arrays
+      throwsLike(() => poll([{ fd: client, events: POLLIN }, , { fd: client, events: POLLIN }], 0), {
+        instanceOf: TypeError,
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /entries\[1\]/,
+      });
+    });
+
+    it('poll ignores a negative fd, as poll(2) does, and still reports the others', function () {
+      const [client, accepted] = tcpPair();
+      accepted.send('x');
+      const ready = poll([{ fd: -1, events: POLLIN }, { fd: client, events: POLLIN }], 1000);
+      expect(ready).to.have.length(1);
+      expect(ready[0].fd).to.equal(client);
+    });
+
+    it('the binding itself survives a throwing array element and a huge sparse array (no abort)', function () {
+      const script = `
+        const { native } = require(${JSON.stringify(join(root, 'dist', 'native.js'))});
+        const list = [0];
+        Object.defineProperty(list, 0, { get() { throw new Error('getter'); } });
+        for (const call of [() => native.select(list, [], [], 0), () => native.poll(list, [1], 0), () => native.select(new Array(2 ** 32 - 1), [], [], 0)]) {
+          try { call(); console.log('no throw'); } catch (error) { console.log(error.message); }
+        }`;
+      const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10000 });
+      expect(output.trim().split('\n')).to.deep.equal(['getter', 'getter', 'argument 0 must hold numbers']);
     });
   });
 });

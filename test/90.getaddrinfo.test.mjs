@@ -7,6 +7,7 @@
 // addresses). A name that must fail is refused with AI_NUMERICHOST, so no test sends a DNS query:
 // the machine's resolver is not on loopback.
 import { expect } from 'chai';
+import { getSystemErrorName } from 'node:util';
 
 import * as sockcall from 'sockcall';
 
@@ -40,9 +41,13 @@ const LOOPBACK = {
   AF_INET6: '::1',
 };
 
-/** Asserts `fn` fails as getaddrinfo does: a SocketError carrying the EAI code and its value. */
+/**
+ * Asserts `fn` fails as getaddrinfo does: a SocketError carrying the EAI code, glibc's value as
+ * `eai`, and as `errno` libuv's number for the name, which util.getSystemErrorName reads back.
+ */
 function eai(fn, code, hostname) {
-  const error = throwsLike(fn, { instanceOf: SocketError, code, syscall: 'getaddrinfo', errno: constants[code] });
+  const error = throwsLike(fn, { instanceOf: SocketError, code, syscall: 'getaddrinfo', eai: constants[code] });
+  expect(getSystemErrorName(error.errno)).to.equal(code);
   expect(error).to.be.instanceOf(Error);
   expect(error.name).to.equal('SocketError');
   expect(error.hostname).to.equal(hostname);
@@ -191,24 +196,24 @@ describe('90 getaddrinfo', function () {
   describe('errors', function () {
     it('an unknown family is EAI_FAMILY', function () {
       const error = eai(() => getaddrinfo('127.0.0.1', 80, { family: 12345 }), 'EAI_FAMILY', '127.0.0.1');
-      expect(error.errno).to.equal(EAI_FAMILY);
+      expect(error.eai).to.equal(EAI_FAMILY);
     });
 
     it('an unknown service name is EAI_SERVICE (what glibc returns)', function () {
       const error = eai(() => getaddrinfo('127.0.0.1', 'no-such-service-sockcall'), 'EAI_SERVICE', '127.0.0.1');
-      expect(error.errno).to.equal(EAI_SERVICE);
+      expect(error.eai).to.equal(EAI_SERVICE);
       eai(() => getaddrinfo('127.0.0.1', 'no-such-service-sockcall', { type: SOCK_STREAM }), 'EAI_SERVICE', '127.0.0.1');
     });
 
     it('a failed resolution is a SocketError shaped like Node dns errors: code, errno, syscall, hostname, message', function () {
       // AI_NUMERICHOST: the same EAI_NONAME without asking any resolver.
       const error = eai(() => getaddrinfo('nonexistent.invalid', 80, { flags: AI_NUMERICHOST }), 'EAI_NONAME', 'nonexistent.invalid');
-      expect(error.errno).to.equal(EAI_NONAME);
+      expect(error.eai).to.equal(EAI_NONAME);
       expect(error.message).to.equal('getaddrinfo EAI_NONAME nonexistent.invalid');
       expect(error).to.not.have.property('address');
       expect(error).to.not.have.property('port');
       // No host and no service: EAI_NONAME, and no hostname to report.
-      const none = throwsLike(() => getaddrinfo(null, null), { instanceOf: SocketError, code: 'EAI_NONAME', errno: EAI_NONAME });
+      const none = throwsLike(() => getaddrinfo(null, null), { instanceOf: SocketError, code: 'EAI_NONAME', eai: EAI_NONAME });
       expect(none.message).to.equal('getaddrinfo EAI_NONAME');
       expect(none).to.not.have.property('hostname');
     });

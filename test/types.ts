@@ -47,8 +47,12 @@ export function typesCompile(): void {
   const { data: datagram, address: from } = conn.recvfrom(100);
   // @ts-expect-error recv needs a length
   conn.recv();
-  const first = getaddrinfo('localhost', 3005, { family: AF_INET, type: SOCK_STREAM })[0];
-  if (first) conn.connect(first.address as { address: string; port: number });
+  // Addresses sockcall returns go straight back in, as the README's client does.
+  const [first] = getaddrinfo('localhost', 3005, { family: AF_INET, type: SOCK_STREAM });
+  if (first) conn.connect(first.address);
+  conn.connect(server.getsockname());
+  // @ts-expect-error an address needs a port
+  conn.connect({ address: '127.0.0.1' });
   try {
     conn.close();
   } catch (error) {

@@ -1,0 +1,42 @@
+// The one poller for the promise flavour: a uv_poll_t on the environment's own event loop, one per
+// fd, that calls back into JS when the fd becomes readable or writable.
+//
+// JS owns the policy: it tries each syscall first and starts the poller only when one would block,
+// with the full mask of what its waiting operations need, and stops it when nothing waits, so an
+// idle socket keeps no active handle and never holds the process open. The handle's memory is freed
+// in its close callback; close() stops polling and closes the handle, and the owner closes the fd
+// only after that (epoll must not watch a closed, possibly reused, fd number).
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+namespace sockcall {
+
+class Poller : public Napi::ObjectWrap<Poller> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new Poller(fd, callback): callback(status, events) where status is 0 or a negative errno
+  // (libuv's codes are -errno on Linux) and events a mask of READABLE/WRITABLE/DISCONNECT.
+  explicit Poller(const Napi::CallbackInfo& info);
+  ~Poller() override;
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info);  // (events) -> 0 | -errno
+  Napi::Value Stop(const Napi::CallbackInfo& info);   // () -> 0
+  Napi::Value Close(const Napi::CallbackInfo& info);  // () -> undefined; idempotent
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnClose(uv_handle_t* handle);
+  static void OnEnvironmentCleanup(void* self);
+  void CloseHandle();
+
+  uv_poll_t* handle_ = nullptr;  // null once closed; freed in OnClose
+  Napi::FunctionReference callback_;
+  Napi::AsyncContext async_context_;
+};
+
+}  // namespace sockcall

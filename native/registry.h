@@ -1,0 +1,20 @@
+// The fds this environment (main thread or worker) owns, so that they are closed when it goes away.
+//
+// socket/socketpair/accept4 add the fds they create, close removes its fd first; own/disown are for
+// fds adopted from elsewhere (Socket.fromFd) and given away (detach). When a worker exits, or the
+// process does, the environment's cleanup hook closes whatever is still open: a worker's forgotten
+// listener does not outlive it.
+#pragma once
+
+#include <napi.h>
+
+namespace sockcall {
+
+void RegisterEnvironment(Napi::Env env);
+void TrackFd(Napi::Env env, int fd);
+void UntrackFd(Napi::Env env, int fd);
+
+Napi::Value Own(const Napi::CallbackInfo& info);     // (fd) -> undefined
+Napi::Value Disown(const Napi::CallbackInfo& info);  // (fd) -> undefined
+
+}  // namespace sockcall
