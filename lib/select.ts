@@ -2,11 +2,11 @@
 import { FD_SETSIZE } from './constants';
 import { invalidArgType, outOfRange, syscallError } from './errors';
 import { native } from './native';
-import { fdOf, Socket } from './socket';
+import { fdOf, SocketBase } from './socket-base';
 import { INT32_MIN, validateInt, validateObject, validateTimeout } from './validate';
 
-/** Anything select/poll can watch: a Socket (must be open) or an fd number. */
-export type Pollable = Socket | number;
+/** Anything select/poll can watch: a Socket of either flavour (must be open) or an fd number. */
+export type Pollable = SocketBase | number;
 
 /** The ready subset of each list, holding the same objects that were passed in. */
 export interface SelectResult<T extends Pollable> {
@@ -16,7 +16,7 @@ export interface SelectResult<T extends Pollable> {
 }
 
 function fdFor(item: unknown, name: string, syscall: string, min: number): number {
-  if (item instanceof Socket) return fdOf(item, syscall);
+  if (item instanceof SocketBase) return fdOf(item, syscall);
   if (typeof item === 'number') return validateInt(item, name, min);
   throw invalidArgType(name, 'a Socket or an fd number', item);
 }

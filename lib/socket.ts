@@ -1,84 +1,13 @@
-// The blocking Socket: one object owning one fd, one method per syscall. Each method makes
-// exactly the call the equivalent C makes, on the calling thread, and blocks as C would.
-import { type AddressInput, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
-import {
-  AF_UNIX,
-  type Linger,
-  type LingerOption,
-  MSG_NOSIGNAL,
-  MSG_TRUNC,
-  SHUT_RD,
-  SHUT_RDWR,
-  SHUT_WR,
-  SO_BINDTODEVICE,
-  SO_DOMAIN,
-  SO_LINGER,
-  SO_PROTOCOL,
-  SO_RCVTIMEO,
-  SO_SNDTIMEO,
-  SO_TYPE,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOL_SOCKET,
-  SOMAXCONN,
-  type StringOption,
-  TCP_CONGESTION,
-  type TimevalOption,
-  IPPROTO_TCP,
-} from './constants';
-import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
+// The blocking Socket: the calls that can wait (accept, connect, send, recv and friends) made on the
+// calling thread, exactly as the equivalent C makes them, blocking as C would.
+import type { AddressInput } from './address';
+import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
+import { syscallError } from './errors';
 import { native } from './native';
-import { asBytes, toSendable, validateInt, validateObject, validateView } from './validate';
+import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
+import { asBytes, toSendable, validateInt, validateView } from './validate';
 
-/** Largest single recv() sockcall will allocate for: Linux moves at most this much per call. */
-export const MAX_RECV_LENGTH = 0x7ffff000;
-
-/** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
-const MAX_TIMEVAL_MS = 1e15;
-
-/** What recvfrom() returns: the bytes and who sent them (null on a connected stream socket). */
-export interface Received {
-  data: Buffer;
-  address: SocketAddress | null;
-}
-
-type OptionKind = 'int' | 'linger' | 'timeval' | 'string';
-
-const optionKinds = new Map<string, OptionKind>([
-  [`${SOL_SOCKET}:${SO_LINGER}`, 'linger'],
-  [`${SOL_SOCKET}:${SO_RCVTIMEO}`, 'timeval'],
-  [`${SOL_SOCKET}:${SO_SNDTIMEO}`, 'timeval'],
-  [`${SOL_SOCKET}:${SO_BINDTODEVICE}`, 'string'],
-  [`${IPPROTO_TCP}:${TCP_CONGESTION}`, 'string'],
-]);
-
-function optionKind(level: number, name: number): OptionKind {
-  return optionKinds.get(`${level}:${name}`) ?? 'int';
-}
-
-// Scratch space for getsockopt results: one per thread (module instances are per thread).
-const intOut = new Int32Array(2);
-const msOut = new Float64Array(1);
-
-/**
- * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
- * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, else an integer.
- */
-export type OptionValue<N extends number> = N extends LingerOption
-  ? Linger
-  : N extends TimevalOption
-    ? number
-    : N extends StringOption
-      ? string
-      : number;
-
-/** What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option. */
-export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption ? never : boolean) | ArrayBufferView;
-
-const ADOPT: unique symbol = Symbol('adopt');
-
-/** Reads a socket's fd for a syscall, throwing EBADF if it is closed. For select/poll in lib/. */
-export let fdOf: (socket: Socket, syscall: string) => number;
+export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
 /**
  * A socket: `new Socket(domain, type, protocol)` is socket(2). Blocking by default, like C.
@@ -86,136 +15,23 @@ export let fdOf: (socket: Socket, syscall: string) => number;
  * Every fd it creates is close-on-exec. After close() or detach(), every method throws EBADF
  * without touching the old fd number, which may belong to someone else by then.
  */
-export class Socket implements Disposable {
-  #fd: number;
-  /** The address family (AF_INET, AF_INET6, AF_UNIX). */
-  readonly domain: number;
-  /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
-  readonly type: number;
-  readonly protocol: number;
-
-  static {
-    fdOf = (socket, syscall) => socket.#open(syscall);
-  }
-
-  /** socket(2). `type` may carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added. */
-  constructor(domain: number, type: number, protocol?: number);
-  constructor(domain: number, type: number, protocol = 0, adopt?: typeof ADOPT, fd = -1) {
-    if (adopt !== ADOPT) {
-      validateInt(domain, 'domain');
-      validateInt(type, 'type');
-      validateInt(protocol, 'protocol');
-      fd = native.socket(domain, type | SOCK_CLOEXEC, protocol);
-      if (fd < 0) throw syscallError('socket', fd);
-    }
-    this.#fd = fd;
-    this.domain = domain;
-    this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    this.protocol = protocol;
-  }
-
-  static #getInt(fd: number, name: number): number {
-    const result = native.getsockoptInt(fd, SOL_SOCKET, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
-  }
-
-  /** Wraps an fd that is already open: the new Socket owns it. */
-  static #adopt(fd: number, domain: number, type: number, protocol: number): Socket {
-    return new (Socket as new (...args: unknown[]) => Socket)(domain, type, protocol, ADOPT, fd);
-  }
-
-  /** socketpair(2): two connected sockets (AF_UNIX). */
-  static pair(domain: number, type: number, protocol = 0): [Socket, Socket] {
-    validateInt(domain, 'domain');
-    validateInt(type, 'type');
-    validateInt(protocol, 'protocol');
-    const result = native.socketpair(domain, type | SOCK_CLOEXEC, protocol);
-    if (typeof result === 'number') throw syscallError('socketpair', result);
-    return [Socket.#adopt(result[0], domain, type, protocol), Socket.#adopt(result[1], domain, type, protocol)];
-  }
-
-  /**
-   * Adopts an existing socket fd (from a parent process, another library, or {@link detach}). The
-   * Socket owns it from now on and closes it. Throws ENOTSOCK if `fd` is not a socket, EBADF if it
-   * is not open.
-   */
-  static fromFd(fd: number): Socket {
-    validateInt(fd, 'fd', 0);
-    const domain = Socket.#getInt(fd, SO_DOMAIN);
-    const type = Socket.#getInt(fd, SO_TYPE);
-    const protocol = Socket.#getInt(fd, SO_PROTOCOL);
-    native.own(fd);
-    return Socket.#adopt(fd, domain, type, protocol);
-  }
-
-  /** The fd number, or -1 once closed or detached. */
-  get fd(): number {
-    return this.#fd;
-  }
-
-  /** True until close() or detach(). */
-  get closed(): boolean {
-    return this.#fd < 0;
-  }
-
-  #open(syscall: string): number {
-    if (this.#fd < 0) throw closedError(syscall);
-    return this.#fd;
-  }
-
-  #encode(address: unknown, name = 'address'): EncodedAddress {
-    return encodeAddress(address, this.domain, name);
-  }
-
-  /**
-   * What recvfrom reports when the kernel gives no address (length 0): an unbound AF_UNIX sender is
-   * an unnamed socket, as getpeername() reports it; a connected stream socket has none (null).
-   */
-  #unnamedPeer(): SocketAddress | null {
-    return this.domain === AF_UNIX ? { family: 'AF_UNIX', path: '' } : null;
-  }
-
-  /** Gives up ownership: returns the fd, which this Socket will no longer use or close. */
-  detach(): number {
-    const fd = this.#open('detach');
-    this.#fd = -1;
-    native.disown(fd);
-    return fd;
-  }
-
-  /** bind(2). `{ address, port }` for AF_INET/AF_INET6 (port 0 picks a free one), `{ path }` for AF_UNIX. */
-  bind(address: AddressInput): void {
-    const fd = this.#open('bind');
-    const { sockaddr, context } = this.#encode(address);
-    const result = native.bind(fd, sockaddr);
-    if (result < 0) throw syscallError('bind', result, context);
-  }
-
-  /** listen(2). The backlog defaults to SOMAXCONN. */
-  listen(backlog: number = SOMAXCONN): void {
-    const fd = this.#open('listen');
-    validateInt(backlog, 'backlog');
-    const result = native.listen(fd, backlog);
-    if (result < 0) throw syscallError('listen', result);
-  }
-
+export class Socket extends SocketBase {
   /**
    * accept4(2): waits for a connection and returns it as a new Socket (close-on-exec). `flags` may
    * be SOCK_NONBLOCK. The peer's address is `conn.getpeername()`.
    */
   accept(flags = 0): Socket {
-    const fd = this.#open('accept');
+    const fd = fdOf(this, 'accept');
     validateInt(flags, 'flags');
     const result = native.accept4(fd, flags | SOCK_CLOEXEC);
     if (result < 0) throw syscallError('accept', result);
-    return Socket.#adopt(result, this.domain, this.type, this.protocol);
+    return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
   }
 
   /** connect(2). On a non-blocking socket, EINPROGRESS is thrown as C reports it. */
   connect(address: AddressInput): void {
-    const fd = this.#open('connect');
-    const { sockaddr, context } = this.#encode(address);
+    const fd = fdOf(this, 'connect');
+    const { sockaddr, context } = this.encode(address);
     const result = native.connect(fd, sockaddr);
     if (result < 0) throw syscallError('connect', result, context);
   }
@@ -225,7 +41,7 @@ export class Socket implements Disposable {
    * MSG_NOSIGNAL is always added, so a reset peer gives EPIPE rather than a SIGPIPE.
    */
   send(data: ArrayBufferView | string, flags = 0): number {
-    const fd = this.#open('send');
+    const fd = fdOf(this, 'send');
     const view = toSendable(data);
     validateInt(flags, 'flags');
     const result = native.send(fd, view, flags | MSG_NOSIGNAL);
@@ -238,7 +54,7 @@ export class Socket implements Disposable {
    * fails part way, the error's `bytesSent` says how many bytes went out before it.
    */
   sendAll(data: ArrayBufferView | string, flags = 0): number {
-    const fd = this.#open('send');
+    const fd = fdOf(this, 'send');
     const bytes = asBytes(toSendable(data));
     validateInt(flags, 'flags');
     let sent = 0;
@@ -256,9 +72,9 @@ export class Socket implements Disposable {
 
   /** sendto(2): one datagram to `address` (or data on an unconnected socket). Adds MSG_NOSIGNAL. */
   sendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number {
-    const fd = this.#open('sendto');
+    const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
-    const { sockaddr, context } = this.#encode(address);
+    const { sockaddr, context } = this.encode(address);
     validateInt(flags, 'flags');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
     if (result < 0) throw syscallError('sendto', result, context);
@@ -271,7 +87,7 @@ export class Socket implements Disposable {
    * On a TCP socket MSG_TRUNC discards the bytes unread: the Buffer then holds that many zeros.
    */
   recv(length: number, flags = 0): Buffer {
-    const fd = this.#open('recv');
+    const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateInt(flags, 'flags');
     const buffer = allocateFor(length, flags);
@@ -286,7 +102,7 @@ export class Socket implements Disposable {
    * length, which may exceed the view.
    */
   recvInto(view: ArrayBufferView, flags = 0): number {
-    const fd = this.#open('recv');
+    const fd = fdOf(this, 'recv');
     validateView(view, 'view');
     validateInt(flags, 'flags');
     const result = native.recv(fd, view, flags);
@@ -296,159 +112,12 @@ export class Socket implements Disposable {
 
   /** recvfrom(2): up to `length` bytes and the sender's address. */
   recvfrom(length: number, flags = 0): Received {
-    const fd = this.#open('recvfrom');
+    const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateInt(flags, 'flags');
     const buffer = allocateFor(length, flags);
     const result = native.recvfrom(fd, buffer, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
-    return { data: shrink(buffer, result[0]), address: result[1] ?? this.#unnamedPeer() };
+    return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
   }
-
-  /** shutdown(2): SHUT_RD, SHUT_WR (half-close: the peer reads EOF) or SHUT_RDWR. */
-  shutdown(how: number): void {
-    const fd = this.#open('shutdown');
-    validateInt(how, 'how');
-    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) {
-      throw invalidArgValue('how', how, 'must be one of SHUT_RD, SHUT_WR, SHUT_RDWR');
-    }
-    const result = native.shutdown(fd, how);
-    if (result < 0) throw syscallError('shutdown', result);
-  }
-
-  /** close(2). Idempotent: a second call does nothing and never touches the old fd number. */
-  close(): void {
-    const fd = this.#fd;
-    if (fd < 0) return;
-    this.#fd = -1;
-    const result = native.close(fd);
-    if (result < 0) throw syscallError('close', result);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** getsockname(2): the local address. */
-  getsockname(): SocketAddress {
-    const result = native.getsockname(this.#open('getsockname'));
-    if (typeof result === 'number') throw syscallError('getsockname', result);
-    return result;
-  }
-
-  /** getpeername(2): the connected peer's address (ENOTCONN if none). */
-  getpeername(): SocketAddress {
-    const result = native.getpeername(this.#open('getpeername'));
-    if (typeof result === 'number') throw syscallError('getpeername', result);
-    return result;
-  }
-
-  /**
-   * setsockopt(2). The value's type follows the option: an integer (or boolean) for most, a
-   * {@link Linger} for SO_LINGER, milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, a string for
-   * SO_BINDTODEVICE/TCP_CONGESTION, or raw bytes (any ArrayBufferView) for anything else.
-   */
-  setsockopt<N extends number>(level: number, name: N, value: SetOptionValue<N>): void;
-  setsockopt(level: number, name: number, value: number | boolean | string | Linger | ArrayBufferView): void {
-    const fd = this.#open('setsockopt');
-    validateInt(level, 'level');
-    validateInt(name, 'name');
-    let result: number;
-    const kind = optionKind(level, name);
-    if (ArrayBuffer.isView(value)) {
-      result = native.setsockoptBytes(fd, level, name, value);
-    } else if (kind === 'linger') {
-      const linger = validateObject(value, 'value');
-      if (typeof linger.onoff !== 'boolean' && typeof linger.onoff !== 'number') {
-        throw invalidArgType('value.onoff', 'of type boolean or number', linger.onoff);
-      }
-      const seconds = validateInt(linger.linger, 'value.linger', 0);
-      result = native.setsockoptLinger(fd, linger.onoff ? 1 : 0, seconds);
-    } else if (kind === 'timeval') {
-      if (typeof value !== 'number') throw invalidArgType('value', 'of type number (milliseconds)', value);
-      if (!(value >= 0 && value < MAX_TIMEVAL_MS)) throw outOfRange('value', `>= 0 && < ${MAX_TIMEVAL_MS} (0: no timeout)`, value);
-      result = native.setsockoptTimeval(fd, name, value);
-    } else if (kind === 'string') {
-      if (typeof value !== 'string') throw invalidArgType('value', 'of type string', value);
-      result = native.setsockoptBytes(fd, level, name, Buffer.from(value, 'utf8'));
-    } else if (typeof value === 'boolean') {
-      result = native.setsockoptInt(fd, level, name, value ? 1 : 0);
-    } else if (typeof value === 'number') {
-      result = native.setsockoptInt(fd, level, name, validateInt(value, 'value'));
-    } else {
-      throw invalidArgType('value', 'of type number, boolean, or an instance of Buffer, TypedArray, or DataView', value);
-    }
-    if (result < 0) throw syscallError('setsockopt', result);
-  }
-
-  /**
-   * getsockopt(2). Integer options return a number; SO_LINGER a {@link Linger}; SO_RCVTIMEO and
-   * SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option bytes (at most
-   * `length` of them) as a Buffer.
-   */
-  getsockopt<N extends number>(level: number, name: N): OptionValue<N>;
-  getsockopt(level: number, name: number, length: number): Buffer;
-  getsockopt(level: number, name: number, length?: number): number | string | Linger | Buffer {
-    const fd = this.#open('getsockopt');
-    validateInt(level, 'level');
-    validateInt(name, 'name');
-    const kind = optionKind(level, name);
-    if (length !== undefined || kind === 'string') {
-      const buffer = Buffer.alloc(length === undefined ? 256 : validateInt(length, 'length', 0, 65536));
-      const result = native.getsockoptBytes(fd, level, name, buffer);
-      if (result < 0) throw syscallError('getsockopt', result);
-      if (length !== undefined) return buffer.subarray(0, result);
-      const text = buffer.subarray(0, result);
-      const end = text.indexOf(0);
-      return (end < 0 ? text : text.subarray(0, end)).toString('utf8');
-    }
-    if (kind === 'linger') {
-      const result = native.getsockoptLinger(fd, intOut);
-      if (result < 0) throw syscallError('getsockopt', result);
-      return { onoff: intOut[0] !== 0, linger: intOut[1]! };
-    }
-    if (kind === 'timeval') {
-      const result = native.getsockoptTimeval(fd, name, msOut);
-      if (result < 0) throw syscallError('getsockopt', result);
-      return msOut[0]!;
-    }
-    const result = native.getsockoptInt(fd, level, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
-  }
-
-  /** fcntl(2) O_NONBLOCK: false makes calls that would block fail with EAGAIN instead. */
-  setBlocking(blocking: boolean): void {
-    const fd = this.#open('fcntl');
-    if (typeof blocking !== 'boolean') throw invalidArgType('blocking', 'of type boolean', blocking);
-    const result = native.setBlocking(fd, blocking ? 1 : 0);
-    if (result < 0) throw syscallError('fcntl', result);
-  }
-
-  /** fcntl(2) F_GETFL: whether O_NONBLOCK is clear. */
-  getBlocking(): boolean {
-    const result = native.getBlocking(this.#open('fcntl'));
-    if (result < 0) throw syscallError('fcntl', result);
-    return result === 1;
-  }
-}
-
-/**
- * The buffer a recv fills. Uninitialised memory is safe only where the kernel writes every byte it
- * reports: with MSG_TRUNC on a stream socket, Linux discards bytes without copying them and still
- * counts them, so that buffer is zeroed rather than leak old heap contents.
- */
-function allocateFor(length: number, flags: number): Buffer {
-  return flags & MSG_TRUNC ? Buffer.alloc(length) : Buffer.allocUnsafe(length);
-}
-
-/**
- * The received part of a recv buffer. When most of a large buffer went unused, copy the bytes out
- * so the caller does not hold the whole allocation alive.
- */
-function shrink(buffer: Buffer, received: number): Buffer {
-  const length = Math.min(received, buffer.length);
-  if (length === buffer.length) return buffer;
-  if (buffer.length > 65536 && length < buffer.length / 2) return Buffer.from(buffer.subarray(0, length));
-  return buffer.subarray(0, length);
 }
