@@ -7,6 +7,8 @@
         "native/address.cc",
         "native/args.cc",
         "native/constants.cc",
+        "native/getaddrinfo.cc",
+        "native/poller.cc",
         "native/registry.cc",
         "native/syscalls.cc"
       ],

@@ -26,6 +26,26 @@ export interface NativeAddrinfo {
 /** An encoded `struct sockaddr`, made by sockaddrInet/sockaddrUnix and passed to bind/connect/sendto. */
 export type Sockaddr = Buffer;
 
+/** A uv_poll_t on one fd. Starting it makes the loop watch the fd (and keeps the process alive unless unref'd). */
+export interface NativePoller {
+  /** uv_poll_start with the full mask wanted now: 0, or a negative libuv (= -errno) code. */
+  start(events: number): number;
+  stop(): number;
+  /** Stops polling and closes the handle; idempotent. Do it before closing the fd. */
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface PollerClass {
+  /** `onEvent(status, events)`: status 0 or a negative errno; events a mask of the flags below. */
+  new (fd: number, onEvent: (status: number, events: number) => void): NativePoller;
+  readonly READABLE: number;
+  readonly WRITABLE: number;
+  readonly DISCONNECT: number;
+  readonly PRIORITIZED: number;
+}
+
 export interface Native {
   socket(domain: number, type: number, protocol: number): number;
   socketpair(domain: number, type: number, protocol: number): [number, number] | number;
@@ -63,6 +83,17 @@ export interface Native {
     protocol: number,
     flags: number,
   ): NativeAddrinfo[] | { eai: number; errno: number };
+  /** getaddrinfo on the libuv thread pool (the promise flavour). */
+  getaddrinfoAsync(
+    host: string | null,
+    service: string | null,
+    family: number,
+    type: number,
+    protocol: number,
+    flags: number,
+  ): Promise<NativeAddrinfo[] | { eai: number; errno: number }>;
+  /** A uv_poll_t on this environment's loop: see native/poller.h. */
+  Poller: PollerClass;
   sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;
   sockaddrUnix(path: Uint8Array): Sockaddr | null;
   /** Adds an adopted fd to the ones this environment closes at teardown. */
@@ -76,7 +107,7 @@ export interface Native {
 }
 
 /** What each member of the binding is; a key missing or extra here is a compile error. */
-export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...args: never[]) => unknown ? 'function' : Native[K] extends string ? 'string' : 'object' } = {
+export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((...args: never[]) => unknown) | (abstract new (...args: never[]) => unknown) ? 'function' : Native[K] extends string ? 'string' : 'object' } = {
   socket: 'function',
   socketpair: 'function',
   bind: 'function',
@@ -104,6 +135,8 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends (...
   select: 'function',
   poll: 'function',
   getaddrinfo: 'function',
+  getaddrinfoAsync: 'function',
+  Poller: 'function',
   sockaddrInet: 'function',
   sockaddrUnix: 'function',
   own: 'function',

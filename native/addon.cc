@@ -6,6 +6,8 @@
 
 #include "address.h"
 #include "constants.h"
+#include "getaddrinfo.h"
+#include "poller.h"
 #include "registry.h"
 #include "syscalls.h"
 
@@ -43,6 +45,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"select", Select},
       {"poll", Poll},
       {"getaddrinfo", Getaddrinfo},
+      {"getaddrinfoAsync", GetaddrinfoAsync},
       {"sockaddrInet", SockaddrInet},
       {"sockaddrUnix", SockaddrUnix},
       {"own", Own},
@@ -52,6 +55,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
   }
   RegisterEnvironment(env);
+  exports.Set("Poller", Poller::Define(env));
   exports.Set("constants", Constants(env));
   exports.Set("errnoNames", ErrnoNames(env));
   return exports;

@@ -10,8 +10,8 @@ Napi::Function Poller::Define(Napi::Env env) {
                                                InstanceMethod<&Poller::Start>("start"),
                                                InstanceMethod<&Poller::Stop>("stop"),
                                                InstanceMethod<&Poller::Close>("close"),
-                                               InstanceMethod<&Poller::Ref>("ref"),
-                                               InstanceMethod<&Poller::Unref>("unref"),
+                                               InstanceMethod<&Poller::RefHandle>("ref"),
+                                               InstanceMethod<&Poller::UnrefHandle>("unref"),
                                                StaticValue("READABLE", Napi::Number::New(env, UV_READABLE)),
                                                StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
                                                StaticValue("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT)),
@@ -55,8 +55,20 @@ Poller::~Poller() {
   CloseHandle();
 }
 
+void Poller::SetActive(bool active) {
+  if (active == active_) return;
+  active_ = active;
+  if (active) {
+    Ref();
+  } else {
+    Unref();
+  }
+}
+
 void Poller::CloseHandle() {
   if (handle_ == nullptr) return;
+  SetActive(false);
+  callback_.Reset();
   uv_poll_stop(handle_);
   handle_->data = nullptr;
   uv_close(reinterpret_cast<uv_handle_t*>(handle_), OnClose);
@@ -90,11 +102,14 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   int events;
   if (!ArgInt(info, 0, &events)) return {};
   if (handle_ == nullptr) return Napi::Number::New(info.Env(), UV_EBADF);
-  return Napi::Number::New(info.Env(), uv_poll_start(handle_, events, OnPoll));
+  int status = uv_poll_start(handle_, events, OnPoll);
+  if (status == 0) SetActive(true);
+  return Napi::Number::New(info.Env(), status);
 }
 
 Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
   if (handle_ != nullptr) uv_poll_stop(handle_);
+  SetActive(false);
   return Napi::Number::New(info.Env(), 0);
 }
 
@@ -103,12 +118,12 @@ Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Poller::Ref(const Napi::CallbackInfo& info) {
+Napi::Value Poller::RefHandle(const Napi::CallbackInfo& info) {
   if (handle_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
   return info.Env().Undefined();
 }
 
-Napi::Value Poller::Unref(const Napi::CallbackInfo& info) {
+Napi::Value Poller::UnrefHandle(const Napi::CallbackInfo& info) {
   if (handle_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
   return info.Env().Undefined();
 }

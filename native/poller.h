@@ -17,8 +17,9 @@ class Poller : public Napi::ObjectWrap<Poller> {
  public:
   static Napi::Function Define(Napi::Env env);
 
-  // new Poller(fd, callback): callback(status, events) where status is 0 or a negative errno
-  // (libuv's codes are -errno on Linux) and events a mask of READABLE/WRITABLE/DISCONNECT.
+  // new Poller(fd, callback): callback.call(poller, status, events) where status is 0 or a negative
+  // errno (libuv's codes are -errno on Linux) and events a mask of READABLE/WRITABLE/DISCONNECT.
+  // One callback can serve every poller: `this` says which one fired.
   explicit Poller(const Napi::CallbackInfo& info);
   ~Poller() override;
 
@@ -26,15 +27,19 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Start(const Napi::CallbackInfo& info);  // (events) -> 0 | -errno
   Napi::Value Stop(const Napi::CallbackInfo& info);   // () -> 0
   Napi::Value Close(const Napi::CallbackInfo& info);  // () -> undefined; idempotent
-  Napi::Value Ref(const Napi::CallbackInfo& info);
-  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
+  Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnClose(uv_handle_t* handle);
   static void OnEnvironmentCleanup(void* self);
   void CloseHandle();
+  void SetActive(bool active);
 
   uv_poll_t* handle_ = nullptr;  // null once closed; freed in OnClose
+  // While polling, the JS object is strongly referenced (ObjectWrap::Ref), so an operation that
+  // waits on it cannot be collected out from under the loop; idle, it is weak again.
+  bool active_ = false;
   Napi::FunctionReference callback_;
   Napi::AsyncContext async_context_;
 };

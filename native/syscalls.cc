@@ -1,7 +1,6 @@
 #include "syscalls.h"
 
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -422,55 +421,6 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Array revents = Napi::Array::New(info.Env(), entries.size());
   for (size_t i = 0; i < entries.size(); i++) revents.Set(static_cast<uint32_t>(i), entries[i].revents);
   return revents;
-}
-
-Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int family, type, protocol, flags;
-  for (size_t i = 0; i < 2; i++) {
-    if (i >= info.Length() || !(info[i].IsString() || info[i].IsNull())) {
-      Napi::TypeError::New(env, "argument " + std::to_string(i) + " must be a string or null")
-          .ThrowAsJavaScriptException();
-      return {};
-    }
-  }
-  if (!ArgInt(info, 2, &family) || !ArgInt(info, 3, &type) || !ArgInt(info, 4, &protocol) ||
-      !ArgInt(info, 5, &flags)) {
-    return {};
-  }
-  std::string host = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  std::string service = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  addrinfo hints{};
-  hints.ai_family = family;
-  hints.ai_socktype = type;
-  hints.ai_protocol = protocol;
-  hints.ai_flags = flags;
-  addrinfo* list = nullptr;
-  int status = getaddrinfo(info[0].IsString() ? host.c_str() : nullptr,
-                           info[1].IsString() ? service.c_str() : nullptr, &hints, &list);
-  int error_number = errno;  // before anything else can overwrite it
-  if (status != 0) {
-    Napi::Object error = Napi::Object::New(env);
-    error.Set("eai", status);
-    error.Set("errno", status == EAI_SYSTEM ? error_number : 0);
-    return error;
-  }
-  Napi::Array results = Napi::Array::New(env);
-  uint32_t count = 0;
-  for (addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {
-    Napi::Object item = Napi::Object::New(env);
-    item.Set("family", entry->ai_family);
-    item.Set("type", entry->ai_socktype);
-    item.Set("protocol", entry->ai_protocol);
-    sockaddr_storage address{};
-    socklen_t length = entry->ai_addrlen < sizeof(address) ? entry->ai_addrlen : sizeof(address);
-    std::memcpy(&address, entry->ai_addr, length);
-    item.Set("address", SockaddrToJs(env, address, length));
-    if (entry->ai_canonname != nullptr) item.Set("canonname", entry->ai_canonname);
-    results.Set(count++, item);
-  }
-  freeaddrinfo(list);
-  return results;
 }
 
 }  // namespace sockcall

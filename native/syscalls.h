@@ -33,6 +33,5 @@ Napi::Value GetBlocking(const Napi::CallbackInfo& info);   // (fd) -> 1 | 0
 Napi::Value SetBlocking(const Napi::CallbackInfo& info);   // (fd, blocking) -> 0
 Napi::Value Select(const Napi::CallbackInfo& info);   // (read[], write[], except[], ms) -> [r[], w[], e[]]
 Napi::Value Poll(const Napi::CallbackInfo& info);     // (fds[], events[], ms) -> revents[]
-Napi::Value Getaddrinfo(const Napi::CallbackInfo& info);  // (host, service, family, type, protocol, flags)
 
 }  // namespace sockcall

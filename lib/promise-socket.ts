@@ -1,0 +1,583 @@
+// The promise flavour's Socket: the same syscalls on a non-blocking fd, driven by Node's own event
+// loop. Each call tries its syscall at once; only when the kernel says EAGAIN does it wait, in a
+// FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness, and
+// then tries again. Nothing waits on the libuv thread pool.
+import { constants as osConstants } from 'node:os';
+
+import type { AddressInput } from './address';
+import {
+  MSG_NOSIGNAL,
+  SO_ERROR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+} from './constants';
+import { invalidArgType, outOfRange, SocketError, syscallError, type ErrorContext } from './errors';
+import { native, type NativePoller } from './native';
+import { Socket as BlockingSocket } from './socket';
+import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
+import { asBytes, INT32_MAX, toSendable, validateInt, validateObject, validateView } from './validate';
+
+const EAGAIN = -osConstants.errno.EAGAIN;
+const EINPROGRESS = -osConstants.errno.EINPROGRESS;
+const EINTR = -osConstants.errno.EINTR;
+
+const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
+
+/** What every call that can wait accepts. */
+export interface WaitOptions {
+  /** Aborting rejects the call with an AbortError. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait at most; then the call rejects with an ETIMEDOUT SocketError. */
+  timeout?: number;
+}
+
+/** The rejection of an aborted call, as Node's own (`name` 'AbortError', `code` 'ABORT_ERR'). */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return 'AbortError';
+  }
+}
+
+/** An attempt's answer when the syscall would block (EAGAIN): wait for readiness and try again. */
+export const WOULD_BLOCK: unique symbol = Symbol('would block');
+
+/** Makes the syscall once: its result, WOULD_BLOCK, or a thrown SocketError. */
+type Attempt<T> = () => T | typeof WOULD_BLOCK;
+
+interface Operation {
+  syscall: string;
+  attempt: Attempt<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** Drops the timer and the abort listener once the operation is settled. */
+  settled(): void;
+  /** Adds what an error should say about progress made (sendAll's bytesSent). */
+  decorate?(error: SocketError): void;
+}
+
+/** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
+export interface Watcher {
+  events: number;
+  notify(): void;
+}
+
+const READ = 0;
+const WRITE = 1;
+type Direction = typeof READ | typeof WRITE;
+
+/** Checks `{ signal, timeout }`. */
+export function waitOptions(options: unknown): WaitOptions {
+  if (options === undefined) return {};
+  const object = validateObject(options, 'options');
+  const { signal, timeout } = object;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
+  }
+  if (timeout !== undefined) {
+    if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
+    if (!(timeout >= 0 && timeout <= INT32_MAX)) throw outOfRange('options.timeout', `>= 0 && <= ${INT32_MAX}`, timeout);
+  }
+  return { signal: signal as AbortSignal | undefined, timeout: timeout as number | undefined };
+}
+
+export function abortError(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+export function timeoutError(syscall: string, context?: ErrorContext): SocketError {
+  return new SocketError(syscall, 'ETIMEDOUT', -osConstants.errno.ETIMEDOUT, context);
+}
+
+function canceledError(syscall: string): SocketError {
+  return new SocketError(syscall, 'ECANCELED', -osConstants.errno.ECANCELED);
+}
+
+/** Recv-style calls take `(…, flags?, options?)`; `(…, options)` is accepted too. */
+function flagsAndOptions(flags: unknown, options: unknown): [number, WaitOptions] {
+  if (typeof flags === 'object' && flags !== null && options === undefined) return [0, waitOptions(flags)];
+  return [flags === undefined ? 0 : validateInt(flags, 'flags'), waitOptions(options)];
+}
+
+/** Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller. */
+const byFd = new Map<number, WeakRef<Socket>>();
+
+/** The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv). */
+export function promiseSocketFor(fd: number): Socket | undefined {
+  return byFd.get(fd)?.deref();
+}
+
+export let watch: (socket: Socket, watcher: Watcher) => void;
+export let unwatch: (socket: Socket, watcher: Watcher) => void;
+let dispatch: (socket: Socket, status: number, events: number) => void;
+
+/**
+ * A socket whose calls that can wait return Promises. Same constructor and method names as the
+ * blocking Socket; bind, listen, setsockopt, getsockopt, shutdown, getsockname, getpeername and close
+ * stay synchronous. The fd is non-blocking.
+ *
+ * Rejected calls consume and send nothing: a call either made its one successful syscall (and
+ * resolves) or made none that took data. The exceptions are `sendAll`, whose error says in
+ * `bytesSent` how much went out, and `connect`, whose attempt may go on in the kernel: close the
+ * socket after a rejected connect.
+ */
+export class Socket extends SocketBase {
+  #poller: NativePoller | null = null;
+  readonly #queues: [Operation[], Operation[]] = [[], []];
+  readonly #watchers = new Set<Watcher>();
+  #armed = 0;
+  #referenced = true;
+
+  static {
+    watch = (socket, watcher) => {
+      socket.#watchers.add(watcher);
+      socket.#arm();
+    };
+    unwatch = (socket, watcher) => {
+      if (socket.#watchers.delete(watcher)) socket.#arm();
+    };
+    dispatch = (socket, status, events) => socket.#onEvent(status, events);
+  }
+
+  /** socket(2) with SOCK_NONBLOCK (and SOCK_CLOEXEC) added. */
+  constructor(domain: number, type: number, protocol?: number);
+  /** @internal Wraps `fd`, already open and non-blocking. */
+  constructor(domain: number, type: number, protocol: number, adopt: typeof ADOPT, fd: number);
+  constructor(domain: number, type: number, protocol = 0, adopt?: typeof ADOPT, fd = -1) {
+    const adopting = adopt === ADOPT;
+    if (!adopting) validateInt(type, 'type');
+    super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
+    byFd.set(this.fd, new WeakRef(this));
+  }
+
+  /** socketpair(2), both ends non-blocking. */
+  static override pair<T>(this: new (domain: number, type: number, protocol?: number) => T, domain: number, type: number, protocol = 0): [T, T] {
+    validateInt(type, 'type');
+    return super.pair.call(this, domain, type | SOCK_NONBLOCK, protocol) as [T, T];
+  }
+
+  /** Adopts an existing socket fd and puts it in non-blocking mode. */
+  static override fromFd<T>(this: new (domain: number, type: number, protocol?: number) => T, fd: number): T {
+    const socket = super.fromFd.call(this, fd) as T;
+    const result = native.setBlocking(fd, 0);
+    if (result < 0) throw syscallError('fcntl', result);
+    return socket;
+  }
+
+  /** Takes over a blocking Socket's fd (the blocking Socket is left closed) in non-blocking mode. */
+  static fromBlocking(socket: BlockingSocket): Socket {
+    if (!(socket instanceof BlockingSocket)) throw invalidArgType('socket', 'an instance of the blocking Socket', socket);
+    const { domain, type, protocol } = socket;
+    const fd = socket.detach();
+    native.own(fd);
+    const result = native.setBlocking(fd, 0);
+    if (result < 0) {
+      native.close(fd);
+      throw syscallError('fcntl', result);
+    }
+    return new Socket(domain, type, protocol, ADOPT, fd);
+  }
+
+  /**
+   * Hands the fd to a blocking Socket (this one is left closed): for a worker thread that runs
+   * blocking code, say. Pending calls are rejected with ECANCELED.
+   */
+  toBlocking(): BlockingSocket {
+    const { domain, type, protocol } = this;
+    const fd = this.detach();
+    native.own(fd);
+    const result = native.setBlocking(fd, 1);
+    if (result < 0) {
+      native.close(fd);
+      throw syscallError('fcntl', result);
+    }
+    return new BlockingSocket(domain, type, protocol, ADOPT, fd);
+  }
+
+  /** Lets the process exit while calls are pending on this socket (as net.Socket#unref). */
+  unref(): this {
+    this.#referenced = false;
+    this.#poller?.unref();
+    return this;
+  }
+
+  /** Undoes unref(): a pending call keeps the process alive again (the default). */
+  ref(): this {
+    this.#referenced = true;
+    this.#poller?.ref();
+    return this;
+  }
+
+  /**
+   * close(2). Pending calls are rejected at once with ECANCELED; the poll handle is stopped and
+   * closed before the fd is. Idempotent.
+   */
+  override close(): void {
+    if (this.closed) return;
+    this.#release();
+    super.close();
+  }
+
+  /** Gives up the fd (see the blocking Socket's detach); pending calls are rejected with ECANCELED. */
+  override detach(): number {
+    if (!this.closed) this.#release();
+    return super.detach();
+  }
+
+  /** Stops and closes the poller, rejects everything pending, and forgets the fd. */
+  #release(): void {
+    const poller = this.#poller;
+    this.#poller = null;
+    this.#armed = 0;
+    poller?.close();
+    if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
+    for (const queue of this.#queues) {
+      for (const operation of queue.splice(0)) {
+        operation.settled();
+        operation.reject(canceledError(operation.syscall));
+      }
+    }
+    for (const watcher of this.#watchers) watcher.notify();
+    this.#watchers.clear();
+  }
+
+  /** Starts, changes or stops polling so that the mask is exactly what is waited for now. */
+  #arm(): void {
+    let mask = 0;
+    if (this.#queues[READ].length > 0) mask |= READABLE;
+    if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
+    for (const watcher of this.#watchers) mask |= watcher.events;
+    if (mask === this.#armed) return;
+    if (mask === 0) {
+      this.#poller?.stop();
+      this.#armed = 0;
+      return;
+    }
+    if (this.#poller === null) {
+      const poller = new native.Poller(this.fd, onPollerEvent);
+      owners.set(poller, this);
+      if (!this.#referenced) poller.unref();
+      this.#poller = poller;
+    }
+    const status = this.#poller.start(mask);
+    if (status < 0) {
+      this.#failAll(syscallError('poll', status));
+      return;
+    }
+    this.#armed = mask;
+  }
+
+  /** The poller fired: serve each direction's queue in order while its syscalls go through. */
+  #onEvent(status: number, events: number): void {
+    if (this.closed) return;
+    if (status < 0) {
+      this.#failAll(syscallError('poll', status));
+      return;
+    }
+    // libuv reports an error or hang-up as readable and writable, so the calls see it themselves.
+    if (events & (READABLE | DISCONNECT)) this.#drain(READ);
+    if (events & WRITABLE) this.#drain(WRITE);
+    for (const watcher of this.#watchers) {
+      if (events & watcher.events) watcher.notify();
+    }
+    if (!this.closed) this.#arm();
+  }
+
+  #drain(direction: Direction): void {
+    const queue = this.#queues[direction];
+    while (queue.length > 0) {
+      const operation = queue[0]!;
+      let value: unknown;
+      try {
+        value = operation.attempt();
+      } catch (error) {
+        queue.shift();
+        operation.settled();
+        operation.reject(error);
+        continue;
+      }
+      if (value === WOULD_BLOCK) return;
+      queue.shift();
+      operation.settled();
+      operation.resolve(value);
+    }
+  }
+
+  #failAll(error: SocketError): void {
+    for (const queue of this.#queues) {
+      for (const operation of queue.splice(0)) {
+        operation.settled();
+        operation.reject(error);
+      }
+    }
+    for (const watcher of this.#watchers) watcher.notify();
+    this.#poller?.stop();
+    this.#armed = 0;
+  }
+
+  /**
+   * Runs `attempt` now if nothing is queued before it in `direction`; if it would block, queues it
+   * until the fd is ready, with the timeout and abort signal of `options`.
+   */
+  #run<T>(
+    direction: Direction,
+    syscall: string,
+    options: WaitOptions,
+    attempt: Attempt<T>,
+    context?: ErrorContext,
+    decorate?: (error: SocketError) => void,
+  ): Promise<T> {
+    const { signal, timeout } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const queue = this.#queues[direction];
+    if (queue.length === 0) {
+      // The fast path: the data (or buffer space, or connection) is already there.
+      try {
+        const value = attempt();
+        if (value !== WOULD_BLOCK) return Promise.resolve(value);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const operation: Operation = {
+        syscall,
+        attempt,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        settled: () => {
+          if (timer !== undefined) clearTimeout(timer);
+          if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+        },
+      };
+      if (decorate) operation.decorate = decorate;
+      queue.push(operation);
+      if (timeout !== undefined) {
+        timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, context)), timeout);
+        // The poll handle keeps the process alive while the call waits (unless unref'd); the timer
+        // must not keep it alive on its own.
+        timer.unref();
+      }
+      if (signal !== undefined) {
+        onAbort = () => this.#cancel(direction, operation, abortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.#arm();
+    });
+  }
+
+  #cancel(direction: Direction, operation: Operation, error: Error): void {
+    const queue = this.#queues[direction];
+    const index = queue.indexOf(operation);
+    if (index < 0) return;
+    queue.splice(index, 1);
+    operation.settled();
+    if (error instanceof SocketError) operation.decorate?.(error);
+    operation.reject(error);
+    this.#arm();
+  }
+
+  /** accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: resolves with the connection as a promise Socket. */
+  accept(options?: WaitOptions): Promise<Socket> {
+    try {
+      const fd = fdOf(this, 'accept');
+      const { domain, type, protocol } = this;
+      return this.#run(READ, 'accept', waitOptions(options), () => {
+        const result = native.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('accept', result);
+        return new Socket(domain, type, protocol, ADOPT, result);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * connect(2): EINPROGRESS, then writability, then SO_ERROR says how it went. A rejected or
+   * timed-out connect leaves the socket in an unknown state: close it.
+   */
+  connect(address: AddressInput, options?: WaitOptions): Promise<void> {
+    try {
+      const fd = fdOf(this, 'connect');
+      const { sockaddr, context } = this.encode(address);
+      let inProgress = false;
+      const intOut = new Int32Array(1);
+      return this.#run(
+        WRITE,
+        'connect',
+        waitOptions(options),
+        () => {
+          if (!inProgress) {
+            const result = native.connect(fd, sockaddr);
+            if (result === 0) return undefined;
+            // AF_UNIX says EAGAIN when the listener's backlog is full: try again when writable.
+            if (result === EAGAIN) return WOULD_BLOCK;
+            if (result !== EINPROGRESS && result !== EINTR) throw syscallError('connect', result, context);
+            inProgress = true;
+            return WOULD_BLOCK;
+          }
+          const result = native.getsockoptInt(fd, SOL_SOCKET, SO_ERROR, intOut);
+          if (result < 0) throw syscallError('connect', result, context);
+          if (intOut[0] !== 0) throw syscallError('connect', -intOut[0]!, context);
+          return undefined;
+        },
+        context,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** send(2) once: resolves with the bytes the kernel took (maybe fewer than given). Adds MSG_NOSIGNAL. */
+  send(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'send');
+      const view = toSendable(data);
+      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const allFlags = sendFlags | MSG_NOSIGNAL;
+      return this.#run(WRITE, 'send', wait, () => {
+        const result = native.send(fd, view, allFlags);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('send', result);
+        return result;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * send(2) until every byte has gone, waiting for buffer space as needed. Resolves with the byte
+   * count; a rejection (failure, timeout, abort) says in `bytesSent` how many bytes went out.
+   */
+  sendAll(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'send');
+      const bytes = asBytes(toSendable(data));
+      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const allFlags = sendFlags | MSG_NOSIGNAL;
+      let sent = 0;
+      return this.#run(
+        WRITE,
+        'send',
+        wait,
+        () => {
+          while (sent < bytes.length) {
+            const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
+            if (result === EAGAIN) return WOULD_BLOCK;
+            if (result < 0) {
+              const error = syscallError('send', result);
+              error.bytesSent = sent;
+              throw error;
+            }
+            sent += result;
+          }
+          return sent;
+        },
+        undefined,
+        (error) => {
+          error.bytesSent = sent;
+        },
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** sendto(2): one datagram to `address`. Adds MSG_NOSIGNAL. */
+  sendto(data: ArrayBufferView | string, address: AddressInput, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'sendto');
+      const view = toSendable(data);
+      const { sockaddr, context } = this.encode(address);
+      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const allFlags = sendFlags | MSG_NOSIGNAL;
+      return this.#run(
+        WRITE,
+        'sendto',
+        wait,
+        () => {
+          const result = native.sendto(fd, view, allFlags, sockaddr);
+          if (result === EAGAIN) return WOULD_BLOCK;
+          if (result < 0) throw syscallError('sendto', result, context);
+          return result;
+        },
+        context,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** recv(2) of up to `length` bytes: resolves with a Buffer, empty at EOF. */
+  recv(length: number, flags?: number | WaitOptions, options?: WaitOptions): Promise<Buffer> {
+    try {
+      const fd = fdOf(this, 'recv');
+      validateInt(length, 'length', 0, MAX_RECV_LENGTH);
+      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      const buffer = allocateFor(length, recvFlags);
+      return this.#run(READ, 'recv', wait, () => {
+        const result = native.recv(fd, buffer, recvFlags);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('recv', result);
+        return shrink(buffer, result);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** recv(2) into `view`, writing only inside its bytes: resolves with recv's count. */
+  recvInto(view: ArrayBufferView, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'recv');
+      validateView(view, 'view');
+      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      return this.#run(READ, 'recv', wait, () => {
+        const result = native.recv(fd, view, recvFlags);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('recv', result);
+        return result;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** recvfrom(2): up to `length` bytes and the sender's address. */
+  recvfrom(length: number, flags?: number | WaitOptions, options?: WaitOptions): Promise<Received> {
+    try {
+      const fd = fdOf(this, 'recvfrom');
+      validateInt(length, 'length', 0, MAX_RECV_LENGTH);
+      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      const buffer = allocateFor(length, recvFlags);
+      return this.#run(READ, 'recvfrom', wait, () => {
+        const result = native.recvfrom(fd, buffer, recvFlags);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (typeof result === 'number') throw syscallError('recvfrom', result);
+        return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/** Which Socket a poller serves; one callback function serves them all (see native/poller.h). */
+const owners = new WeakMap<NativePoller, Socket>();
+
+function onPollerEvent(this: NativePoller, status: number, events: number): void {
+  const socket = owners.get(this);
+  if (socket !== undefined) dispatch(socket, status, events);
+}
+
+export { PRIORITIZED, READABLE, WRITABLE, DISCONNECT };

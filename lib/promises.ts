@@ -1,0 +1,288 @@
+// sockcall/promises: the same vocabulary as 'sockcall', awaited, the way node:fs/promises mirrors
+// node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the
+// environment's own loop), never on the thread pool; calls that never wait stay synchronous.
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP } from './constants';
+import { invalidArgType, syscallError } from './errors';
+import { type Addrinfo, addrinfoArguments, addrinfoError, type AddrinfoHints } from './getaddrinfo';
+import { native, type NativePoller } from './native';
+import {
+  abortError,
+  DISCONNECT,
+  PRIORITIZED,
+  promiseSocketFor,
+  READABLE,
+  Socket,
+  timeoutError,
+  unwatch,
+  type WaitOptions,
+  waitOptions,
+  watch,
+  type Watcher,
+  WRITABLE,
+} from './promise-socket';
+import type { PollEntry, PollReady, Pollable, SelectResult } from './select';
+import { fdOf, SocketBase } from './socket-base';
+import { INT32_MAX, INT32_MIN, validateInt, validateObject, validateTimeout } from './validate';
+
+export * from './constants';
+export type {
+  AddressInput,
+  FamilyName,
+  Inet6Address,
+  InetAddress,
+  InetAddressInput,
+  SocketAddress,
+  UnixAddress,
+  UnixAddressInput,
+  UnspecAddress,
+} from './address';
+export { type ErrorContext, SocketError } from './errors';
+export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
+export { AbortError, Socket, type WaitOptions } from './promise-socket';
+export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
+export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+
+/**
+ * getaddrinfo(3) on the libuv thread pool (name resolution is the one job that belongs there).
+ * Abort and timeout reject at once; the lookup itself cannot be interrupted and its result is
+ * dropped.
+ */
+export function getaddrinfo(
+  host: string | null,
+  port?: number | string | null,
+  hints: AddrinfoHints = {},
+  options?: WaitOptions,
+): Promise<Addrinfo[]> {
+  try {
+    const args = addrinfoArguments(host, port, hints);
+    const { signal, timeout } = waitOptions(options);
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const lookup = native.getaddrinfoAsync(...args).then((result) => {
+      if (!Array.isArray(result)) throw addrinfoError(result, args[0]);
+      return result as Addrinfo[];
+    });
+    if (signal === undefined && timeout === undefined) return lookup;
+    return new Promise((resolve, reject) => {
+      const context = args[0] === null ? {} : { hostname: args[0] };
+      const timer = timeout === undefined ? undefined : setTimeout(() => finish(timeoutError('getaddrinfo', context)), timeout);
+      const onAbort = (): void => finish(abortError(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      function finish(error?: unknown, value?: Addrinfo[]): void {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve(value!);
+        else reject(error);
+      }
+      lookup.then(
+        (value) => finish(undefined, value),
+        (error: unknown) => finish(error),
+      );
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** One fd to watch, with the poll(2) events wanted and the promise Socket that owns it, if any. */
+interface Target {
+  fd: number;
+  events: number;
+  owner: Socket | undefined;
+}
+
+function uvEvents(pollEvents: number): number {
+  let mask = 0;
+  if (pollEvents & POLLIN) mask |= READABLE;
+  if (pollEvents & POLLOUT) mask |= WRITABLE;
+  if (pollEvents & POLLPRI) mask |= PRIORITIZED;
+  if (pollEvents & POLLRDHUP) mask |= DISCONNECT;
+  // Errors and hang-ups are always reported by poll(2); libuv reports them as readable.
+  return mask === 0 ? READABLE : mask;
+}
+
+/**
+ * Waits until poll(2) with timeout 0 reports something for `targets`, or `timeoutMs` passes
+ * (-1: never). Each check is a real poll(2) call; the waiting in between is done by uv_poll
+ * handles: the owning promise Socket's own, or a temporary one for any other fd (whose blocking
+ * mode is restored afterwards, since uv_poll_init makes an fd non-blocking).
+ */
+function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, syscall: string): Promise<number[]> {
+  const fds = targets.map((target) => target.fd);
+  const events = targets.map((target) => target.events);
+  const check = (): number[] => {
+    for (const target of targets) if (target.owner !== undefined) fdOf(target.owner, syscall);
+    const result = native.poll(fds, events, 0);
+    if (typeof result === 'number') throw syscallError(syscall, result);
+    return result;
+  };
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  let first: number[];
+  try {
+    first = check();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (first.some((revents) => revents !== 0) || timeoutMs === 0) return Promise.resolve(first);
+  const deadline = timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const watchers: [Socket, Watcher][] = [];
+    const temporary: [NativePoller, number, boolean][] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const stop = (): void => {
+      finished = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const [socket, watcher] of watchers.splice(0)) unwatch(socket, watcher);
+      for (const [poller, fd, wasBlocking] of temporary.splice(0)) {
+        poller.close();
+        if (wasBlocking) native.setBlocking(fd, 1);
+      }
+    };
+    const onAbort = (): void => {
+      stop();
+      reject(abortError(signal!));
+    };
+    const onReady = (): void => {
+      if (finished) return;
+      let result: number[];
+      try {
+        result = check();
+      } catch (error) {
+        stop();
+        reject(error);
+        return;
+      }
+      if (result.some((revents) => revents !== 0)) {
+        stop();
+        resolve(result);
+      }
+      // Otherwise the readiness was taken by someone else (a recv on the same socket): keep waiting.
+    };
+    try {
+      const seen = new Map<number, Target>();
+      for (const target of targets) {
+        const merged = seen.get(target.fd);
+        if (merged) merged.events |= target.events;
+        else seen.set(target.fd, { ...target });
+      }
+      for (const target of seen.values()) {
+        const owner = target.owner ?? promiseSocketFor(target.fd);
+        const mask = uvEvents(target.events);
+        if (owner !== undefined) {
+          const watcher: Watcher = { events: mask, notify: onReady };
+          watch(owner, watcher);
+          watchers.push([owner, watcher]);
+        } else {
+          const wasBlocking = native.getBlocking(target.fd) === 1;
+          const poller = new native.Poller(target.fd, onReady);
+          temporary.push([poller, target.fd, wasBlocking]);
+          const status = poller.start(mask);
+          if (status < 0) throw syscallError(syscall, status);
+        }
+      }
+    } catch (error) {
+      stop();
+      reject(error);
+      return;
+    }
+    if (deadline !== Infinity) {
+      timer = setTimeout(() => {
+        stop();
+        resolve(fds.map(() => 0));
+      }, Math.max(0, deadline - Date.now()));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function targetFor(item: unknown, name: string, syscall: string, min: number): { fd: number; owner: Socket | undefined } {
+  if (item instanceof Socket) return { fd: fdOf(item, syscall), owner: item };
+  if (item instanceof SocketBase) return { fd: fdOf(item, syscall), owner: undefined };
+  if (typeof item === 'number') return { fd: validateInt(item, name, min), owner: undefined };
+  throw invalidArgType(name, 'a Socket or an fd number', item);
+}
+
+function listOf(value: unknown, name: string): readonly unknown[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidArgType(name, 'an array', value);
+  return value;
+}
+
+/**
+ * The readiness of `select()`, awaited: resolves with the ready subset of each list (the same
+ * objects), all empty when `timeoutMs` passes (null: no limit). Readable includes EOF, errors and
+ * hang-ups, as select(2) reports them. There is no FD_SETSIZE limit: no fd_set is involved.
+ */
+export function select<T extends Pollable>(
+  read: readonly T[],
+  write: readonly T[] = [],
+  except: readonly T[] = [],
+  timeoutMs: number | null = null,
+  options?: WaitOptions,
+): Promise<SelectResult<T>> {
+  try {
+    const lists = [listOf(read, 'read'), listOf(write, 'write'), listOf(except, 'except')] as const;
+    const names = ['read', 'write', 'except'] as const;
+    const wanted = [POLLIN, POLLOUT, POLLPRI] as const;
+    const targets: Target[] = [];
+    for (let i = 0; i < 3; i++) {
+      const list = lists[i]!;
+      for (let j = 0; j < list.length; j++) {
+        targets.push({ ...targetFor(list[j], `${names[i]}[${j}]`, 'select', 0), events: wanted[i]! });
+      }
+    }
+    const timeout = validateTimeout(timeoutMs, 'timeoutMs', INT32_MAX);
+    const wait = waitOptions(options);
+    const ready = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR | POLLHUP, POLLPRI] as const;
+    return waitReady(targets, timeout, wait, 'select').then((revents) => {
+      const result: SelectResult<T> = { read: [], write: [], except: [] };
+      let index = 0;
+      for (let i = 0; i < 3; i++) {
+        const out = [result.read, result.write, result.except][i]!;
+        for (const item of lists[i]!) {
+          if ((revents[index++]! & (ready[i]! | POLLNVAL)) !== 0) out.push(item as T);
+        }
+      }
+      return result;
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The readiness of `poll()`, awaited: resolves with the entries whose revents is not zero (the
+ * same objects' fd and events), or [] when `timeoutMs` passes (null: no limit).
+ */
+export function poll<T extends Pollable>(
+  entries: readonly PollEntry<T>[],
+  timeoutMs: number | null = null,
+  options?: WaitOptions,
+): Promise<PollReady<T>[]> {
+  try {
+    if (!Array.isArray(entries)) throw invalidArgType('entries', 'an array', entries);
+    const targets: Target[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const object = validateObject(entries[i], `entries[${i}]`);
+      const target = targetFor(object.fd, `entries[${i}].fd`, 'poll', INT32_MIN);
+      targets.push({ ...target, events: validateInt(object.events, `entries[${i}].events`, 0, 0xffff) });
+    }
+    const timeout = validateTimeout(timeoutMs, 'timeoutMs', INT32_MAX);
+    const wait = waitOptions(options);
+    // Negative fds are ignored, as poll(2) does: leave them out of the waiting.
+    const watched = targets.filter((target) => target.fd >= 0);
+    return waitReady(watched.length === targets.length ? targets : watched, timeout, wait, 'poll').then((revents) => {
+      const byTarget = new Map(watched.map((target, i) => [target, revents[i]!]));
+      const ready: PollReady<T>[] = [];
+      targets.forEach((target, i) => {
+        const value = byTarget.get(target) ?? 0;
+        if (value !== 0) ready.push({ fd: entries[i]!.fd, events: entries[i]!.events, revents: value });
+      });
+      return ready;
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

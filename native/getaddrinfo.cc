@@ -1,0 +1,116 @@
+#include "getaddrinfo.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "address.h"
+#include "args.h"
+
+namespace sockcall {
+
+namespace {
+
+// One resolution: its arguments, read on the JS thread, and its result, made wherever it runs.
+struct Lookup {
+  bool has_host = false;
+  bool has_service = false;
+  std::string host;
+  std::string service;
+  addrinfo hints{};
+  int status = 0;
+  int error_number = 0;
+  addrinfo* list = nullptr;
+
+  ~Lookup() {
+    if (list != nullptr) freeaddrinfo(list);
+  }
+
+  bool Read(const Napi::CallbackInfo& info) {
+    for (size_t i = 0; i < 2; i++) {
+      if (i >= info.Length() || !(info[i].IsString() || info[i].IsNull())) {
+        Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a string or null")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+    }
+    if (!ArgInt(info, 2, &hints.ai_family) || !ArgInt(info, 3, &hints.ai_socktype) ||
+        !ArgInt(info, 4, &hints.ai_protocol) || !ArgInt(info, 5, &hints.ai_flags)) {
+      return false;
+    }
+    has_host = info[0].IsString();
+    has_service = info[1].IsString();
+    if (has_host) host = info[0].As<Napi::String>().Utf8Value();
+    if (has_service) service = info[1].As<Napi::String>().Utf8Value();
+    return true;
+  }
+
+  void Run() {
+    status = getaddrinfo(has_host ? host.c_str() : nullptr, has_service ? service.c_str() : nullptr, &hints, &list);
+    error_number = errno;  // before anything else can overwrite it
+  }
+
+  Napi::Value Result(Napi::Env env) const {
+    if (status != 0) {
+      Napi::Object error = Napi::Object::New(env);
+      error.Set("eai", status);
+      error.Set("errno", status == EAI_SYSTEM ? error_number : 0);
+      return error;
+    }
+    Napi::Array results = Napi::Array::New(env);
+    uint32_t count = 0;
+    for (const addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {
+      Napi::Object item = Napi::Object::New(env);
+      item.Set("family", entry->ai_family);
+      item.Set("type", entry->ai_socktype);
+      item.Set("protocol", entry->ai_protocol);
+      sockaddr_storage address{};
+      socklen_t length = entry->ai_addrlen < sizeof(address) ? entry->ai_addrlen : sizeof(address);
+      std::memcpy(&address, entry->ai_addr, length);
+      item.Set("address", SockaddrToJs(env, address, length));
+      if (entry->ai_canonname != nullptr) item.Set("canonname", entry->ai_canonname);
+      results.Set(count++, item);
+    }
+    return results;
+  }
+};
+
+class LookupWorker : public Napi::AsyncWorker {
+ public:
+  explicit LookupWorker(Napi::Env env) : Napi::AsyncWorker(env, "sockcall.getaddrinfo"), deferred_(env) {}
+
+  Lookup lookup;
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { lookup.Run(); }  // on a thread-pool thread: no JS here
+  void OnOK() override { deferred_.Resolve(lookup.Result(Env())); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+};
+
+}  // namespace
+
+Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
+  Lookup lookup;
+  if (!lookup.Read(info)) return {};
+  lookup.Run();
+  return lookup.Result(info.Env());
+}
+
+Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new LookupWorker(info.Env());  // deleted by AsyncWorker after OnOK
+  if (!worker->lookup.Read(info)) {
+    delete worker;
+    return {};
+  }
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace sockcall
