@@ -64,3 +64,25 @@ export function typesCompile(): void {
   const sameClass: typeof Socket = cjs.Socket;
   void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass];
 }
+
+// The promise flavour: same names, awaited.
+import * as promises from 'sockcall/promises';
+
+export async function promiseTypesCompile(): Promise<void> {
+  const server = new promises.Socket(promises.AF_INET, promises.SOCK_STREAM);
+  server.bind({ address: '127.0.0.1', port: 0 });
+  server.listen(10);
+  const conn: promises.Socket = await server.accept({ timeout: 1000 });
+  const data: Buffer = await conn.recv(250, { signal: AbortSignal.timeout(1000) });
+  const sent: number = await conn.send(data, 0, { timeout: 100 });
+  const total: number = await conn.sendAll(data);
+  const ready: promises.Socket[] = (await promises.select([conn], [], [], 30_000)).read;
+  const [first] = await promises.getaddrinfo('localhost', 3005);
+  if (first) await conn.connect(first.address);
+  const blocking: Socket = conn.toBlocking();
+  const back: promises.Socket = promises.Socket.fromBlocking(blocking);
+  // @ts-expect-error recv resolves, it does not return a Buffer
+  const wrong: Buffer = back.recv(10);
+  back.unref().ref();
+  void [sent, total, ready, wrong];
+}
