@@ -220,18 +220,28 @@ export class Socket extends SocketBase {
    */
   override close(): void {
     if (this.closed) return;
-    this.#release();
-    super.close();
+    const watchers = this.#release();
+    try {
+      super.close();
+    } finally {
+      // select()/poll() waits learn of it now, when the socket reads as closed (EBADF).
+      for (const watcher of watchers) watcher.notify();
+    }
   }
 
   /** Gives up the fd (see the blocking Socket's detach); pending calls are rejected with ECANCELED. */
   override detach(): number {
-    if (!this.closed) this.#release();
-    return super.detach();
+    const watchers = this.closed ? [] : this.#release();
+    const fd = super.detach();
+    for (const watcher of watchers) watcher.notify();
+    return fd;
   }
 
-  /** Stops and closes the poller, rejects everything pending, and forgets the fd. */
-  #release(): void {
+  /**
+   * Stops and closes the poller, rejects everything pending, and forgets the fd. Returns the
+   * select()/poll() watchers, to be told once the fd is gone.
+   */
+  #release(): Watcher[] {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
@@ -243,12 +253,14 @@ export class Socket extends SocketBase {
         operation.reject(canceledError(operation.syscall));
       }
     }
-    for (const watcher of this.#watchers) watcher.notify();
+    const watchers = [...this.#watchers];
     this.#watchers.clear();
+    return watchers;
   }
 
   /** Starts, changes or stops polling so that the mask is exactly what is waited for now. */
   #arm(): void {
+    if (this.closed) return;
     let mask = 0;
     if (this.#queues[READ].length > 0) mask |= READABLE;
     if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
