@@ -73,8 +73,10 @@ const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
 /** Checks `{ signal, timeout }`. */
+const NO_OPTIONS: WaitOptions = Object.freeze({});
+
 export function waitOptions(options: unknown): WaitOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   const object = validateObject(options, 'options');
   const { signal, timeout } = object;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
