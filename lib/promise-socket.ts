@@ -249,12 +249,7 @@ export class Socket extends SocketBase {
     this.#armed = 0;
     poller?.close();
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
-    for (const queue of this.#queues) {
-      for (const operation of queue.splice(0)) {
-        operation.settled();
-        operation.reject(canceledError(operation.syscall));
-      }
-    }
+    this.#rejectAll((operation) => canceledError(operation.syscall));
     const watchers = [...this.#watchers];
     this.#watchers.clear();
     return watchers;
@@ -281,7 +276,7 @@ export class Socket extends SocketBase {
     }
     const status = this.#poller.start(mask);
     if (status < 0) {
-      this.#failAll(syscallError('poll', status));
+      this.#failAll(status);
       return;
     }
     this.#armed = mask;
@@ -291,10 +286,13 @@ export class Socket extends SocketBase {
   #onEvent(status: number, events: number): void {
     if (this.closed) return;
     if (status < 0) {
-      this.#failAll(syscallError('poll', status));
-      return;
+      // libuv turns POLLERR (a pending socket error: a refused connect, a reset) into status
+      // UV_EBADF and stops the handle. The error belongs to the calls: let every one try its
+      // syscall, which reports it (recv ECONNRESET, connect via SO_ERROR), then re-arm.
+      this.#armed = 0;
+      events = READABLE | WRITABLE | PRIORITIZED | DISCONNECT;
     }
-    // libuv reports an error or hang-up as readable and writable, so the calls see it themselves.
+    // A hang-up is reported as readable (and writable), so the calls see it themselves.
     if (events & (READABLE | DISCONNECT)) this.#drain(READ);
     if (events & WRITABLE) this.#drain(WRITE);
     for (const watcher of this.#watchers) {
@@ -323,13 +321,20 @@ export class Socket extends SocketBase {
     }
   }
 
-  #failAll(error: SocketError): void {
+  /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
+  #rejectAll(errorFor: (operation: Operation) => SocketError): void {
     for (const queue of this.#queues) {
       for (const operation of queue.splice(0)) {
         operation.settled();
+        const error = errorFor(operation);
+        operation.decorate?.(error);
         operation.reject(error);
       }
     }
+  }
+
+  #failAll(status: number): void {
+    this.#rejectAll((operation) => syscallError(operation.syscall, status));
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
