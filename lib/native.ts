@@ -33,8 +33,11 @@ export interface NativePoller {
   stop(): number;
   /** Stops polling and closes the handle; idempotent. Do it before closing the fd. */
   close(): void;
+  /** uv_ref / uv_unref: whether the started handle keeps the loop (and the process) alive. */
   ref(): void;
   unref(): void;
+  /** Strongly reference the poller (and so its socket) while a call waits on it. */
+  hold(waiting: boolean): void;
 }
 
 export interface PollerClass {

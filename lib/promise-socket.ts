@@ -134,6 +134,8 @@ export class Socket extends SocketBase {
   readonly #queues: [Operation[], Operation[]] = [[], []];
   readonly #watchers = new Set<Watcher>();
   #armed = 0;
+  /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
+  #waiting = false;
   #referenced = true;
 
   static {
@@ -205,14 +207,14 @@ export class Socket extends SocketBase {
   /** Lets the process exit while calls are pending on this socket (as net.Socket#unref). */
   unref(): this {
     this.#referenced = false;
-    this.#poller?.unref();
+    if (this.#waiting) this.#poller?.unref();
     return this;
   }
 
   /** Undoes unref(): a pending call keeps the process alive again (the default). */
   ref(): this {
     this.#referenced = true;
-    this.#poller?.ref();
+    if (this.#waiting) this.#poller?.ref();
     return this;
   }
 
@@ -247,7 +249,8 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
-    poller?.close();
+    this.#waiting = false;
+    poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
     this.#rejectAll((operation) => canceledError(operation.syscall));
     const watchers = [...this.#watchers];
@@ -255,31 +258,61 @@ export class Socket extends SocketBase {
     return watchers;
   }
 
-  /** Starts, changes or stops polling so that the mask is exactly what is waited for now. */
+  /**
+   * Makes the poll handle match what is waited for now. While a call waits, the handle watches
+   * exactly the events the queues and watchers need, holds the socket against collection and (unless
+   * unref'd) keeps the process alive. When nothing waits it is let go (unreferenced, not held) but
+   * left watching for readability: the next call usually waits for just that, and re-arming would
+   * cost an epoll_ctl pair per round trip. The first event that finds nobody waiting stops it.
+   */
   #arm(): void {
     if (this.closed) return;
     let mask = 0;
     if (this.#queues[READ].length > 0) mask |= READABLE;
     if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
     for (const watcher of this.#watchers) mask |= watcher.events;
-    if (mask === this.#armed) return;
+    const poller = this.#poller;
     if (mask === 0) {
-      this.#poller?.stop();
+      if (poller === null) return;
+      if (this.#waiting) {
+        this.#waiting = false;
+        poller.hold(false);
+        poller.unref();
+      }
+      // Writability (and the rest) persists: keep only the readable interest while idle.
+      if (this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      return;
+    }
+    if (poller === null) {
+      const created = new native.Poller(this.fd, onPollerEvent);
+      created.unref(); // referenced only while a call waits, below
+      owners.set(created, this);
+      this.#poller = created;
+    }
+    if (mask !== this.#armed && !this.#start(mask)) return;
+    if (!this.#waiting) {
+      this.#waiting = true;
+      this.#poller!.hold(true);
+      if (this.#referenced) this.#poller!.ref();
+    }
+  }
+
+  /** uv_poll_start with `mask` (stop for 0). On failure the waiting calls are rejected. */
+  #start(mask: number): boolean {
+    const poller = this.#poller!;
+    if (mask === 0) {
+      poller.stop();
       this.#armed = 0;
-      return;
+      return true;
     }
-    if (this.#poller === null) {
-      const poller = new native.Poller(this.fd, onPollerEvent);
-      owners.set(poller, this);
-      if (!this.#referenced) poller.unref();
-      this.#poller = poller;
-    }
-    const status = this.#poller.start(mask);
+    const status = poller.start(mask);
     if (status < 0) {
+      this.#armed = 0;
       this.#failAll(status);
-      return;
+      return false;
     }
     this.#armed = mask;
+    return true;
   }
 
   /** The poller fired: serve each direction's queue in order while its syscalls go through. */
@@ -292,13 +325,19 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       events = READABLE | WRITABLE | PRIORITIZED | DISCONNECT;
     }
+    if (!this.#waiting) {
+      // Readiness nobody waits for (the handle was left watching between calls): stop watching
+      // until a call waits again, or level-triggered epoll would report it on every loop turn.
+      this.#start(0);
+      return;
+    }
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
     if (events & (READABLE | DISCONNECT)) this.#drain(READ);
     if (events & WRITABLE) this.#drain(WRITE);
     for (const watcher of this.#watchers) {
       if (events & watcher.events) watcher.notify();
     }
-    if (!this.closed) this.#arm();
+    this.#arm();
   }
 
   #drain(direction: Direction): void {
@@ -338,6 +377,11 @@ export class Socket extends SocketBase {
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#poller?.hold(false);
+      this.#poller?.unref();
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                                                InstanceMethod<&Poller::Close>("close"),
                                                InstanceMethod<&Poller::RefHandle>("ref"),
                                                InstanceMethod<&Poller::UnrefHandle>("unref"),
+                                               InstanceMethod<&Poller::Hold>("hold"),
                                                StaticValue("READABLE", Napi::Number::New(env, UV_READABLE)),
                                                StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
                                                StaticValue("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT)),
@@ -102,19 +103,21 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   int events;
   if (!ArgInt(info, 0, &events)) return {};
   if (handle_ == nullptr) return Napi::Number::New(info.Env(), UV_EBADF);
-  int status = uv_poll_start(handle_, events, OnPoll);
-  if (status == 0) SetActive(true);
-  return Napi::Number::New(info.Env(), status);
+  return Napi::Number::New(info.Env(), uv_poll_start(handle_, events, OnPoll));
 }
 
 Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
   if (handle_ != nullptr) uv_poll_stop(handle_);
-  SetActive(false);
   return Napi::Number::New(info.Env(), 0);
 }
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   CloseHandle();
+  return info.Env().Undefined();
+}
+
+Napi::Value Poller::Hold(const Napi::CallbackInfo& info) {
+  SetActive(info.Length() > 0 && info[0].ToBoolean().Value());
   return info.Env().Undefined();
 }
 

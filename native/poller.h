@@ -2,8 +2,9 @@
 // fd, that calls back into JS when the fd becomes readable or writable.
 //
 // JS owns the policy: it tries each syscall first and starts the poller only when one would block,
-// with the full mask of what its waiting operations need, and stops it when nothing waits, so an
-// idle socket keeps no active handle and never holds the process open. The handle's memory is freed
+// with the full mask of what its waiting operations need. Between calls the handle may stay started
+// (saving an epoll_ctl pair per round trip) but unreferenced, so an idle socket never holds the
+// process open; the first event that finds nobody waiting stops it. The handle's memory is freed
 // in its close callback; close() stops polling and closes the handle, and the owner closes the fd
 // only after that (epoll must not watch a closed, possibly reused, fd number).
 #pragma once
@@ -29,6 +30,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Close(const Napi::CallbackInfo& info);  // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
+  Napi::Value Hold(const Napi::CallbackInfo& info);         // (bool): strong reference while a call waits
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnClose(uv_handle_t* handle);
@@ -37,8 +39,9 @@ class Poller : public Napi::ObjectWrap<Poller> {
   void SetActive(bool active);
 
   uv_poll_t* handle_ = nullptr;  // null once closed; freed in OnClose
-  // While polling, the JS object is strongly referenced (ObjectWrap::Ref), so an operation that
-  // waits on it cannot be collected out from under the loop; idle, it is weak again.
+  // While a call waits (hold(true)), the JS object is strongly referenced (ObjectWrap::Ref), so it
+  // and its socket cannot be collected out from under the loop; otherwise it is weak, even while
+  // the handle stays started between calls.
   bool active_ = false;
   Napi::FunctionReference callback_;
   Napi::AsyncContext async_context_;
