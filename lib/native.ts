@@ -74,6 +74,8 @@ export interface Native {
   setsockoptTimeval(fd: number, name: number, ms: number): number;
   getBlocking(fd: number): number;
   setBlocking(fd: number, blocking: number): number;
+  /** fcntl(F_DUPFD_CLOEXEC): a second fd on the same open socket (not tracked; close it at once after use). */
+  dup(fd: number): number;
   /** Timeout in ms, negative for none. Returns the ready fds of each list. */
   select(read: number[], write: number[], except: number[], timeoutMs: number): [number[], number[], number[]] | number;
   /** Timeout in ms, -1 for none. Returns revents for each entry. */
@@ -135,6 +137,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   setsockoptTimeval: 'function',
   getBlocking: 'function',
   setBlocking: 'function',
+  dup: 'function',
   select: 'function',
   poll: 'function',
   getaddrinfo: 'function',

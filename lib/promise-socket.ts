@@ -21,6 +21,7 @@ import { asBytes, INT32_MAX, toSendable, validateInt, validateObject, validateVi
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 const EINTR = -osConstants.errno.EINTR;
+const EBADF = -osConstants.errno.EBADF;
 
 const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
 
@@ -284,7 +285,14 @@ export class Socket extends SocketBase {
       return;
     }
     if (poller === null) {
-      const created = new native.Poller(this.fd, onPollerEvent);
+      let created: NativePoller;
+      try {
+        created = new native.Poller(this.fd, onPollerEvent);
+      } catch (error) {
+        // uv_poll_init refused the fd: the waiting calls fail with its errno, and leave the queues.
+        this.#failAll(typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : EBADF);
+        return;
+      }
       created.unref(); // referenced only while a call waits, below
       owners.set(created, this);
       this.#poller = created;
@@ -482,8 +490,8 @@ export class Socket extends SocketBase {
           if (!inProgress) {
             const result = native.connect(fd, sockaddr);
             if (result === 0) return undefined;
-            // AF_UNIX says EAGAIN when the listener's backlog is full: try again when writable.
-            if (result === EAGAIN) return WOULD_BLOCK;
+            // AF_UNIX says EAGAIN when the listener's backlog is full. No readiness event would
+            // tell when there is room (the socket stays writable), so it is reported, as C sees it.
             if (result !== EINPROGRESS && result !== EINTR) throw syscallError('connect', result, context);
             inProgress = true;
             return WOULD_BLOCK;

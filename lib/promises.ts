@@ -1,7 +1,7 @@
 // sockcall/promises: the same vocabulary as 'sockcall', awaited, the way node:fs/promises mirrors
 // node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the
 // environment's own loop), never on the thread pool; calls that never wait stay synchronous.
-import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP } from './constants';
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM } from './constants';
 import { invalidArgType, syscallError } from './errors';
 import { type Addrinfo, addrinfoArguments, addrinfoError, type AddrinfoHints } from './getaddrinfo';
 import { native, type NativePoller } from './native';
@@ -92,21 +92,31 @@ interface Target {
 
 function uvEvents(pollEvents: number): number {
   let mask = 0;
-  if (pollEvents & POLLIN) mask |= READABLE;
-  if (pollEvents & POLLOUT) mask |= WRITABLE;
+  if (pollEvents & (POLLIN | POLLRDNORM)) mask |= READABLE;
+  if (pollEvents & (POLLOUT | POLLWRNORM)) mask |= WRITABLE;
   if (pollEvents & POLLPRI) mask |= PRIORITIZED;
   if (pollEvents & POLLRDHUP) mask |= DISCONNECT;
-  // Errors and hang-ups are always reported by poll(2); libuv reports them as readable.
-  return mask === 0 ? READABLE : mask;
+  // Nothing asked for: still woken for errors and hang-ups, which epoll always reports, and not by
+  // plain readability (which would wake a wait that poll(2) would not end).
+  return mask === 0 ? PRIORITIZED : mask;
 }
 
 /**
- * Waits until poll(2) with timeout 0 reports something for `targets`, or `timeoutMs` passes
- * (-1: never). Each check is a real poll(2) call; the waiting in between is done by uv_poll
- * handles: the owning promise Socket's own, or a temporary one for any other fd (whose blocking
- * mode is restored afterwards, since uv_poll_init makes an fd non-blocking).
+ * Waits until poll(2) with timeout 0 reports something `isReady` accepts for `targets`, or
+ * `timeoutMs` passes (-1: never). Each check is a real poll(2) call; the waiting in between is done
+ * by uv_poll handles: the owning promise Socket's own, or a temporary one on a duplicate of any other
+ * fd. The duplicate (F_DUPFD_CLOEXEC) is closed afterwards, so the original fd number is never
+ * touched after the wait began, even if its owner closes it and the number is reused; and since
+ * uv_poll_init makes the fd non-blocking for every user of it while the wait lasts, the blocking
+ * mode is restored (through the duplicate: it shares the open file).
  */
-function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, syscall: string): Promise<number[]> {
+function waitReady(
+  targets: Target[],
+  timeoutMs: number,
+  options: WaitOptions,
+  syscall: string,
+  isReady: (revents: number[]) => boolean,
+): Promise<number[]> {
   const fds = targets.map((target) => target.fd);
   const events = targets.map((target) => target.events);
   const check = (): number[] => {
@@ -123,7 +133,7 @@ function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, s
   } catch (error) {
     return Promise.reject(error);
   }
-  if (first.some((revents) => revents !== 0) || timeoutMs === 0) return Promise.resolve(first);
+  if (isReady(first) || timeoutMs === 0) return Promise.resolve(first);
   const deadline = timeoutMs < 0 ? Infinity : Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const watchers: [Socket, Watcher][] = [];
@@ -135,9 +145,10 @@ function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, s
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       for (const [socket, watcher] of watchers.splice(0)) unwatch(socket, watcher);
-      for (const [poller, fd, wasBlocking] of temporary.splice(0)) {
+      for (const [poller, duplicate, wasBlocking] of temporary.splice(0)) {
         poller.close();
-        if (wasBlocking) native.setBlocking(fd, 1);
+        if (wasBlocking) native.setBlocking(duplicate, 1);
+        native.close(duplicate);
       }
     };
     const onAbort = (): void => {
@@ -154,7 +165,7 @@ function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, s
         reject(error);
         return;
       }
-      if (result.some((revents) => revents !== 0)) {
+      if (isReady(result)) {
         stop();
         resolve(result);
       }
@@ -175,9 +186,17 @@ function waitReady(targets: Target[], timeoutMs: number, options: WaitOptions, s
           watch(owner, watcher);
           watchers.push([owner, watcher]);
         } else {
-          const wasBlocking = native.getBlocking(target.fd) === 1;
-          const poller = new native.Poller(target.fd, onReady);
-          temporary.push([poller, target.fd, wasBlocking]);
+          const duplicate = native.dup(target.fd);
+          if (duplicate < 0) throw syscallError(syscall, duplicate);
+          const wasBlocking = native.getBlocking(duplicate) === 1;
+          let poller: NativePoller;
+          try {
+            poller = new native.Poller(duplicate, onReady);
+          } catch (error) {
+            native.close(duplicate);
+            throw syscallError(syscall, (error as { errno?: number }).errno ?? -9);
+          }
+          temporary.push([poller, duplicate, wasBlocking]);
           const status = poller.start(mask);
           if (status < 0) throw syscallError(syscall, status);
         }
@@ -235,14 +254,17 @@ export function select<T extends Pollable>(
     }
     const timeout = validateTimeout(timeoutMs, 'timeoutMs', INT32_MAX);
     const wait = waitOptions(options);
-    const ready = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR | POLLHUP, POLLPRI] as const;
-    return waitReady(targets, timeout, wait, 'select').then((revents) => {
+    // What makes each list's entry ready, as select(2) reports it (POLLNVAL: a closed fd).
+    const ready = [POLLIN | POLLHUP | POLLERR | POLLNVAL, POLLOUT | POLLERR | POLLHUP | POLLNVAL, POLLPRI | POLLNVAL] as const;
+    const masks = targets.map((target) => ready[[POLLIN, POLLOUT, POLLPRI].indexOf(target.events)]!);
+    const isReady = (revents: number[]): boolean => revents.some((value, i) => (value & masks[i]!) !== 0);
+    return waitReady(targets, timeout, wait, 'select', isReady).then((revents) => {
       const result: SelectResult<T> = { read: [], write: [], except: [] };
       let index = 0;
       for (let i = 0; i < 3; i++) {
         const out = [result.read, result.write, result.except][i]!;
         for (const item of lists[i]!) {
-          if ((revents[index++]! & (ready[i]! | POLLNVAL)) !== 0) out.push(item as T);
+          if ((revents[index++]! & ready[i]!) !== 0) out.push(item as T);
         }
       }
       return result;
@@ -273,7 +295,8 @@ export function poll<T extends Pollable>(
     const wait = waitOptions(options);
     // Negative fds are ignored, as poll(2) does: leave them out of the waiting.
     const watched = targets.filter((target) => target.fd >= 0);
-    return waitReady(watched.length === targets.length ? targets : watched, timeout, wait, 'poll').then((revents) => {
+    const anything = (revents: number[]): boolean => revents.some((value) => value !== 0);
+    return waitReady(watched.length === targets.length ? targets : watched, timeout, wait, 'poll', anything).then((revents) => {
       const byTarget = new Map(watched.map((target, i) => [target, revents[i]!]));
       const ready: PollReady<T>[] = [];
       targets.forEach((target, i) => {

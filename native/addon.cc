@@ -42,6 +42,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"setsockoptTimeval", SetsockoptTimeval},
       {"getBlocking", GetBlocking},
       {"setBlocking", SetBlocking},
+      {"dup", Dup},
       {"select", Select},
       {"poll", Poll},
       {"getaddrinfo", Getaddrinfo},

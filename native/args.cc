@@ -17,10 +17,16 @@ static bool Fail(Napi::Env env, const std::string& message, bool range) {
 }
 
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
-  if (index >= info.Length() || !info[index].IsNumber()) {
+  // Raw Node-API: in a worker being terminated these calls fail, and node-addon-api's wrappers
+  // would turn that into a fatal error. A failed call returns false with nothing thrown (the
+  // environment is going away; there is no one to throw to).
+  napi_valuetype type;
+  if (index < info.Length() && napi_typeof(info.Env(), info[index], &type) != napi_ok) return false;
+  if (index >= info.Length() || type != napi_number) {
     return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
   }
-  double value = info[index].As<Napi::Number>().DoubleValue();
+  double value;
+  if (napi_get_value_double(info.Env(), info[index], &value) != napi_ok) return false;
   if (std::isnan(value)) {
     return Fail(info.Env(), "argument " + std::to_string(index) + " must not be NaN", true);
   }

@@ -31,7 +31,9 @@ bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>*
 // the errno instead of throwing keeps the would-block path (EAGAIN) free of exceptions; lib/errors.ts
 // turns it into a Node-style error with the address context only the TypeScript layer knows.
 inline Napi::Value SyscallResult(Napi::Env env, ssize_t result, int error) {
-  return Napi::Number::New(env, result < 0 ? -error : static_cast<double>(result));
+  napi_value value = nullptr;  // raw: see ArgDouble (a failure returns undefined, never aborts)
+  napi_create_double(env, result < 0 ? -error : static_cast<double>(result), &value);
+  return Napi::Value(env, value);
 }
 
 // Calls f until it does not fail with EINTR (PEP 475). Not for close(2): on Linux the fd is gone

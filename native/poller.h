@@ -14,6 +14,15 @@
 
 namespace sockcall {
 
+// The uv_poll_t and what it needs to be closed safely. It outlives its Poller when the Poller is
+// collected or closed: it is freed in its close callback, and until then an asynchronous cleanup
+// hook holds the environment (and so this module's code, which the close callback is) in place.
+struct PollHandle {
+  uv_poll_t poll;  // poll.data: the Poller, or null once it let go
+  napi_async_cleanup_hook_handle cleanup_hook = nullptr;
+  bool closing = false;
+};
+
 class Poller : public Napi::ObjectWrap<Poller> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -25,20 +34,21 @@ class Poller : public Napi::ObjectWrap<Poller> {
   ~Poller() override;
 
  private:
-  Napi::Value Start(const Napi::CallbackInfo& info);  // (events) -> 0 | -errno
-  Napi::Value Stop(const Napi::CallbackInfo& info);   // () -> 0
-  Napi::Value Close(const Napi::CallbackInfo& info);  // () -> undefined; idempotent
+  Napi::Value Start(const Napi::CallbackInfo& info);        // (events) -> 0 | -errno
+  Napi::Value Stop(const Napi::CallbackInfo& info);         // () -> 0
+  Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
   Napi::Value Hold(const Napi::CallbackInfo& info);         // (bool): strong reference while a call waits
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
-  static void OnClose(uv_handle_t* handle);
-  static void OnEnvironmentCleanup(void* self);
+  static void OnClosed(uv_handle_t* handle);
+  static void OnEnvironmentCleanup(napi_async_cleanup_hook_handle hook, void* handle);
+  static void BeginClose(PollHandle* handle);
   void CloseHandle();
   void SetActive(bool active);
 
-  uv_poll_t* handle_ = nullptr;  // null once closed; freed in OnClose
+  PollHandle* handle_ = nullptr;  // null once closed
   // While a call waits (hold(true)), the JS object is strongly referenced (ObjectWrap::Ref), so it
   // and its socket cannot be collected out from under the loop; otherwise it is weak, even while
   // the handle stays started between calls.

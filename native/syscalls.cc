@@ -300,6 +300,14 @@ Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  // Not tracked by the registry: lib/ closes it itself, at once after use.
+  int result = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return SyscallResult(info.Env(), result, errno);
+}
+
 // Milliseconds left until `deadline` (CLOCK_MONOTONIC), never negative. Used to restart select and
 // poll after EINTR against the original deadline instead of starting the timeout again.
 static double RemainingMs(const timespec& deadline) {

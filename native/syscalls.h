@@ -31,6 +31,7 @@ Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info);  // (fd, name, ou
 Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info);  // (fd, name, ms) -> 0
 Napi::Value GetBlocking(const Napi::CallbackInfo& info);   // (fd) -> 1 | 0
 Napi::Value SetBlocking(const Napi::CallbackInfo& info);   // (fd, blocking) -> 0
+Napi::Value Dup(const Napi::CallbackInfo& info);           // (fd) -> fcntl(F_DUPFD_CLOEXEC)
 Napi::Value Select(const Napi::CallbackInfo& info);   // (read[], write[], except[], ms) -> [r[], w[], e[]]
 Napi::Value Poll(const Napi::CallbackInfo& info);     // (fds[], events[], ms) -> revents[]
 
