@@ -1,0 +1,636 @@
+/*
+ * sockcall benchmark: the C contender, the physical limit of this machine, and the load generator
+ * for the "many" workload. One binary for every role and workload of the benchmark protocol (the
+ * runner, bench/run.mjs, starts it):
+ *
+ *   contender ROLE WORKLOAD key=value ...
+ *
+ *   server pingpong port=0 size=S              client pingpong port=P size=S count=N warmup=W
+ *   server bulk port=0 size=S total=T          client bulk port=P size=S total=T
+ *   server connrate port=0                     client connrate port=P count=N warmup=W
+ *   server many port=0 size=S  (epoll)         client many port=P conns=N size=S seconds=D (epoll)
+ *   client overhead count=N op=getsockopt|recvdata
+ *
+ * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
+ * Plain blocking sockets as in a textbook, except "many" (non-blocking, epoll, one thread).
+ *
+ * Build: cc -O2 -Wall -o bench/build/contender bench/c/contender.c
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("contender: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  exit(1);
+}
+
+static void die_errno(const char *what) { die("%s: %s", what, strerror(errno)); }
+
+static int g_argc;
+static char **g_argv;
+
+/* The value of key=value among the arguments after ROLE WORKLOAD, or `def`. */
+static long long arg_num(const char *key, long long def) {
+  size_t len = strlen(key);
+  for (int i = 3; i < g_argc; i++) {
+    if (strncmp(g_argv[i], key, len) == 0 && g_argv[i][len] == '=') {
+      char *end;
+      errno = 0;
+      long long v = strtoll(g_argv[i] + len + 1, &end, 10);
+      if (errno || *end || end == g_argv[i] + len + 1) die("bad number in %s", g_argv[i]);
+      return v;
+    }
+  }
+  if (def < 0) die("missing %s=", key);
+  return def;
+}
+
+static const char *arg_str(const char *key) {
+  size_t len = strlen(key);
+  for (int i = 3; i < g_argc; i++) {
+    if (strncmp(g_argv[i], key, len) == 0 && g_argv[i][len] == '=') return g_argv[i] + len + 1;
+  }
+  die("missing %s=", key);
+  return NULL;
+}
+
+static inline uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct sockaddr_in loopback(int port) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons((uint16_t)port);
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return sin;
+}
+
+static void set_nodelay(int fd) {
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die_errno("setsockopt TCP_NODELAY");
+}
+
+/* socket, SO_REUSEADDR, bind 127.0.0.1:port, listen 511, print READY <port>. */
+static int listen_on(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die_errno("socket");
+  int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) die_errno("setsockopt SO_REUSEADDR");
+  struct sockaddr_in sin = loopback(port);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("bind");
+  if (listen(fd, 511) < 0) die_errno("listen");
+  socklen_t len = sizeof sin;
+  if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0) die_errno("getsockname");
+  printf("READY %d\n", ntohs(sin.sin_port));
+  fflush(stdout);
+  return fd;
+}
+
+static int accept_one(int lfd) {
+  for (;;) {
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0) return fd;
+    if (errno != EINTR) die_errno("accept");
+  }
+}
+
+static int connect_to(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die_errno("socket");
+  struct sockaddr_in sin = loopback(port);
+  if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("connect");
+  return fd;
+}
+
+/* Reads exactly len bytes. Returns 0 on success, 1 on EOF before the first byte; dies otherwise. */
+static int recv_exact(int fd, char *buf, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = recv(fd, buf + got, len - got, 0);
+    if (n > 0) {
+      got += (size_t)n;
+    } else if (n == 0) {
+      if (got == 0) return 1;
+      die("recv: EOF after %zu of %zu bytes", got, len);
+    } else if (errno != EINTR) {
+      die_errno("recv");
+    }
+  }
+  return 0;
+}
+
+static void send_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    if (n >= 0) {
+      buf += n;
+      len -= (size_t)n;
+    } else if (errno != EINTR) {
+      die_errno("send");
+    }
+  }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted values: the smallest value with at least p of them <= it. */
+static uint64_t percentile(const uint64_t *sorted, long long n, double p) {
+  long long rank = (long long)(p * (double)n + 0.999999999);
+  if (rank < 1) rank = 1;
+  if (rank > n) rank = n;
+  return sorted[rank - 1];
+}
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) die("out of memory (%zu bytes)", n);
+  return p;
+}
+
+/* ---------------------------------------------------------------- pingpong */
+
+static int server_pingpong(void) {
+  int port = (int)arg_num("port", 0);
+  size_t size = (size_t)arg_num("size", -1);
+  if (size < 1) die("size must be >= 1");
+  int lfd = listen_on(port);
+  int fd = accept_one(lfd);
+  close(lfd);
+  set_nodelay(fd);
+  char *buf = xmalloc(size);
+  while (recv_exact(fd, buf, size) == 0) send_all(fd, buf, size);
+  close(fd);
+  free(buf);
+  return 0;
+}
+
+static int client_pingpong(void) {
+  int port = (int)arg_num("port", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long count = arg_num("count", -1);
+  long long warmup = arg_num("warmup", 0);
+  if (size < 1 || count < 1) die("size and count must be >= 1");
+  char *msg = xmalloc(size), *buf = xmalloc(size);
+  for (size_t i = 0; i < size; i++) msg[i] = (char)((i * 7 + 3) & 255);
+  uint64_t *lat = xmalloc(sizeof *lat * (size_t)count);
+
+  int fd = connect_to(port);
+  set_nodelay(fd);
+  for (long long i = 0; i < warmup; i++) {
+    send_all(fd, msg, size);
+    if (recv_exact(fd, buf, size)) die("recv: server closed");
+  }
+  uint64_t start = now_ns();
+  for (long long i = 0; i < count; i++) {
+    uint64_t t0 = now_ns();
+    send_all(fd, msg, size);
+    if (recv_exact(fd, buf, size)) die("recv: server closed");
+    lat[i] = now_ns() - t0;
+    if ((i == 0 || i == count - 1) && memcmp(buf, msg, size) != 0) die("echo mismatch in round trip %lld", i);
+  }
+  double seconds = (double)(now_ns() - start) / 1e9;
+  close(fd);
+
+  qsort(lat, (size_t)count, sizeof *lat, cmp_u64);
+  printf("RESULT {\"roundTrips\":%lld,\"seconds\":%.9f,\"perSec\":%.3f,\"p50us\":%.3f,\"p99us\":%.3f}\n", count, seconds,
+         (double)count / seconds, percentile(lat, count, 0.50) / 1e3, percentile(lat, count, 0.99) / 1e3);
+  free(msg);
+  free(buf);
+  free(lat);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- bulk */
+
+/* S + 251 bytes of the stream pattern (byte at stream offset k = k % 251): the bytes at stream
+ * offset k onward are pattern + k % 251. */
+static char *bulk_pattern(size_t size) {
+  char *p = xmalloc(size + 251);
+  for (size_t i = 0; i < size + 251; i++) p[i] = (char)(i % 251);
+  return p;
+}
+
+static int server_bulk(void) {
+  int port = (int)arg_num("port", 0);
+  size_t size = (size_t)arg_num("size", -1);
+  long long total = arg_num("total", -1);
+  if (size < 1 || total < 1) die("size and total must be >= 1");
+  char *pattern = bulk_pattern(size);
+  char *buf = xmalloc(size);
+  int lfd = listen_on(port);
+  int fd = accept_one(lfd);
+  close(lfd);
+
+  long long got = 0;
+  size_t phase = 0; /* stream offset % 251, a running counter */
+  uint64_t start = 0;
+  while (got < total) {
+    size_t want = (long long)size < total - got ? size : (size_t)(total - got);
+    ssize_t n = recv(fd, buf, want, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("recv");
+    }
+    if (n == 0) die("recv: EOF after %lld of %lld bytes", got, total);
+    if (got == 0) start = now_ns();
+    if (memcmp(buf, pattern + phase, (size_t)n) != 0) die("data mismatch in the %zd bytes at stream offset %lld", n, got);
+    got += n;
+    phase = (phase + (size_t)n) % 251;
+  }
+  double seconds = (double)(now_ns() - start) / 1e9;
+  close(fd);
+  printf("RESULT {\"bytes\":%lld,\"seconds\":%.9f,\"gibPerSec\":%.6f,\"verified\":true}\n", total, seconds,
+         (double)total / seconds / 1073741824.0);
+  free(pattern);
+  free(buf);
+  return 0;
+}
+
+static int client_bulk(void) {
+  int port = (int)arg_num("port", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long total = arg_num("total", -1);
+  if (size < 1 || total < 1) die("size and total must be >= 1");
+  char *pattern = bulk_pattern(size);
+  int fd = connect_to(port);
+  for (long long off = 0; off < total;) {
+    size_t len = (long long)size < total - off ? size : (size_t)(total - off);
+    send_all(fd, pattern + off % 251, len);
+    off += (long long)len;
+  }
+  close(fd);
+  free(pattern);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- connrate */
+
+static _Noreturn void server_connrate(void) {
+  int lfd = listen_on((int)arg_num("port", 0));
+  for (;;) close(accept_one(lfd));
+}
+
+static void connect_and_wait_eof(const struct sockaddr_in *sin) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die_errno("socket");
+  if (connect(fd, (const struct sockaddr *)sin, sizeof *sin) < 0) die_errno("connect");
+  char b;
+  for (;;) {
+    ssize_t n = recv(fd, &b, 1, 0);
+    if (n == 0) break;
+    if (n < 0 && errno != EINTR) die_errno("recv");
+  }
+  close(fd);
+}
+
+static int client_connrate(void) {
+  int port = (int)arg_num("port", -1);
+  long long count = arg_num("count", -1);
+  long long warmup = arg_num("warmup", 0);
+  if (count < 1) die("count must be >= 1");
+  struct sockaddr_in sin = loopback(port);
+  for (long long i = 0; i < warmup; i++) connect_and_wait_eof(&sin);
+  uint64_t start = now_ns();
+  for (long long i = 0; i < count; i++) connect_and_wait_eof(&sin);
+  double seconds = (double)(now_ns() - start) / 1e9;
+  printf("RESULT {\"connections\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", count, seconds, (double)count / seconds);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- many: server */
+
+/* One echo connection: bytes read but not yet written back wait in pending. */
+struct echo_conn {
+  int fd;
+  size_t pending_off, pending_len;
+  char *buf; /* size bytes */
+};
+
+static void echo_close(int ep, struct echo_conn *c) {
+  epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  free(c->buf);
+  free(c);
+}
+
+/* Writes what is pending. Returns 1 when all of it went, 0 on EAGAIN, -1 on error. */
+static int echo_flush(struct echo_conn *c) {
+  while (c->pending_len > 0) {
+    ssize_t n = send(c->fd, c->buf + c->pending_off, c->pending_len, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN ? 0 : -1;
+    }
+    c->pending_off += (size_t)n;
+    c->pending_len -= (size_t)n;
+  }
+  return 1;
+}
+
+static _Noreturn void server_many(void) {
+  int port = (int)arg_num("port", 0);
+  size_t size = (size_t)arg_num("size", -1);
+  if (size < 1) die("size must be >= 1");
+  int lfd = listen_on(port);
+  if (fcntl(lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}; /* NULL: the listener */
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) die_errno("epoll_ctl");
+  struct epoll_event events[256];
+  for (;;) {
+    int n = epoll_wait(ep, events, 256, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      struct echo_conn *c = events[i].data.ptr;
+      if (c == NULL) {
+        for (;;) {
+          int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EAGAIN) break;
+            die_errno("accept");
+          }
+          set_nodelay(fd);
+          c = xmalloc(sizeof *c);
+          c->fd = fd;
+          c->pending_off = c->pending_len = 0;
+          c->buf = xmalloc(size);
+          struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
+          if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &cev) < 0) die_errno("epoll_ctl");
+        }
+        continue;
+      }
+      if (c->pending_len > 0) { /* EPOLLOUT: finish the echo, then read again */
+        int r = echo_flush(c);
+        if (r < 0) {
+          echo_close(ep, c);
+        } else if (r > 0) {
+          struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
+          epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &cev);
+        }
+        continue;
+      }
+      ssize_t got = recv(c->fd, c->buf, size, 0);
+      if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (got <= 0) { /* EOF or error (a reset when the load generator leaves) */
+        echo_close(ep, c);
+        continue;
+      }
+      c->pending_off = 0;
+      c->pending_len = (size_t)got;
+      int r = echo_flush(c);
+      if (r < 0) {
+        echo_close(ep, c);
+      } else if (r == 0) {
+        struct epoll_event cev = {.events = EPOLLOUT, .data.ptr = c};
+        epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &cev);
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- many: load generator */
+
+struct load_conn {
+  int fd;
+  int connected;
+  size_t sent, received; /* in the current round trip */
+  uint32_t events;       /* what epoll watches now */
+};
+
+static void load_watch(int ep, struct load_conn *c, uint32_t events) {
+  if (c->events == events) return;
+  struct epoll_event ev = {.events = events, .data.ptr = c};
+  if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) die_errno("epoll_ctl");
+  c->events = events;
+}
+
+/* Sends what is left of the current message; then waits to read. */
+static void load_send(int ep, struct load_conn *c, const char *msg, size_t size) {
+  while (c->sent < size) {
+    ssize_t n = send(c->fd, msg + c->sent, size - c->sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        load_watch(ep, c, EPOLLOUT);
+        return;
+      }
+      die_errno("send");
+    }
+    c->sent += (size_t)n;
+  }
+  load_watch(ep, c, EPOLLIN);
+}
+
+static int client_many(void) {
+  int port = (int)arg_num("port", -1);
+  long long conns = arg_num("conns", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds_arg = arg_num("seconds", -1);
+  if (conns < 1 || size < 1 || seconds_arg < 1) die("conns, size and seconds must be >= 1");
+  char *msg = xmalloc(size), *buf = xmalloc(size);
+  for (size_t i = 0; i < size; i++) msg[i] = (char)((i * 7 + 3) & 255);
+  struct load_conn *cs = xmalloc(sizeof *cs * (size_t)conns);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  struct sockaddr_in sin = loopback(port);
+
+  /* Open every connection (non-blocking connects, all at once) before any ping-pong starts. */
+  for (long long i = 0; i < conns; i++) {
+    struct load_conn *c = &cs[i];
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) die_errno("socket");
+    set_nodelay(c->fd);
+    c->connected = 0;
+    c->sent = c->received = 0;
+    c->events = EPOLLOUT;
+    if (connect(c->fd, (struct sockaddr *)&sin, sizeof sin) < 0 && errno != EINPROGRESS) die_errno("connect");
+    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl");
+  }
+  size_t nevents = conns < 1024 ? (size_t)conns : 1024;
+  struct epoll_event *events = xmalloc(sizeof *events * nevents);
+  long long pending = conns;
+  uint64_t connect_deadline = now_ns() + 30000000000ull;
+  while (pending > 0) {
+    int n = epoll_wait(ep, events, (int)nevents, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    if (now_ns() > connect_deadline) die("connect: %lld of %lld connections still pending after 30 s", pending, conns);
+    for (int i = 0; i < n; i++) {
+      struct load_conn *c = events[i].data.ptr;
+      if (c->connected) continue;
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
+      if (err) die("connect: %s", strerror(err));
+      c->connected = 1;
+      load_watch(ep, c, 0); /* idle until the start */
+      pending--;
+    }
+  }
+
+  /* Every connection starts its first round trip; then ping-pong for 0.5 s + D seconds. */
+  for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], msg, size);
+  long long trips = 0, trips_at_start = 0;
+  uint64_t t0 = now_ns();
+  uint64_t warm_end = t0 + 500000000ull;
+  uint64_t end = UINT64_MAX; /* set when the warm-up is over: D seconds from then */
+  uint64_t start = 0;
+  int warm = 1;
+  for (;;) {
+    uint64_t t = now_ns();
+    if (warm && t >= warm_end) {
+      warm = 0;
+      start = t;
+      end = t + (uint64_t)seconds_arg * 1000000000ull;
+      trips_at_start = trips;
+    }
+    if (t >= end) break;
+    int timeout_ms = (int)(((warm ? warm_end : end) - t) / 1000000u) + 1;
+    int n = epoll_wait(ep, events, (int)nevents, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      struct load_conn *c = events[i].data.ptr;
+      if (c->sent < size) { /* writable again */
+        load_send(ep, c, msg, size);
+        continue;
+      }
+      for (;;) {
+        ssize_t got = recv(c->fd, buf, size - c->received, 0);
+        if (got < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN) break;
+          die_errno("recv");
+        }
+        if (got == 0) die("recv: the server closed a connection");
+        c->received += (size_t)got;
+        if (c->received == size) {
+          trips++;
+          c->sent = c->received = 0;
+          load_send(ep, c, msg, size);
+        }
+        break;
+      }
+    }
+  }
+  double seconds = (double)(now_ns() - start) / 1e9;
+  long long total = trips - trips_at_start;
+  for (long long i = 0; i < conns; i++) close(cs[i].fd);
+  close(ep);
+  printf("RESULT {\"conns\":%lld,\"roundTrips\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", conns, total, seconds,
+         (double)total / seconds);
+  free(events);
+  free(cs);
+  free(msg);
+  free(buf);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- overhead */
+
+static int client_overhead(void) {
+  long long count = arg_num("count", -1);
+  const char *op = arg_str("op");
+  if (count < 1) die("count must be >= 1");
+  long long warmup = count / 10;
+  double ns;
+  if (strcmp(op, "getsockopt") == 0) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die_errno("socket");
+    int v;
+    socklen_t len;
+    for (long long i = 0; i < warmup; i++) {
+      len = sizeof v;
+      if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0) die_errno("getsockopt");
+    }
+    uint64_t t0 = now_ns();
+    for (long long i = 0; i < count; i++) {
+      len = sizeof v;
+      if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0) die_errno("getsockopt");
+    }
+    ns = (double)(now_ns() - t0) / (double)count;
+    close(fd);
+  } else if (strcmp(op, "recvdata") == 0) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die_errno("socketpair");
+    char one = 1, b;
+    for (long long i = 0; i < warmup; i++) {
+      if (send(sv[0], &one, 1, MSG_NOSIGNAL) != 1) die_errno("send");
+      if (recv(sv[1], &b, 1, 0) != 1) die_errno("recv");
+    }
+    uint64_t t0 = now_ns();
+    for (long long i = 0; i < count; i++) {
+      if (send(sv[0], &one, 1, MSG_NOSIGNAL) != 1) die_errno("send");
+      if (recv(sv[1], &b, 1, 0) != 1) die_errno("recv");
+    }
+    ns = (double)(now_ns() - t0) / (double)count;
+    close(sv[0]);
+    close(sv[1]);
+  } else {
+    die("unknown op=%s", op);
+  }
+  printf("RESULT {\"op\":\"%s\",\"calls\":%lld,\"nsPerCall\":%.3f}\n", op, count, ns);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(int argc, char **argv) {
+  g_argc = argc;
+  g_argv = argv;
+  if (argc < 3) die("usage: contender server|client WORKLOAD key=value ...");
+  const char *role = argv[1], *workload = argv[2];
+  int server = strcmp(role, "server") == 0;
+  if (!server && strcmp(role, "client") != 0) die("unknown role %s", role);
+  if (strcmp(workload, "pingpong") == 0) return server ? server_pingpong() : client_pingpong();
+  if (strcmp(workload, "bulk") == 0) return server ? server_bulk() : client_bulk();
+  if (strcmp(workload, "connrate") == 0) {
+    if (server) server_connrate();
+    return client_connrate();
+  }
+  if (strcmp(workload, "many") == 0) {
+    if (server) server_many();
+    return client_many();
+  }
+  if (strcmp(workload, "overhead") == 0 && !server) return client_overhead();
+  printf("UNSUPPORTED\n");
+  return 0;
+}

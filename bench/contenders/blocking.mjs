@@ -1,0 +1,240 @@
+// sockcall benchmark contender: the blocking flavour ('sockcall'), written as the C contender is
+// (bench/c/contender.c): the syscall itself on this thread, one preallocated buffer per socket,
+// recvInto instead of recv, sendAll.
+//
+//   node bench/contenders/blocking.mjs ROLE WORKLOAD key=value ...
+//
+// Servers print "READY <port>", the measuring side "RESULT <json>". "many" needs one thread serving
+// many connections, which this flavour does not do idiomatically: UNSUPPORTED.
+import { writeSync } from 'node:fs';
+
+import {
+  AF_INET,
+  AF_UNIX,
+  IPPROTO_TCP,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  Socket,
+  TCP_NODELAY,
+} from 'sockcall';
+
+const [role, workload, ...rest] = process.argv.slice(2);
+const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
+
+function num(key, fallback) {
+  const text = args[key];
+  if (text === undefined) {
+    if (fallback === undefined) throw new Error(`missing ${key}=`);
+    return fallback;
+  }
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
+  return value;
+}
+
+function print(line) {
+  writeSync(1, `${line}\n`);
+}
+
+function listenOn(port) {
+  const server = new Socket(AF_INET, SOCK_STREAM);
+  server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  server.bind({ address: '127.0.0.1', port });
+  server.listen(511);
+  print(`READY ${server.getsockname().port}`);
+  return server;
+}
+
+function connectTo(port) {
+  const socket = new Socket(AF_INET, SOCK_STREAM);
+  socket.connect({ address: '127.0.0.1', port });
+  return socket;
+}
+
+/** Reads exactly buf.length bytes: true, or false at EOF before the first byte. */
+function recvExact(socket, buf) {
+  let got = socket.recvInto(buf);
+  if (got === buf.length) return true;
+  if (got === 0) return false;
+  while (got < buf.length) {
+    const n = socket.recvInto(buf.subarray(got));
+    if (n === 0) throw new Error(`recv: EOF after ${got} of ${buf.length} bytes`);
+    got += n;
+  }
+  return true;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted, p) {
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1];
+}
+
+/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
+function bulkPattern(size) {
+  const pattern = Buffer.allocUnsafe(size + 251);
+  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
+  return pattern;
+}
+
+function serverPingpong() {
+  const size = num('size');
+  const server = listenOn(num('port', 0));
+  const conn = server.accept();
+  server.close();
+  conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const buf = Buffer.allocUnsafe(size);
+  while (recvExact(conn, buf)) conn.sendAll(buf);
+  conn.close();
+}
+
+function clientPingpong() {
+  const size = num('size');
+  const count = num('count');
+  const warmup = num('warmup', 0);
+  const msg = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) msg[i] = (i * 7 + 3) & 255;
+  const buf = Buffer.allocUnsafe(size);
+  const latency = new Float64Array(count);
+
+  const socket = connectTo(num('port'));
+  socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  for (let i = 0; i < warmup; i++) {
+    socket.sendAll(msg);
+    if (!recvExact(socket, buf)) throw new Error('recv: server closed');
+  }
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const t0 = process.hrtime.bigint();
+    socket.sendAll(msg);
+    if (!recvExact(socket, buf)) throw new Error('recv: server closed');
+    latency[i] = Number(process.hrtime.bigint() - t0);
+    if ((i === 0 || i === count - 1) && !buf.equals(msg)) throw new Error(`echo mismatch in round trip ${i}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  socket.close();
+  latency.sort();
+  const result = { roundTrips: count, seconds, perSec: count / seconds, p50us: percentile(latency, 0.5) / 1e3, p99us: percentile(latency, 0.99) / 1e3 };
+  print(`RESULT ${JSON.stringify(result)}`);
+}
+
+function serverBulk() {
+  const size = num('size');
+  const total = num('total');
+  const pattern = bulkPattern(size);
+  const buf = Buffer.allocUnsafe(size);
+  const server = listenOn(num('port', 0));
+  const conn = server.accept();
+  server.close();
+
+  let got = 0;
+  let phase = 0; // stream offset % 251, a running counter
+  let start = 0n;
+  while (got < total) {
+    const n = conn.recvInto(total - got >= size ? buf : buf.subarray(0, total - got));
+    if (n === 0) throw new Error(`recv: EOF after ${got} of ${total} bytes`);
+    if (got === 0) start = process.hrtime.bigint();
+    // Every byte checked: memcmp against the pattern at this stream offset.
+    if (buf.compare(pattern, phase, phase + n, 0, n) !== 0) throw new Error(`data mismatch in the ${n} bytes at stream offset ${got}`);
+    got += n;
+    phase = (phase + n) % 251;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  conn.close();
+  print(`RESULT ${JSON.stringify({ bytes: total, seconds, gibPerSec: total / seconds / 2 ** 30, verified: true })}`);
+}
+
+function clientBulk() {
+  const size = num('size');
+  const total = num('total');
+  const pattern = bulkPattern(size);
+  // One view per phase, made once: no allocation per send.
+  const views = Array.from({ length: 251 }, (_, phase) => pattern.subarray(phase, phase + size));
+  const socket = connectTo(num('port'));
+  let off = 0;
+  for (; off + size <= total; off += size) socket.sendAll(views[off % 251]);
+  if (off < total) socket.sendAll(pattern.subarray(off % 251, (off % 251) + total - off));
+  socket.close();
+}
+
+function serverConnrate() {
+  const server = listenOn(num('port', 0));
+  for (;;) server.accept().close();
+}
+
+function clientConnrate() {
+  const port = num('port');
+  const count = num('count');
+  const warmup = num('warmup', 0);
+  const address = { address: '127.0.0.1', port };
+  const buf = Buffer.allocUnsafe(1);
+  const cycle = () => {
+    const socket = new Socket(AF_INET, SOCK_STREAM);
+    socket.connect(address);
+    while (socket.recvInto(buf) !== 0);
+    socket.close();
+  };
+  for (let i = 0; i < warmup; i++) cycle();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) cycle();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  print(`RESULT ${JSON.stringify({ connections: count, seconds, perSec: count / seconds })}`);
+}
+
+function clientOverhead() {
+  const count = num('count');
+  const warmup = Math.floor(count / 10);
+  const op = args.op;
+  let ns;
+  if (op === 'getsockopt') {
+    const socket = new Socket(AF_INET, SOCK_STREAM);
+    for (let i = 0; i < warmup; i++) socket.getsockopt(SOL_SOCKET, SO_RCVBUF);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) socket.getsockopt(SOL_SOCKET, SO_RCVBUF);
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    socket.close();
+  } else if (op === 'recvdata') {
+    const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+    const one = Buffer.from([1]);
+    const buf = Buffer.allocUnsafe(1);
+    for (let i = 0; i < warmup; i++) {
+      a.send(one);
+      b.recvInto(buf);
+    }
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) {
+      if (a.send(one) !== 1) throw new Error('send: short');
+      if (b.recvInto(buf) !== 1) throw new Error('recv: short');
+    }
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    a.close();
+    b.close();
+  } else {
+    throw new Error(`unknown op=${op}`);
+  }
+  print(`RESULT ${JSON.stringify({ op, calls: count, nsPerCall: ns })}`);
+}
+
+const workloads = {
+  'server pingpong': serverPingpong,
+  'client pingpong': clientPingpong,
+  'server bulk': serverBulk,
+  'client bulk': clientBulk,
+  'server connrate': serverConnrate,
+  'client connrate': clientConnrate,
+  'client overhead': clientOverhead,
+};
+
+const run = workloads[`${role} ${workload}`];
+if (run === undefined) {
+  print('UNSUPPORTED');
+} else {
+  try {
+    run();
+  } catch (error) {
+    process.stderr.write(`blocking: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  }
+}

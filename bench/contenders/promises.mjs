@@ -1,0 +1,269 @@
+// sockcall benchmark contender: the promise flavour ('sockcall/promises'): non-blocking fds on
+// Node's event loop, every call awaited. One preallocated buffer per socket, recvInto instead of
+// recv, sendAll; "many" is an accept loop plus one async echo loop per connection, on one thread.
+//
+//   node bench/contenders/promises.mjs ROLE WORKLOAD key=value ...
+//
+// Servers print "READY <port>", the measuring side "RESULT <json>".
+import { writeSync } from 'node:fs';
+
+import {
+  AF_INET,
+  AF_UNIX,
+  IPPROTO_TCP,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  Socket,
+  TCP_NODELAY,
+} from 'sockcall/promises';
+
+const [role, workload, ...rest] = process.argv.slice(2);
+const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
+
+function num(key, fallback) {
+  const text = args[key];
+  if (text === undefined) {
+    if (fallback === undefined) throw new Error(`missing ${key}=`);
+    return fallback;
+  }
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
+  return value;
+}
+
+function print(line) {
+  writeSync(1, `${line}\n`);
+}
+
+function listenOn(port) {
+  const server = new Socket(AF_INET, SOCK_STREAM);
+  server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  server.bind({ address: '127.0.0.1', port });
+  server.listen(511);
+  print(`READY ${server.getsockname().port}`);
+  return server;
+}
+
+async function connectTo(port) {
+  const socket = new Socket(AF_INET, SOCK_STREAM);
+  await socket.connect({ address: '127.0.0.1', port });
+  return socket;
+}
+
+/**
+ * The rest of a recv of exactly buf.length bytes after a first recvInto returned `got` (the loops
+ * below make that first call inline, so a whole message costs one await): true, or false at EOF
+ * before the first byte.
+ */
+async function recvRest(socket, buf, got) {
+  if (got === 0) return false;
+  while (got < buf.length) {
+    const n = await socket.recvInto(buf.subarray(got));
+    if (n === 0) throw new Error(`recv: EOF after ${got} of ${buf.length} bytes`);
+    got += n;
+  }
+  return true;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted, p) {
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1];
+}
+
+/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
+function bulkPattern(size) {
+  const pattern = Buffer.allocUnsafe(size + 251);
+  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
+  return pattern;
+}
+
+async function serverPingpong() {
+  const size = num('size');
+  const server = listenOn(num('port', 0));
+  const conn = await server.accept();
+  server.close();
+  conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const buf = Buffer.allocUnsafe(size);
+  for (;;) {
+    const got = await conn.recvInto(buf);
+    if (got !== size && !(await recvRest(conn, buf, got))) break;
+    await conn.sendAll(buf);
+  }
+  conn.close();
+}
+
+async function clientPingpong() {
+  const size = num('size');
+  const count = num('count');
+  const warmup = num('warmup', 0);
+  const msg = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) msg[i] = (i * 7 + 3) & 255;
+  const buf = Buffer.allocUnsafe(size);
+  const latency = new Float64Array(count);
+
+  const socket = await connectTo(num('port'));
+  socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  for (let i = 0; i < warmup; i++) {
+    await socket.sendAll(msg);
+    const got = await socket.recvInto(buf);
+    if (got !== size && !(await recvRest(socket, buf, got))) throw new Error('recv: server closed');
+  }
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const t0 = process.hrtime.bigint();
+    await socket.sendAll(msg);
+    const got = await socket.recvInto(buf);
+    if (got !== size && !(await recvRest(socket, buf, got))) throw new Error('recv: server closed');
+    latency[i] = Number(process.hrtime.bigint() - t0);
+    if ((i === 0 || i === count - 1) && !buf.equals(msg)) throw new Error(`echo mismatch in round trip ${i}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  socket.close();
+  latency.sort();
+  const result = { roundTrips: count, seconds, perSec: count / seconds, p50us: percentile(latency, 0.5) / 1e3, p99us: percentile(latency, 0.99) / 1e3 };
+  print(`RESULT ${JSON.stringify(result)}`);
+}
+
+async function serverBulk() {
+  const size = num('size');
+  const total = num('total');
+  const pattern = bulkPattern(size);
+  const buf = Buffer.allocUnsafe(size);
+  const server = listenOn(num('port', 0));
+  const conn = await server.accept();
+  server.close();
+
+  let got = 0;
+  let phase = 0; // stream offset % 251, a running counter
+  let start = 0n;
+  while (got < total) {
+    const n = await conn.recvInto(total - got >= size ? buf : buf.subarray(0, total - got));
+    if (n === 0) throw new Error(`recv: EOF after ${got} of ${total} bytes`);
+    if (got === 0) start = process.hrtime.bigint();
+    // Every byte checked: memcmp against the pattern at this stream offset.
+    if (buf.compare(pattern, phase, phase + n, 0, n) !== 0) throw new Error(`data mismatch in the ${n} bytes at stream offset ${got}`);
+    got += n;
+    phase = (phase + n) % 251;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  conn.close();
+  print(`RESULT ${JSON.stringify({ bytes: total, seconds, gibPerSec: total / seconds / 2 ** 30, verified: true })}`);
+}
+
+async function clientBulk() {
+  const size = num('size');
+  const total = num('total');
+  const pattern = bulkPattern(size);
+  // One view per phase, made once: no allocation per send.
+  const views = Array.from({ length: 251 }, (_, phase) => pattern.subarray(phase, phase + size));
+  const socket = await connectTo(num('port'));
+  let off = 0;
+  for (; off + size <= total; off += size) await socket.sendAll(views[off % 251]);
+  if (off < total) await socket.sendAll(pattern.subarray(off % 251, (off % 251) + total - off));
+  socket.close();
+}
+
+async function serverConnrate() {
+  const server = listenOn(num('port', 0));
+  for (;;) (await server.accept()).close();
+}
+
+async function clientConnrate() {
+  const port = num('port');
+  const count = num('count');
+  const warmup = num('warmup', 0);
+  const address = { address: '127.0.0.1', port };
+  const buf = Buffer.allocUnsafe(1);
+  const cycle = async () => {
+    const socket = new Socket(AF_INET, SOCK_STREAM);
+    await socket.connect(address);
+    while ((await socket.recvInto(buf)) !== 0);
+    socket.close();
+  };
+  for (let i = 0; i < warmup; i++) await cycle();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await cycle();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  print(`RESULT ${JSON.stringify({ connections: count, seconds, perSec: count / seconds })}`);
+}
+
+/** One connection of the "many" echo server: recvInto its own buffer, sendAll what came. */
+async function echo(conn, size) {
+  conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const buf = Buffer.allocUnsafe(size);
+  try {
+    for (;;) {
+      const n = await conn.recvInto(buf);
+      if (n === 0) break;
+      await conn.sendAll(n === size ? buf : buf.subarray(0, n));
+    }
+  } catch {
+    // A reset when the load generator leaves: that connection is over.
+  }
+  conn.close();
+}
+
+async function serverMany() {
+  const size = num('size');
+  const server = listenOn(num('port', 0));
+  for (;;) echo(await server.accept(), size);
+}
+
+async function clientOverhead() {
+  const count = num('count');
+  const warmup = Math.floor(count / 10);
+  const op = args.op;
+  let ns;
+  if (op === 'getsockopt') {
+    // getsockopt never waits: it is synchronous in this flavour too.
+    const socket = new Socket(AF_INET, SOCK_STREAM);
+    for (let i = 0; i < warmup; i++) socket.getsockopt(SOL_SOCKET, SO_RCVBUF);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) socket.getsockopt(SOL_SOCKET, SO_RCVBUF);
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    socket.close();
+  } else if (op === 'recvdata') {
+    const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+    const one = Buffer.from([1]);
+    const buf = Buffer.allocUnsafe(1);
+    for (let i = 0; i < warmup; i++) {
+      await a.send(one);
+      await b.recvInto(buf);
+    }
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) {
+      if ((await a.send(one)) !== 1) throw new Error('send: short');
+      if ((await b.recvInto(buf)) !== 1) throw new Error('recv: short');
+    }
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    a.close();
+    b.close();
+  } else {
+    throw new Error(`unknown op=${op}`);
+  }
+  print(`RESULT ${JSON.stringify({ op, calls: count, nsPerCall: ns })}`);
+}
+
+const workloads = {
+  'server pingpong': serverPingpong,
+  'client pingpong': clientPingpong,
+  'server bulk': serverBulk,
+  'client bulk': clientBulk,
+  'server connrate': serverConnrate,
+  'client connrate': clientConnrate,
+  'server many': serverMany,
+  'client overhead': clientOverhead,
+};
+
+const run = workloads[`${role} ${workload}`];
+if (run === undefined) {
+  print('UNSUPPORTED');
+} else {
+  run().catch((error) => {
+    process.stderr.write(`promises: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  });
+}
