@@ -44,16 +44,19 @@ export interface Received {
 
 type OptionKind = 'int' | 'linger' | 'timeval' | 'string';
 
-const optionKinds = new Map<string, OptionKind>([
-  [`${SOL_SOCKET}:${SO_LINGER}`, 'linger'],
-  [`${SOL_SOCKET}:${SO_RCVTIMEO}`, 'timeval'],
-  [`${SOL_SOCKET}:${SO_SNDTIMEO}`, 'timeval'],
-  [`${SOL_SOCKET}:${SO_BINDTODEVICE}`, 'string'],
-  [`${IPPROTO_TCP}:${TCP_CONGESTION}`, 'string'],
-]);
-
+/**
+ * The options whose value is not an int. Compared as numbers: getsockopt/setsockopt are cheap
+ * syscalls, and a string key built per call cost more than the call's own JS overhead.
+ */
 function optionKind(level: number, name: number): OptionKind {
-  return optionKinds.get(`${level}:${name}`) ?? 'int';
+  if (level === SOL_SOCKET) {
+    if (name === SO_LINGER) return 'linger';
+    if (name === SO_RCVTIMEO || name === SO_SNDTIMEO) return 'timeval';
+    if (name === SO_BINDTODEVICE) return 'string';
+  } else if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
+    return 'string';
+  }
+  return 'int';
 }
 
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
