@@ -6,7 +6,6 @@
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>". "many" needs one thread serving
 // many connections, which this flavour does not do idiomatically: UNSUPPORTED.
-import { writeSync } from 'node:fs';
 
 import {
   AF_INET,
@@ -20,23 +19,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall';
 
-const [role, workload, ...rest] = process.argv.slice(2);
-const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-
-function num(key, fallback) {
-  const text = args[key];
-  if (text === undefined) {
-    if (fallback === undefined) throw new Error(`missing ${key}=`);
-    return fallback;
-  }
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
-  return value;
-}
-
-function print(line) {
-  writeSync(1, `${line}\n`);
-}
+import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -64,19 +47,6 @@ function recvExact(socket, buf) {
     got += n;
   }
   return true;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, p) {
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
-  return sorted[rank - 1];
-}
-
-/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
-function bulkPattern(size) {
-  const pattern = Buffer.allocUnsafe(size + 251);
-  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
-  return pattern;
 }
 
 function serverPingpong() {
@@ -227,14 +197,4 @@ const workloads = {
   'client overhead': clientOverhead,
 };
 
-const run = workloads[`${role} ${workload}`];
-if (run === undefined) {
-  print('UNSUPPORTED');
-} else {
-  try {
-    run();
-  } catch (error) {
-    process.stderr.write(`blocking: ${error?.stack ?? error}\n`);
-    process.exit(1);
-  }
-}
+dispatch('blocking', workloads);

@@ -7,10 +7,11 @@
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>". "many" needs one thread serving
 // many connections, which blocking calls do not do idiomatically: UNSUPPORTED.
-import { writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 import koffi from 'koffi';
+
+import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
 
 // Linux (x86-64 and arm64 alike) values from the system headers.
 const AF_UNIX = 1;
@@ -44,24 +45,6 @@ const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, value])
 function fail(syscall) {
   const errno = koffi.errno();
   throw new Error(`${syscall} ${errnoNames.get(errno) ?? `errno ${errno}`}`);
-}
-
-const [role, workload, ...rest] = process.argv.slice(2);
-const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-
-function num(key, fallback) {
-  const text = args[key];
-  if (text === undefined) {
-    if (fallback === undefined) throw new Error(`missing ${key}=`);
-    return fallback;
-  }
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
-  return value;
-}
-
-function print(line) {
-  writeSync(1, `${line}\n`);
 }
 
 const htons = (port) => ((port & 0xff) << 8) | ((port >> 8) & 0xff);
@@ -136,19 +119,6 @@ function sendAll(fd, buf) {
     if (n >= 0) sent += n;
     else if (koffi.errno() !== EINTR) fail('send');
   }
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, p) {
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
-  return sorted[rank - 1];
-}
-
-/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
-function bulkPattern(size) {
-  const pattern = Buffer.allocUnsafe(size + 251);
-  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
-  return pattern;
 }
 
 function serverPingpong() {
@@ -310,14 +280,4 @@ const workloads = {
   'client overhead': clientOverhead,
 };
 
-const run = workloads[`${role} ${workload}`];
-if (run === undefined) {
-  print('UNSUPPORTED');
-} else {
-  try {
-    run();
-  } catch (error) {
-    process.stderr.write(`koffi: ${error?.stack ?? error}\n`);
-    process.exit(1);
-  }
-}
+dispatch('koffi', workloads);

@@ -5,32 +5,11 @@
 //   node bench/contenders/net.mjs ROLE WORKLOAD key=value ...
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>".
-import { writeSync } from 'node:fs';
 import net from 'node:net';
 
-const [role, workload, ...rest] = process.argv.slice(2);
-const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
+import { args, bulkPattern, dispatch, fail, num, percentile, print } from './protocol.mjs';
+
 const HOST = '127.0.0.1';
-
-function num(key, fallback) {
-  const text = args[key];
-  if (text === undefined) {
-    if (fallback === undefined) throw new Error(`missing ${key}=`);
-    return fallback;
-  }
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
-  return value;
-}
-
-function print(line) {
-  writeSync(1, `${line}\n`);
-}
-
-function fail(error) {
-  process.stderr.write(`net: ${error?.stack ?? error}\n`);
-  process.exit(1);
-}
 
 /** Listens on 127.0.0.1:port (SO_REUSEADDR is libuv's default for TCP servers), backlog 511. */
 function listenOn(port, options, onConnection) {
@@ -38,19 +17,6 @@ function listenOn(port, options, onConnection) {
   server.on('error', fail);
   server.listen({ host: HOST, port, backlog: 511 }, () => print(`READY ${server.address().port}`));
   return server;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, p) {
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
-  return sorted[rank - 1];
-}
-
-/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
-function bulkPattern(size) {
-  const pattern = Buffer.allocUnsafe(size + 251);
-  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
-  return pattern;
 }
 
 /** The echo server of pingpong and many: whatever arrives goes back. */
@@ -94,12 +60,12 @@ function clientPingpong() {
     socket.write(msg);
   }
   socket.on('data', (chunk) => {
-    if (got + chunk.length > size) return fail(new Error('recv: more bytes than were sent'));
+    if (got + chunk.length > size) return fail('net', new Error('recv: more bytes than were sent'));
     if (check) chunk.copy(buf, got);
     got += chunk.length;
     if (got < size) return;
     if (trip >= warmup) latency[trip - warmup] = Number(process.hrtime.bigint() - t0);
-    if (check && !buf.equals(msg)) return fail(new Error(`echo mismatch in round trip ${trip - warmup}`));
+    if (check && !buf.equals(msg)) return fail('net', new Error(`echo mismatch in round trip ${trip - warmup}`));
     if (++trip < trips) return send();
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     socket.end();
@@ -108,7 +74,7 @@ function clientPingpong() {
     print(`RESULT ${JSON.stringify(result)}`);
   });
   socket.on('end', () => {
-    if (trip < trips) fail(new Error('recv: server closed'));
+    if (trip < trips) fail('net', new Error('recv: server closed'));
   });
 }
 
@@ -124,13 +90,13 @@ function serverBulk() {
     let start = 0n;
     socket.on('data', (chunk) => {
       if (got === 0) start = process.hrtime.bigint();
-      if (got + chunk.length > total) return fail(new Error(`recv: more than ${total} bytes`));
+      if (got + chunk.length > total) return fail('net', new Error(`recv: more than ${total} bytes`));
       // Every byte checked: memcmp against the pattern at this stream offset, in pieces of at most
       // `size` (Node's chunks are up to 64 KiB whatever `size` is).
       for (let off = 0; off < chunk.length; ) {
         const n = Math.min(size, chunk.length - off);
         if (chunk.compare(pattern, phase, phase + n, off, off + n) !== 0) {
-          return fail(new Error(`data mismatch in the ${n} bytes at stream offset ${got + off}`));
+          return fail('net', new Error(`data mismatch in the ${n} bytes at stream offset ${got + off}`));
         }
         phase = (phase + n) % 251;
         off += n;
@@ -142,7 +108,7 @@ function serverBulk() {
       print(`RESULT ${JSON.stringify({ bytes: total, seconds, gibPerSec: total / seconds / 2 ** 30, verified: true })}`);
     });
     socket.on('end', () => {
-      if (got < total) fail(new Error(`recv: EOF after ${got} of ${total} bytes`));
+      if (got < total) fail('net', new Error(`recv: EOF after ${got} of ${total} bytes`));
     });
   });
 }
@@ -214,13 +180,4 @@ const workloads = {
   'server many': serverMany,
 };
 
-const run = workloads[`${role} ${workload}`];
-if (run === undefined) {
-  print('UNSUPPORTED');
-} else {
-  try {
-    run();
-  } catch (error) {
-    fail(error);
-  }
-}
+dispatch('net', workloads);

@@ -5,7 +5,6 @@
 //   node bench/contenders/promises.mjs ROLE WORKLOAD key=value ...
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>".
-import { writeSync } from 'node:fs';
 
 import {
   AF_INET,
@@ -19,23 +18,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall/promises';
 
-const [role, workload, ...rest] = process.argv.slice(2);
-const args = Object.fromEntries(rest.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-
-function num(key, fallback) {
-  const text = args[key];
-  if (text === undefined) {
-    if (fallback === undefined) throw new Error(`missing ${key}=`);
-    return fallback;
-  }
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad number ${key}=${text}`);
-  return value;
-}
-
-function print(line) {
-  writeSync(1, `${line}\n`);
-}
+import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -65,19 +48,6 @@ async function recvRest(socket, buf, got) {
     got += n;
   }
   return true;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted, p) {
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
-  return sorted[rank - 1];
-}
-
-/** S + 251 bytes of the bulk pattern: the stream from offset k on is pattern.subarray(k % 251). */
-function bulkPattern(size) {
-  const pattern = Buffer.allocUnsafe(size + 251);
-  for (let i = 0; i < pattern.length; i++) pattern[i] = i % 251;
-  return pattern;
 }
 
 async function serverPingpong() {
@@ -258,12 +228,4 @@ const workloads = {
   'client overhead': clientOverhead,
 };
 
-const run = workloads[`${role} ${workload}`];
-if (run === undefined) {
-  print('UNSUPPORTED');
-} else {
-  run().catch((error) => {
-    process.stderr.write(`promises: ${error?.stack ?? error}\n`);
-    process.exit(1);
-  });
-}
+dispatch('promises', workloads);
