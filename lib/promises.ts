@@ -20,8 +20,8 @@ import {
   type Watcher,
   WRITABLE,
 } from './promise-socket';
-import type { PollEntry, PollReady, Pollable, SelectResult } from './select';
-import { fdOf, SocketBase } from './socket-base';
+import { fdFor, listOf, type PollEntry, type PollReady, type Pollable, type SelectResult } from './select';
+import { fdOf } from './socket-base';
 import { INT32_MAX, INT32_MIN, validateInt, validateObject, validateTimeout } from './validate';
 
 export * from './constants';
@@ -217,16 +217,7 @@ function waitReady(
 }
 
 function targetFor(item: unknown, name: string, syscall: string, min: number): { fd: number; owner: Socket | undefined } {
-  if (item instanceof Socket) return { fd: fdOf(item, syscall), owner: item };
-  if (item instanceof SocketBase) return { fd: fdOf(item, syscall), owner: undefined };
-  if (typeof item === 'number') return { fd: validateInt(item, name, min), owner: undefined };
-  throw invalidArgType(name, 'a Socket or an fd number', item);
-}
-
-function listOf(value: unknown, name: string): readonly unknown[] {
-  if (value === null || value === undefined) return [];
-  if (!Array.isArray(value)) throw invalidArgType(name, 'an array', value);
-  return value;
+  return { fd: fdFor(item, name, syscall, min), owner: item instanceof Socket ? item : undefined };
 }
 
 /**

@@ -15,13 +15,15 @@ export interface SelectResult<T extends Pollable> {
   except: T[];
 }
 
-function fdFor(item: unknown, name: string, syscall: string, min: number): number {
+/** The fd of a select/poll entry: an open Socket of either flavour, or an fd number >= `min`. */
+export function fdFor(item: unknown, name: string, syscall: string, min: number): number {
   if (item instanceof SocketBase) return fdOf(item, syscall);
   if (typeof item === 'number') return validateInt(item, name, min);
   throw invalidArgType(name, 'a Socket or an fd number', item);
 }
 
-function listOf(value: unknown, name: string): readonly unknown[] {
+/** A select list: an array, or null/undefined for none. */
+export function listOf(value: unknown, name: string): readonly unknown[] {
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) throw invalidArgType(name, 'an array', value);
   return value;
