@@ -36,8 +36,6 @@ export interface NativePoller {
   /** uv_ref / uv_unref: whether the started handle keeps the loop (and the process) alive. */
   ref(): void;
   unref(): void;
-  /** Strongly reference the poller (and so its socket) while a call waits on it. */
-  hold(waiting: boolean): void;
 }
 
 export interface PollerClass {
@@ -75,7 +73,8 @@ export interface Native {
   getBlocking(fd: number): number;
   setBlocking(fd: number, blocking: number): number;
   /** fcntl(F_DUPFD_CLOEXEC): a second fd on the same open socket (not tracked; close it at once after use). */
-  dup(fd: number): number;
+  /** fcntl(F_DUPFD_CLOEXEC): the lowest free fd >= `min`, not tracked (lib/ closes it itself). */
+  dup(fd: number, min: number): number;
   /** Timeout in ms, negative for none. Returns the ready fds of each list. */
   select(read: number[], write: number[], except: number[], timeoutMs: number): [number[], number[], number[]] | number;
   /** Timeout in ms, -1 for none. Returns revents for each entry. */

@@ -108,6 +108,19 @@ function flagsAndOptions(flags: unknown, options: unknown): [number, WaitOptions
   return [flags === undefined ? 0 : validateInt(flags, 'flags'), waitOptions(options)];
 }
 
+/**
+ * Wake-ups in a row that let no waiting call finish before the poller backs off. Some kernel states
+ * read as ready to epoll while the syscall still says EAGAIN (a datagram socket after
+ * shutdown(SHUT_RD), an AF_UNIX datagram receiver that is full, a queued IP_RECVERR error):
+ * level-triggered polling would spin a CPU at 100% until the call is cancelled.
+ */
+const FRUITLESS_WAKEUPS = 8;
+/** Longest pause between retries once backed off: the latency a call may gain in those states. */
+const MAX_BACKOFF_MS = 64;
+
+/** Sockets with a call or select/poll waiting: held here so they cannot be collected meanwhile. */
+const waitingSockets = new Set<Socket>();
+
 /** Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller. */
 const byFd = new Map<number, WeakRef<Socket>>();
 
@@ -138,6 +151,12 @@ export class Socket extends SocketBase {
   /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
   #waiting = false;
   #referenced = true;
+  /** Consecutive poll events after which no waiting call could finish (see FRUITLESS_WAKEUPS). */
+  #fruitless = 0;
+  /** Counts syscalls that got somewhere (a call settled, sendAll moved bytes): see #onEvent. */
+  #progress = 0;
+  /** While backed off: the timer that retries the waiting calls (the poller is stopped). */
+  #backoff: NodeJS.Timeout | undefined;
 
   static {
     watch = (socket, watcher) => {
@@ -209,6 +228,7 @@ export class Socket extends SocketBase {
   unref(): this {
     this.#referenced = false;
     if (this.#waiting) this.#poller?.unref();
+    this.#backoff?.unref();
     return this;
   }
 
@@ -216,6 +236,7 @@ export class Socket extends SocketBase {
   ref(): this {
     this.#referenced = true;
     if (this.#waiting) this.#poller?.ref();
+    this.#backoff?.ref();
     return this;
   }
 
@@ -250,7 +271,7 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
-    this.#waiting = false;
+    this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
     this.#rejectAll((operation) => canceledError(operation.syscall));
@@ -261,10 +282,10 @@ export class Socket extends SocketBase {
 
   /**
    * Makes the poll handle match what is waited for now. While a call waits, the handle watches
-   * exactly the events the queues and watchers need, holds the socket against collection and (unless
-   * unref'd) keeps the process alive. When nothing waits it is let go (unreferenced, not held) but
-   * left watching for readability: the next call usually waits for just that, and re-arming would
-   * cost an epoll_ctl pair per round trip. The first event that finds nobody waiting stops it.
+   * exactly the events the queues and watchers need, the socket is held against collection and
+   * (unless unref'd) the process kept alive. When nothing waits it is let go (unreferenced) but left
+   * watching for readability: the next call usually waits for just that, and re-arming would cost an
+   * epoll_ctl pair per round trip. The first event that finds nobody waiting stops it.
    */
   #arm(): void {
     if (this.closed) return;
@@ -272,19 +293,13 @@ export class Socket extends SocketBase {
     if (this.#queues[READ].length > 0) mask |= READABLE;
     if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
     for (const watcher of this.#watchers) mask |= watcher.events;
-    const poller = this.#poller;
     if (mask === 0) {
-      if (poller === null) return;
-      if (this.#waiting) {
-        this.#waiting = false;
-        poller.hold(false);
-        poller.unref();
-      }
+      this.#setWaiting(false);
       // Writability (and the rest) persists: keep only the readable interest while idle.
-      if (this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
       return;
     }
-    if (poller === null) {
+    if (this.#poller === null) {
       let created: NativePoller;
       try {
         created = new native.Poller(this.fd, onPollerEvent);
@@ -294,15 +309,48 @@ export class Socket extends SocketBase {
         return;
       }
       created.unref(); // referenced only while a call waits, below
-      owners.set(created, this);
+      owners.set(created, new WeakRef(this));
       this.#poller = created;
+      this.closeOnCollect(created);
     }
-    if (mask !== this.#armed && !this.#start(mask)) return;
-    if (!this.#waiting) {
-      this.#waiting = true;
-      this.#poller!.hold(true);
-      if (this.#referenced) this.#poller!.ref();
+    this.#setWaiting(true);
+    if (this.#backoff !== undefined) return; // the timer retries every waiting call
+    if (mask !== this.#armed) this.#start(mask);
+  }
+
+  /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
+  #setWaiting(waiting: boolean): void {
+    if (waiting === this.#waiting) return;
+    this.#waiting = waiting;
+    if (waiting) {
+      waitingSockets.add(this);
+      if (this.#referenced) this.#poller?.ref();
+    } else {
+      waitingSockets.delete(this);
+      this.#poller?.unref();
+      this.#fruitless = 0;
+      this.#stopBackoff();
     }
+  }
+
+  /**
+   * Too many wake-ups in a row let no call finish: stop the poller and retry the waiting calls on a
+   * timer instead, doubling the pause up to MAX_BACKOFF_MS, until one of them gets somewhere.
+   */
+  #backOff(): void {
+    this.#start(0);
+    const delay = Math.min(2 ** (this.#fruitless - FRUITLESS_WAKEUPS), MAX_BACKOFF_MS);
+    this.#backoff = setTimeout(() => {
+      this.#backoff = undefined;
+      this.#onEvent(0, READABLE | WRITABLE | PRIORITIZED | DISCONNECT);
+    }, delay);
+    if (!this.#referenced) this.#backoff.unref();
+  }
+
+  #stopBackoff(): void {
+    if (this.#backoff === undefined) return;
+    clearTimeout(this.#backoff);
+    this.#backoff = undefined;
   }
 
   /** uv_poll_start with `mask` (stop for 0). On failure the waiting calls are rejected. */
@@ -339,11 +387,19 @@ export class Socket extends SocketBase {
       this.#start(0);
       return;
     }
+    const progress = this.#progress;
+    const watching = this.#watchers.size;
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
     if (events & (READABLE | DISCONNECT)) this.#drain(READ);
     if (events & WRITABLE) this.#drain(WRITE);
     for (const watcher of this.#watchers) {
       if (events & watcher.events) watcher.notify();
+    }
+    if (this.#progress !== progress || this.#watchers.size < watching) {
+      this.#fruitless = 0;
+    } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waiting && !this.closed) {
+      this.#backOff();
+      return;
     }
     this.#arm();
   }
@@ -356,12 +412,14 @@ export class Socket extends SocketBase {
       try {
         value = operation.attempt();
       } catch (error) {
+        this.#progress++;
         queue.shift();
         operation.settled();
         operation.reject(error);
         continue;
       }
       if (value === WOULD_BLOCK) return;
+      this.#progress++;
       queue.shift();
       operation.settled();
       operation.resolve(value);
@@ -385,11 +443,7 @@ export class Socket extends SocketBase {
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
-    if (this.#waiting) {
-      this.#waiting = false;
-      this.#poller?.hold(false);
-      this.#poller?.unref();
-    }
+    this.#setWaiting(false);
   }
 
   /**
@@ -551,6 +605,7 @@ export class Socket extends SocketBase {
               throw error;
             }
             sent += result;
+            this.#progress++;
           }
           return sent;
         },
@@ -643,11 +698,15 @@ export class Socket extends SocketBase {
   }
 }
 
-/** Which Socket a poller serves; one callback function serves them all (see native/poller.h). */
-const owners = new WeakMap<NativePoller, Socket>();
+/**
+ * Which Socket a poller serves; one callback function serves them all (see native/poller.h). Weak:
+ * the poller outlives an idle socket that was never closed (the collector closes it, see
+ * SocketBase), and a strong entry would keep that socket alive for ever.
+ */
+const owners = new WeakMap<NativePoller, WeakRef<Socket>>();
 
 function onPollerEvent(this: NativePoller, status: number, events: number): void {
-  const socket = owners.get(this);
+  const socket = owners.get(this)?.deref();
   if (socket !== undefined) dispatch(socket, status, events);
 }
 

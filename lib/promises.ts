@@ -186,7 +186,7 @@ function waitReady(
           watch(owner, watcher);
           watchers.push([owner, watcher]);
         } else {
-          const duplicate = native.dup(target.fd);
+          const duplicate = native.dup(target.fd, 0);
           if (duplicate < 0) throw syscallError(syscall, duplicate);
           const wasBlocking = native.getBlocking(duplicate) === 1;
           let poller: NativePoller;

@@ -78,6 +78,54 @@ export type OptionValue<N extends number> = N extends LingerOption
 /** What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option. */
 export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption ? never : boolean) | ArrayBufferView;
 
+/**
+ * What closing a socket nobody closed needs, kept apart from the socket itself (a held value must
+ * not reach its target, or the target is never collected).
+ */
+interface Unclosed {
+  fd: number;
+  /**
+   * Where the socket was created, recorded only under --trace-warnings (a stack costs ~2 µs). A
+   * string: an unformatted stack would keep its frames' receivers, the socket among them, alive.
+   */
+  origin: string | undefined;
+  /** The promise flavour's poll handle, closed before the fd (epoll must not watch a closed fd). */
+  poller: { close(): void } | null;
+}
+
+/**
+ * Closes the fd of a Socket collected without close(), as Node's FileHandle does, and warns: the
+ * fd was held for as long as the garbage collector took to notice, and that can be long.
+ */
+const unclosed = new FinalizationRegistry<Unclosed>((held) => {
+  held.poller?.close();
+  const name = native.getsockname(held.fd);
+  native.close(held.fd);
+  const where = typeof name === 'number' ? '' : ` (${describeAddress(name)})`;
+  process.emitWarning(`Closing socket fd ${held.fd}${where} on garbage collection: close() every Socket you are done with`, {
+    code: 'SOCKCALL_UNCLOSED_SOCKET',
+    detail: held.origin ?? 'Run with --trace-warnings to see where it was created.',
+  });
+});
+
+/** Node's --trace-warnings switch (process.traceProcessWarnings, settable at run time). */
+function tracingWarnings(): boolean {
+  return (process as { traceProcessWarnings?: boolean }).traceProcessWarnings === true;
+}
+
+/** The caller's stack, without sockcall's own frames, as the warning's detail. */
+function creationSite(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  return ['Created:', ...frames.filter((frame) => !frame.includes(__dirname))].join('\n');
+}
+
+function describeAddress(address: SocketAddress): string {
+  if (address.family === 'AF_UNIX') return address.path === '' ? 'AF_UNIX, unnamed' : `AF_UNIX ${address.path}`;
+  if (address.family === 'AF_INET6') return `[${address.address}]:${address.port}`;
+  if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
+  return address.family;
+}
+
 /** Passed as the fourth constructor argument (with the fd as the fifth) to wrap an open fd. */
 export const ADOPT: unique symbol = Symbol('adopt');
 
@@ -96,6 +144,8 @@ type AdoptingClass<T> = new (domain: number, type: number, protocol: number, ado
  */
 export class SocketBase implements Disposable {
   #fd: number;
+  /** Registered with the collector until close() or detach(). */
+  #unclosed: Unclosed | null = null;
   /** The address family (AF_INET, AF_INET6, AF_UNIX). */
   readonly domain: number;
   /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
@@ -119,6 +169,8 @@ export class SocketBase implements Disposable {
       if (fd < 0) throw syscallError('socket', fd);
     }
     this.#fd = fd;
+    this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
+    unclosed.register(this, this.#unclosed, this);
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -165,6 +217,18 @@ export class SocketBase implements Disposable {
     return this.#fd < 0;
   }
 
+  /** Stops collecting: the fd is closed or given away. */
+  #forget(): void {
+    if (this.#unclosed === null) return;
+    unclosed.unregister(this);
+    this.#unclosed = null;
+  }
+
+  /** For the promise flavour: a poll handle to close before the fd if this Socket is collected. */
+  protected closeOnCollect(poller: { close(): void } | null): void {
+    if (this.#unclosed !== null) this.#unclosed.poller = poller;
+  }
+
   #open(syscall: string): number {
     if (this.#fd < 0) throw closedError(syscall);
     return this.#fd;
@@ -187,6 +251,7 @@ export class SocketBase implements Disposable {
   detach(): number {
     const fd = this.#open('detach');
     this.#fd = -1;
+    this.#forget();
     native.disown(fd);
     return fd;
   }
@@ -223,6 +288,7 @@ export class SocketBase implements Disposable {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
+    this.#forget();
     const result = native.close(fd);
     if (result < 0) throw syscallError('close', result);
   }

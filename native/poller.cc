@@ -12,7 +12,6 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceMethod<&Poller::Close>("close"),
                          InstanceMethod<&Poller::RefHandle>("ref"),
                          InstanceMethod<&Poller::UnrefHandle>("unref"),
-                         InstanceMethod<&Poller::Hold>("hold"),
                          StaticValue("READABLE", Napi::Number::New(env, UV_READABLE)),
                          StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
                          StaticValue("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT)),
@@ -57,20 +56,6 @@ Poller::~Poller() {
   CloseHandle();
 }
 
-void Poller::SetActive(bool active) {
-  if (active == active_) return;
-  active_ = active;
-  // Raw calls, status ignored: in a worker being terminated they fail, and node-addon-api's
-  // Ref()/Unref() would turn that into a fatal error.
-  uint32_t count;
-  napi_ref reference = *this;
-  if (active) {
-    napi_reference_ref(Env(), reference, &count);
-  } else {
-    napi_reference_unref(Env(), reference, &count);
-  }
-}
-
 void Poller::BeginClose(PollHandle* handle) {
   if (handle->closing) return;
   handle->closing = true;
@@ -94,7 +79,6 @@ void Poller::OnEnvironmentCleanup(napi_async_cleanup_hook_handle, void* data) {
 
 void Poller::CloseHandle() {
   if (handle_ == nullptr) return;
-  SetActive(false);
   callback_.Reset();
   BeginClose(handle_);
   handle_ = nullptr;
@@ -152,13 +136,6 @@ Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   CloseHandle();
-  return Napi::Value();
-}
-
-Napi::Value Poller::Hold(const Napi::CallbackInfo& info) {
-  bool waiting = false;
-  if (info.Length() > 0) napi_get_value_bool(info.Env(), info[0], &waiting);
-  SetActive(waiting);
   return Napi::Value();
 }
 

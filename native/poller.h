@@ -39,20 +39,15 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
-  Napi::Value Hold(const Napi::CallbackInfo& info);         // (bool): strong reference while a call waits
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnClosed(uv_handle_t* handle);
   static void OnEnvironmentCleanup(napi_async_cleanup_hook_handle hook, void* handle);
   static void BeginClose(PollHandle* handle);
   void CloseHandle();
-  void SetActive(bool active);
 
   PollHandle* handle_ = nullptr;  // null once closed
-  // While a call waits (hold(true)), the JS object is strongly referenced (ObjectWrap::Ref), so it
-  // and its socket cannot be collected out from under the loop; otherwise it is weak, even while
-  // the handle stays started between calls.
-  bool active_ = false;
+  // The JS object is weak: its socket holds it, and lib/ holds a socket while a call waits on it.
   Napi::FunctionReference callback_;
   Napi::AsyncContext async_context_;
 };

@@ -301,10 +301,10 @@ Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Dup(const Napi::CallbackInfo& info) {
-  int fd;
-  if (!ArgInt(info, 0, &fd)) return {};
+  int fd, min;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &min)) return {};
   // Not tracked by the registry: lib/ closes it itself, at once after use.
-  int result = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  int result = fcntl(fd, F_DUPFD_CLOEXEC, min);
   return SyscallResult(info.Env(), result, errno);
 }
 
