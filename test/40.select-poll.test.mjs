@@ -352,6 +352,27 @@ describe('40 select and poll', function () {
       expect(calls[0]).to.match(/tv_(u|n)sec=7000(000)?\b/);
     });
 
+    it('select refuses a socket at fd 1500 (placed there as dup2 would); poll in both flavours and the promise select (no fd_set) serve it', async function () {
+      const { native } = (await import('../dist/native.js')).default;
+      const P = await import('sockcall/promises');
+      const [peer, original] = Socket.pair(AF_UNIX, SOCK_STREAM);
+      track(peer, original);
+      // F_DUPFD_CLOEXEC from 1500: the lowest free number >= 1500, within RLIMIT_NOFILE.
+      const number = native.dup(original.fd, Math.min(1500, nofileLimits().soft - 1));
+      expect(number, 'a number past FD_SETSIZE').to.be.at.least(FD_SETSIZE);
+      const high = track(Socket.fromFd(number));
+      for (const call of [() => select([high], [], [], 0), () => select([], [number], [], 0), () => select([], [], [high], 1000)]) {
+        throwsLike(call, { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE', message: /FD_SETSIZE/ });
+      }
+      peer.send('at 1500');
+      const ready = poll([{ fd: high, events: POLLIN }], 2000);
+      expect(ready.map((r) => [r.fd, r.revents & POLLIN])).to.deep.equal([[high, POLLIN]]);
+      expect((await P.poll([{ fd: number, events: POLLIN }], 2000)).map((r) => r.fd)).to.deep.equal([number]);
+      // The promise select has no fd_set, so no limit.
+      expect((await P.select([number], [], [], 2000)).read).to.deep.equal([number]);
+      expect(high.recv(100).toString()).to.equal('at 1500');
+    });
+
     it('on a closed Socket throws EBADF without touching the old fd number, even once it is reused', function () {
       const old = socket();
       const number = old.fd;
