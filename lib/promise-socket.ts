@@ -36,6 +36,8 @@ export interface WaitOptions {
 /** The rejection of an aborted call, as Node's own (`name` 'AbortError', `code` 'ABORT_ERR'). */
 export class AbortError extends Error {
   readonly code = 'ABORT_ERR';
+  /** For an aborted sendAll: how many bytes went out before the abort. */
+  declare bytesSent?: number;
 
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
@@ -60,7 +62,7 @@ interface Operation {
   /** Drops the timer and the abort listener once the operation is settled. */
   settled(): void;
   /** Adds what an error should say about progress made (sendAll's bytesSent). */
-  decorate?(error: SocketError): void;
+  decorate?(error: SocketError | AbortError): void;
 }
 
 /** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
@@ -456,10 +458,14 @@ export class Socket extends SocketBase {
     options: WaitOptions,
     attempt: Attempt<T>,
     context?: ErrorContext,
-    decorate?: (error: SocketError) => void,
+    decorate?: (error: SocketError | AbortError) => void,
   ): Promise<T> {
     const { signal, timeout } = options;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (signal?.aborted) {
+      const error = abortError(signal);
+      decorate?.(error);
+      return Promise.reject(error);
+    }
     const queue = this.#queues[direction];
     if (queue.length === 0) {
       // The fast path: the data (or buffer space, or connection) is already there.
@@ -505,7 +511,7 @@ export class Socket extends SocketBase {
     if (index < 0) return;
     queue.splice(index, 1);
     operation.settled();
-    if (error instanceof SocketError) operation.decorate?.(error);
+    if (error instanceof SocketError || error instanceof AbortError) operation.decorate?.(error);
     operation.reject(error);
     this.#arm();
   }
