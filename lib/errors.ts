@@ -51,7 +51,7 @@ export class SocketError extends Error {
 }
 
 function describeContext(context: ErrorContext): string {
-  if (context.path !== undefined) return ` ${context.path}`;
+  if (context.path !== undefined) return context.path === '' ? ' (unnamed)' : ` ${context.path}`;
   if (context.hostname !== undefined) return ` ${context.hostname}`;
   if (context.address !== undefined) {
     return context.port === undefined ? ` ${context.address}` : ` ${context.address}:${context.port}`;

@@ -36,15 +36,4 @@ inline Napi::Value SyscallResult(Napi::Env env, ssize_t result, int error) {
   return Napi::Value(env, value);
 }
 
-// Calls f until it does not fail with EINTR (PEP 475). Not for close(2): on Linux the fd is gone
-// even when close reports EINTR, and a retry could close a number reused by another thread.
-template <typename F>
-auto RetryOnEintr(F f) -> decltype(f()) {
-  decltype(f()) result;
-  do {
-    result = f();
-  } while (result == -1 && errno == EINTR);
-  return result;
-}
-
 }  // namespace sockcall

@@ -19,6 +19,59 @@
 
 namespace sockcall {
 
+// Which socket timeout bounds a call that can block, and the readiness it waits for.
+enum class Waits { kToRead, kToWrite };
+
+// Milliseconds since `start` on CLOCK_MONOTONIC_COARSE: read from the vDSO without a syscall on
+// every Linux clock source, and as fine as the jiffies SO_RCVTIMEO/SO_SNDTIMEO are counted in.
+static double ElapsedMs(const timespec& start) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return static_cast<double>(now.tv_sec - start.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e6;
+}
+
+// The socket's own timeout for `waits` (SO_RCVTIMEO/SO_SNDTIMEO) in ms; 0 when it has none.
+static double SocketTimeoutMs(int fd, Waits waits) {
+  timeval value{};
+  socklen_t length = sizeof(value);
+  if (getsockopt(fd, SOL_SOCKET, waits == Waits::kToRead ? SO_RCVTIMEO : SO_SNDTIMEO, &value, &length) != 0) return 0;
+  return static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
+}
+
+// Calls f until it does not fail with EINTR (PEP 475), keeping a socket timeout to its original
+// deadline. Linux fails a call bounded by SO_RCVTIMEO/SO_SNDTIMEO with EINTR on any caught signal,
+// even under SA_RESTART, and calling again would start the full timeout anew: signals arriving
+// faster than the timeout would make the call wait for ever. So after an EINTR the time left is
+// waited out in poll(2), and the call is made again once the fd is ready; when no time is left it
+// fails with EAGAIN, as the timeout itself would. Without a socket timeout the kernel restarts the
+// call itself (SA_RESTART), so that path is rare. Not for close(2): on Linux the fd is gone even
+// when close reports EINTR, and a retry could close a number reused by another thread.
+template <typename F>
+static auto RetryOnEintr(int fd, Waits waits, F f) -> decltype(f()) {
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
+  for (;;) {
+    auto result = f();
+    if (result != -1 || errno != EINTR) return result;
+    const double timeout = SocketTimeoutMs(fd, waits);
+    if (timeout == 0) continue;
+    for (;;) {
+      const double left = timeout - ElapsedMs(start);
+      if (left <= 0) {
+        errno = EAGAIN;
+        return -1;
+      }
+      pollfd entry{fd, static_cast<short>(waits == Waits::kToRead ? POLLIN : POLLOUT), 0};
+      const int ready = poll(&entry, 1, static_cast<int>(std::ceil(left)));
+      if (ready == 0) {
+        errno = EAGAIN;
+        return -1;
+      }
+      if (ready > 0 || errno != EINTR) break;  // ready, or a poll error the call will report itself
+    }
+  }
+}
+
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
@@ -62,7 +115,7 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &flags)) return {};
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
-  int result = RetryOnEintr([&] { return accept4(fd, nullptr, nullptr, flags); });
+  int result = RetryOnEintr(fd, Waits::kToRead, [&] { return accept4(fd, nullptr, nullptr, flags); });
   if (result < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), result);
   return Napi::Number::New(info.Env(), result);
@@ -84,7 +137,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   char* data;
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  ssize_t result = RetryOnEintr([&] { return send(fd, data, length, flags); });
+  ssize_t result = RetryOnEintr(fd, Waits::kToWrite, [&] { return send(fd, data, length, flags); });
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -98,7 +151,7 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
       !ArgSockaddr(info, 3, &address, &address_length)) {
     return {};
   }
-  ssize_t result = RetryOnEintr([&] {
+  ssize_t result = RetryOnEintr(fd, Waits::kToWrite, [&] {
     return sendto(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), address_length);
   });
   return SyscallResult(info.Env(), result, errno);
@@ -109,7 +162,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   char* data;
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  ssize_t result = RetryOnEintr([&] { return recv(fd, data, length, flags); });
+  ssize_t result = RetryOnEintr(fd, Waits::kToRead, [&] { return recv(fd, data, length, flags); });
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -120,7 +173,7 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
-  ssize_t result = RetryOnEintr([&] {
+  ssize_t result = RetryOnEintr(fd, Waits::kToRead, [&] {
     address_length = sizeof(address);
     return recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), &address_length);
   });
