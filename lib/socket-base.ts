@@ -98,6 +98,7 @@ interface Unclosed {
  * fd was held for as long as the garbage collector took to notice, and that can be long.
  */
 const unclosed = new FinalizationRegistry<Unclosed>((held) => {
+  if (held.fd < 0) return; // closed or detached in time
   held.poller?.close();
   const name = native.getsockname(held.fd);
   native.close(held.fd);
@@ -170,7 +171,7 @@ export class SocketBase implements Disposable {
     }
     this.#fd = fd;
     this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
-    unclosed.register(this, this.#unclosed, this);
+    unclosed.register(this, this.#unclosed);
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -220,7 +221,10 @@ export class SocketBase implements Disposable {
   /** Stops collecting: the fd is closed or given away. */
   #forget(): void {
     if (this.#unclosed === null) return;
-    unclosed.unregister(this);
+    // Cheaper than unregister(), which looks the socket up in a weak table: the entry goes when the
+    // socket is collected, and the callback then finds nothing to do.
+    this.#unclosed.fd = -1;
+    this.#unclosed.poller = null;
     this.#unclosed = null;
   }
 
