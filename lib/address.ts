@@ -110,7 +110,7 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
     shown = path;
   } else if (path instanceof Uint8Array) {
     bytes = path;
-    shown = Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('utf8');
+    shown = Buffer.from(path).toString('utf8'); // a copy: a view of a detached buffer is just empty
   } else {
     throw invalidArgType(`${name}.path`, 'of type string or an instance of Uint8Array', path);
   }

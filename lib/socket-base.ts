@@ -127,6 +127,16 @@ function describeAddress(address: SocketAddress): string {
   return address.family;
 }
 
+/**
+ * The static factories make their syscall before they construct: called on anything but a Socket
+ * class (`const { pair } = Socket; pair(...)`), they would open fds and then fail to wrap them.
+ */
+function validateSocketClass(value: unknown, method: string): void {
+  if (value !== SocketBase && !(typeof value === 'function' && value.prototype instanceof SocketBase)) {
+    throw invalidArgType('this', `a Socket class (call it as Socket.${method}(...))`, value);
+  }
+}
+
 /** Passed as the fourth constructor argument (with the fd as the fifth) to wrap an open fd. */
 export const ADOPT: unique symbol = Symbol('adopt');
 
@@ -185,6 +195,7 @@ export class SocketBase implements Disposable {
 
   /** socketpair(2): two connected sockets (AF_UNIX). */
   static pair<T>(this: SocketClass<T>, domain: number, type: number, protocol = 0): [T, T] {
+    validateSocketClass(this, 'pair');
     validateInt(domain, 'domain');
     validateInt(type, 'type');
     validateInt(protocol, 'protocol');
@@ -200,6 +211,7 @@ export class SocketBase implements Disposable {
    * is not open.
    */
   static fromFd<T>(this: SocketClass<T>, fd: number): T {
+    validateSocketClass(this, 'fromFd');
     validateInt(fd, 'fd', 0);
     const domain = SocketBase.#getInt(fd, SO_DOMAIN);
     const type = SocketBase.#getInt(fd, SO_TYPE);

@@ -37,9 +37,17 @@ export function toSendable(value: unknown, name = 'data'): ArrayBufferView {
   throw invalidArgType(name, 'of type string or an instance of Buffer, TypedArray, or DataView', value);
 }
 
-/** A byte view over any ArrayBufferView, sharing its memory (for slicing partial sends). */
+/**
+ * A byte view over any ArrayBufferView, sharing its memory (for slicing partial sends). A view of a
+ * detached buffer has no bytes, as the binding sees it (a DataView's getters throw instead).
+ */
 export function asBytes(view: ArrayBufferView): Uint8Array {
-  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  if (view instanceof Uint8Array) return view;
+  try {
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 export function validateObject(value: unknown, name: string): Record<string, unknown> {

@@ -37,8 +37,10 @@ Poller::Poller(const Napi::CallbackInfo& info)
   int status = uv_poll_init(loop, &handle->poll, fd);
   if (status != 0) {
     delete handle;
-    Napi::Error error = Napi::Error::New(env, uv_strerror(status));
+    Napi::Error error = Napi::Error::New(env, std::string("uv_poll_init ") + uv_err_name(status));
     error.Set("errno", Napi::Number::New(env, status));
+    error.Set("code", Napi::String::New(env, uv_err_name(status)));
+    error.Set("syscall", Napi::String::New(env, "uv_poll_init"));
     error.ThrowAsJavaScriptException();
     return;
   }
@@ -126,6 +128,8 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   int32_t events = 0;
   if (info.Length() < 1 || napi_get_value_int32(info.Env(), info[0], &events) != napi_ok) return Int(info.Env(), UV_EINVAL);
   if (handle_ == nullptr) return Int(info.Env(), UV_EBADF);
+  // libuv asserts (aborts the process) on any other bit.
+  if (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) return Int(info.Env(), UV_EINVAL);
   return Int(info.Env(), uv_poll_start(&handle_->poll, events, OnPoll));
 }
 

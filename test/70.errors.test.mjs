@@ -608,4 +608,35 @@ describe('70 errors and bad arguments', function () {
       expect(output.trim().split('\n')).to.deep.equal(['getter', 'getter', 'argument 0 must hold numbers']);
     });
   });
+
+  describe('found by the fuzzer (npm run fuzz)', function () {
+    it('Socket.pair/fromFd called on anything but a Socket class throw a TypeError before any syscall (no fds leaked)', async function () {
+      const P = await import('sockcall/promises');
+      const before = openFdCount();
+      for (const Class of [sockcall.Socket, P.Socket]) {
+        const { pair, fromFd } = Class;
+        for (const target of [undefined, {}, function Other() {}, Map]) {
+          throwsLike(() => pair.call(target, sockcall.AF_UNIX, sockcall.SOCK_STREAM), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+          throwsLike(() => fromFd.call(target, 0), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+        }
+      }
+      expect(openFdCount()).to.equal(before);
+    });
+
+    it('the poller refuses an event mask libuv would abort on, and says which call failed when it cannot watch an fd', async function () {
+      const { native } = (await import('../dist/native.js')).default;
+      const [a, b] = native.socketpair(sockcall.AF_UNIX, sockcall.SOCK_STREAM | sockcall.SOCK_CLOEXEC, 0);
+      try {
+        const poller = new native.Poller(a, () => {});
+        for (const mask of [0x10, 0x100, -1, 2 ** 31 - 1]) expect(poller.start(mask), `mask ${mask}`).to.equal(-osConstants.errno.EINVAL);
+        expect(poller.start(native.Poller.READABLE)).to.equal(0);
+        // A second handle on the same fd: libuv says EEXIST, as a coded error.
+        throwsLike(() => new native.Poller(a, () => {}), { code: 'EEXIST', syscall: 'uv_poll_init', errno: -osConstants.errno.EEXIST });
+        poller.close();
+      } finally {
+        native.close(a);
+        native.close(b);
+      }
+    });
+  });
 });
