@@ -10,7 +10,8 @@
         "native/getaddrinfo.cc",
         "native/poller.cc",
         "native/registry.cc",
-        "native/syscalls.cc"
+        "native/syscalls.cc",
+        "native/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -104,6 +104,8 @@ export interface Native {
   own(fd: number): void;
   /** Removes an fd given away (detach) from them. */
   disown(fd: number): void;
+  /** Calls `sink` after each syscall this thread makes (see native/trace.h), or stops (null). */
+  setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
   errnoNames: Readonly<Record<number, string>>;
   /** Added by the `bindings` loader: the .node file this binding was loaded from. */
@@ -146,6 +148,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   sockaddrUnix: 'function',
   own: 'function',
   disown: 'function',
+  setTrace: 'function',
   constants: 'object',
   errnoNames: 'object',
   path: 'string',

@@ -40,6 +40,7 @@ export { type ErrorContext, SocketError } from './errors';
 export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
 export { AbortError, Socket, type WaitOptions } from './promise-socket';
 export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
+export { trace, type TraceOptions, type TraceSink } from './trace';
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
 /**

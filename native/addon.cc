@@ -10,6 +10,7 @@
 #include "poller.h"
 #include "registry.h"
 #include "syscalls.h"
+#include "trace.h"
 
 namespace sockcall {
 
@@ -51,6 +52,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"sockaddrUnix", SockaddrUnix},
       {"own", Own},
       {"disown", Disown},
+      {"setTrace", SetTrace},
   };
   for (const auto& entry : functions) {
     exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));

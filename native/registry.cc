@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "args.h"
+#include "trace.h"
 
 namespace sockcall {
 
@@ -12,9 +13,10 @@ namespace {
 
 struct Registry {
   std::unordered_set<int> fds;
+  napi_ref trace = nullptr;  // see TraceSlot
 };
 
-Registry* Get(Napi::Env env) {
+Registry* Get(napi_env env) {
   void* data = nullptr;
   napi_get_instance_data(env, &data);
   return static_cast<Registry*>(data);
@@ -24,9 +26,15 @@ void CloseAll(void* data) {
   auto* registry = static_cast<Registry*>(data);
   for (int fd : registry->fds) close(fd);
   registry->fds.clear();
+  // The environment's JS is gone: stop counting it among the traced ones.
+  if (registry->trace != nullptr) tracing_environments.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void Free(napi_env, void* data, void*) { delete static_cast<Registry*>(data); }
+void Free(napi_env env, void* data, void*) {
+  auto* registry = static_cast<Registry*>(data);
+  if (registry->trace != nullptr) napi_delete_reference(env, registry->trace);
+  delete registry;
+}
 
 }  // namespace
 
@@ -36,6 +44,11 @@ void RegisterEnvironment(Napi::Env env) {
   // (before Init) to finalise instance data: the registry is still alive when CloseAll reads it.
   napi_set_instance_data(env, registry, Free, nullptr);
   napi_add_env_cleanup_hook(env, CloseAll, registry);
+}
+
+napi_ref* TraceSlot(napi_env env) {
+  Registry* registry = Get(env);
+  return registry == nullptr ? nullptr : &registry->trace;
 }
 
 void TrackFd(Napi::Env env, int fd) {

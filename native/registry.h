@@ -14,6 +14,9 @@ void RegisterEnvironment(Napi::Env env);
 void TrackFd(Napi::Env env, int fd);
 void UntrackFd(Napi::Env env, int fd);
 
+// Where this environment keeps its trace sink (native/trace.h): a strong reference, or null.
+napi_ref* TraceSlot(napi_env env);
+
 Napi::Value Own(const Napi::CallbackInfo& info);     // (fd) -> undefined
 Napi::Value Disown(const Napi::CallbackInfo& info);  // (fd) -> undefined
 

@@ -16,8 +16,30 @@
 #include "address.h"
 #include "args.h"
 #include "registry.h"
+#include "trace.h"
 
 namespace sockcall {
+
+// getsockopt/setsockopt traced with the option's bytes, as the kernel read or wrote them.
+static int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* value, socklen_t* length) {
+  const socklen_t given = *length;
+  trace.Begin();
+  const int result = getsockopt(fd, level, name, value, length);
+  const int error = errno;
+  if (trace) {
+    trace.Int(fd).Int(level).Int(name).Bytes(value, result == 0 ? *length : -1).Lengths(given, result == 0 ? *length : given);
+    trace.End("getsockopt", result, error);
+  }
+  return result;
+}
+
+static int TracedSetsockopt(Trace& trace, int fd, int level, int name, const void* value, socklen_t length) {
+  trace.Begin();
+  const int result = setsockopt(fd, level, name, value, length);
+  const int error = errno;
+  if (trace) trace.Int(fd).Int(level).Int(name).Bytes(value, length).Int(length).End("setsockopt", result, error);
+  return result;
+}
 
 // Which socket timeout bounds a call that can block, and the readiness it waits for.
 enum class Waits { kToRead, kToWrite };
@@ -31,10 +53,11 @@ static double ElapsedMs(const timespec& start) {
 }
 
 // The socket's own timeout for `waits` (SO_RCVTIMEO/SO_SNDTIMEO) in ms; 0 when it has none.
-static double SocketTimeoutMs(int fd, Waits waits) {
+static double SocketTimeoutMs(Trace& trace, int fd, Waits waits) {
   timeval value{};
   socklen_t length = sizeof(value);
-  if (getsockopt(fd, SOL_SOCKET, waits == Waits::kToRead ? SO_RCVTIMEO : SO_SNDTIMEO, &value, &length) != 0) return 0;
+  const int name = waits == Waits::kToRead ? SO_RCVTIMEO : SO_SNDTIMEO;
+  if (TracedGetsockopt(trace, fd, SOL_SOCKET, name, &value, &length) != 0) return 0;
   return static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
 }
 
@@ -47,13 +70,13 @@ static double SocketTimeoutMs(int fd, Waits waits) {
 // call itself (SA_RESTART), so that path is rare. Not for close(2): on Linux the fd is gone even
 // when close reports EINTR, and a retry could close a number reused by another thread.
 template <typename F>
-static auto RetryOnEintr(int fd, Waits waits, F f) -> decltype(f()) {
+static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f()) {
   timespec start;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
   for (;;) {
     auto result = f();
     if (result != -1 || errno != EINTR) return result;
-    const double timeout = SocketTimeoutMs(fd, waits);
+    const double timeout = SocketTimeoutMs(trace, fd, waits);
     if (timeout == 0) continue;
     for (;;) {
       const double left = timeout - ElapsedMs(start);
@@ -62,7 +85,15 @@ static auto RetryOnEintr(int fd, Waits waits, F f) -> decltype(f()) {
         return -1;
       }
       pollfd entry{fd, static_cast<short>(waits == Waits::kToRead ? POLLIN : POLLOUT), 0};
-      const int ready = poll(&entry, 1, static_cast<int>(std::ceil(left)));
+      const int timeout_ms = static_cast<int>(std::ceil(left));
+      trace.Begin();
+      const int ready = poll(&entry, 1, timeout_ms);
+      const int error = errno;
+      if (trace) {
+        const int request[2] = {entry.fd, entry.events};
+        const int got[2] = {entry.fd, entry.revents};
+        trace.Ints(request, 2).Int(1).Int(timeout_ms).End("poll", ready, error, ready > 0 ? trace.IntArray(got, 2) : nullptr);
+      }
       if (ready == 0) {
         errno = EAGAIN;
         return -1;
@@ -75,7 +106,11 @@ static auto RetryOnEintr(int fd, Waits waits, F f) -> decltype(f()) {
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
+  Trace trace(info.Env());
+  trace.Begin();
   int fd = socket(domain, type, protocol);
+  const int error = errno;
+  if (trace) trace.Int(domain).Int(type).Int(protocol).End("socket", fd, error);
   if (fd < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
@@ -85,7 +120,16 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fds[2];
-  if (socketpair(domain, type, protocol, fds) < 0) return SyscallResult(info.Env(), -1, errno);
+  Trace trace(info.Env());
+  trace.Begin();
+  const int status = socketpair(domain, type, protocol, fds);
+  const int error = errno;
+  if (trace) {
+    trace.Int(domain).Int(type).Int(protocol);
+    if (status == 0) trace.Ints(fds, 2); else trace.Null();
+    trace.End("socketpair", status, error);
+  }
+  if (status < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fds[0]);
   TrackFd(info.Env(), fds[1]);
   Napi::Array result = Napi::Array::New(info.Env(), 2);
@@ -99,14 +143,22 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
   sockaddr_storage address;
   socklen_t length;
   if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
+  Trace trace(info.Env());
+  trace.Begin();
   int result = bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+  const int error = errno;
+  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("bind", result, error);
   return SyscallResult(info.Env(), result, errno);
 }
 
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   int fd, backlog;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &backlog)) return {};
+  Trace trace(info.Env());
+  trace.Begin();
   int result = listen(fd, backlog);
+  const int error = errno;
+  if (trace) trace.Int(fd).Int(backlog).End("listen", result, error);
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -115,7 +167,14 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &flags)) return {};
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
-  int result = RetryOnEintr(fd, Waits::kToRead, [&] { return accept4(fd, nullptr, nullptr, flags); });
+  Trace trace(info.Env());
+  int result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
+    trace.Begin();
+    int accepted = accept4(fd, nullptr, nullptr, flags);
+    const int error = errno;
+    if (trace) trace.Int(fd).Null().Null().Int(flags).End("accept4", accepted, error);
+    return accepted;
+  });
   if (result < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), result);
   return Napi::Number::New(info.Env(), result);
@@ -128,7 +187,11 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
   // Not retried on EINTR: the connection goes on in the background and a second connect() would
   // report EALREADY. The caller sees EINTR and decides.
+  Trace trace(info.Env());
+  trace.Begin();
   int result = connect(fd, reinterpret_cast<sockaddr*>(&address), length);
+  const int error = errno;
+  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("connect", result, error);
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -137,7 +200,15 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   char* data;
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  ssize_t result = RetryOnEintr(fd, Waits::kToWrite, [&] { return send(fd, data, length, flags); });
+  Trace trace(info.Env());
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&] {
+    trace.Begin();
+    ssize_t sent = send(fd, data, length, flags);
+    const int error = errno;
+    // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
+    if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags).Null().Int(0).End("sendto", sent, error);
+    return sent;
+  });
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -151,8 +222,16 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
       !ArgSockaddr(info, 3, &address, &address_length)) {
     return {};
   }
-  ssize_t result = RetryOnEintr(fd, Waits::kToWrite, [&] {
-    return sendto(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), address_length);
+  Trace trace(info.Env());
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&] {
+    trace.Begin();
+    ssize_t sent = sendto(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), address_length);
+    const int error = errno;
+    if (trace) {
+      trace.Int(fd).Bytes(data, length).Int(length).Int(flags).Sockaddr(&address, address_length).Int(address_length);
+      trace.End("sendto", sent, error);
+    }
+    return sent;
   });
   return SyscallResult(info.Env(), result, errno);
 }
@@ -162,7 +241,18 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   char* data;
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  ssize_t result = RetryOnEintr(fd, Waits::kToRead, [&] { return recv(fd, data, length, flags); });
+  Trace trace(info.Env());
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
+    trace.Begin();
+    ssize_t received = recv(fd, data, length, flags);
+    const int error = errno;
+    // MSG_TRUNC may report more than the buffer holds: only what is in it is shown.
+    if (trace) {
+      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+      trace.Null().Null().End("recvfrom", received, error);
+    }
+    return received;
+  });
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -173,9 +263,18 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
-  ssize_t result = RetryOnEintr(fd, Waits::kToRead, [&] {
+  Trace trace(info.Env());
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
     address_length = sizeof(address);
-    return recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), &address_length);
+    trace.Begin();
+    ssize_t received = recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), &address_length);
+    const int error = errno;
+    if (trace) {
+      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+      if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
+      trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address)).End("recvfrom", received, error);
+    }
+    return received;
   });
   if (result < 0) return SyscallResult(info.Env(), result, errno);
   Napi::Array pair = Napi::Array::New(info.Env(), 2);
@@ -192,7 +291,11 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int fd, how;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &how)) return {};
+  Trace trace(info.Env());
+  trace.Begin();
   int result = shutdown(fd, how);
+  const int error = errno;
+  if (trace) trace.Int(fd).Int(how).End("shutdown", result, error);
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -200,21 +303,35 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   UntrackFd(info.Env(), fd);
+  Trace trace(info.Env());
+  trace.Begin();
   int result = close(fd);  // never retried: see RetryOnEintr
+  const int error = errno;
+  if (trace) trace.Int(fd).End("close", result, error);
   return SyscallResult(info.Env(), result, errno);
 }
 
-static Napi::Value NameCall(const Napi::CallbackInfo& info, int (*call)(int, sockaddr*, socklen_t*)) {
+static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, int (*call)(int, sockaddr*, socklen_t*)) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
-  if (call(fd, reinterpret_cast<sockaddr*>(&address), &length) < 0) return SyscallResult(info.Env(), -1, errno);
+  Trace trace(info.Env());
+  trace.Begin();
+  const int result = call(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const int error = errno;
+  if (trace) {
+    trace.Int(fd);
+    if (result == 0) trace.Sockaddr(&address, length); else trace.Null();
+    trace.Lengths(sizeof(address), result == 0 ? length : sizeof(address)).End(name, result, error);
+  }
+  if (result < 0) return SyscallResult(info.Env(), -1, error);
   return SockaddrToJs(info.Env(), address, length);
 }
 
-Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, getsockname); }
-Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, getpeername); }
+Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, "getsockname", getsockname); }
+Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, "getpeername", getpeername); }
+
 
 // Reads the `out` typed array argument that receives a getsockopt result.
 // Results are memcpy'd in: the view may be any ArrayBufferView at any offset, so no alignment is
@@ -237,7 +354,8 @@ Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
   if (out == nullptr) return {};
   int32_t value = 0;
   socklen_t length = sizeof(value);
-  int result = getsockopt(fd, level, name, &value, &length);
+  Trace trace(info.Env());
+  int result = TracedGetsockopt(trace, fd, level, name, &value, &length);
   if (result == 0) std::memcpy(out, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
 }
@@ -247,7 +365,8 @@ Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) || !ArgInt(info, 3, &value)) {
     return {};
   }
-  int result = setsockopt(fd, level, name, &value, sizeof(value));
+  Trace trace(info.Env());
+  int result = TracedSetsockopt(trace, fd, level, name, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -260,7 +379,8 @@ Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
     return {};
   }
   socklen_t option_length = static_cast<socklen_t>(length);
-  int result = getsockopt(fd, level, name, data, &option_length);
+  Trace trace(info.Env());
+  int result = TracedGetsockopt(trace, fd, level, name, data, &option_length);
   return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
 }
 
@@ -272,7 +392,8 @@ Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
       !ArgBytes(info, 3, &data, &length)) {
     return {};
   }
-  int result = setsockopt(fd, level, name, data, static_cast<socklen_t>(length));
+  Trace trace(info.Env());
+  int result = TracedSetsockopt(trace, fd, level, name, data, static_cast<socklen_t>(length));
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -283,7 +404,8 @@ Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   if (out == nullptr) return {};
   linger value{};
   socklen_t length = sizeof(value);
-  int result = getsockopt(fd, SOL_SOCKET, SO_LINGER, &value, &length);
+  Trace trace(info.Env());
+  int result = TracedGetsockopt(trace, fd, SOL_SOCKET, SO_LINGER, &value, &length);
   if (result == 0) {
     int32_t fields[2] = {value.l_onoff, value.l_linger};
     std::memcpy(out, fields, sizeof(fields));
@@ -297,7 +419,8 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
   linger value{};
   value.l_onoff = onoff;
   value.l_linger = seconds;
-  int result = setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
+  Trace trace(info.Env());
+  int result = TracedSetsockopt(trace, fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -308,7 +431,8 @@ Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   if (out == nullptr) return {};
   timeval value{};
   socklen_t length = sizeof(value);
-  int result = getsockopt(fd, SOL_SOCKET, name, &value, &length);
+  Trace trace(info.Env());
+  int result = TracedGetsockopt(trace, fd, SOL_SOCKET, name, &value, &length);
   if (result == 0) {
     double ms = static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
     std::memcpy(out, &ms, sizeof(ms));
@@ -331,14 +455,29 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   timeval value{};
   value.tv_sec = static_cast<time_t>(microseconds / 1000000);
   value.tv_usec = static_cast<suseconds_t>(microseconds % 1000000);
-  int result = setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value));
+  Trace trace(info.Env());
+  int result = TracedSetsockopt(trace, fd, SOL_SOCKET, name, &value, sizeof(value));
   return SyscallResult(info.Env(), result, errno);
+}
+
+// fcntl(fd, command[, argument]), traced.
+static int TracedFcntl(Trace& trace, int fd, int command, int argument = -1) {
+  trace.Begin();
+  const int result = argument < 0 ? fcntl(fd, command) : fcntl(fd, command, argument);
+  const int error = errno;
+  if (trace) {
+    trace.Int(fd).Int(command);
+    if (argument >= 0) trace.Int(argument);
+    trace.End("fcntl", result, error);
+  }
+  return result;
 }
 
 Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
-  int flags = fcntl(fd, F_GETFL);
+  Trace trace(info.Env());
+  int flags = TracedFcntl(trace, fd, F_GETFL);
   if (flags < 0) return SyscallResult(info.Env(), -1, errno);
   return Napi::Number::New(info.Env(), (flags & O_NONBLOCK) ? 0 : 1);
 }
@@ -346,18 +485,21 @@ Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
 Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   int fd, blocking;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &blocking)) return {};
-  int flags = fcntl(fd, F_GETFL);
+  Trace trace(info.Env());
+  int flags = TracedFcntl(trace, fd, F_GETFL);
   if (flags < 0) return SyscallResult(info.Env(), -1, errno);
   int wanted = blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK);
-  int result = wanted == flags ? 0 : fcntl(fd, F_SETFL, wanted);
+  int result = wanted == flags ? 0 : TracedFcntl(trace, fd, F_SETFL, wanted);
   return SyscallResult(info.Env(), result, errno);
 }
 
 Napi::Value Dup(const Napi::CallbackInfo& info) {
   int fd, min;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &min)) return {};
+  if (min < 0) return SyscallResult(info.Env(), -1, EINVAL);
   // Not tracked by the registry: lib/ closes it itself, at once after use.
-  int result = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  Trace trace(info.Env());
+  int result = TracedFcntl(trace, fd, F_DUPFD_CLOEXEC, min);
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -431,6 +573,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   // The first call gets the timeout exactly as given (strace shows {tv_sec=30, ...} as C would);
   // only a restart after EINTR recomputes what is left.
   double left = forever ? 0 : ms;
+  Trace trace(info.Env());
   for (;;) {
     timeval timeout;
     if (!forever) {
@@ -440,8 +583,36 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     }
     fd_set ready[3] = {sets[0], sets[1], sets[2]};
     // Empty sets go in as NULL, as a C program would write them.
+    const timeval given = timeout;  // Linux writes the time left into `timeout`
+    trace.Begin();
     result = select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
                     lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
+    const int error = errno;
+    // glibc's select(3) is the pselect6 syscall, its timeval turned into a timespec.
+    if (trace) {
+      trace.Int(max_fd + 1);
+      for (const auto& list : lists) {
+        if (list.empty()) trace.Null(); else trace.Ints(list.data(), list.size());
+      }
+      if (forever) {
+        trace.Null();
+      } else {
+        const int timespec_fields[2] = {static_cast<int>(given.tv_sec), static_cast<int>(given.tv_usec * 1000)};
+        trace.Ints(timespec_fields, 2);
+      }
+      napi_value detail = nullptr;
+      if (result > 0) {
+        napi_create_array_with_length(info.Env(), 3, &detail);
+        for (uint32_t i = 0; i < 3; i++) {
+          std::vector<int> set;
+          for (int fd : lists[i]) {
+            if (FD_ISSET(fd, &ready[i])) set.push_back(fd);
+          }
+          napi_set_element(info.Env(), detail, i, trace.IntArray(set.data(), set.size()));
+        }
+      }
+      trace.End("pselect6", result, error, detail);
+    }
     if (result >= 0) {
       for (size_t i = 0; i < 3; i++) sets[i] = ready[i];
       break;
@@ -475,7 +646,21 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   const timespec deadline = DeadlineAfter(ms < 0 ? 0 : ms);
   int timeout = ms;
   int result;
-  while ((result = poll(entries.data(), entries.size(), timeout)) < 0 && errno == EINTR) {
+  Trace trace(info.Env());
+  for (;;) {
+    trace.Begin();
+    result = poll(entries.data(), entries.size(), timeout);
+    const int error = errno;
+    if (trace) {
+      std::vector<int> request, got;
+      for (const pollfd& entry : entries) {
+        request.insert(request.end(), {entry.fd, entry.events});
+        if (entry.revents != 0) got.insert(got.end(), {entry.fd, entry.revents});
+      }
+      trace.Ints(request.data(), request.size()).Int(static_cast<double>(entries.size())).Int(timeout);
+      trace.End("poll", result, error, result > 0 ? trace.IntArray(got.data(), got.size()) : nullptr);
+    }
+    if (result >= 0 || errno != EINTR) break;
     if (ms >= 0) timeout = static_cast<int>(std::ceil(RemainingMs(deadline)));
   }
   if (result < 0) return SyscallResult(info.Env(), -1, errno);

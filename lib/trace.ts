@@ -1,0 +1,409 @@
+// The syscall trace: every syscall sockcall makes, printed in strace's notation.
+//
+//   SOCKCALL_TRACE=1 node app.js          (t: add timestamps, T: add durations; e.g. SOCKCALL_TRACE=tT)
+//   trace(true) / trace(false) / trace((line) => ...) / trace(true, { timestamps, durations })
+//
+// The binding reports each call with its raw arguments (native/trace.h) as the kernel got them:
+// SOCK_CLOEXEC, MSG_NOSIGNAL and the rest that sockcall adds are there, and glibc's names give way
+// to the syscalls' (send and recv are sendto and recvfrom, select is pselect6), as strace shows
+// them. Each thread (worker) has its own switch; lines from a worker start with [pid TID] as in
+// `strace -f`. What sockcall does not call itself is not in it: libuv's epoll_wait/epoll_ctl for the
+// promise flavour, and the lookups inside getaddrinfo(3).
+import { constants as fsConstants, readlinkSync, writeSync } from 'node:fs';
+import { isMainThread, threadId } from 'node:worker_threads';
+
+import { invalidArgType } from './errors';
+import { native } from './native';
+import { validateObject } from './validate';
+
+/** How trace lines look. */
+export interface TraceOptions {
+  /** Start each line with the wall-clock time, HH:MM:SS.uuuuuu (strace -tt). */
+  timestamps?: boolean;
+  /** End each line with the time spent in the call, <seconds> (strace -T). */
+  durations?: boolean;
+}
+
+/** Where lines go: true for stderr, a function for anything else, false to stop tracing. */
+export type TraceSink = boolean | ((line: string) => void);
+
+const c = native.constants;
+
+/** Reverse lookup: the name of `value` among the constants whose names start with a prefix. */
+function names(prefixes: string[], exclude: string[] = []): Map<number, string> {
+  const map = new Map<number, string>();
+  for (const [name, value] of Object.entries(c)) {
+    if (!prefixes.some((prefix) => name.startsWith(prefix)) || exclude.includes(name)) continue;
+    if (!map.has(value)) map.set(value, name);
+  }
+  return map;
+}
+
+const families = names(['AF_'], ['AF_LOCAL']);
+const socketTypes = names(['SOCK_'], ['SOCK_NONBLOCK', 'SOCK_CLOEXEC']);
+const protocols = names(['IPPROTO_']);
+const levels = new Map<number, string>([
+  [c.SOL_SOCKET!, 'SOL_SOCKET'],
+  [c.IPPROTO_IP!, 'SOL_IP'],
+  [c.IPPROTO_IPV6!, 'SOL_IPV6'],
+  [c.IPPROTO_TCP!, 'SOL_TCP'],
+  [c.IPPROTO_UDP!, 'SOL_UDP'],
+]);
+const optionNames = new Map<number, Map<number, string>>([
+  [c.SOL_SOCKET!, names(['SO_'])],
+  [c.IPPROTO_IP!, names(['IP_'])],
+  [c.IPPROTO_IPV6!, names(['IPV6_'])],
+  [c.IPPROTO_TCP!, names(['TCP_'])],
+]);
+const shutdownHow = names(['SHUT_']);
+const msgFlags = [...names(['MSG_'])].sort((a, b) => a[0] - b[0]);
+const pollFlags = [...names(['POLL'], ['POLLRDNORM', 'POLLWRNORM', 'POLLRDBAND', 'POLLWRBAND'])].sort((a, b) => a[0] - b[0]);
+// Linux's generic values (asm-generic/fcntl.h), the same on every architecture Node runs on.
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_DUPFD_CLOEXEC = 1030;
+const fcntlCommands = new Map([
+  [F_GETFL, 'F_GETFL'],
+  [F_SETFL, 'F_SETFL'],
+  [F_DUPFD_CLOEXEC, 'F_DUPFD_CLOEXEC'],
+]);
+const openFlags: [number, string][] = (
+  [
+    ['O_APPEND', fsConstants.O_APPEND],
+    ['O_NONBLOCK', fsConstants.O_NONBLOCK],
+    ['O_SYNC', fsConstants.O_SYNC],
+    ['O_DIRECT', fsConstants.O_DIRECT],
+    ['O_NOATIME', fsConstants.O_NOATIME],
+  ] as [string, number | undefined][]
+)
+  .filter((entry): entry is [string, number] => entry[1] !== undefined)
+  .map(([name, value]) => [value, name]);
+
+const timevalOptions = new Set([c.SO_RCVTIMEO!, c.SO_SNDTIMEO!]);
+const stringOptions = new Set([c.SO_BINDTODEVICE!]);
+
+function named(map: Map<number, string>, value: number): string {
+  return map.get(value) ?? String(value);
+}
+
+/** `A|B|0x40` for a bit mask, `0` for none. */
+function flags(table: [number, string][], value: number): string {
+  if (value === 0) return '0';
+  const parts: string[] = [];
+  let rest = value;
+  for (const [bit, name] of table) {
+    if (bit !== 0 && (rest & bit) === bit) {
+      parts.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest !== 0) parts.push(`0x${(rest >>> 0).toString(16)}`);
+  return parts.join('|');
+}
+
+const socketFlagBits: [number, string][] = [
+  [c.SOCK_NONBLOCK!, 'SOCK_NONBLOCK'],
+  [c.SOCK_CLOEXEC!, 'SOCK_CLOEXEC'],
+];
+
+function socketType(value: number): string {
+  const bits = c.SOCK_NONBLOCK! | c.SOCK_CLOEXEC!;
+  const base = named(socketTypes, value & ~bits);
+  return value & bits ? `${base}|${flags(socketFlagBits, value & bits)}` : base;
+}
+
+function protocol(family: number, value: number): string {
+  // strace names protocol 0 IPPROTO_IP only where it is one: for internet sockets.
+  if (family !== c.AF_INET && family !== c.AF_INET6) return String(value);
+  return named(protocols, value);
+}
+
+/** A C string literal of `bytes` as strace writes one: printable ASCII as is, the rest escaped. */
+function quote(bytes: Uint8Array, total: number): string {
+  const shown = Math.min(bytes.length, 32);
+  let text = '"';
+  for (let i = 0; i < shown; i++) {
+    const byte = bytes[i]!;
+    const next = i + 1 < shown ? bytes[i + 1]! : -1;
+    if (byte === 0x22) text += '\\"';
+    else if (byte === 0x5c) text += '\\\\';
+    else if (byte === 0x0a) text += '\\n';
+    else if (byte === 0x09) text += '\\t';
+    else if (byte === 0x0d) text += '\\r';
+    else if (byte === 0x0c) text += '\\f';
+    else if (byte === 0x0b) text += '\\v';
+    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+    // Octal, as short as it can be unless a digit follows (then "\0" + "1" would read as "\01").
+    else if (next >= 0x30 && next <= 0x37) text += `\\${byte.toString(8).padStart(3, '0')}`;
+    else text += `\\${byte.toString(8)}`;
+  }
+  return `${text}"${total > 32 ? '...' : ''}`;
+}
+
+interface Tagged {
+  sockaddr?: Buffer;
+  in?: number;
+  out?: number;
+}
+
+function sockaddr(buffer: Buffer): string {
+  if (buffer.length < 2) return '{sa_family=AF_UNSPEC}';
+  const family = buffer.readUInt16LE(0);
+  if (family === c.AF_INET && buffer.length >= 8) {
+    const address = `${buffer[4]}.${buffer[5]}.${buffer[6]}.${buffer[7]}`;
+    return `{sa_family=AF_INET, sin_port=htons(${buffer.readUInt16BE(2)}), sin_addr=inet_addr("${address}")}`;
+  }
+  if (family === c.AF_INET6 && buffer.length >= 28) {
+    const address = inet6(buffer.subarray(8, 24));
+    return (
+      `{sa_family=AF_INET6, sin6_port=htons(${buffer.readUInt16BE(2)}), sin6_flowinfo=htonl(${buffer.readUInt32BE(4)}), ` +
+      `inet_pton(AF_INET6, "${address}", &sin6_addr), sin6_scope_id=${buffer.readUInt32LE(24)}}`
+    );
+  }
+  if (family === c.AF_UNIX) {
+    if (buffer.length <= 2) return '{sa_family=AF_UNIX}';
+    const path = buffer.subarray(2);
+    if (path[0] === 0) return `{sa_family=AF_UNIX, sun_path=@${quote(path.subarray(1), 0)}}`;
+    const end = path.indexOf(0);
+    return `{sa_family=AF_UNIX, sun_path=${quote(end < 0 ? path : path.subarray(0, end), 0)}}`;
+  }
+  return `{sa_family=${named(families, family)}}`;
+}
+
+function inet6(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  // The longest run of two or more zero groups becomes "::" (RFC 5952).
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}
+
+function lengths(value: Tagged): string {
+  return value.in === value.out ? `[${value.in}]` : `[${value.in} => ${value.out}]`;
+}
+
+/** An option's value: [int], a struct, or a string, by option. */
+function optionValue(level: number, name: number, bytes: Buffer | null, length: number): string {
+  if (bytes === null) return 'NULL';
+  if (level === c.SOL_SOCKET && name === c.SO_LINGER && bytes.length >= 8) {
+    return `{l_onoff=${bytes.readInt32LE(0)}, l_linger=${bytes.readInt32LE(4)}}`;
+  }
+  if (level === c.SOL_SOCKET && timevalOptions.has(name) && bytes.length >= 16) {
+    return `{tv_sec=${bytes.readBigInt64LE(0)}, tv_usec=${bytes.readBigInt64LE(8)}}`;
+  }
+  if ((level === c.SOL_SOCKET && stringOptions.has(name)) || (level === c.IPPROTO_TCP && name === c.TCP_CONGESTION)) {
+    return quote(bytes, length);
+  }
+  if (bytes.length === 4) return `[${bytes.readInt32LE(0)}]`;
+  return quote(bytes, length);
+}
+
+type Arg = number | null | Buffer | number[] | Tagged;
+
+function fdSet(list: Arg): string {
+  if (!Array.isArray(list)) return 'NULL';
+  return `[${[...new Set(list)].sort((a, b) => a - b).join(' ')}]`;
+}
+
+function pollEntries(pairs: number[], key: 'events' | 'revents'): string {
+  const entries: string[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) entries.push(`{fd=${pairs[i]}, ${key}=${flags(pollFlags, pairs[i + 1]!)}}`);
+  return `[${entries.join(', ')}]`;
+}
+
+/** The argument list of one call, as strace prints it. */
+function formatArguments(name: string, args: Arg[], result: number): string {
+  const n = (i: number): number => args[i] as number;
+  const bytes = (i: number): Buffer | null => (Buffer.isBuffer(args[i]) ? (args[i] as Buffer) : null);
+  /** A buffer's bytes, or its address when the call failed and the kernel touched none. */
+  const data = (i: number, total: number): string => {
+    const value = args[i];
+    if (typeof value === 'number') return `0x${value.toString(16)}`;
+    return Buffer.isBuffer(value) ? quote(value, total) : 'NULL';
+  };
+  const address = (i: number): string => {
+    const value = args[i] as Tagged | null;
+    return value?.sockaddr ? sockaddr(value.sockaddr) : 'NULL';
+  };
+  switch (name) {
+    case 'socket':
+      return `${named(families, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}`;
+    case 'socketpair': {
+      const fds = args[3] as number[] | null;
+      return `${named(families, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}, ${fds ? `[${fds.join(', ')}]` : '0x0'}`;
+    }
+    case 'bind':
+    case 'connect':
+      return `${n(0)}, ${address(1)}, ${n(2)}`;
+    case 'listen':
+      return `${n(0)}, ${n(1)}`;
+    case 'accept4':
+      return `${n(0)}, NULL, NULL, ${flags(socketFlagBits, n(3))}`;
+    case 'sendto':
+      return `${n(0)}, ${data(1, n(2))}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${n(5)}`;
+    case 'recvfrom': {
+      const from = args[5] as Tagged | null;
+      return `${n(0)}, ${data(1, result)}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
+    }
+    case 'shutdown':
+      return `${n(0)}, ${named(shutdownHow, n(1))}`;
+    case 'close':
+      return `${n(0)}`;
+    case 'getsockname':
+    case 'getpeername':
+      return `${n(0)}, ${address(1)}, ${lengths(args[2] as Tagged)}`;
+    case 'getsockopt':
+    case 'setsockopt': {
+      const level = n(1);
+      const option = named(optionNames.get(level) ?? new Map(), n(2));
+      const value =
+        typeof args[3] === 'number' ? data(3, 0) : optionValue(level, n(2), bytes(3), name === 'getsockopt' ? ((args[4] as Tagged).out ?? 0) : n(4));
+      const length = name === 'getsockopt' ? lengths(args[4] as Tagged) : String(n(4));
+      return `${n(0)}, ${named(levels, level)}, ${option}, ${value}, ${length}`;
+    }
+    case 'fcntl': {
+      const command = named(fcntlCommands, n(1));
+      if (args.length < 3) return `${n(0)}, ${command}`;
+      const argument = n(1) === F_SETFL ? `O_RDWR|${flags(openFlags, n(2) & ~fsConstants.O_RDWR)}`.replace(/\|0$/, '') : String(n(2));
+      return `${n(0)}, ${command}, ${argument}`;
+    }
+    case 'pselect6': {
+      const timeout = args[4] as number[] | null;
+      const timespec = timeout ? `{tv_sec=${timeout[0]}, tv_nsec=${timeout[1]}}` : 'NULL';
+      return `${n(0)}, ${fdSet(args[1]!)}, ${fdSet(args[2]!)}, ${fdSet(args[3]!)}, ${timespec}, NULL`;
+    }
+    case 'poll':
+      return `${pollEntries(args[0] as number[], 'events')}, ${n(1)}, ${n(2)}`;
+    default:
+      return args.map((arg) => String(arg)).join(', ');
+  }
+}
+
+/** What strace adds after a successful result: the ready sets, F_GETFL's flags. */
+function formatDetail(name: string, args: Arg[], result: number, detail: unknown): string {
+  if (name === 'pselect6' && Array.isArray(detail)) {
+    const parts = ['in', 'out', 'exp']
+      .map((label, i) => ((detail[i] as number[]).length > 0 ? `${label} ${fdSet(detail[i] as number[])}` : ''))
+      .filter(Boolean);
+    return ` (${parts.join(', ')})`;
+  }
+  if (name === 'poll' && Array.isArray(detail)) return ` (${pollEntries(detail as number[], 'revents')})`;
+  if (name === 'fcntl' && args[1] === F_GETFL) {
+    return ` (flags O_RDWR${result & ~fsConstants.O_RDWR ? `|${flags(openFlags, result & ~fsConstants.O_RDWR)}` : ''})`;
+  }
+  return '';
+}
+
+function formatResult(name: string, args: Arg[], result: number, errno: number, message: string | null): string {
+  if (result < 0) return `-1 ${native.errnoNames[errno] ?? `E${errno}`} (${message})`;
+  if (name === 'fcntl' && args[1] === F_GETFL) return `0x${result.toString(16)}`;
+  if (name === 'pselect6' && result === 0) return '0 (Timeout)';
+  if (name === 'poll' && result === 0) return '0 (Timeout)';
+  return String(result);
+}
+
+function timeOfDay(startUs: number): string {
+  const date = new Date(Math.floor(startUs / 1000));
+  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(Math.floor(startUs % 1e6), 6)} `;
+}
+
+/** One call as a line of strace -f output (without the newline). */
+export function formatCall(
+  name: string,
+  args: Arg[],
+  result: number,
+  errno: number,
+  message: string | null,
+  detail: unknown,
+  startUs: number,
+  durationNs: number,
+  options: TraceOptions = {},
+): string {
+  const prefix = isMainThread ? '' : `[pid ${gettid()}] `;
+  const call = `${prefix}${options.timestamps ? timeOfDay(startUs) : ''}${name}(${formatArguments(name, args, result)})`;
+  // strace lines the results up at column 40.
+  const line = `${call.padEnd(39)} = ${formatResult(name, args, result, errno, message)}${result > 0 || name === 'fcntl' ? formatDetail(name, args, result, detail) : ''}`;
+  return options.durations ? `${line} <${(durationNs / 1e9).toFixed(6)}>` : line;
+}
+
+/** The kernel's id of this thread, as strace -f shows it: /proc/thread-self links to task/TID. */
+let tid: number | undefined;
+function gettid(): number {
+  if (tid === undefined) {
+    try {
+      tid = Number(/(\d+)$/.exec(readlinkSync('/proc/thread-self'))![1]);
+    } catch {
+      tid = threadId;
+    }
+  }
+  return tid;
+}
+
+function writeToStderr(line: string): void {
+  writeSync(2, `${line}\n`);
+}
+
+/**
+ * Turns the syscall trace of this thread on or off. `true` prints each call to stderr as it
+ * returns, a function receives each line instead, `false` stops. The lines are in strace's notation:
+ *
+ *     socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3
+ *     connect(3, {sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ECONNREFUSED (Connection refused)
+ *
+ * `SOCKCALL_TRACE=1` in the environment turns it on for every thread that loads sockcall
+ * (`SOCKCALL_TRACE=t`: with timestamps, `T`: with durations, `tT`: both).
+ */
+export function trace(sink: TraceSink, options: TraceOptions = {}): void {
+  if (typeof sink !== 'boolean' && typeof sink !== 'function') throw invalidArgType('sink', 'of type boolean or function', sink);
+  const { timestamps, durations } = validateObject(options, 'options');
+  for (const [key, value] of [['timestamps', timestamps], ['durations', durations]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${key}`, 'of type boolean', value);
+  }
+  if (sink === false) {
+    native.setTrace(null);
+    return;
+  }
+  const write = sink === true ? writeToStderr : sink;
+  const shape: TraceOptions = { timestamps: timestamps === true, durations: durations === true };
+  native.setTrace((name: string, args: Arg[], result: number, errno: number, message: string | null, detail: unknown, startUs: number, durationNs: number) => {
+    // A sink that throws must not lose the syscall's result (an fd just opened, bytes just read):
+    // its exception is rethrown on its own, after this call has returned.
+    try {
+      write(formatCall(name, args, result, errno, message, detail, startUs, durationNs, shape));
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  });
+}
+
+/**
+ * SOCKCALL_TRACE: "1" (or "on", "true"), or letters: t for timestamps, T for durations. Read once
+ * per thread, when sockcall loads; anything else is a warning, not an error.
+ */
+function traceFromEnvironment(value = process.env.SOCKCALL_TRACE): void {
+  if (value === undefined || value === '' || value === '0' || value === 'false' || value === 'off') return;
+  if (value === '1' || value === 'on' || value === 'true') {
+    trace(true);
+  } else if (/^[tT]+$/.test(value)) {
+    trace(true, { timestamps: value.includes('t'), durations: value.includes('T') });
+  } else {
+    process.emitWarning(`SOCKCALL_TRACE=${JSON.stringify(value)} is not understood (1, t, T or tT); not tracing`, { code: 'SOCKCALL_TRACE' });
+  }
+}
+
+traceFromEnvironment();

@@ -1,0 +1,160 @@
+#include "trace.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "registry.h"
+
+namespace sockcall {
+
+std::atomic<int> tracing_environments{0};
+
+// strace shows the first 32 bytes of a buffer; a few more let the formatter say "..." truthfully.
+static constexpr size_t kShownBytes = 33;
+
+void Trace::Load() {
+  napi_ref* slot = TraceSlot(env_);
+  if (slot == nullptr || *slot == nullptr) return;
+  napi_get_reference_value(env_, *slot, &sink_);
+}
+
+void Trace::Begin() {
+  if (sink_ == nullptr) return;
+  int saved = errno;
+  clock_gettime(CLOCK_REALTIME, &wall_);
+  clock_gettime(CLOCK_MONOTONIC, &start_);
+  errno = saved;
+}
+
+void Trace::Add(napi_value value) {
+  if (count_ < kMaxArgs && value != nullptr) args_[count_++] = value;
+}
+
+Trace& Trace::Int(double value) {
+  if (sink_ == nullptr) return *this;
+  napi_value number = nullptr;
+  napi_create_double(env_, value, &number);
+  Add(number);
+  return *this;
+}
+
+Trace& Trace::Null() {
+  if (sink_ == nullptr) return *this;
+  napi_value null = nullptr;
+  napi_get_null(env_, &null);
+  Add(null);
+  return *this;
+}
+
+Trace& Trace::Bytes(const void* data, ssize_t length) {
+  if (sink_ == nullptr) return *this;
+  // Nothing was read or written: strace shows the buffer's address instead.
+  if (length < 0) return Int(static_cast<double>(reinterpret_cast<uintptr_t>(data)));
+  size_t shown = static_cast<size_t>(length) < kShownBytes ? static_cast<size_t>(length) : kShownBytes;
+  napi_value buffer = nullptr;
+  napi_create_buffer_copy(env_, shown, data, nullptr, &buffer);
+  Add(buffer);
+  return *this;
+}
+
+Trace& Trace::Sockaddr(const void* address, socklen_t length) {
+  if (sink_ == nullptr) return *this;
+  napi_value buffer = nullptr;
+  napi_value object = nullptr;
+  // A tagged object, so the formatter tells an address from data bytes.
+  napi_create_buffer_copy(env_, length, address, nullptr, &buffer);
+  napi_create_object(env_, &object);
+  napi_set_named_property(env_, object, "sockaddr", buffer);
+  Add(object);
+  return *this;
+}
+
+Trace& Trace::Lengths(socklen_t in, socklen_t out) {
+  if (sink_ == nullptr) return *this;
+  napi_value object = nullptr;
+  napi_value value = nullptr;
+  napi_create_object(env_, &object);
+  napi_create_uint32(env_, in, &value);
+  napi_set_named_property(env_, object, "in", value);
+  napi_create_uint32(env_, out, &value);
+  napi_set_named_property(env_, object, "out", value);
+  Add(object);
+  return *this;
+}
+
+napi_value Trace::IntArray(const int* values, size_t count) {
+  if (sink_ == nullptr) return nullptr;
+  napi_value array = nullptr;
+  napi_create_array_with_length(env_, count, &array);
+  for (size_t i = 0; i < count; i++) {
+    napi_value value = nullptr;
+    napi_create_int32(env_, values[i], &value);
+    napi_set_element(env_, array, static_cast<uint32_t>(i), value);
+  }
+  return array;
+}
+
+Trace& Trace::Ints(const int* values, size_t count) {
+  if (sink_ == nullptr) return *this;
+  Add(IntArray(values, count));
+  return *this;
+}
+
+void Trace::End(const char* name, double result, int error, napi_value detail) {
+  if (sink_ == nullptr) return;
+  timespec end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  const double duration_ns = static_cast<double>(end.tv_sec - start_.tv_sec) * 1e9 + static_cast<double>(end.tv_nsec - start_.tv_nsec);
+  const double start_us = static_cast<double>(wall_.tv_sec) * 1e6 + static_cast<double>(wall_.tv_nsec) / 1e3;
+  napi_value argv[8] = {};
+  napi_create_string_utf8(env_, name, NAPI_AUTO_LENGTH, &argv[0]);
+  napi_create_array_with_length(env_, count_, &argv[1]);
+  for (size_t i = 0; i < count_; i++) napi_set_element(env_, argv[1], static_cast<uint32_t>(i), args_[i]);
+  napi_create_double(env_, result, &argv[2]);
+  napi_create_int32(env_, result < 0 ? error : 0, &argv[3]);
+  if (result < 0) {
+    napi_create_string_utf8(env_, strerror(error), NAPI_AUTO_LENGTH, &argv[4]);
+  } else {
+    napi_get_null(env_, &argv[4]);
+  }
+  if (detail != nullptr) {
+    argv[5] = detail;
+  } else {
+    napi_get_null(env_, &argv[5]);
+  }
+  napi_create_double(env_, start_us, &argv[6]);
+  napi_create_double(env_, duration_ns, &argv[7]);
+  napi_value global = nullptr;
+  napi_value ignored = nullptr;
+  napi_get_global(env_, &global);
+  // lib/trace.ts never lets the sink throw (it defers a user's exception); should anything still be
+  // pending (a worker being terminated), drop it here: the syscall's own result must get back.
+  if (napi_call_function(env_, global, sink_, 8, argv, &ignored) != napi_ok) {
+    napi_value exception = nullptr;
+    napi_get_and_clear_last_exception(env_, &exception);
+  }
+  count_ = 0;
+  errno = error;
+}
+
+Napi::Value SetTrace(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  napi_ref* slot = TraceSlot(env);
+  if (slot == nullptr) return Napi::Value();
+  const bool set = info.Length() > 0 && info[0].IsFunction();
+  if (info.Length() > 0 && !set && !info[0].IsNull() && !info[0].IsUndefined()) {
+    Napi::TypeError::New(env, "argument 0 must be a function or null").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  if (*slot != nullptr) {
+    napi_delete_reference(env, *slot);
+    *slot = nullptr;
+    tracing_environments.fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (set && napi_create_reference(env, info[0], 1, slot) == napi_ok) {
+    tracing_environments.fetch_add(1, std::memory_order_relaxed);
+  }
+  return Napi::Value();
+}
+
+}  // namespace sockcall

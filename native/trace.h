@@ -1,0 +1,67 @@
+// The syscall trace (SOCKCALL_TRACE, trace() in lib/trace.ts): each syscall sockcall makes, with
+// its arguments as passed to the kernel and its result, handed to a JS function that prints it in
+// strace's notation. Native code records raw values only (numbers, the bytes of buffers and
+// sockaddrs); lib/trace.ts owns the formatting.
+//
+// Off, it costs one relaxed atomic load per call: no environment traces, no lookup is made.
+#pragma once
+
+#include <napi.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <atomic>
+
+namespace sockcall {
+
+// How many environments (threads) have a trace sink set.
+extern std::atomic<int> tracing_environments;
+
+class Trace {
+ public:
+  explicit Trace(napi_env env) : env_(env) {
+    if (tracing_environments.load(std::memory_order_relaxed) > 0) Load();
+  }
+  explicit operator bool() const { return sink_ != nullptr; }
+
+  // Marks the start of the syscall (for timestamps and durations). Call right before it.
+  void Begin();
+
+  // The syscall's arguments, in order, after the call (buffers are read for what the call wrote).
+  Trace& Int(double value);
+  Trace& Null();
+  // The first bytes of a data buffer (strace shows 32): `length` is how many are valid; < 0 when
+  // the call failed, and then the buffer's address is shown, as strace does.
+  Trace& Bytes(const void* data, ssize_t length);
+  Trace& Sockaddr(const void* address, socklen_t length);
+  // Value-result lengths such as recvfrom's addrlen: strace's [in => out].
+  Trace& Lengths(socklen_t in, socklen_t out);
+  Trace& Ints(const int* values, size_t count);
+
+  // Hands the call to the sink: its name, the arguments given, and the result (-1 with `error`
+  // for a failure). `detail`, if given, is what strace adds after the result, e.g. select's sets.
+  // Leaves errno set to `error` (pass errno as read right after the syscall).
+  void End(const char* name, double result, int error, napi_value detail = nullptr);
+
+  // A JS array of the given ints (for End's detail).
+  napi_value IntArray(const int* values, size_t count);
+
+ private:
+  void Load();
+  void Add(napi_value value);
+
+  napi_env env_;
+  napi_value sink_ = nullptr;
+  static constexpr size_t kMaxArgs = 8;
+  napi_value args_[kMaxArgs];
+  size_t count_ = 0;
+  timespec wall_{};
+  timespec start_{};
+};
+
+// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
+// after each syscall this environment makes, until setTrace(null).
+Napi::Value SetTrace(const Napi::CallbackInfo& info);
+
+}  // namespace sockcall

@@ -1,0 +1,247 @@
+// The syscall trace (SOCKCALL_TRACE, trace()): held against real strace, call by call, and its API
+// (sinks, options, workers, the environment variable, a sink that throws).
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as sockcall from 'sockcall';
+
+import { root, runPeer, track } from './helpers.mjs';
+
+const { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, Socket, trace } = sockcall;
+
+/**
+ * A flow touching every kind of call the trace formats: TCP server and client (the client in a
+ * worker, so two threads), UDP with addresses, a socketpair with shutdown, select and poll, fcntl
+ * through setBlocking and a promise-flavour select on a blocking socket, getsockopt of several
+ * kinds, and failures (ECONNREFUSED, EAGAIN).
+ */
+const FLOW = `
+  const S = require(${JSON.stringify(root)});
+  const P = require(${JSON.stringify(join(root, 'dist', 'promises.js'))});
+  const { Worker } = require('node:worker_threads');
+  (async () => {
+    const server = new S.Socket(S.AF_INET, S.SOCK_STREAM);
+    server.setsockopt(S.SOL_SOCKET, S.SO_REUSEADDR, 1);
+    server.bind({ address: '127.0.0.1', port: 0 });
+    server.listen(10);
+    const { port } = server.getsockname();
+    server.setsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO, 5000);
+    const worker = new Worker(\`
+      const S = require(${JSON.stringify(root)});
+      const { workerData } = require('node:worker_threads');
+      const c = new S.Socket(S.AF_INET, S.SOCK_STREAM);
+      c.setsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO, 5000);
+      c.connect({ address: '127.0.0.1', port: workerData.port });
+      c.sendAll('hello, "server"\\\\n\\\\0\\\\x01');
+      c.recv(100);
+      c.close();\`, { eval: true, workerData: { port } });
+    const conn = server.accept();
+    S.select([conn], [], [], 5000);
+    const got = conn.recv(100);
+    conn.send(got);
+    conn.getsockopt(S.SOL_SOCKET, S.SO_LINGER);
+    conn.getsockopt(S.IPPROTO_TCP, S.TCP_NODELAY);
+    await new Promise((resolve) => worker.once('exit', resolve));
+    conn.close();
+    server.close();
+    const refused = new S.Socket(S.AF_INET, S.SOCK_STREAM);
+    try { refused.connect({ address: '127.0.0.1', port }); } catch {}
+    refused.close();
+    const u1 = new S.Socket(S.AF_INET, S.SOCK_DGRAM);
+    const u2 = new S.Socket(S.AF_INET, S.SOCK_DGRAM);
+    u1.bind({ address: '127.0.0.1', port: 0 });
+    u2.sendto(Buffer.from([0, 1, 2, 200, 10]), u1.getsockname());
+    u1.poll = undefined;
+    S.poll([{ fd: u1, events: S.POLLIN }], 5000);
+    u1.recvfrom(10);
+    try { u1.recv(10, S.MSG_DONTWAIT); } catch {}
+    const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+    a.shutdown(S.SHUT_WR);
+    b.setBlocking(false);
+    b.getBlocking();
+    await P.select([a], [], [], 1000);
+    for (const s of [u1, u2, a, b]) s.close();
+  })();
+`;
+
+/** strace's line for a call, made comparable with sockcall's: results aligned the same way, what
+ * strace 6 adds or prints differently (select's time left, SO_RCVTIMEO_OLD as raw bytes) evened out. */
+function normalize(line) {
+  let text = line.replace(/^\[pid +\d+\] /, '').replace(/\s+= /, ' = ');
+  text = text.replace(/, left \{tv_sec=\d+, tv_nsec=\d+\}\)$/, ')');
+  const timeval = /SO_(RCV|SND)TIMEO_OLD, "((?:[^"\\]|\\.)*)", 16\)/.exec(text);
+  if (timeval) {
+    const bytes = unquote(timeval[2]);
+    const seconds = bytes.readBigInt64LE(0);
+    const micros = bytes.readBigInt64LE(8);
+    text = text.replace(timeval[0], `SO_${timeval[1]}TIMEO, {tv_sec=${seconds}, tv_usec=${micros}}, 16)`);
+  }
+  return text.replace(/SO_(RCV|SND)TIMEO_OLD/, 'SO_$1TIMEO');
+}
+
+/** The bytes of a C string literal as strace writes them (octal and the usual escapes). */
+function unquote(literal) {
+  const bytes = [];
+  for (let i = 0; i < literal.length; i++) {
+    if (literal[i] !== '\\') {
+      bytes.push(literal.charCodeAt(i));
+      continue;
+    }
+    const octal = /^[0-7]{1,3}/.exec(literal.slice(i + 1));
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      i += octal[0].length;
+    } else {
+      const escape = literal[++i];
+      bytes.push({ n: 10, t: 9, r: 13, f: 12, v: 11 }[escape] ?? escape.charCodeAt(0));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+describe('86 the syscall trace', function () {
+  this.timeout(60000);
+
+  /** Spot checks of the notation itself, on the flow's trace lines. */
+  function checkNotation(ours) {
+    const text = ours.join('\n');
+    expect(ours.length, text).to.be.above(40);
+    expect(text).to.match(/^socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\) += \d+$/m);
+    expect(text).to.match(/connect\(\d+, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += -1 ECONNREFUSED \(Connection refused\)/);
+    expect(text).to.match(/pselect6\(\d+, \[\d+\], NULL, NULL, \{tv_sec=5, tv_nsec=0\}, NULL\) += 1 \(in \[\d+\]\)/);
+    expect(text).to.match(/^\[pid \d+\] sendto\(\d+, "hello, \\"server\\"\\n\\0\\1", 18, MSG_NOSIGNAL, NULL, 0\) += 18$/m);
+    expect(text).to.match(/recvfrom\(\d+, 0x[0-9a-f]+, 10, MSG_DONTWAIT, NULL, NULL\) += -1 EAGAIN \(Resource temporarily unavailable\)/);
+    expect(text).to.match(/socketpair\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0, \[\d+, \d+\]\) += 0/);
+    expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
+    expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
+  }
+
+  const traceLines = (stderr) => stderr.split('\n').filter((line) => /^(\[pid \d+\] )?[a-z0-9_]+\(/.test(line));
+
+  it('lists the same calls, arguments and results as strace -f, thread by thread, and hides none on its sockets', function () {
+    const probe = spawnSync('strace', ['-V'], { encoding: 'utf8' });
+    if (probe.error !== undefined) {
+      // No strace on this machine (.ci/run installs it): the trace's own notation is still checked.
+      const run = spawnSync(process.execPath, ['-e', FLOW], { encoding: 'utf8', timeout: 45000, env: { ...process.env, SOCKCALL_TRACE: '1' } });
+      expect(run.status, run.stderr).to.equal(0);
+      checkNotation(traceLines(run.stderr));
+      this.test.title += ' (strace missing here: notation checked alone)';
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'sockcall-strace-'));
+    try {
+      const run = spawnSync(
+        'strace',
+        ['-ff', '-qq', '-s', '32', '-e', 'trace=network,pselect6,poll,fcntl,close', '-o', join(dir, 'trace'), process.execPath, '-e', FLOW],
+        { encoding: 'utf8', timeout: 45000, env: { ...process.env, SOCKCALL_TRACE: '1' } },
+      );
+      expect(run.status, run.stderr).to.equal(0);
+      const ours = traceLines(run.stderr);
+      checkNotation(ours);
+      const straced = new Map();
+      for (const file of readdirSync(dir)) {
+        const tid = Number(file.split('.').pop());
+        straced.set(tid, readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).map(normalize));
+      }
+      const mainTid = Math.min(...straced.keys());
+      // Every line of ours is in strace's record of the same thread, in the same order.
+      const cursor = new Map();
+      const fdsByThread = new Map();
+      for (const line of ours) {
+        const tid = /^\[pid (\d+)\] /.exec(line)?.[1];
+        const thread = tid === undefined ? mainTid : Number(tid);
+        const expected = normalize(line);
+        const record = straced.get(thread);
+        expect(record, `strace saw thread ${thread}`).to.not.equal(undefined);
+        let at = cursor.get(thread) ?? 0;
+        while (at < record.length && record[at] !== expected) at++;
+        expect(at, `strace has, in order: ${expected}\nnext strace lines:\n${record.slice(cursor.get(thread) ?? 0, (cursor.get(thread) ?? 0) + 8).join('\n')}`).to.be.below(record.length);
+        cursor.set(thread, at + 1);
+        const fd = /^[a-z0-9_]+\((\d+),/.exec(expected)?.[1];
+        if (fd !== undefined) (fdsByThread.get(thread) ?? fdsByThread.set(thread, new Set()).get(thread)).add(fd);
+      }
+      // And no network call strace saw on those sockets is missing from ours.
+      const oursNormalized = new Set(ours.map(normalize));
+      for (const [thread, fds] of fdsByThread) {
+        for (const line of straced.get(thread)) {
+          const call = /^(socket|bind|listen|accept4|connect|sendto|recvfrom|shutdown|getsockname|getpeername|getsockopt|setsockopt)\((\d+),/.exec(line);
+          if (call && fds.has(call[2])) expect(oursNormalized.has(line), `sockcall's trace has: ${line}`).to.equal(true);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('trace()', function () {
+    afterEach(function () {
+      trace(false);
+    });
+
+    it('hands each call to a function, with timestamps and durations on request, until trace(false)', function () {
+      const lines = [];
+      trace((line) => lines.push(line), { timestamps: true, durations: true });
+      const s = track(new Socket(AF_INET, SOCK_DGRAM));
+      s.bind({ address: '127.0.0.1', port: 0 });
+      trace(false);
+      s.getsockname();
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^\d\d:\d\d:\d\d\.\d{6} socket\(AF_INET, SOCK_DGRAM\|SOCK_CLOEXEC, IPPROTO_IP\) += \d+ <\d+\.\d{6}>$/);
+      expect(lines[1]).to.match(/^\d\d:\d\d:\d\d\.\d{6} bind\(\d+, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0 <\d+\.\d{6}>$/);
+    });
+
+    it('a sink that throws loses no result: the socket is made, and the exception is raised on its own afterwards', async function () {
+      const uncaught = new Promise((resolve) => process.prependOnceListener('uncaughtException', resolve));
+      // mocha's own handler would fail the test: take it out for this one exception.
+      const mochaHandlers = process.listeners('uncaughtException').slice(1);
+      for (const handler of mochaHandlers) process.off('uncaughtException', handler);
+      try {
+        trace(() => {
+          throw new Error('sink failed');
+        });
+        const s = track(new Socket(AF_UNIX, SOCK_STREAM));
+        trace(false);
+        expect(s.fd).to.be.at.least(0);
+        expect((await uncaught).message).to.equal('sink failed');
+      } finally {
+        for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+      }
+    });
+
+    it('is per thread: a worker traces its own calls, prefixed [pid TID], while this thread stays quiet', async function () {
+      const lines = [];
+      const result = await runPeer(`
+        const lines = [];
+        sockcall.trace((line) => lines.push(line));
+        const s = new sockcall.Socket(sockcall.AF_UNIX, sockcall.SOCK_DGRAM);
+        s.close();
+        return lines;`);
+      expect(lines).to.deep.equal([]);
+      expect(result).to.have.length(2);
+      expect(result[0]).to.match(/^\[pid \d+\] socket\(AF_UNIX, SOCK_DGRAM\|SOCK_CLOEXEC, 0\) += \d+$/);
+      expect(result[1]).to.match(/^\[pid \d+\] close\(\d+\) += 0$/);
+    });
+
+    it('refuses bad arguments with TypeErrors', function () {
+      expect(() => trace('yes')).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
+      expect(() => trace(true, { timestamps: 1 })).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
+      expect(() => trace(true, null)).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
+    });
+  });
+
+  it('SOCKCALL_TRACE: 1 prints to stderr, tT adds timestamps and durations, an unknown value warns', function () {
+    const script = `const S = require(${JSON.stringify(root)}); new S.Socket(S.AF_INET, S.SOCK_STREAM).close();`;
+    const run = (value) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10000, env: { ...process.env, SOCKCALL_TRACE: value } });
+    const plain = run('1');
+    expect(plain.stderr.trim().split('\n')).to.have.length(2);
+    expect(plain.stderr).to.match(/^socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\) += \d+\nclose\(\d+\) += 0\n$/);
+    expect(run('tT').stderr).to.match(/^\d\d:\d\d:\d\d\.\d{6} socket\(.*\) += \d+ <\d\.\d{6}>$/m);
+    const unknown = run('verbose');
+    expect(unknown.status).to.equal(0);
+    expect(unknown.stderr).to.include('[SOCKCALL_TRACE] Warning: SOCKCALL_TRACE="verbose" is not understood');
+    expect(run('0').stderr).to.equal('');
+  });
+});
