@@ -1,0 +1,515 @@
+// The examples beside their C (issue 6): every program in examples/ is run against its C twin in
+// examples/c/ both ways round, and against itself, as child processes on port 0 (or a Unix path
+// under os.tmpdir()). Each transcript must be exactly what the protocol says, every program must
+// exit 0, and the TypeScript and C programs must print the same lines for the same run, so that
+// the examples cannot rot without this file failing.
+//
+// The C twins are compiled here with `cc -Wall -Wextra -Werror -O2`; the TypeScript examples are
+// run from examples/dist/, which `npx tsc -p examples` builds (npm test does it first).
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as sockcall from 'sockcall';
+import * as promises from 'sockcall/promises';
+
+import { GUARD_MS, root, socket, track } from './helpers.mjs';
+
+const { AF_INET, SOCK_STREAM } = sockcall;
+
+const EXAMPLES = join(root, 'examples');
+const PROGRAMS = [
+  'tcp-echo-server',
+  'tcp-echo-client',
+  'welcome-server',
+  'welcome-client',
+  'select-server',
+  'tcp-echo-promises-server',
+  'udp-echo-server',
+  'udp-echo-client',
+  'unix-echo-server',
+  'unix-echo-client',
+  'flags-client',
+];
+const FLAVOURS = ['ts', 'c'];
+const LABEL = { ts: 'sockcall', c: 'C' };
+
+/** A child that has not exited by then is SIGKILLed, and its test fails on the exit status. */
+const CHILD_MS = 15000;
+
+/** What tcp-echo-client sends: the alphabet over and over, 250 bytes. */
+const ALPHABET_250 = Array.from({ length: 250 }, (_, i) => String.fromCharCode(0x61 + (i % 26))).join('');
+
+const TCP_ECHO_CLIENT = ['connected to 127.0.0.1:PORT', 'sent 250 bytes', `received 250 bytes: ${ALPHABET_250}`];
+
+// --- child processes ----------------------------------------------------------------------------
+
+let binDir;
+const running = new Set();
+
+/** Starts an example: `flavour` 'ts' (node examples/dist/NAME.js) or 'c' (the compiled twin). */
+function run(flavour, name, args = [], { input = '' } = {}) {
+  const [file, argv] =
+    flavour === 'ts' ? [process.execPath, [join(EXAMPLES, 'dist', `${name}.js`), ...args]] : [join(binDir, name), args];
+  const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = { label: `${LABEL[flavour]} ${name}`, child, stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => (proc.stdout += chunk));
+  child.stderr.on('data', (chunk) => (proc.stderr += chunk));
+  // A client that stops reading at "quit" may leave input unread: EPIPE here is no failure of ours.
+  child.stdin.on('error', () => {});
+  child.stdin.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_MS);
+  proc.exit = new Promise((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    // 'close', not 'exit': all of stdout has been read by then.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+  proc.exit.catch(() => {}).finally(() => running.delete(proc));
+  running.add(proc);
+  return proc;
+}
+
+function linesOf(text) {
+  const lines = text.split('\n');
+  lines.pop(); // after the last '\n', or an unfinished line
+  return lines;
+}
+
+/** Waits for a whole stdout line matching `pattern`; fails if the program ends without one. */
+function waitForLine(proc, pattern) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = linesOf(proc.stdout).map((line) => pattern.exec(line)).find(Boolean);
+      if (match === undefined) return false;
+      proc.child.stdout.off('data', check);
+      resolve(match);
+      return true;
+    };
+    if (check()) return;
+    proc.child.stdout.on('data', check);
+    proc.exit.then(
+      () => check() || reject(new Error(`${proc.label} ended without a line like ${pattern}\n${dump(proc)}`)),
+      reject,
+    );
+  });
+}
+
+function dump(proc) {
+  return `stdout:\n${proc.stdout}stderr:\n${proc.stderr}`;
+}
+
+/** Waits for the program to end, asserts exit status 0, and returns its stdout lines. */
+async function finished(proc) {
+  const { code, signal } = await proc.exit;
+  expect({ code, signal }, `${proc.label} exit status\n${dump(proc)}`).to.deep.equal({ code: 0, signal: null });
+  return linesOf(proc.stdout);
+}
+
+/** Starts a server on port 0 and reads the port it got from its first line. */
+async function startServer(flavour, name, args) {
+  const proc = run(flavour, name, args);
+  const [, host, port] = await waitForLine(proc, /^listening on (.+):(\d+)$/);
+  expect(linesOf(proc.stdout)[0], 'the first line').to.equal(`listening on ${host}:${port}`);
+  return { proc, port: Number(port) };
+}
+
+/** 127.0.0.1:<the server's port> becomes 127.0.0.1:PORT, and any other port PEER. */
+function normalise(lines, serverPort) {
+  return lines.map((line) =>
+    line.replace(/127\.0\.0\.1:(\d+)/g, (_, port) => `127.0.0.1:${Number(port) === serverPort ? 'PORT' : 'PEER'}`),
+  );
+}
+
+/** The peer ports named in `lines` by lines matching `pattern` (its group 1 is the port). */
+function portsIn(lines, pattern) {
+  return lines.map((line) => pattern.exec(line)).filter(Boolean).map((match) => Number(match[1]));
+}
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Runs `combo(serverFlavour, clientFlavour)` for all four pairings at once and returns the
+ * transcripts by pairing ('ts-c': sockcall server, C client). Then asserts that the TypeScript and
+ * C programs printed the same lines: each server's against the same client, each client's against
+ * the same server.
+ */
+async function allFourWays(combo) {
+  const pairs = FLAVOURS.flatMap((server) => FLAVOURS.map((client) => [server, client]));
+  const results = await Promise.all(pairs.map(([server, client]) => combo(server, client)));
+  const by = Object.fromEntries(pairs.map(([server, client], i) => [`${server}-${client}`, results[i]]));
+  for (const flavour of FLAVOURS) {
+    expect(by[`ts-${flavour}`].server, `sockcall and C servers print the same, with a ${LABEL[flavour]} client`).to.deep.equal(
+      by[`c-${flavour}`].server,
+    );
+    expect(by[`${flavour}-ts`].client, `sockcall and C clients print the same, with a ${LABEL[flavour]} server`).to.deep.equal(
+      by[`${flavour}-c`].client,
+    );
+  }
+  return by;
+}
+
+function pairing(server, client) {
+  return `${LABEL[server]} server <-> ${LABEL[client]} client`;
+}
+
+// --- the tests ----------------------------------------------------------------------------------
+
+describe('85 examples beside their C', function () {
+  this.timeout(30000);
+
+  before(async function () {
+    this.timeout(120000);
+    for (const name of [...PROGRAMS, 'cli']) {
+      const source = join(EXAMPLES, `${name}.ts`);
+      const built = join(EXAMPLES, 'dist', `${name}.js`);
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) {
+        throw new Error(`examples/dist/${name}.js is missing or older than examples/${name}.ts: run \`npx tsc -p examples\``);
+      }
+    }
+    const probe = spawnSync('cc', ['--version'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      throw new Error(`no C compiler: \`cc --version\` failed (${probe.error?.message ?? probe.stderr}); test/85 compiles examples/c/*.c`);
+    }
+    binDir = mkdtempSync(join(tmpdir(), 'sockcall-examples-'));
+    await Promise.all(
+      PROGRAMS.map(
+        (name) =>
+          new Promise((resolve, reject) => {
+            const args = ['-Wall', '-Wextra', '-Werror', '-O2', '-o', join(binDir, name), join(EXAMPLES, 'c', `${name}.c`)];
+            const cc = spawn('cc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            cc.stderr.on('data', (chunk) => (stderr += chunk));
+            cc.once('error', reject);
+            cc.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`cc ${args.join(' ')} failed:\n${stderr}`))));
+          }),
+      ),
+    );
+  });
+
+  after(function () {
+    if (binDir !== undefined) rmSync(binDir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    const left = [...running];
+    for (const proc of left) proc.child.kill('SIGKILL');
+    await Promise.all(left.map((proc) => proc.exit.catch(() => {})));
+  });
+
+  describe('seed 000: tcp-echo', function () {
+    it('all four ways: the 250 bytes echoed, the client resolving localhost', async function () {
+      await allFourWays(async (s, c) => {
+        const { proc: server, port } = await startServer(s, 'tcp-echo-server', ['0', '127.0.0.1', '--clients', '1']);
+        const client = normalise(await finished(run(c, 'tcp-echo-client', [String(port), 'localhost'])), port);
+        const served = normalise(await finished(server), port);
+        expect(client, pairing(s, c)).to.deep.equal(TCP_ECHO_CLIENT);
+        expect(served, pairing(s, c)).to.deep.equal([
+          'listening on 127.0.0.1:PORT',
+          'accepted 127.0.0.1:PEER',
+          'received 250 bytes',
+          'echoed 250 bytes',
+        ]);
+        return { server: served, client };
+      });
+    });
+
+    for (const flavour of FLAVOURS) {
+      it(`${LABEL[flavour]} server: 100 bytes, a pause, 150 bytes still come in with one recv() (SO_RCVLOWAT 250)`, async function () {
+        const { proc: server, port } = await startServer(flavour, 'tcp-echo-server', ['0', '127.0.0.1', '--clients', '1']);
+        const sd = socket(AF_INET, SOCK_STREAM);
+        sd.connect({ address: '127.0.0.1', port });
+        const data = Buffer.from(ALPHABET_250, 'latin1');
+        expect(sd.send(data.subarray(0, 100))).to.equal(100);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(sd.send(data.subarray(100))).to.equal(150);
+        const echoed = [];
+        let total = 0;
+        for (let calls = 0; total < data.length && calls < data.length; calls++) {
+          const part = sd.recv(data.length - total); // guarded: SO_RCVTIMEO
+          if (part.length === 0) break;
+          echoed.push(part);
+          total += part.length;
+        }
+        expect(Buffer.concat(echoed).toString('latin1'), `the echo; the server so far:\n${dump(server)}`).to.equal(ALPHABET_250);
+        sd.close();
+        expect(normalise(await finished(server), port)).to.deep.equal([
+          'listening on 127.0.0.1:PORT',
+          'accepted 127.0.0.1:PEER',
+          'received 250 bytes',
+          'echoed 250 bytes',
+        ]);
+      });
+    }
+  });
+
+  describe('seed 001: welcome', function () {
+    it('all four ways: the welcome line, each line echoed, "quit", then the next client', async function () {
+      await allFourWays(async (s, c) => {
+        const { proc: server, port } = await startServer(s, 'welcome-server', ['0', '127.0.0.1', '--clients', '2']);
+        const first = await finished(run(c, 'welcome-client', [String(port)], { input: 'hello\nhéllo wörld\nquit\nnever sent\n' }));
+        // The second client's input ends without "quit" and without a last '\n'.
+        const second = await finished(run(c, 'welcome-client', [String(port), '127.0.0.1'], { input: '\nlast line' }));
+        const client = normalise([...first, ...second], port);
+        const served = await finished(server);
+        const [firstPeer, secondPeer] = portsIn(served, /^accepted 127\.0\.0\.1:(\d+)$/);
+        expect(portsIn(served, /^closed 127\.0\.0\.1:(\d+)$/), pairing(s, c)).to.deep.equal([firstPeer, secondPeer]);
+        expect(client, pairing(s, c)).to.deep.equal([
+          'connected to 127.0.0.1:PORT',
+          'Welcome to my server',
+          'received: hello',
+          'received: héllo wörld',
+          'connected to 127.0.0.1:PORT',
+          'Welcome to my server',
+          'received: ',
+          'received: last line',
+        ]);
+        expect(normalise(served, port), pairing(s, c)).to.deep.equal([
+          'listening on 127.0.0.1:PORT',
+          'accepted 127.0.0.1:PEER',
+          'received: hello',
+          'received: héllo wörld',
+          'closed 127.0.0.1:PEER',
+          'accepted 127.0.0.1:PEER',
+          'received: ',
+          'received: last line',
+          'closed 127.0.0.1:PEER',
+        ]);
+        return { server: normalise(served, port), client };
+      });
+    });
+  });
+
+  // The two servers that serve clients at once, with tcp-echo-client as their client.
+  for (const [seed, name] of [
+    ['002', 'select-server'],
+    ['003', 'tcp-echo-promises-server'],
+  ]) {
+    describe(`seed ${seed}: ${name}`, function () {
+      it('all four ways: three clients at once, each echoed', async function () {
+        await allFourWays(async (s, c) => {
+          const { proc: server, port } = await startServer(s, name, ['0', '127.0.0.1', '--clients', '3']);
+          const clients = await Promise.all([0, 1, 2].map(() => finished(run(c, 'tcp-echo-client', [String(port)]))));
+          const served = await finished(server);
+          // Each client that was accepted is closed after its 250 bytes; the order depends on timing.
+          const accepted = portsIn(served, /^accepted 127\.0\.0\.1:(\d+)$/);
+          expect(new Set(accepted).size, pairing(s, c)).to.equal(3);
+          expect(portsIn(served, /^closed 127\.0\.0\.1:(\d+) after echoing 250 bytes$/).sort(), pairing(s, c)).to.deep.equal(
+            accepted.sort(),
+          );
+          const [listening, ...rest] = normalise(served, port);
+          expect([listening, ...rest.sort()], pairing(s, c)).to.deep.equal([
+            'listening on 127.0.0.1:PORT',
+            ...Array(3).fill('accepted 127.0.0.1:PEER'),
+            ...Array(3).fill('closed 127.0.0.1:PEER after echoing 250 bytes'),
+          ]);
+          for (const client of clients) expect(normalise(client, port), pairing(s, c)).to.deep.equal(TCP_ECHO_CLIENT);
+          return { server: [listening, ...rest.sort()], client: clients.map((lines) => normalise(lines, port)) };
+        });
+      });
+
+      for (const flavour of FLAVOURS) {
+        const other = flavour === 'ts' ? 'c' : 'ts';
+        it(`${LABEL[flavour]} server: a client is served while another sits idle, which then echoes 1 MiB intact`, async function () {
+          const { proc: server, port } = await startServer(flavour, name, ['0', '127.0.0.1', '--clients', '2']);
+          const idle = track(new promises.Socket(AF_INET, SOCK_STREAM));
+          await idle.connect({ address: '127.0.0.1', port }, { timeout: GUARD_MS });
+          const idlePort = idle.getsockname().port;
+          await waitForLine(server, new RegExp(`^accepted 127\\.0\\.0\\.1:${idlePort}$`));
+
+          // The idle connection has sent nothing: a server blocked on it would never serve this one.
+          const client = await finished(run(other, 'tcp-echo-client', [String(port)]));
+          expect(normalise(client, port)).to.deep.equal(TCP_ECHO_CLIENT);
+
+          // Both ways at once, or a server that echoes as it reads would fill both socket buffers.
+          const data = randomBytes(1 << 20);
+          const sending = idle.sendAll(data, { timeout: GUARD_MS });
+          const echoed = [];
+          let total = 0;
+          for (let calls = 0; total < data.length && calls < data.length; calls++) {
+            const part = await idle.recv(1 << 16, { timeout: GUARD_MS });
+            if (part.length === 0) break;
+            echoed.push(part);
+            total += part.length;
+          }
+          expect(await sending).to.equal(data.length);
+          expect(total).to.equal(data.length);
+          expect(sha256(Buffer.concat(echoed))).to.equal(sha256(data));
+          idle.close();
+
+          const served = (await finished(server)).map((line) => line.replaceAll(`127.0.0.1:${idlePort}`, 'IDLE'));
+          expect(normalise(served, port)).to.deep.equal([
+            'listening on 127.0.0.1:PORT',
+            'accepted IDLE',
+            'accepted 127.0.0.1:PEER',
+            'closed 127.0.0.1:PEER after echoing 250 bytes',
+            `closed IDLE after echoing ${1 << 20} bytes`,
+          ]);
+        });
+      }
+    });
+  }
+
+  describe('seed 004: udp-echo', function () {
+    it('all four ways: each line one datagram, echoed from the server to the sender', async function () {
+      await allFourWays(async (s, c) => {
+        const { proc: server, port } = await startServer(s, 'udp-echo-server', ['0', '127.0.0.1', '--clients', '3']);
+        const lines = await finished(run(c, 'udp-echo-client', [String(port)], { input: 'hello\nover UDP\n' }));
+        const other = await finished(run(c, 'udp-echo-client', [String(port), 'localhost'], { input: 'a second socket' }));
+        const served = await finished(server);
+        // Both of the first client's datagrams came from its one socket, and went back to it.
+        const [a, b] = portsIn(served, /^echoed \d+ bytes to 127\.0\.0\.1:(\d+)$/);
+        expect(a, pairing(s, c)).to.equal(b);
+        const client = normalise([...lines, ...other], port);
+        expect(client, pairing(s, c)).to.deep.equal([
+          'sending to 127.0.0.1:PORT',
+          'received from 127.0.0.1:PORT: hello',
+          'received from 127.0.0.1:PORT: over UDP',
+          'sending to 127.0.0.1:PORT',
+          'received from 127.0.0.1:PORT: a second socket',
+        ]);
+        expect(normalise(served, port), pairing(s, c)).to.deep.equal([
+          'listening on 127.0.0.1:PORT',
+          'echoed 5 bytes to 127.0.0.1:PEER',
+          'echoed 8 bytes to 127.0.0.1:PEER',
+          'echoed 15 bytes to 127.0.0.1:PEER',
+        ]);
+        return { server: normalise(served, port), client };
+      });
+    });
+  });
+
+  describe('seed 004: unix-echo and the recv flags', function () {
+    let unique = 0;
+
+    it('all four ways: lines echoed over a Unix path, then MSG_DONTWAIT, MSG_PEEK and MSG_WAITALL; the path removed', async function () {
+      const paths = [];
+      try {
+        await allFourWays(async (s, c) => {
+          const path = join(tmpdir(), `sockcall-85-${process.pid}-${unique++}.sock`);
+          paths.push(path);
+          const server = run(s, 'unix-echo-server', [path, '--clients', '2']);
+          await waitForLine(server, /^listening on /);
+          const lines = await finished(run(c, 'unix-echo-client', [path], { input: 'hello\nover a Unix socket\n' }));
+          const flags = await finished(run(c, 'flags-client', [path]));
+          const served = await finished(server);
+          expect(existsSync(path), `${pairing(s, c)}: the socket file after the server ended`).to.equal(false);
+          const client = [...lines, ...flags].map((line) => line.replaceAll(path, 'PATH'));
+          expect(client, pairing(s, c)).to.deep.equal([
+            'connected to PATH',
+            'received: hello',
+            'received: over a Unix socket',
+            'connected to PATH',
+            'MSG_DONTWAIT: recv() = -1 EAGAIN: nothing to read yet',
+            'MSG_PEEK: recv() = 5: hello (left in the queue)',
+            'MSG_WAITALL: recv() = 13: hello, world',
+          ]);
+          // flags-client sends its second piece only once the first is echoed: two separate echoes.
+          const transcript = served.map((line) => line.replaceAll(path, 'PATH'));
+          expect(transcript, pairing(s, c)).to.deep.equal([
+            'listening on PATH',
+            'accepted a client',
+            'echoed 6 bytes',
+            'echoed 19 bytes',
+            'client closed',
+            'accepted a client',
+            'echoed 7 bytes',
+            'echoed 6 bytes',
+            'client closed',
+          ]);
+          return { server: transcript, client };
+        });
+      } finally {
+        for (const path of paths) rmSync(path, { force: true });
+      }
+    });
+
+    for (const flavour of FLAVOURS) {
+      it(`${LABEL[flavour]} flags-client against a slow echo: MSG_WAITALL waits 300 ms for the second piece`, async function () {
+        // This test's own server holds the second echo back, so that a recv() without MSG_WAITALL
+        // would surely return the first 7 bytes alone; the echo server answers too fast to show it.
+        const path = join(tmpdir(), `sockcall-85-${process.pid}-slow-${flavour}.sock`);
+        rmSync(path, { force: true });
+        try {
+          const listener = track(new promises.Socket(sockcall.AF_UNIX, SOCK_STREAM));
+          listener.bind({ path });
+          listener.listen(1);
+          const client = run(flavour, 'flags-client', [path]);
+          const conn = track(await listener.accept({ timeout: GUARD_MS }));
+          const first = await conn.recv(64, { timeout: GUARD_MS });
+          expect(first.toString()).to.equal('hello, ');
+          await conn.sendAll(first);
+          const second = await conn.recv(64, { timeout: GUARD_MS });
+          expect(second.toString()).to.equal('world\n');
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await conn.sendAll(second);
+          expect((await conn.recv(64, { timeout: GUARD_MS })).length, 'EOF after the client closed').to.equal(0);
+          expect((await finished(client)).map((line) => line.replaceAll(path, 'PATH'))).to.deep.equal([
+            'connected to PATH',
+            'MSG_DONTWAIT: recv() = -1 EAGAIN: nothing to read yet',
+            'MSG_PEEK: recv() = 5: hello (left in the queue)',
+            'MSG_WAITALL: recv() = 13: hello, world',
+          ]);
+        } finally {
+          rmSync(path, { force: true });
+        }
+      });
+    }
+  });
+
+  describe('failures', function () {
+    it('a client with no server: exit status 1 and the failed connect on stderr', async function () {
+      // Bound and not listening: connect() to it is refused, and nothing else can take the port.
+      const closed = socket(AF_INET, SOCK_STREAM);
+      closed.bind({ address: '127.0.0.1', port: 0 });
+      const { port } = closed.getsockname();
+      const results = await Promise.all(
+        FLAVOURS.map(async (flavour) => {
+          const proc = run(flavour, 'tcp-echo-client', [String(port)]);
+          const { code } = await proc.exit;
+          return { code, stdout: proc.stdout, stderr: proc.stderr };
+        }),
+      );
+      const [ts, c] = results;
+      expect(ts.code, ts.stderr).to.equal(1);
+      expect(ts.stdout).to.equal('');
+      expect(ts.stderr).to.match(new RegExp(`connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+      expect(c).to.deep.equal({ code: 1, stdout: '', stderr: 'connect: Connection refused\n' });
+    });
+
+    it('a bad command line: exit status 2 and the same usage line from both', async function () {
+      const cases = [
+        ['tcp-echo-client', []],
+        ['tcp-echo-client', ['70000']],
+        ['tcp-echo-server', ['0', '127.0.0.1', '--clients', '0']],
+        ['unix-echo-server', ['/tmp/a', '/tmp/b']],
+        ['welcome-server', ['0', 'localhost']],
+      ];
+      for (const [name, args] of cases) {
+        const results = await Promise.all(
+          FLAVOURS.map(async (flavour) => {
+            const proc = run(flavour, name, args);
+            const { code } = await proc.exit;
+            return { code, stdout: proc.stdout, stderr: proc.stderr };
+          }),
+        );
+        for (const result of results) {
+          expect(result.code, `${name} ${args.join(' ')}`).to.equal(2);
+          expect(result.stdout).to.equal('');
+          expect(result.stderr).to.match(new RegExp(`^usage: ${name} `));
+        }
+        expect(results[0].stderr, `${name} ${args.join(' ')}`).to.equal(results[1].stderr);
+      }
+    });
+  });
+});
