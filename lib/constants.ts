@@ -6,174 +6,500 @@ import { native } from './native';
 const c = native.constants;
 
 declare const optionKind: unique symbol;
-/** A socket option whose value is `struct linger`, given and returned as {@link Linger}. */
+/**
+ * A socket option whose value is `struct linger`, given and returned as {@link Linger} (SO_LINGER).
+ *
+ * A number at run time; the brand only lets `setsockopt`/`getsockopt` type the value from the constant.
+ */
 export type LingerOption = number & { readonly [optionKind]: 'linger' };
-/** A socket option whose value is `struct timeval`, given and returned in milliseconds. */
+/**
+ * A socket option whose value is `struct timeval`, given and returned in milliseconds (SO_RCVTIMEO,
+ * SO_SNDTIMEO). A number at run time, branded for the types of `setsockopt`/`getsockopt`.
+ */
 export type TimevalOption = number & { readonly [optionKind]: 'timeval' };
-/** A socket option whose value is a string (an interface name, a congestion control algorithm). */
+/**
+ * A socket option whose value is a string (an interface name, a congestion control algorithm):
+ * SO_BINDTODEVICE, TCP_CONGESTION. A number at run time, branded for the types of `setsockopt`/`getsockopt`.
+ */
 export type StringOption = number & { readonly [optionKind]: 'string' };
 
-/** `struct linger`: with `onoff`, close() waits up to `linger` seconds for unsent data (0: reset). */
+/**
+ * `struct linger`: with `onoff`, close() waits up to `linger` seconds for unsent data (0: reset).
+ *
+ * The value of SO_LINGER. With `onoff` true and `linger` 0, close() drops unsent data and resets the
+ * connection (the peer gets ECONNRESET); with `linger` > 0, close() waits up to that long for the
+ * data to be sent, stopping the calling thread meanwhile (on Linux, even for a non-blocking socket).
+ *
+ * @see {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)}, SO_LINGER
+ * @example
+ * ```ts
+ * sock.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 0 }); // close() resets
+ * const { onoff, linger } = sock.getsockopt(SOL_SOCKET, SO_LINGER);
+ * ```
+ */
 export interface Linger {
+  /** Whether close() lingers (`l_onoff`); a number is accepted when setting (non-zero: true). */
   onoff: boolean;
+  /** Seconds to linger (`l_linger`), an integer >= 0. */
   linger: number;
 }
 
-/** Every constant by name. */
+/**
+ * Every constant by name, as the system headers define it (read when the addon was built).
+ *
+ * Holds the same names and values as the named exports; handy for reverse lookups.
+ *
+ * @example
+ * ```ts
+ * const name = Object.keys(constants).find((key) => key.startsWith('SO_') && constants[key] === option);
+ * ```
+ * @category All constants
+ */
 export const constants: Readonly<Record<string, number>> = Object.freeze({ ...c });
 
+// Address families: socket()'s `domain`.
+/** No particular family: in getaddrinfo hints, IPv4 and IPv6 both (the default). @category Address families */
 export const AF_UNSPEC = c.AF_UNSPEC;
+/**
+ * IPv4: {@link https://man7.org/linux/man-pages/man7/ip.7.html | ip(7)}. Addresses are `{ address, port }`.
+ * @category Address families
+ */
 export const AF_INET = c.AF_INET;
+/**
+ * IPv6: {@link https://man7.org/linux/man-pages/man7/ipv6.7.html | ipv6(7)}. Addresses are `{ address, port }`, and
+ * optionally `flowinfo`, `scopeId`.
+ * @category Address families
+ */
 export const AF_INET6 = c.AF_INET6;
+/**
+ * Unix domain sockets: {@link https://man7.org/linux/man-pages/man7/unix.7.html | unix(7)}. Addresses are `{ path }`.
+ * @category Address families
+ */
 export const AF_UNIX = c.AF_UNIX;
+/** The POSIX name of AF_UNIX (the same value). @category Address families */
 export const AF_LOCAL = c.AF_LOCAL;
+/** The protocol-family name of AF_UNSPEC (the same value). @category Address families */
 export const PF_UNSPEC = c.PF_UNSPEC;
+/** The protocol-family name of AF_INET (the same value). @category Address families */
 export const PF_INET = c.PF_INET;
+/** The protocol-family name of AF_INET6 (the same value). @category Address families */
 export const PF_INET6 = c.PF_INET6;
+/** The protocol-family name of AF_UNIX (the same value). @category Address families */
 export const PF_UNIX = c.PF_UNIX;
+/** The protocol-family name of AF_LOCAL (the same value). @category Address families */
 export const PF_LOCAL = c.PF_LOCAL;
+
+// Socket types: socket()'s `type`, and the flags that can be or'ed into it.
+/** A reliable, ordered byte stream: TCP, or an AF_UNIX stream. @category Socket types */
 export const SOCK_STREAM = c.SOCK_STREAM;
+/** Datagrams, each sent and received whole: UDP, or AF_UNIX datagrams. @category Socket types */
 export const SOCK_DGRAM = c.SOCK_DGRAM;
+/** Reliable, ordered records with their boundaries kept (AF_UNIX, SCTP). @category Socket types */
 export const SOCK_SEQPACKET = c.SOCK_SEQPACKET;
+/**
+ * Raw protocol access (needs CAP_NET_RAW): see {@link https://man7.org/linux/man-pages/man7/raw.7.html | raw(7)}.
+ * @category Socket types
+ */
 export const SOCK_RAW = c.SOCK_RAW;
+/** Or'ed into a socket type, or passed to accept(): the new fd is non-blocking. @category Socket types */
 export const SOCK_NONBLOCK = c.SOCK_NONBLOCK;
+/** Close-on-exec. sockcall adds it to every fd it creates; there is no need to pass it. @category Socket types */
 export const SOCK_CLOEXEC = c.SOCK_CLOEXEC;
+
+// Option levels: setsockopt()/getsockopt()'s `level`.
+/**
+ * The level of the SO_* options: {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)}.
+ * @category Option levels
+ */
 export const SOL_SOCKET = c.SOL_SOCKET;
+/** The level of the TCP_* options (the same value as IPPROTO_TCP). @category Option levels */
 export const SOL_TCP = c.SOL_TCP;
+/** The level of the IP_* options (the same value as IPPROTO_IP). @category Option levels */
 export const SOL_IP = c.SOL_IP;
+/** The level of the IPV6_* options (the same value as IPPROTO_IPV6). @category Option levels */
 export const SOL_IPV6 = c.SOL_IPV6;
+
+// Socket options, at level SOL_SOCKET (socket(7)).
+/** Read only: 1 if the socket is listening. @category Socket options (SOL_SOCKET) */
 export const SO_ACCEPTCONN = c.SO_ACCEPTCONN;
+/**
+ * Allows datagrams to a broadcast address (without it, sendto fails with EACCES).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_BROADCAST = c.SO_BROADCAST;
+/** Turns on socket debugging (needs CAP_NET_ADMIN). @category Socket options (SOL_SOCKET) */
 export const SO_DEBUG = c.SO_DEBUG;
+/** Read only: the address family (what `Socket.fromFd()` reads back). @category Socket options (SOL_SOCKET) */
 export const SO_DOMAIN = c.SO_DOMAIN;
+/** Sends only to directly connected hosts, bypassing the routing table. @category Socket options (SOL_SOCKET) */
 export const SO_DONTROUTE = c.SO_DONTROUTE;
+/**
+ * Read only: the pending socket error, cleared by reading it (how a non-blocking connect ends).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_ERROR = c.SO_ERROR;
+/**
+ * Sends keep-alive probes on an idle connection (see TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_KEEPALIVE = c.SO_KEEPALIVE;
+/**
+ * A {@link Linger}: whether close() waits for unsent data, and for how many seconds.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_LINGER = c.SO_LINGER as LingerOption;
+/**
+ * Puts out-of-band data in the normal data stream instead of reading it with MSG_OOB.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_OOBINLINE = c.SO_OOBINLINE;
+/** Read only: the protocol (IPPROTO_TCP ...). @category Socket options (SOL_SOCKET) */
 export const SO_PROTOCOL = c.SO_PROTOCOL;
+/**
+ * The receive buffer size in bytes (the kernel doubles the value set, and reports that).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_RCVBUF = c.SO_RCVBUF;
+/**
+ * The fewest bytes for recv to return and for select/poll to report the socket readable.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_RCVLOWAT = c.SO_RCVLOWAT;
+/**
+ * Receive timeout in milliseconds (0: none): a blocking recv or accept then fails with EAGAIN.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_RCVTIMEO = c.SO_RCVTIMEO as TimevalOption;
+/** Lets bind() take a local address still in TIME_WAIT (a restarted server). @category Socket options (SOL_SOCKET) */
 export const SO_REUSEADDR = c.SO_REUSEADDR;
+/**
+ * Lets several sockets bind the same address and port; the kernel spreads the load over them.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_REUSEPORT = c.SO_REUSEPORT;
+/**
+ * The send buffer size in bytes (the kernel doubles the value set, and reports that).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_SNDBUF = c.SO_SNDBUF;
+/** Fixed at 1 on Linux: setting it fails with ENOPROTOOPT. @category Socket options (SOL_SOCKET) */
 export const SO_SNDLOWAT = c.SO_SNDLOWAT;
+/**
+ * Send timeout in milliseconds (0: none): a blocking send fails with EAGAIN, connect with EINPROGRESS.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_SNDTIMEO = c.SO_SNDTIMEO as TimevalOption;
+/** Read only: the socket type (SOCK_STREAM ...). @category Socket options (SOL_SOCKET) */
 export const SO_TYPE = c.SO_TYPE;
+/** The priority of the packets sent (0 to 6 without CAP_NET_ADMIN). @category Socket options (SOL_SOCKET) */
 export const SO_PRIORITY = c.SO_PRIORITY;
+/** A string: only the named network interface ('lo', 'eth0'), '' for any. @category Socket options (SOL_SOCKET) */
 export const SO_BINDTODEVICE = c.SO_BINDTODEVICE as StringOption;
+/**
+ * Read only, AF_UNIX: the peer's `struct ucred`; read it as bytes, `getsockopt(SOL_SOCKET, SO_PEERCRED, 12)`.
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_PEERCRED = c.SO_PEERCRED;
+/**
+ * AF_UNIX: enables SCM_CREDENTIALS messages (which need recvmsg(2), not in sockcall).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_PASSCRED = c.SO_PASSCRED;
+/**
+ * The firewall mark of the packets sent, for routing and filtering (needs CAP_NET_ADMIN).
+ * @category Socket options (SOL_SOCKET)
+ */
 export const SO_MARK = c.SO_MARK;
+/** Microseconds to busy-poll the device for data on a blocking receive. @category Socket options (SOL_SOCKET) */
 export const SO_BUSY_POLL = c.SO_BUSY_POLL;
+/** The CPU that handles the socket's incoming packets. @category Socket options (SOL_SOCKET) */
 export const SO_INCOMING_CPU = c.SO_INCOMING_CPU;
+/** As SO_RCVBUF, above the rmem_max limit (needs CAP_NET_ADMIN). @category Socket options (SOL_SOCKET) */
 export const SO_RCVBUFFORCE = c.SO_RCVBUFFORCE;
+/** As SO_SNDBUF, above the wmem_max limit (needs CAP_NET_ADMIN). @category Socket options (SOL_SOCKET) */
 export const SO_SNDBUFFORCE = c.SO_SNDBUFFORCE;
+
+// Protocols: socket()'s `protocol`; each is also the level of its own options.
+/** Protocol 0 (the default for the type), and the level of the IP_* options. @category Protocols */
 export const IPPROTO_IP = c.IPPROTO_IP;
+/** The level of the IPV6_* options. @category Protocols */
 export const IPPROTO_IPV6 = c.IPPROTO_IPV6;
+/**
+ * TCP: {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)}; also the level of the TCP_* options.
+ * @category Protocols
+ */
 export const IPPROTO_TCP = c.IPPROTO_TCP;
+/** UDP: {@link https://man7.org/linux/man-pages/man7/udp.7.html | udp(7)}. @category Protocols */
 export const IPPROTO_UDP = c.IPPROTO_UDP;
+/** ICMP: with SOCK_RAW, or SOCK_DGRAM for unprivileged ping (net.ipv4.ping_group_range). @category Protocols */
 export const IPPROTO_ICMP = c.IPPROTO_ICMP;
+/** ICMPv6, as IPPROTO_ICMP. @category Protocols */
 export const IPPROTO_ICMPV6 = c.IPPROTO_ICMPV6;
+/** Raw IP: the sender writes the IP header (implies IP_HDRINCL). @category Protocols */
 export const IPPROTO_RAW = c.IPPROTO_RAW;
+/** SCTP, with SOCK_STREAM or SOCK_SEQPACKET (if the kernel has it). @category Protocols */
 export const IPPROTO_SCTP = c.IPPROTO_SCTP;
+
+// IPv4 options, at level IPPROTO_IP (ip(7)).
+/** The Type of Service (DSCP and ECN) byte of the packets sent. @category IPv4 options (IPPROTO_IP) */
 export const IP_TOS = c.IP_TOS;
+/** The time-to-live of the packets sent. @category IPv4 options (IPPROTO_IP) */
 export const IP_TTL = c.IP_TTL;
+/** Raw sockets: the sender writes the IP header. @category IPv4 options (IPPROTO_IP) */
 export const IP_HDRINCL = c.IP_HDRINCL;
+/** IP options sent with every packet, as raw bytes. @category IPv4 options (IPPROTO_IP) */
 export const IP_OPTIONS = c.IP_OPTIONS;
+/**
+ * Delivers the TTL of received packets as a control message (needs recvmsg(2), not in sockcall).
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_RECVTTL = c.IP_RECVTTL;
+/**
+ * Delivers the TOS byte of received packets as a control message (needs recvmsg(2), not in sockcall).
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_RECVTOS = c.IP_RECVTOS;
+/**
+ * Delivers the destination and interface of received packets (needs recvmsg(2), not in sockcall).
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_PKTINFO = c.IP_PKTINFO;
+/** Path MTU discovery: IP_PMTUDISC_DONT, _WANT, _DO or _PROBE (0 to 3). @category IPv4 options (IPPROTO_IP) */
 export const IP_MTU_DISCOVER = c.IP_MTU_DISCOVER;
+/** Read only, on a connected socket: the path MTU the kernel knows. @category IPv4 options (IPPROTO_IP) */
 export const IP_MTU = c.IP_MTU;
+/** Allows bind() to an address that is not (yet) configured on this host. @category IPv4 options (IPPROTO_IP) */
 export const IP_FREEBIND = c.IP_FREEBIND;
+/**
+ * Transparent proxying: bind to and receive for foreign addresses (needs CAP_NET_ADMIN).
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_TRANSPARENT = c.IP_TRANSPARENT;
+/**
+ * bind() with port 0 leaves choosing the port to connect(), saving ephemeral ports.
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_BIND_ADDRESS_NO_PORT = c.IP_BIND_ADDRESS_NO_PORT;
+/**
+ * The interface for multicast sent: a `struct in_addr` or `ip_mreqn`, as raw bytes.
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_MULTICAST_IF = c.IP_MULTICAST_IF;
+/** The TTL of multicast sent (default 1: the local network). @category IPv4 options (IPPROTO_IP) */
 export const IP_MULTICAST_TTL = c.IP_MULTICAST_TTL;
+/** Whether multicast sent is looped back to local sockets (default 1). @category IPv4 options (IPPROTO_IP) */
 export const IP_MULTICAST_LOOP = c.IP_MULTICAST_LOOP;
+/** Joins a multicast group: a `struct ip_mreqn` (or `ip_mreq`), as raw bytes. @category IPv4 options (IPPROTO_IP) */
 export const IP_ADD_MEMBERSHIP = c.IP_ADD_MEMBERSHIP;
+/** Leaves a multicast group: the same structure as IP_ADD_MEMBERSHIP. @category IPv4 options (IPPROTO_IP) */
 export const IP_DROP_MEMBERSHIP = c.IP_DROP_MEMBERSHIP;
+/**
+ * Queues extended errors (read with MSG_ERRQUEUE); datagram sockets then report ICMP errors.
+ * @category IPv4 options (IPPROTO_IP)
+ */
 export const IP_RECVERR = c.IP_RECVERR;
+
+// IPv6 options, at level IPPROTO_IPV6 (ipv6(7)).
+/**
+ * IPv6 only: without it, an AF_INET6 socket bound to '::' takes IPv4 too, as v4-mapped addresses.
+ * @category IPv6 options (IPPROTO_IPV6)
+ */
 export const IPV6_V6ONLY = c.IPV6_V6ONLY;
+/** The hop limit of unicast packets sent (-1: the route default). @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_UNICAST_HOPS = c.IPV6_UNICAST_HOPS;
+/** The interface index for multicast sent. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_MULTICAST_IF = c.IPV6_MULTICAST_IF;
+/** The hop limit of multicast sent (default 1). @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_MULTICAST_HOPS = c.IPV6_MULTICAST_HOPS;
+/** Whether multicast sent is looped back to local sockets (default 1). @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_MULTICAST_LOOP = c.IPV6_MULTICAST_LOOP;
+/** Joins a multicast group: a `struct ipv6_mreq`, as raw bytes. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_JOIN_GROUP = c.IPV6_JOIN_GROUP;
+/** Leaves a multicast group: a `struct ipv6_mreq`, as raw bytes. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_LEAVE_GROUP = c.IPV6_LEAVE_GROUP;
+/**
+ * Delivers the destination and interface of received packets (needs recvmsg(2), not in sockcall).
+ * @category IPv6 options (IPPROTO_IPV6)
+ */
 export const IPV6_RECVPKTINFO = c.IPV6_RECVPKTINFO;
+/** The traffic class (DSCP and ECN) of the packets sent. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_TCLASS = c.IPV6_TCLASS;
+/** The MTU to use; read on a connected socket: the path MTU the kernel knows. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_MTU = c.IPV6_MTU;
+/** Queues extended errors (read with MSG_ERRQUEUE), as IP_RECVERR. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_RECVERR = c.IPV6_RECVERR;
+
+// TCP options, at level IPPROTO_TCP (tcp(7)).
+/**
+ * Sends small segments at once instead of gathering them (turns off Nagle's algorithm).
+ * @category TCP options (IPPROTO_TCP)
+ */
 export const TCP_NODELAY = c.TCP_NODELAY;
+/** The maximum segment size of outgoing segments. @category TCP options (IPPROTO_TCP) */
 export const TCP_MAXSEG = c.TCP_MAXSEG;
+/** Holds partial segments back until uncorked (or for 200 ms at most). @category TCP options (IPPROTO_TCP) */
 export const TCP_CORK = c.TCP_CORK;
+/** Seconds of idleness before the first keep-alive probe (with SO_KEEPALIVE). @category TCP options (IPPROTO_TCP) */
 export const TCP_KEEPIDLE = c.TCP_KEEPIDLE;
+/** Seconds between keep-alive probes. @category TCP options (IPPROTO_TCP) */
 export const TCP_KEEPINTVL = c.TCP_KEEPINTVL;
+/** Unanswered keep-alive probes before the connection is dropped (ETIMEDOUT). @category TCP options (IPPROTO_TCP) */
 export const TCP_KEEPCNT = c.TCP_KEEPCNT;
+/** SYN retransmissions before connect() gives up. @category TCP options (IPPROTO_TCP) */
 export const TCP_SYNCNT = c.TCP_SYNCNT;
+/** Seconds an orphaned socket stays in FIN_WAIT2. @category TCP options (IPPROTO_TCP) */
 export const TCP_LINGER2 = c.TCP_LINGER2;
+/**
+ * On a listener: wakes accept() only once data has arrived (waiting up to this many seconds).
+ * @category TCP options (IPPROTO_TCP)
+ */
 export const TCP_DEFER_ACCEPT = c.TCP_DEFER_ACCEPT;
+/** Bounds the advertised receive window. @category TCP options (IPPROTO_TCP) */
 export const TCP_WINDOW_CLAMP = c.TCP_WINDOW_CLAMP;
+/**
+ * Read only: `struct tcp_info` as raw bytes, `getsockopt(IPPROTO_TCP, TCP_INFO, 232)`.
+ * @category TCP options (IPPROTO_TCP)
+ */
 export const TCP_INFO = c.TCP_INFO;
+/**
+ * Acknowledges at once rather than delaying ACKs (not permanent: the kernel may leave this mode).
+ * @category TCP options (IPPROTO_TCP)
+ */
 export const TCP_QUICKACK = c.TCP_QUICKACK;
+/** A string: the congestion control algorithm ('cubic', 'bbr' ...). @category TCP options (IPPROTO_TCP) */
 export const TCP_CONGESTION = c.TCP_CONGESTION as StringOption;
+/** On a listener: the TCP Fast Open queue length (0: off). @category TCP options (IPPROTO_TCP) */
 export const TCP_FASTOPEN = c.TCP_FASTOPEN;
+/**
+ * Milliseconds sent data may stay unacknowledged before the connection is dropped (ETIMEDOUT).
+ * @category TCP options (IPPROTO_TCP)
+ */
 export const TCP_USER_TIMEOUT = c.TCP_USER_TIMEOUT;
+/** Unsent bytes below which the socket reports writable. @category TCP options (IPPROTO_TCP) */
 export const TCP_NOTSENT_LOWAT = c.TCP_NOTSENT_LOWAT;
+
+// Message flags: the `flags` of send/recv and friends, or'ed together.
+/** Sends or receives one out-of-band (urgent) byte; select() reports it in `except`. @category Message flags */
 export const MSG_OOB = c.MSG_OOB;
+/** recv: returns the data without taking it from the queue. @category Message flags */
 export const MSG_PEEK = c.MSG_PEEK;
+/** send: only to directly connected hosts, bypassing the routing table. @category Message flags */
 export const MSG_DONTROUTE = c.MSG_DONTROUTE;
+/** A recvmsg(2) result flag (control data cut short); no use in sockcall's calls. @category Message flags */
 export const MSG_CTRUNC = c.MSG_CTRUNC;
+/** recv: a datagram's real length (recvInto); on TCP, discards the bytes unread. @category Message flags */
 export const MSG_TRUNC = c.MSG_TRUNC;
+/** This call only: fails with EAGAIN instead of blocking. @category Message flags */
 export const MSG_DONTWAIT = c.MSG_DONTWAIT;
+/** send: ends a record (SOCK_SEQPACKET). @category Message flags */
 export const MSG_EOR = c.MSG_EOR;
+/** recv: waits for the whole length (less only at EOF, on an error or a timeout). @category Message flags */
 export const MSG_WAITALL = c.MSG_WAITALL;
+/** send: EPIPE instead of SIGPIPE on a broken connection. sockcall adds it to every send. @category Message flags */
 export const MSG_NOSIGNAL = c.MSG_NOSIGNAL;
+/**
+ * send: more data follows (TCP holds it back as TCP_CORK does; UDP joins it into one datagram).
+ * @category Message flags
+ */
 export const MSG_MORE = c.MSG_MORE;
+/** send: tells the link layer the neighbour answered (datagram sockets). @category Message flags */
 export const MSG_CONFIRM = c.MSG_CONFIRM;
+/** recv: reads from the error queue (IP_RECVERR); the error details need recvmsg(2). @category Message flags */
 export const MSG_ERRQUEUE = c.MSG_ERRQUEUE;
+/** recvmsg(2): close-on-exec for fds received with SCM_RIGHTS; no use in sockcall's calls. @category Message flags */
 export const MSG_CMSG_CLOEXEC = c.MSG_CMSG_CLOEXEC;
+
+// shutdown()'s `how`.
+/** shutdown(): no more receiving. @category Shutdown */
 export const SHUT_RD = c.SHUT_RD;
+/** shutdown(): no more sending; the peer reads EOF (a half-close). @category Shutdown */
 export const SHUT_WR = c.SHUT_WR;
+/** shutdown(): no more receiving or sending. @category Shutdown */
 export const SHUT_RDWR = c.SHUT_RDWR;
+
+// poll()'s `events` and `revents` bits.
+/** Readable: data, a connection to accept, or EOF. @category Poll events */
 export const POLLIN = c.POLLIN;
+/** Exceptional condition: out-of-band data. @category Poll events */
 export const POLLPRI = c.POLLPRI;
+/** Writable: a send would not block. @category Poll events */
 export const POLLOUT = c.POLLOUT;
+/** In revents only, always reported: an error is pending on the socket. @category Poll events */
 export const POLLERR = c.POLLERR;
+/** In revents only, always reported: hang-up (both directions shut down, or never connected). @category Poll events */
 export const POLLHUP = c.POLLHUP;
+/** In revents only, always reported: the fd is not open. @category Poll events */
 export const POLLNVAL = c.POLLNVAL;
+/** Normal data to read (as POLLIN for sockets). @category Poll events */
 export const POLLRDNORM = c.POLLRDNORM;
+/** Priority band data to read. @category Poll events */
 export const POLLRDBAND = c.POLLRDBAND;
+/** Writable (as POLLOUT). @category Poll events */
 export const POLLWRNORM = c.POLLWRNORM;
+/** Priority data may be written. @category Poll events */
 export const POLLWRBAND = c.POLLWRBAND;
+/** A stream socket's peer shut down writing, or closed (Linux only). @category Poll events */
 export const POLLRDHUP = c.POLLRDHUP;
+
+// getaddrinfo()'s `hints.flags`, or'ed together.
+/** With a null host: the wildcard address, for bind(). @category getaddrinfo flags */
 export const AI_PASSIVE = c.AI_PASSIVE;
+/** Puts the host's canonical name in the first result's `canonname`. @category getaddrinfo flags */
 export const AI_CANONNAME = c.AI_CANONNAME;
+/** The host must be a numeric address: no lookup (else EAI_NONAME). @category getaddrinfo flags */
 export const AI_NUMERICHOST = c.AI_NUMERICHOST;
+/** The port must be numeric: no service lookup. @category getaddrinfo flags */
 export const AI_NUMERICSERV = c.AI_NUMERICSERV;
+/** With family AF_INET6: IPv4-mapped addresses when there is no IPv6 address. @category getaddrinfo flags */
 export const AI_V4MAPPED = c.AI_V4MAPPED;
+/** With AI_V4MAPPED: IPv6 addresses and IPv4-mapped ones both. @category getaddrinfo flags */
 export const AI_ALL = c.AI_ALL;
+/** Only the families this host has a (non-loopback) address of. @category getaddrinfo flags */
 export const AI_ADDRCONFIG = c.AI_ADDRCONFIG;
+
+// getaddrinfo()'s failures: a SocketError's `eai` (its `code` is the name).
+/** Temporary failure in name resolution: try again later. @category getaddrinfo errors */
 export const EAI_AGAIN = c.EAI_AGAIN;
+/** `hints.flags` is invalid. @category getaddrinfo errors */
 export const EAI_BADFLAGS = c.EAI_BADFLAGS;
+/** Non-recoverable failure in name resolution. @category getaddrinfo errors */
 export const EAI_FAIL = c.EAI_FAIL;
+/** `hints.family` is not supported. @category getaddrinfo errors */
 export const EAI_FAMILY = c.EAI_FAMILY;
+/** Out of memory. @category getaddrinfo errors */
 export const EAI_MEMORY = c.EAI_MEMORY;
+/** The host or service is not known. @category getaddrinfo errors */
 export const EAI_NONAME = c.EAI_NONAME;
+/** The service is not available for the socket type. @category getaddrinfo errors */
 export const EAI_SERVICE = c.EAI_SERVICE;
+/** `hints.type` is not supported. @category getaddrinfo errors */
 export const EAI_SOCKTYPE = c.EAI_SOCKTYPE;
+/** A system error: sockcall reports the errno instead (`code` 'EMFILE' ...). @category getaddrinfo errors */
 export const EAI_SYSTEM = c.EAI_SYSTEM;
+/** An argument buffer overflowed. @category getaddrinfo errors */
 export const EAI_OVERFLOW = c.EAI_OVERFLOW;
+/** The host has no address in the family asked for. @category getaddrinfo errors */
 export const EAI_ADDRFAMILY = c.EAI_ADDRFAMILY;
+/** The host exists but has no address. @category getaddrinfo errors */
 export const EAI_NODATA = c.EAI_NODATA;
+
+// Addresses and limits.
+/**
+ * 0.0.0.0 as a number, as the C header has it (sockcall's addresses are strings: '0.0.0.0').
+ * @category Addresses and limits
+ */
 export const INADDR_ANY = c.INADDR_ANY;
+/** 127.0.0.1 as a number in host byte order (as a string: '127.0.0.1'). @category Addresses and limits */
 export const INADDR_LOOPBACK = c.INADDR_LOOPBACK;
+/** 255.255.255.255 as a number. @category Addresses and limits */
 export const INADDR_BROADCAST = c.INADDR_BROADCAST;
+/** inet_addr(3)'s error value (the same number as INADDR_BROADCAST). @category Addresses and limits */
 export const INADDR_NONE = c.INADDR_NONE;
+/** listen()'s default backlog (the kernel caps any backlog at net.core.somaxconn). @category Addresses and limits */
 export const SOMAXCONN = c.SOMAXCONN;
+/** The fds select() can watch are 0 to FD_SETSIZE - 1; use poll() for higher ones. @category Addresses and limits */
 export const FD_SETSIZE = c.FD_SETSIZE;
+/** The longest IPv4 address text, with its NUL (16). @category Addresses and limits */
 export const INET_ADDRSTRLEN = c.INET_ADDRSTRLEN;
+/** The longest IPv6 address text, with its NUL (46). @category Addresses and limits */
 export const INET6_ADDRSTRLEN = c.INET6_ADDRSTRLEN;

@@ -30,15 +30,35 @@ import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError 
 import { native } from './native';
 import { validateInt, validateObject } from './validate';
 
-/** Largest single recv() sockcall will allocate for: Linux moves at most this much per call. */
+/**
+ * Largest single recv() sockcall will allocate for: Linux moves at most this much per call.
+ *
+ * The upper bound of `length` for `recv` and `recvfrom` in both flavours (0x7ffff000, just under 2 GiB);
+ * a larger `length` is a RangeError (`ERR_OUT_OF_RANGE`).
+ *
+ * @category Addresses and limits
+ */
 export const MAX_RECV_LENGTH = 0x7ffff000;
 
 /** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
 const MAX_TIMEVAL_MS = 1e15;
 
-/** What recvfrom() returns: the bytes and who sent them (null on a connected stream socket). */
+/**
+ * What recvfrom() returns: the bytes and who sent them (null on a connected stream socket).
+ *
+ * @example
+ * ```ts
+ * const { data, address } = udp.recvfrom(2048);
+ * if (address?.family === 'AF_INET') udp.sendto(data, address); // echo it back
+ * ```
+ */
 export interface Received {
+  /** The bytes received: empty at EOF on a stream socket, or for an empty datagram. */
   data: Buffer;
+  /**
+   * The sender's address, as recvfrom(2) filled it in. When the kernel gives none: null on an internet
+   * socket (a connected TCP socket), and `{ family: 'AF_UNIX', path: '' }` (unnamed) on an AF_UNIX one.
+   */
   address: SocketAddress | null;
 }
 
@@ -66,6 +86,15 @@ const msOut = new Float64Array(1);
 /**
  * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
  * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, else an integer.
+ *
+ * What `getsockopt(level, name)` returns. The choice is made from the type of `name`: the constants
+ * of those options are typed {@link LingerOption}, {@link TimevalOption} and {@link StringOption}.
+ *
+ * @example
+ * ```ts
+ * const ms = sock.getsockopt(SOL_SOCKET, SO_RCVTIMEO); // number (milliseconds)
+ * const cc = sock.getsockopt(IPPROTO_TCP, TCP_CONGESTION); // string
+ * ```
  */
 export type OptionValue<N extends number> = N extends LingerOption
   ? Linger
@@ -75,7 +104,12 @@ export type OptionValue<N extends number> = N extends LingerOption
       ? string
       : number;
 
-/** What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option. */
+/**
+ * What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option.
+ *
+ * A boolean is set as 1 or 0 (not for SO_LINGER or the string options); any Buffer, TypedArray or
+ * DataView is passed to setsockopt(2) as the option's raw bytes.
+ */
 export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption ? never : boolean) | ArrayBufferView;
 
 /**
@@ -152,6 +186,12 @@ type AdoptingClass<T> = new (domain: number, type: number, protocol: number, ado
  *
  * Every fd it creates is close-on-exec. After close() or detach(), every method throws EBADF
  * without touching the old fd number, which may belong to someone else by then.
+ *
+ * Not exported: the Socket of `sockcall` and the Socket of `sockcall/promises` both extend it, and
+ * the calls that never wait (bind, listen, shutdown, close, getsockname, getpeername, setsockopt,
+ * getsockopt, setBlocking, getBlocking, detach) are its methods, the same in either flavour.
+ * A Socket that is collected without close() has its fd closed then, with a warning
+ * (SOCKCALL_UNCLOSED_SOCKET).
  */
 export class SocketBase implements Disposable {
   #fd: number;
@@ -161,13 +201,35 @@ export class SocketBase implements Disposable {
   readonly domain: number;
   /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
   readonly type: number;
+  /** The protocol as given to the constructor (0: the type's default), or as the kernel reports it for `fromFd`. */
   readonly protocol: number;
 
   static {
     fdOf = (socket, syscall) => socket.#open(syscall);
   }
 
-  /** socket(2). `type` may carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added. */
+  /**
+   * Creates a socket: socket(2). `type` may carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added.
+   *
+   * @param domain - The address family: AF_INET, AF_INET6, AF_UNIX ...
+   * @param type - SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET or SOCK_RAW, optionally or'ed with SOCK_NONBLOCK.
+   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...
+   * @throws {@link SocketError} from socket(2), `syscall` 'socket':
+   * - `EAFNOSUPPORT`: an address family the kernel does not support;
+   * - `EINVAL`: an unknown socket type or flag;
+   * - `EPROTONOSUPPORT`: a protocol the family or type does not support;
+   * - `EPERM` / `EACCES`: SOCK_RAW without CAP_NET_RAW;
+   * - `EMFILE` / `ENFILE`: the process or the system is out of fds; `ENOBUFS` / `ENOMEM`: out of memory.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) when an argument
+   * is not a 32-bit integer, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/socket.2.html | socket(2)}
+   * @example
+   * ```ts
+   * const tcp = new Socket(AF_INET, SOCK_STREAM);
+   * const udp = new Socket(AF_INET6, SOCK_DGRAM);
+   * const unix = new Socket(AF_UNIX, SOCK_SEQPACKET);
+   * ```
+   */
   constructor(domain: number, type: number, protocol?: number);
   /** @internal Wraps `fd`, already open, for {@link fromFd}, {@link pair} and accept. */
   constructor(domain: number, type: number, protocol: number, adopt: typeof ADOPT, fd: number);
@@ -193,7 +255,30 @@ export class SocketBase implements Disposable {
     return intOut[0]!;
   }
 
-  /** socketpair(2): two connected sockets (AF_UNIX). */
+  /**
+   * Creates two connected sockets: socketpair(2), with SOCK_CLOEXEC added (AF_UNIX only on Linux).
+   *
+   * `type` may carry SOCK_NONBLOCK. Called on the promise Socket class, both ends are promise Sockets
+   * (non-blocking); on the blocking class, blocking Sockets. Call it on the class
+   * (`Socket.pair(...)`): detached from it, it throws a TypeError before any syscall.
+   *
+   * @param domain - AF_UNIX (AF_LOCAL).
+   * @param type - SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET.
+   * @param protocol - 0 (the default).
+   * @returns The two ends, each owning its fd.
+   * @throws {@link SocketError} from socketpair(2), `syscall` 'socketpair':
+   * - `ENOTSUP` (EOPNOTSUPP): a family without socket pairs (AF_INET, AF_INET6);
+   * - `EAFNOSUPPORT`, `EPROTONOSUPPORT`, `EINVAL`: an unsupported family, protocol or type;
+   * - `EMFILE` / `ENFILE`: out of fds.
+   * @throws `TypeError` / `RangeError` for an argument that is not a 32-bit integer, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/socketpair.2.html | socketpair(2)}
+   * @example
+   * ```ts
+   * const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+   * a.send('ping');
+   * b.recv(4); // <Buffer 70 69 6e 67>
+   * ```
+   */
   static pair<T>(this: SocketClass<T>, domain: number, type: number, protocol = 0): [T, T] {
     validateSocketClass(this, 'pair');
     validateInt(domain, 'domain');
@@ -209,6 +294,25 @@ export class SocketBase implements Disposable {
    * Adopts an existing socket fd (from a parent process, another library, or {@link detach}). The
    * Socket owns it from now on and closes it. Throws ENOTSOCK if `fd` is not a socket, EBADF if it
    * is not open.
+   *
+   * The domain, type and protocol are read back from the kernel with getsockopt(2) (SO_DOMAIN,
+   * SO_TYPE, SO_PROTOCOL). The fd's blocking mode is left as it is for the blocking Socket; the promise
+   * Socket makes it non-blocking (fcntl(2)). The fd is not duplicated: do not close it by its number
+   * afterwards.
+   *
+   * @param fd - An open socket fd, an integer >= 0.
+   * @throws {@link SocketError} from getsockopt(2), `syscall` 'getsockopt':
+   * - `ENOTSOCK`: `fd` is open but not a socket;
+   * - `EBADF`: `fd` is not open.
+   * @throws `TypeError` / `RangeError` (`ERR_OUT_OF_RANGE`) for an `fd` that is not an integer >= 0.
+   * @see {@link https://man7.org/linux/man-pages/man2/getsockopt.2.html | getsockopt(2)}
+   * @example
+   * ```ts
+   * // In a worker thread that was sent a connection's fd:
+   * const conn = Socket.fromFd(workerData.fd);
+   * conn.sendAll('hello from the worker\n');
+   * conn.close();
+   * ```
    */
   static fromFd<T>(this: SocketClass<T>, fd: number): T {
     validateSocketClass(this, 'fromFd');
@@ -220,12 +324,17 @@ export class SocketBase implements Disposable {
     return new (this as unknown as AdoptingClass<T>)(domain, type, protocol, ADOPT, fd);
   }
 
-  /** The fd number, or -1 once closed or detached. */
+  /**
+   * The fd number, or -1 once closed or detached.
+   *
+   * For select/poll, `fcntl` from elsewhere, or passing to a child process. The Socket still owns it:
+   * use {@link detach} to take it over.
+   */
   get fd(): number {
     return this.#fd;
   }
 
-  /** True until close() or detach(). */
+  /** False until close() or detach(), true after: then every call but close() throws EBADF. */
   get closed(): boolean {
     return this.#fd < 0;
   }
@@ -240,7 +349,10 @@ export class SocketBase implements Disposable {
     this.#unclosed = null;
   }
 
-  /** For the promise flavour: a poll handle to close before the fd if this Socket is collected. */
+  /**
+   * For the promise flavour: a poll handle to close before the fd if this Socket is collected.
+   * @internal
+   */
   protected closeOnCollect(poller: { close(): void } | null): void {
     if (this.#unclosed !== null) this.#unclosed.poller = poller;
   }
@@ -250,7 +362,10 @@ export class SocketBase implements Disposable {
     return this.#fd;
   }
 
-  /** Validates and encodes an address for this socket's family. */
+  /**
+   * Validates and encodes an address for this socket's family.
+   * @internal
+   */
   protected encode(address: unknown, name = 'address'): EncodedAddress {
     return encodeAddress(address, this.domain, name);
   }
@@ -258,12 +373,30 @@ export class SocketBase implements Disposable {
   /**
    * What recvfrom reports when the kernel gives no address (length 0): an unbound AF_UNIX sender is
    * an unnamed socket, as getpeername() reports it; a connected stream socket has none (null).
+   * @internal
    */
   protected unnamedPeer(): SocketAddress | null {
     return this.domain === AF_UNIX ? { family: 'AF_UNIX', path: '' } : null;
   }
 
-  /** Gives up ownership: returns the fd, which this Socket will no longer use or close. */
+  /**
+   * Gives up ownership: returns the fd, which this Socket will no longer use or close.
+   *
+   * No syscall: the fd stays open and the Socket reads as closed (`fd` -1). The caller now owns the
+   * fd: hand it to `Socket.fromFd`, `net.Socket({ fd })`, `server.listen({ fd })` or a child process,
+   * or close it. On a promise Socket, the calls pending are rejected with ECANCELED.
+   *
+   * @returns The fd number.
+   * @throws {@link SocketError} `EBADF` (`syscall` 'detach') if the Socket is already closed or detached.
+   * @example
+   * ```ts
+   * const s = new Socket(AF_INET, SOCK_STREAM);
+   * s.setsockopt(IPPROTO_TCP, TCP_DEFER_ACCEPT, 1);
+   * s.bind({ address: '127.0.0.1', port: 0 });
+   * s.listen();
+   * http.createServer(handler).listen({ fd: s.detach() });
+   * ```
+   */
   detach(): number {
     const fd = this.#open('detach');
     this.#fd = -1;
@@ -272,7 +405,35 @@ export class SocketBase implements Disposable {
     return fd;
   }
 
-  /** bind(2). `{ address, port }` for AF_INET/AF_INET6 (port 0 picks a free one), `{ path }` for AF_UNIX. */
+  /**
+   * Gives the socket a local address: bind(2). `{ address, port }` for AF_INET/AF_INET6 (port 0 picks a
+   * free one), `{ path }` for AF_UNIX.
+   *
+   * Addresses are numeric ('127.0.0.1', '::1', '0.0.0.0', '::'); resolve names with getaddrinfo().
+   * The family is the socket's unless the address names one. A Unix path is created as a socket file
+   * and stays until unlinked; a path starting with '\\0' is an abstract name, which leaves no file.
+   * Read the port the kernel picked back with {@link getsockname}.
+   *
+   * @param address - Where to bind: see {@link AddressInput}.
+   * @throws {@link SocketError} from bind(2), `syscall` 'bind', with `address` and `port` (or `path`):
+   * - `EADDRINUSE`: the address is taken (SO_REUSEADDR helps for one in TIME_WAIT);
+   * - `EADDRNOTAVAIL`: the address is not one of this host's (see IP_FREEBIND);
+   * - `EACCES`: a port below 1024 without CAP_NET_BIND_SERVICE, or no search/write permission on the path;
+   * - `EINVAL`: the socket is already bound;
+   * - `EAFNOSUPPORT`: an address of another family than the socket's;
+   * - `ENOENT` / `ENOTDIR` / `EROFS`: a Unix path in a directory that does not exist or is read-only;
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`: not an object, not a numeric
+   * address, a NUL in a path) or `RangeError` (`ERR_OUT_OF_RANGE`: a port outside 0 to 65535, a Unix
+   * path over 107 bytes), before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/bind.2.html | bind(2)}
+   * @example
+   * ```ts
+   * server.bind({ address: '127.0.0.1', port: 0 });
+   * const { port } = server.getsockname() as InetAddress;
+   * unixServer.bind({ path: path.join(os.tmpdir(), 'echo.sock') });
+   * ```
+   */
   bind(address: AddressInput): void {
     const fd = this.#open('bind');
     const { sockaddr, context } = this.encode(address);
@@ -280,7 +441,26 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('bind', result, context);
   }
 
-  /** listen(2). The backlog defaults to SOMAXCONN. */
+  /**
+   * Marks the socket as accepting connections: listen(2). The backlog defaults to SOMAXCONN.
+   *
+   * An unbound internet socket is bound to a free port on the wildcard address first, by the kernel.
+   *
+   * @param backlog - How many connections may wait for accept(); the kernel caps it at
+   * net.core.somaxconn.
+   * @throws {@link SocketError} from listen(2), `syscall` 'listen':
+   * - `EADDRINUSE`: another socket listens on the same address and port, or no free port was left;
+   * - `ENOTSUP` (EOPNOTSUPP): the socket type does not listen (SOCK_DGRAM);
+   * - `EINVAL`: the socket is connected;
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` / `RangeError` for a `backlog` that is not a 32-bit integer.
+   * @see {@link https://man7.org/linux/man-pages/man2/listen.2.html | listen(2)}
+   * @example
+   * ```ts
+   * server.bind({ address: '127.0.0.1', port: 0 });
+   * server.listen(128);
+   * ```
+   */
   listen(backlog: number = SOMAXCONN): void {
     const fd = this.#open('listen');
     validateInt(backlog, 'backlog');
@@ -288,7 +468,26 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('listen', result);
   }
 
-  /** shutdown(2): SHUT_RD, SHUT_WR (half-close: the peer reads EOF) or SHUT_RDWR. */
+  /**
+   * Shuts down one or both directions of a connection: shutdown(2). SHUT_RD, SHUT_WR (half-close: the
+   * peer reads EOF) or SHUT_RDWR.
+   *
+   * Unlike close(), it acts on the connection, for every fd that shares it, and keeps the fd open.
+   * Shutting down reading wakes a call blocked in recv or accept on the same socket, even in another
+   * thread.
+   *
+   * @param how - SHUT_RD, SHUT_WR or SHUT_RDWR.
+   * @throws {@link SocketError} from shutdown(2), `syscall` 'shutdown':
+   * - `ENOTCONN`: the socket is not connected (a stream socket);
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_VALUE`) for a `how` that is not one of the three.
+   * @see {@link https://man7.org/linux/man-pages/man2/shutdown.2.html | shutdown(2)}
+   * @example
+   * ```ts
+   * conn.sendAll(request);
+   * conn.shutdown(SHUT_WR); // the server reads EOF and knows the request is complete
+   * ```
+   */
   shutdown(how: number): void {
     const fd = this.#open('shutdown');
     validateInt(how, 'how');
@@ -299,7 +498,26 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('shutdown', result);
   }
 
-  /** close(2). Idempotent: a second call does nothing and never touches the old fd number. */
+  /**
+   * Releases the fd: close(2). Idempotent: a second call does nothing and never touches the old fd number.
+   *
+   * The Socket reads as closed even if close(2) reports an error: Linux frees the fd number in any case,
+   * so the call is never retried. With SO_LINGER on, close(2) may wait for unsent data. On a promise
+   * Socket, the calls pending are rejected with ECANCELED first.
+   *
+   * @throws {@link SocketError} from close(2), `syscall` 'close' (rare: `EIO`; `EINTR` with SO_LINGER).
+   * Closing a closed Socket is not an error.
+   * @see {@link https://man7.org/linux/man-pages/man2/close.2.html | close(2)}
+   * @example
+   * ```ts
+   * const s = new Socket(AF_INET, SOCK_STREAM);
+   * try {
+   *   s.connect({ address: '127.0.0.1', port });
+   * } finally {
+   *   s.close();
+   * }
+   * ```
+   */
   close(): void {
     const fd = this.#fd;
     if (fd < 0) return;
@@ -309,18 +527,60 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('close', result);
   }
 
+  /**
+   * Closes the socket: close() for a `using` declaration.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using s = new Socket(AF_INET, SOCK_DGRAM);
+   *   s.sendto('hello', { address: '127.0.0.1', port });
+   * } // closed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  /** getsockname(2): the local address. */
+  /**
+   * Returns the local address: getsockname(2).
+   *
+   * The way to learn the port the kernel chose for a bind to port 0, or for a connect.
+   * An unbound socket reports the wildcard address with port 0 (internet) or an unnamed path '' (AF_UNIX).
+   *
+   * @returns The address, discriminated by `family`.
+   * @throws {@link SocketError} from getsockname(2), `syscall` 'getsockname': `EBADF` (closed),
+   * `ENOBUFS` (out of memory).
+   * @see {@link https://man7.org/linux/man-pages/man2/getsockname.2.html | getsockname(2)}
+   * @example
+   * ```ts
+   * server.bind({ address: '127.0.0.1', port: 0 });
+   * const address = server.getsockname(); // { family: 'AF_INET', address: '127.0.0.1', port: 40123 }
+   * ```
+   */
   getsockname(): SocketAddress {
     const result = native.getsockname(this.#open('getsockname'));
     if (typeof result === 'number') throw syscallError('getsockname', result);
     return result;
   }
 
-  /** getpeername(2): the connected peer's address (ENOTCONN if none). */
+  /**
+   * Returns the connected peer's address: getpeername(2) (ENOTCONN if none).
+   *
+   * For an accepted connection, this is the client's address. An AF_UNIX peer that never bound reads
+   * as `{ family: 'AF_UNIX', path: '' }`.
+   *
+   * @returns The address, discriminated by `family`.
+   * @throws {@link SocketError} from getpeername(2), `syscall` 'getpeername':
+   * - `ENOTCONN`: not connected (never connected, or a datagram socket without a connect);
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @see {@link https://man7.org/linux/man-pages/man2/getpeername.2.html | getpeername(2)}
+   * @example
+   * ```ts
+   * const conn = server.accept();
+   * console.log('connection from', conn.getpeername());
+   * ```
+   */
   getpeername(): SocketAddress {
     const result = native.getpeername(this.#open('getpeername'));
     if (typeof result === 'number') throw syscallError('getpeername', result);
@@ -328,9 +588,38 @@ export class SocketBase implements Disposable {
   }
 
   /**
-   * setsockopt(2). The value's type follows the option: an integer (or boolean) for most, a
-   * {@link Linger} for SO_LINGER, milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, a string for
+   * Sets a socket option: setsockopt(2). The value's type follows the option: an integer (or boolean)
+   * for most, a {@link Linger} for SO_LINGER, milliseconds for SO_RCVTIMEO/SO_SNDTIMEO, a string for
    * SO_BINDTODEVICE/TCP_CONGESTION, or raw bytes (any ArrayBufferView) for anything else.
+   *
+   * Integers and booleans go in as a C `int`; milliseconds become a `struct timeval` (microsecond
+   * precision, 0 for no timeout); a string goes in as its UTF-8 bytes; raw bytes go in as they are,
+   * their length as `optlen`.
+   *
+   * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
+   * @param name - The option: SO_REUSEADDR, TCP_NODELAY ... (see the constants).
+   * @param value - The value, typed from `name` (see {@link SetOptionValue}).
+   * @throws {@link SocketError} from setsockopt(2), `syscall` 'setsockopt':
+   * - `ENOPROTOOPT`: the option is unknown at that level (or fixed, as SO_SNDLOWAT);
+   * - `EINVAL`: a value or length the option does not take;
+   * - `EPERM`: an option that needs privilege (SO_RCVBUFFORCE, SO_MARK: CAP_NET_ADMIN);
+   * - `ENODEV`: SO_BINDTODEVICE with an unknown interface; `ENOENT`: TCP_CONGESTION with an
+   *   algorithm the kernel does not have;
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for a value of the wrong type for the option, or
+   * `RangeError` (`ERR_OUT_OF_RANGE`) for a level, name or integer outside 32 bits or a negative timeout.
+   * @see {@link https://man7.org/linux/man-pages/man2/setsockopt.2.html | setsockopt(2)},
+   * {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)},
+   * {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)},
+   * {@link https://man7.org/linux/man-pages/man7/ip.7.html | ip(7)},
+   * {@link https://man7.org/linux/man-pages/man7/ipv6.7.html | ipv6(7)}
+   * @example
+   * ```ts
+   * s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+   * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
+   * s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 2_000); // recv fails with EAGAIN after 2 s
+   * s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 0 });
+   * ```
    */
   setsockopt<N extends number>(level: number, name: N, value: SetOptionValue<N>): void;
   setsockopt(level: number, name: number, value: number | boolean | string | Linger | ArrayBufferView): void {
@@ -366,9 +655,30 @@ export class SocketBase implements Disposable {
   }
 
   /**
-   * getsockopt(2). Integer options return a number; SO_LINGER a {@link Linger}; SO_RCVTIMEO and
-   * SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option bytes (at most
-   * `length` of them) as a Buffer.
+   * Reads a socket option: getsockopt(2). Integer options return a number; SO_LINGER a {@link Linger};
+   * SO_RCVTIMEO and SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option
+   * bytes (at most `length` of them) as a Buffer.
+   *
+   * Raw bytes are for structures sockcall does not decode: TCP_INFO, SO_PEERCRED ...
+   *
+   * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
+   * @param name - The option (see the constants).
+   * @param length - For the raw bytes: the buffer size to offer the kernel, 0 to 65536.
+   * @returns The value, typed from `name` (see {@link OptionValue}), or a Buffer of the bytes the kernel wrote.
+   * @throws {@link SocketError} from getsockopt(2), `syscall` 'getsockopt':
+   * - `ENOPROTOOPT`: the option is unknown at that level;
+   * - `EINVAL`: a length the option does not accept;
+ * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` / `RangeError` for a level or name outside 32 bits, or a `length` outside 0 to 65536.
+   * @see {@link https://man7.org/linux/man-pages/man2/getsockopt.2.html | getsockopt(2)},
+   * {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)},
+   * {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)}
+   * @example
+   * ```ts
+   * const size = s.getsockopt(SOL_SOCKET, SO_RCVBUF); // number
+   * const pending = s.getsockopt(SOL_SOCKET, SO_ERROR); // 0, or an errno value
+   * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 232); // Buffer: struct tcp_info
+   * ```
    */
   getsockopt<N extends number>(level: number, name: N): OptionValue<N>;
   getsockopt(level: number, name: number, length: number): Buffer;
@@ -401,7 +711,28 @@ export class SocketBase implements Disposable {
     return intOut[0]!;
   }
 
-  /** fcntl(2) O_NONBLOCK: false makes calls that would block fail with EAGAIN instead. */
+  /**
+   * Sets or clears O_NONBLOCK: fcntl(2) F_SETFL. false makes calls that would block fail with EAGAIN
+   * instead.
+   *
+   * A change to the open file, seen by every fd that shares it (a detached or passed fd included).
+   * A promise Socket needs its fd non-blocking: its calls wait on the event loop only after EAGAIN,
+   * so in blocking mode they would stop the thread.
+   *
+   * @param blocking - true for blocking mode, false for non-blocking.
+   * @throws {@link SocketError} from fcntl(2), `syscall` 'fcntl': `EBADF` (closed).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) if `blocking` is not a boolean.
+   * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
+   * @example
+   * ```ts
+   * s.setBlocking(false);
+   * try {
+   *   s.accept();
+   * } catch (error) {
+   *   if ((error as SocketError).code !== 'EAGAIN') throw error; // nobody waiting yet
+   * }
+   * ```
+   */
   setBlocking(blocking: boolean): void {
     const fd = this.#open('fcntl');
     if (typeof blocking !== 'boolean') throw invalidArgType('blocking', 'of type boolean', blocking);
@@ -409,7 +740,16 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('fcntl', result);
   }
 
-  /** fcntl(2) F_GETFL: whether O_NONBLOCK is clear. */
+  /**
+   * Tells whether the socket is in blocking mode: fcntl(2) F_GETFL, true when O_NONBLOCK is clear.
+   *
+   * @throws {@link SocketError} from fcntl(2), `syscall` 'fcntl': `EBADF` (closed).
+   * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
+   * @example
+   * ```ts
+   * new Socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK).getBlocking(); // false
+   * ```
+   */
   getBlocking(): boolean {
     const result = native.getBlocking(this.#open('fcntl'));
     if (result < 0) throw syscallError('fcntl', result);
