@@ -106,7 +106,7 @@ Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
   bool abstract = path_length > 0 && path[0] == '\0';
   // A pathname needs room for its terminating NUL; an abstract name uses every byte.
   if (path_length + (abstract ? 0 : 1) > sizeof(un.sun_path)) return info.Env().Null();
-  std::memcpy(un.sun_path, path, path_length);
+  if (path_length > 0) std::memcpy(un.sun_path, path, path_length);  // an empty view may have no data pointer
   size_t length = offsetof(sockaddr_un, sun_path) + path_length + (abstract || path_length == 0 ? 0 : 1);
   return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&un), length);
 }

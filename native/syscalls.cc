@@ -27,7 +27,9 @@ static int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* val
   const int result = getsockopt(fd, level, name, value, length);
   const int error = errno;
   if (trace) {
-    trace.Int(fd).Int(level).Int(name).Bytes(value, result == 0 ? *length : -1).Lengths(given, result == 0 ? *length : given);
+    // The kernel may report a longer option than it copied (it never writes past `given`).
+    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(*length, given)) : -1;
+    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(given, result == 0 ? *length : given);
     trace.End("getsockopt", result, error);
   }
   return result;
