@@ -6,21 +6,55 @@ import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from '
 import { native, type Sockaddr } from './native';
 import { validateInt, validateObject } from './validate';
 
+/**
+ * An IPv4 address as the kernel reports it (`struct sockaddr_in`).
+ *
+ * @example
+ * ```ts
+ * const address: InetAddress = { family: 'AF_INET', address: '127.0.0.1', port: 3005 };
+ * ```
+ */
 export interface InetAddress {
+  /** Always 'AF_INET'. */
   family: 'AF_INET';
+  /** Dotted decimal ('127.0.0.1'). */
   address: string;
+  /** 0 to 65535. */
   port: number;
 }
 
+/**
+ * An IPv6 address as the kernel reports it (`struct sockaddr_in6`). An IPv4 peer of a dual-stack
+ * socket shows up v4-mapped ('::ffff:127.0.0.1').
+ *
+ * @example
+ * ```ts
+ * const address: Inet6Address = { family: 'AF_INET6', address: '::1', port: 3005, flowinfo: 0, scopeId: 0 };
+ * ```
+ */
 export interface Inet6Address {
+  /** Always 'AF_INET6'. */
   family: 'AF_INET6';
+  /** The compressed text form ('::1', 'fe80::1'). */
   address: string;
+  /** 0 to 65535. */
   port: number;
+  /** The flow label field (`sin6_flowinfo`). */
   flowinfo: number;
+  /** The interface index of a link-local address (`sin6_scope_id`), else 0. */
   scopeId: number;
 }
 
+/**
+ * A Unix domain socket address as the kernel reports it (`struct sockaddr_un`).
+ *
+ * @example
+ * ```ts
+ * const address: UnixAddress = { family: 'AF_UNIX', path: '/tmp/echo.sock' };
+ * ```
+ */
 export interface UnixAddress {
+  /** Always 'AF_UNIX'. */
   family: 'AF_UNIX';
   /** A pathname, '' for an unnamed socket, or an abstract name starting with '\0'. */
   path: string;
@@ -28,20 +62,48 @@ export interface UnixAddress {
 
 /** A family sockcall does not decode; `sa_family` is the raw number. */
 export interface UnspecAddress {
+  /** Always 'AF_UNSPEC': sockcall has no decoder for this family. */
   family: 'AF_UNSPEC';
+  /** The family number from the kernel (`sa_family`). */
   sa_family: number;
 }
 
-/** An address as the kernel reports it: discriminate on `family`. */
+/**
+ * An address as the kernel reports it: discriminate on `family`.
+ *
+ * What getsockname, getpeername and recvfrom return, and what getaddrinfo puts in `address`; any of
+ * them can be passed straight back to bind, connect or sendto.
+ *
+ * @example
+ * ```ts
+ * const peer = conn.getpeername();
+ * if (peer.family === 'AF_UNIX') console.log(peer.path);
+ * else if (peer.family !== 'AF_UNSPEC') console.log(`${peer.address}:${peer.port}`);
+ * ```
+ */
 export type SocketAddress = InetAddress | Inet6Address | UnixAddress | UnspecAddress;
 
+/** The families sockcall encodes and decodes, by the name addresses carry in `family`. */
 export type FamilyName = 'AF_INET' | 'AF_INET6' | 'AF_UNIX';
 
-/** An internet address to bind, connect or send to. `address` is numeric ('127.0.0.1', '::1'). */
+/**
+ * An internet address to bind, connect or send to. `address` is numeric ('127.0.0.1', '::1').
+ *
+ * A host name is refused (`ERR_INVALID_ARG_VALUE`): resolve it with getaddrinfo(), whose results
+ * can be passed as they are.
+ *
+ * @example
+ * ```ts
+ * s.bind({ address: '0.0.0.0', port: 0 });
+ * s6.connect({ address: 'fe80::1', port: 22, scopeId: 2 });
+ * ```
+ */
 export interface InetAddressInput {
   /** Defaults to the socket's domain. */
   family?: 'AF_INET' | 'AF_INET6' | number;
+  /** A numeric address ('127.0.0.1', '0.0.0.0', '::1', '::'). */
   address: string;
+  /** 0 to 65535; 0 for bind means any free port. */
   port: number;
   /** IPv6 only. */
   flowinfo?: number;
@@ -49,9 +111,21 @@ export interface InetAddressInput {
   scopeId?: number;
 }
 
-/** A Unix socket address: a pathname, or an abstract name with a leading '\0'. */
+/**
+ * A Unix socket address: a pathname, or an abstract name with a leading '\0'.
+ *
+ * At most 107 bytes for a pathname (the NUL terminator takes the 108th), 108 for an abstract name.
+ *
+ * @example
+ * ```ts
+ * server.bind({ path: '/tmp/echo.sock' });
+ * server.bind({ path: '\0echo' }); // abstract: no file, gone with the socket
+ * ```
+ */
 export interface UnixAddressInput {
+  /** Optional: a `path` alone is already a Unix address. */
   family?: 'AF_UNIX' | number;
+  /** A string (UTF-8) or the raw bytes; no NUL inside, except the first byte of an abstract name. */
   path: string | Uint8Array;
 }
 
@@ -59,6 +133,13 @@ export interface UnixAddressInput {
  * Any address bind/connect/sendto accept: an input object, or an address sockcall returned
  * (getsockname, getaddrinfo, recvfrom), passed straight back. (An AF_UNSPEC address, which
  * sockcall cannot encode, is refused at run time with ERR_INVALID_ARG_VALUE.)
+ *
+ * @example
+ * ```ts
+ * s.connect({ address: '127.0.0.1', port: 3005 });
+ * s.connect(getaddrinfo('localhost', 3005, { type: SOCK_STREAM })[0].address);
+ * unix.connect({ path: '/tmp/echo.sock' });
+ * ```
  */
 export type AddressInput = InetAddressInput | UnixAddressInput | SocketAddress;
 

@@ -393,7 +393,7 @@ export const MSG_TRUNC = c.MSG_TRUNC;
 export const MSG_DONTWAIT = c.MSG_DONTWAIT;
 /** send: ends a record (SOCK_SEQPACKET). @category Message flags */
 export const MSG_EOR = c.MSG_EOR;
-/** recv: waits for the whole length (less only at EOF, on an error or a timeout). @category Message flags */
+/** recv: waits for the whole length (less only at EOF, on an error, a timeout or a signal). @category Message flags */
 export const MSG_WAITALL = c.MSG_WAITALL;
 /** send: EPIPE instead of SIGPIPE on a broken connection. sockcall adds it to every send. @category Message flags */
 export const MSG_NOSIGNAL = c.MSG_NOSIGNAL;

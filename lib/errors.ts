@@ -10,31 +10,79 @@ import { native } from './native';
 
 /** Where a failed call was aimed: an internet address and port, a Unix path, or a host name. */
 export interface ErrorContext {
+  /** The numeric internet address, as given ('127.0.0.1'). */
   address?: string;
+  /** The port that went with `address`. */
   port?: number;
+  /** The Unix socket path ('' for an unnamed socket). */
   path?: string;
+  /** The host name given to getaddrinfo. */
   hostname?: string;
 }
 
-/** A failed system call (or name resolution), shaped like the errors of Node's `net` and `dns`. */
+/**
+ * A failed system call (or name resolution), shaped like the errors of Node's `net` and `dns`.
+ *
+ * Every failed syscall of both flavours throws (or rejects with) one. The message reads like net's:
+ * the syscall, the code, then where the call was aimed (`connect ECONNREFUSED 127.0.0.1:3005`).
+ * Only the context properties that apply are present, as own properties.
+ *
+ * @see {@link https://man7.org/linux/man-pages/man3/errno.3.html | errno(3)}
+ * @example
+ * ```ts
+ * try {
+ *   s.connect({ address: '127.0.0.1', port: 3005 });
+ * } catch (error) {
+ *   if (!(error instanceof SocketError)) throw error;
+ *   error.message; // 'connect ECONNREFUSED 127.0.0.1:3005'
+ *   error.code; // 'ECONNREFUSED'
+ *   error.errno; // -111
+ *   error.syscall; // 'connect'
+ *   error.address; // '127.0.0.1'
+ *   error.port; // 3005
+ * }
+ * ```
+ */
 export class SocketError extends Error {
   /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */
   readonly code: string;
-  /** Negative, as in Node, so util.getSystemErrorName(errno) === code. */
+  /**
+   * Negative, as in Node, so util.getSystemErrorName(errno) === code.
+   *
+   * (For the few errno values libuv has no name for, EINPROGRESS among them, `code` comes from the
+   * system headers and util.getSystemErrorName does not know it.)
+   */
   readonly errno: number;
   /** The system call that failed ('connect'). */
   readonly syscall: string;
   // `declare`: only the properties that apply become own properties, as on Node's errors (a class
   // field would put every one of them on every error, as undefined).
+  /** The numeric internet address the call was aimed at (bind, connect, sendto). */
   declare address?: string;
+  /** The port that went with `address`. */
   declare port?: number;
+  /** The Unix socket path the call was aimed at ('' for an unnamed socket). */
   declare path?: string;
+  /** getaddrinfo: the host name it failed to resolve. */
   declare hostname?: string;
   /** sendAll only: bytes that went out before the failure. */
   declare bytesSent?: number;
   /** getaddrinfo only: the EAI_* value glibc returned (`errno` is libuv's number for the name). */
   declare eai?: number;
 
+  /**
+   * Made by sockcall; exported for `instanceof` and for code that fakes failures in tests.
+   *
+   * @param syscall - The system call that failed ('connect').
+   * @param code - The errno name ('ECONNREFUSED') or EAI_* name.
+   * @param errno - The negative errno value (libuv's number for an EAI_* name).
+   * @param context - Where the call was aimed; each property given becomes one of the error's.
+   * @example
+   * ```ts
+   * const error = new SocketError('recv', 'ECONNRESET', -104);
+   * error.message; // 'recv ECONNRESET'
+   * ```
+   */
   constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}) {
     super(`${syscall} ${code}${describeContext(context)}`);
     this.code = code;
@@ -45,6 +93,7 @@ export class SocketError extends Error {
     }
   }
 
+  /** Always 'SocketError'. */
   override get name(): string {
     return 'SocketError';
   }

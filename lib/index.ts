@@ -1,4 +1,25 @@
-// sockcall: the real POSIX socket system calls, blocking flavour.
+/**
+ * sockcall: the real POSIX socket system calls, blocking flavour.
+ *
+ * Each call makes its syscall on the calling thread, exactly as the equivalent C does, and blocks as
+ * C would. A failed syscall throws a {@link SocketError} naming the syscall and the errno; a bad
+ * argument throws a TypeError or RangeError before any syscall. For code on Node's event loop, use
+ * `sockcall/promises`.
+ *
+ * @example
+ * ```ts
+ * import { Socket, getaddrinfo, AF_INET, SOCK_STREAM } from 'sockcall';
+ *
+ * const [{ address }] = getaddrinfo('localhost', 3005, { family: AF_INET, type: SOCK_STREAM });
+ * const s = new Socket(AF_INET, SOCK_STREAM);
+ * s.connect(address);
+ * s.sendAll('hello\n');
+ * console.log(String(s.recv(4096)));
+ * s.close();
+ * ```
+ *
+ * @module sockcall
+ */
 export * from './constants';
 export {
   type AddressInput,

@@ -25,24 +25,65 @@ const EBADF = -osConstants.errno.EBADF;
 
 const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
 
-/** What every call that can wait accepts. */
+/**
+ * What every call that can wait accepts.
+ *
+ * The last argument of the promise Socket's accept, connect, send, sendAll, sendto, recv, recvInto
+ * and recvfrom, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
+ * and sent nothing (except sendAll: see its `bytesSent`; and a connect goes on in the kernel: close
+ * that socket).
+ *
+ * @example
+ * ```ts
+ * const data = await conn.recv(4096, { timeout: 5_000 });
+ * const controller = new AbortController();
+ * const pending = server.accept({ signal: controller.signal });
+ * controller.abort(); // pending rejects with an AbortError
+ * ```
+ */
 export interface WaitOptions {
   /** Aborting rejects the call with an AbortError. */
   signal?: AbortSignal;
-  /** Milliseconds to wait at most; then the call rejects with an ETIMEDOUT SocketError. */
+  /**
+   * Milliseconds to wait at most; then the call rejects with an ETIMEDOUT SocketError. 0 to 2^31-1.
+   * (select() and poll() take their time limit as `timeoutMs`, and resolve empty when it passes.)
+   */
   timeout?: number;
 }
 
-/** The rejection of an aborted call, as Node's own (`name` 'AbortError', `code` 'ABORT_ERR'). */
+/**
+ * The rejection of an aborted call, as Node's own (`name` 'AbortError', `code` 'ABORT_ERR').
+ *
+ * Its `cause` is the signal's `reason`. An aborted call made no syscall that took or sent data
+ * (sendAll excepted: `bytesSent`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await conn.recv(4096, { signal: AbortSignal.timeout(1_000) });
+ * } catch (error) {
+ *   if (error instanceof AbortError) console.log('gave up:', error.cause);
+ *   else throw error;
+ * }
+ * ```
+ */
 export class AbortError extends Error {
+  /** Always 'ABORT_ERR', as on Node's own AbortError. */
   readonly code = 'ABORT_ERR';
   /** For an aborted sendAll: how many bytes went out before the abort. */
   declare bytesSent?: number;
 
+  /**
+   * Made by sockcall when a signal aborts a call; exported for `instanceof`.
+   *
+   * @param message - Defaults to 'The operation was aborted', as Node's.
+   * @param options - `cause`: why (sockcall passes the signal's `reason`).
+   */
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
   }
 
+  /** Always 'AbortError'. */
   override get name(): string {
     return 'AbortError';
   }
@@ -144,6 +185,27 @@ let dispatch: (socket: Socket, status: number, events: number) => void;
  * resolves) or made none that took data. The exceptions are `sendAll`, whose error says in
  * `bytesSent` how much went out, and `connect`, whose attempt may go on in the kernel: close the
  * socket after a rejected connect.
+ *
+ * Each call tries its syscall at once; only on EAGAIN does it wait, in a first-in first-out queue per
+ * direction (reads, writes), for the fd's uv_poll handle on the calling thread's event loop, then try
+ * again. Nothing waits on the libuv thread pool. The calls that can wait take {@link WaitOptions}
+ * last, and reject rather than throw, for bad arguments too. A pending call keeps the process alive
+ * (see {@link unref}).
+ *
+ * @example
+ * ```ts
+ * import { Socket, AF_INET, SOCK_STREAM } from 'sockcall/promises';
+ *
+ * const server = new Socket(AF_INET, SOCK_STREAM);
+ * server.bind({ address: '127.0.0.1', port: 0 });
+ * server.listen();
+ * for (;;) {
+ *   const conn = await server.accept();
+ *   const data = await conn.recv(4096, { timeout: 5_000 });
+ *   await conn.sendAll(data);
+ *   conn.close();
+ * }
+ * ```
  */
 export class Socket extends SocketBase {
   #poller: NativePoller | null = null;
@@ -171,7 +233,22 @@ export class Socket extends SocketBase {
     dispatch = (socket, status, events) => socket.#onEvent(status, events);
   }
 
-  /** socket(2) with SOCK_NONBLOCK (and SOCK_CLOEXEC) added. */
+  /**
+   * Creates a socket: socket(2) with SOCK_NONBLOCK (and SOCK_CLOEXEC) added.
+   *
+   * @param domain - The address family: AF_INET, AF_INET6, AF_UNIX ...
+   * @param type - SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET or SOCK_RAW.
+   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...
+   * @throws {@link SocketError} from socket(2), `syscall` 'socket': `EAFNOSUPPORT`, `EINVAL`,
+   * `EPROTONOSUPPORT`, `EPERM` (SOCK_RAW without CAP_NET_RAW), `EMFILE` / `ENFILE` (out of fds).
+   * @throws `TypeError` / `RangeError` for an argument that is not a 32-bit integer, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/socket.2.html | socket(2)}
+   * @example
+   * ```ts
+   * const s = new Socket(AF_INET6, SOCK_STREAM);
+   * await s.connect({ address: '::1', port });
+   * ```
+   */
   constructor(domain: number, type: number, protocol?: number);
   /** @internal Wraps `fd`, already open and non-blocking. */
   constructor(domain: number, type: number, protocol: number, adopt: typeof ADOPT, fd: number);
@@ -182,13 +259,45 @@ export class Socket extends SocketBase {
     byFd.set(this.fd, new WeakRef(this));
   }
 
-  /** socketpair(2), both ends non-blocking. */
+  /**
+   * Creates two connected promise Sockets: socketpair(2), both ends non-blocking.
+   *
+   * SOCK_NONBLOCK and SOCK_CLOEXEC are added to `type`. Errors as the blocking `Socket.pair`:
+   * `ENOTSUP` for a family without pairs (AF_INET), `EMFILE` / `ENFILE`, TypeError / RangeError.
+   *
+   * @param domain - AF_UNIX (AF_LOCAL).
+   * @param type - SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET.
+   * @param protocol - 0 (the default).
+   * @see {@link https://man7.org/linux/man-pages/man2/socketpair.2.html | socketpair(2)}
+   * @example
+   * ```ts
+   * const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+   * await a.send('ping');
+   * await b.recv(4); // <Buffer 70 69 6e 67>
+   * ```
+   */
   static override pair<T>(this: new (domain: number, type: number, protocol?: number) => T, domain: number, type: number, protocol = 0): [T, T] {
     validateInt(type, 'type');
     return super.pair.call(this, domain, type | SOCK_NONBLOCK, protocol) as [T, T];
   }
 
-  /** Adopts an existing socket fd and puts it in non-blocking mode. */
+  /**
+   * Adopts an existing socket fd and puts it in non-blocking mode.
+   *
+   * As the blocking `Socket.fromFd` (getsockopt(2) reads the domain, type and protocol back), then
+   * fcntl(2) sets O_NONBLOCK, which every other user of the open file sees too.
+   *
+   * @param fd - An open socket fd, an integer >= 0.
+   * @throws {@link SocketError} `ENOTSOCK` (not a socket) or `EBADF` (not open), `syscall` 'getsockopt';
+   * or a failure of fcntl(2), `syscall` 'fcntl'.
+   * @throws `TypeError` / `RangeError` for an `fd` that is not an integer >= 0.
+   * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
+   * @example
+   * ```ts
+   * const conn = Socket.fromFd(fdFromParent);
+   * const request = await conn.recv(4096);
+   * ```
+   */
   static override fromFd<T>(this: new (domain: number, type: number, protocol?: number) => T, fd: number): T {
     const socket = super.fromFd.call(this, fd) as T;
     const result = native.setBlocking(fd, 0);
@@ -196,7 +305,25 @@ export class Socket extends SocketBase {
     return socket;
   }
 
-  /** Takes over a blocking Socket's fd (the blocking Socket is left closed) in non-blocking mode. */
+  /**
+   * Takes over a blocking Socket's fd (the blocking Socket is left closed) in non-blocking mode.
+   *
+   * The same fd moves over (no dup): the blocking Socket is detached and fcntl(2) sets O_NONBLOCK.
+   *
+   * @param socket - A Socket of `sockcall` (the blocking flavour), open.
+   * @returns A promise Socket owning the fd.
+   * @throws {@link SocketError} `EBADF` (`syscall` 'detach') if `socket` is closed; a failure of
+   * fcntl(2), `syscall` 'fcntl' (the fd is then closed).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) if `socket` is not a blocking Socket.
+   * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
+   * @example
+   * ```ts
+   * import * as blocking from 'sockcall';
+   * const b = new blocking.Socket(AF_INET, SOCK_STREAM);
+   * b.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+   * const s = Socket.fromBlocking(b); // b is closed now
+   * ```
+   */
   static fromBlocking(socket: BlockingSocket): Socket {
     if (!(socket instanceof BlockingSocket)) throw invalidArgType('socket', 'an instance of the blocking Socket', socket);
     const { domain, type, protocol } = socket;
@@ -213,6 +340,19 @@ export class Socket extends SocketBase {
   /**
    * Hands the fd to a blocking Socket (this one is left closed): for a worker thread that runs
    * blocking code, say. Pending calls are rejected with ECANCELED.
+   *
+   * The same fd moves over (no dup): this Socket is detached and fcntl(2) clears O_NONBLOCK.
+   *
+   * @returns A blocking Socket (of `sockcall`) owning the fd.
+   * @throws {@link SocketError} `EBADF` (`syscall` 'detach') if this Socket is closed; a failure of
+   * fcntl(2), `syscall` 'fcntl' (the fd is then closed).
+   * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
+   * @example
+   * ```ts
+   * const conn = await server.accept();
+   * const fd = conn.toBlocking().detach(); // a plain fd: this thread no longer owns it
+   * worker.postMessage({ fd }); // in the worker: Socket.fromFd(fd) from 'sockcall'
+   * ```
    */
   toBlocking(): BlockingSocket {
     const { domain, type, protocol } = this;
@@ -226,7 +366,17 @@ export class Socket extends SocketBase {
     return new BlockingSocket(domain, type, protocol, ADOPT, fd);
   }
 
-  /** Lets the process exit while calls are pending on this socket (as net.Socket#unref). */
+  /**
+   * Lets the process exit while calls are pending on this socket (as net.Socket#unref).
+   *
+   * By default a pending call keeps the event loop alive and an idle socket does not.
+   *
+   * @returns This Socket.
+   * @example
+   * ```ts
+   * const listener = new Socket(AF_UNIX, SOCK_STREAM).unref();
+   * ```
+   */
   unref(): this {
     this.#referenced = false;
     if (this.#waiting) this.#poller?.unref();
@@ -234,7 +384,16 @@ export class Socket extends SocketBase {
     return this;
   }
 
-  /** Undoes unref(): a pending call keeps the process alive again (the default). */
+  /**
+   * Undoes unref(): a pending call keeps the process alive again (the default).
+   *
+   * @returns This Socket.
+   * @example
+   * ```ts
+   * s.unref();
+   * s.ref(); // back to the default
+   * ```
+   */
   ref(): this {
     this.#referenced = true;
     if (this.#waiting) this.#poller?.ref();
@@ -243,8 +402,19 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * close(2). Pending calls are rejected at once with ECANCELED; the poll handle is stopped and
-   * closed before the fd is. Idempotent.
+   * Releases the fd: close(2). Pending calls are rejected at once with ECANCELED; the poll handle is
+   * stopped and closed before the fd is. Idempotent.
+   *
+   * Synchronous. A select() or poll() waiting on this Socket rejects with EBADF.
+   *
+   * @throws {@link SocketError} from close(2), `syscall` 'close', if the kernel reports an error (rare
+   * for a socket; the fd is released anyway). Closing a closed Socket is not an error.
+   * @see {@link https://man7.org/linux/man-pages/man2/close.2.html | close(2)}
+   * @example
+   * ```ts
+   * const pending = conn.recv(4096);
+   * conn.close(); // pending rejects: SocketError 'recv ECANCELED'
+   * ```
    */
   override close(): void {
     if (this.closed) return;
@@ -257,7 +427,18 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** Gives up the fd (see the blocking Socket's detach); pending calls are rejected with ECANCELED. */
+  /**
+   * Gives up the fd (see the blocking Socket's detach); pending calls are rejected with ECANCELED.
+   *
+   * No syscall: the fd stays open, still in non-blocking mode, and the caller owns it.
+   *
+   * @returns The fd number.
+   * @throws {@link SocketError} `EBADF` (`syscall` 'detach') if the Socket is already closed or detached.
+   * @example
+   * ```ts
+   * const socket = new net.Socket({ fd: conn.detach(), readable: true, writable: true });
+   * ```
+   */
   override detach(): number {
     const watchers = this.closed ? [] : this.#release();
     const fd = super.detach();
@@ -516,7 +697,28 @@ export class Socket extends SocketBase {
     this.#arm();
   }
 
-  /** accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: resolves with the connection as a promise Socket. */
+  /**
+   * Takes a connection from a listening socket: accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC. Resolves
+   * with the connection as a promise Socket.
+   *
+   * Waits on the event loop while no connection is queued.
+   *
+   * @param options - `signal` and `timeout` for the wait.
+   * @returns The connection, with the listener's domain, type and protocol.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'accept') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from accept4(2), `syscall` 'accept': `EINVAL` (not listening), `ENOTSUP`
+   *   (a datagram socket), `ECONNABORTED`, `EMFILE` / `ENFILE` (out of fds), `EBADF` (closed);
+   * - `TypeError` / `RangeError` for bad `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/accept.2.html | accept4(2)}
+   * @example
+   * ```ts
+   * const conn = await server.accept({ timeout: 30_000 });
+   * console.log('client', conn.getpeername());
+   * ```
+   */
   accept(options?: WaitOptions): Promise<Socket> {
     try {
       const fd = fdOf(this, 'accept');
@@ -533,8 +735,33 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * connect(2): EINPROGRESS, then writability, then SO_ERROR says how it went. A rejected or
-   * timed-out connect leaves the socket in an unknown state: close it.
+   * Connects to `address`: connect(2), EINPROGRESS, then writability, then SO_ERROR says how it went.
+   * A rejected or timed-out connect leaves the socket in an unknown state: close it.
+   *
+   * A datagram socket connects at once (it only sets the default destination).
+   *
+   * @param address - A numeric `{ address, port }` or a Unix `{ path }`: see {@link AddressInput}.
+   * @param options - `signal` and `timeout` for the wait.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'connect') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from connect(2) or SO_ERROR, `syscall` 'connect', with `address` and `port`
+   *   (or `path`): `ECONNREFUSED`, `ETIMEDOUT` (TCP gave up), `ENETUNREACH` / `EHOSTUNREACH`,
+   *   `EISCONN`, `EALREADY`, `EADDRNOTAVAIL`, `ENOENT` (no such Unix path), `EAGAIN` (an AF_UNIX
+   *   listener's backlog is full: no readiness event would say when there is room), `EBADF` (closed);
+   * - `TypeError` / `RangeError` for a bad `address` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/connect.2.html | connect(2)}
+   * @example
+   * ```ts
+   * const s = new Socket(AF_INET, SOCK_STREAM);
+   * try {
+   *   await s.connect({ address: '127.0.0.1', port }, { timeout: 3_000 });
+   * } catch (error) {
+   *   s.close();
+   *   throw error;
+   * }
+   * ```
    */
   connect(address: AddressInput, options?: WaitOptions): Promise<void> {
     try {
@@ -568,7 +795,29 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** send(2) once: resolves with the bytes the kernel took (maybe fewer than given). Adds MSG_NOSIGNAL. */
+  /**
+   * Sends data on a connected socket: send(2) once. Resolves with the bytes the kernel took (maybe
+   * fewer than given). Adds MSG_NOSIGNAL.
+   *
+   * Waits on the event loop only while the send buffer is full. `flags` may be left out:
+   * `send(data, options)`.
+   *
+   * @param data - The bytes: any Buffer, TypedArray or DataView, or a string (sent as UTF-8).
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'send') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from send(2), `syscall` 'send': `EPIPE` (closed for sending, or never
+   *   connected), `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ECONNREFUSED` (datagrams), `EBADF` (closed);
+   * - `TypeError` / `RangeError` for bad `data`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
+   * @example
+   * ```ts
+   * const sent = await conn.send('hello\n', { timeout: 1_000 });
+   * ```
+   */
   send(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'send');
@@ -587,8 +836,27 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * send(2) until every byte has gone, waiting for buffer space as needed. Resolves with the byte
-   * count; a rejection (failure, timeout, abort) says in `bytesSent` how many bytes went out.
+   * Sends all of `data`: send(2) until every byte has gone, waiting for buffer space as needed.
+   * Resolves with the byte count; a rejection (failure, timeout, abort) says in `bytesSent` how many
+   * bytes went out.
+   *
+   * `options.timeout` bounds the whole call, not each send(2). Adds MSG_NOSIGNAL.
+   *
+   * @param data - The bytes: any Buffer, TypedArray or DataView, or a string (sent as UTF-8).
+   * @param flags - MSG_* flags for every send(2), or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the whole call.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'send') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from send(2), `syscall` 'send': as {@link send};
+   * - each {@link SocketError} and {@link AbortError} above carries `bytesSent`;
+   * - `TypeError` / `RangeError` for bad `data`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
+   * @example
+   * ```ts
+   * await conn.sendAll(fileContents, { timeout: 60_000 });
+   * ```
    */
   sendAll(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
@@ -625,7 +893,28 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** sendto(2): one datagram to `address`. Adds MSG_NOSIGNAL. */
+  /**
+   * Sends a datagram to `address`: sendto(2), one datagram. Adds MSG_NOSIGNAL.
+   *
+   * @param data - The datagram: any Buffer, TypedArray or DataView, or a string (sent as UTF-8).
+   * @param address - The destination: a numeric `{ address, port }` or a Unix `{ path }`.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'sendto') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from sendto(2), `syscall` 'sendto', with `address` and `port` (or `path`):
+   *   `EMSGSIZE`, `EACCES` (broadcast without SO_BROADCAST), `ENETUNREACH` / `EHOSTUNREACH`,
+   *   `ECONNREFUSED`, `ENOENT` (no such Unix path), `EBADF` (closed);
+   * - `TypeError` / `RangeError` for bad `data`, `address`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | sendto(2)}
+   * @example
+   * ```ts
+   * const udp = new Socket(AF_INET, SOCK_DGRAM);
+   * await udp.sendto('ping', { address: '127.0.0.1', port });
+   * ```
+   */
   sendto(data: ArrayBufferView | string, address: AddressInput, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendto');
@@ -650,7 +939,31 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** recv(2) of up to `length` bytes: resolves with a Buffer, empty at EOF. */
+  /**
+   * Receives up to `length` bytes: recv(2), resolving with a Buffer, empty at EOF.
+   *
+   * Waits on the event loop while there is nothing to read, then resolves with what is there, which
+   * may be less than `length`. Flags as the blocking recv (MSG_PEEK, MSG_TRUNC ...); MSG_WAITALL does
+   * not make a non-blocking recv wait for the whole length. `flags` may be left out: `recv(n, options)`.
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @returns The bytes received; empty at EOF.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'recv') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from recv(2), `syscall` 'recv': `ECONNRESET`, `ENOTCONN`, `ETIMEDOUT`
+   *   (keep-alive), `ECONNREFUSED` (datagrams), `EINVAL` (MSG_OOB without urgent data), `EBADF` (closed);
+   * - `TypeError` / `RangeError` for a bad `length`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const chunk = await conn.recv(4096, { timeout: 5_000 });
+   * if (chunk.length === 0) console.log('the peer closed the connection');
+   * ```
+   */
   recv(length: number, flags?: number | WaitOptions, options?: WaitOptions): Promise<Buffer> {
     try {
       const fd = fdOf(this, 'recv');
@@ -668,7 +981,31 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** recv(2) into `view`, writing only inside its bytes: resolves with recv's count. */
+  /**
+   * Receives into a buffer of yours: recv(2) into `view`, writing only inside its bytes. Resolves with
+   * recv's count.
+   *
+   * With MSG_TRUNC on a datagram socket, the count is the datagram's real length, which may exceed the
+   * view. Do not touch `view` until the promise settles.
+   *
+   * @param view - Where the bytes go: any Buffer, TypedArray or DataView.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @returns The bytes received (0 at EOF).
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'recv') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from recv(2), `syscall` 'recv': as {@link recv};
+   * - `TypeError` / `RangeError` for a bad `view`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const buffer = Buffer.alloc(65536);
+   * const n = await conn.recvInto(buffer);
+   * process.stdout.write(buffer.subarray(0, n));
+   * ```
+   */
   recvInto(view: ArrayBufferView, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'recv');
@@ -685,7 +1022,28 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** recvfrom(2): up to `length` bytes and the sender's address. */
+  /**
+   * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
+   *
+   * A datagram longer than `length` is cut short, the rest dropped.
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @returns The bytes and the sender's address (see {@link Received}).
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'recvfrom') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from recvfrom(2), `syscall` 'recvfrom': as {@link recv};
+   * - `TypeError` / `RangeError` for a bad `length`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * const { data, address } = await udp.recvfrom(2048, { timeout: 1_000 });
+   * await udp.sendto(data, address!);
+   * ```
+   */
   recvfrom(length: number, flags?: number | WaitOptions, options?: WaitOptions): Promise<Received> {
     try {
       const fd = fdOf(this, 'recvfrom');

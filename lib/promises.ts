@@ -1,6 +1,26 @@
-// sockcall/promises: the same vocabulary as 'sockcall', awaited, the way node:fs/promises mirrors
-// node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the
-// environment's own loop), never on the thread pool; calls that never wait stay synchronous.
+/**
+ * sockcall/promises: the same vocabulary as 'sockcall', awaited, the way node:fs/promises mirrors
+ * node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the
+ * environment's own loop), never on the thread pool; calls that never wait stay synchronous.
+ *
+ * The calls that can wait (the Socket's accept, connect, send, sendAll, sendto, recv, recvInto,
+ * recvfrom, and select, poll, getaddrinfo) take {@link WaitOptions} (`{ signal, timeout }`) last and
+ * reject with an {@link AbortError}, an ETIMEDOUT or ECANCELED {@link SocketError}, or the syscall's
+ * own SocketError. The constants, address types, SocketError and trace are the same as in `sockcall`.
+ *
+ * @example
+ * ```ts
+ * import { Socket, AF_INET, SOCK_STREAM } from 'sockcall/promises';
+ *
+ * const s = new Socket(AF_INET, SOCK_STREAM);
+ * await s.connect({ address: '127.0.0.1', port: 3005 }, { timeout: 3_000 });
+ * await s.sendAll('hello\n');
+ * console.log(String(await s.recv(4096, { timeout: 5_000 })));
+ * s.close();
+ * ```
+ *
+ * @module sockcall/promises
+ */
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM } from './constants';
 import { invalidArgType, syscallError } from './errors';
 import { type Addrinfo, addrinfoArguments, addrinfoError, type AddrinfoHints } from './getaddrinfo';
@@ -44,9 +64,32 @@ export { trace, type TraceOptions, type TraceSink } from './trace';
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
 /**
- * getaddrinfo(3) on the libuv thread pool (name resolution is the one job that belongs there).
- * Abort and timeout reject at once; the lookup itself cannot be interrupted and its result is
- * dropped.
+ * Resolves a host and port into socket addresses: getaddrinfo(3) on the libuv thread pool (name
+ * resolution is the one job that belongs there). Abort and timeout reject at once; the lookup itself
+ * cannot be interrupted and its result is dropped.
+ *
+ * Arguments and results as the blocking getaddrinfo. A lookup that never returns holds one of the
+ * pool's threads (4 by default, shared with fs, dns and crypto) until the resolver gives up.
+ *
+ * @param host - A host name, a numeric address, or null (with AI_PASSIVE: the wildcard; else loopback).
+ * @param port - A port number (0 to 65535), a service name ('http'), or null/undefined for port 0.
+ * @param hints - Family, type, protocol and AI_* flags: see {@link AddrinfoHints}.
+ * @param options - `signal` and `timeout` for the wait.
+ * @returns The addresses, at least one.
+ * @throws Rejects (it never throws) with:
+ * - {@link AbortError} when `options.signal` aborts, or already has;
+ * - {@link SocketError} `ETIMEDOUT` (`syscall` 'getaddrinfo', with `hostname`) when `options.timeout` passes;
+ * - {@link SocketError} `syscall` 'getaddrinfo', `code` `EAI_NONAME`, `EAI_AGAIN`, `EAI_FAIL`,
+ *   `EAI_SERVICE`, `EAI_FAMILY`, `EAI_SOCKTYPE`, `EAI_BADFLAGS`, `EAI_ADDRFAMILY`, `EAI_NODATA`,
+ *   `EAI_MEMORY`, or an errno name for EAI_SYSTEM;
+ * - `TypeError` / `RangeError` for a bad `host`, `port`, `hints` or `options`.
+ * @see {@link https://man7.org/linux/man-pages/man3/getaddrinfo.3.html | getaddrinfo(3)}
+ * @example
+ * ```ts
+ * const [{ address }] = await getaddrinfo('localhost', 3005, { type: SOCK_STREAM }, { timeout: 2_000 });
+ * const s = new Socket(address.family === 'AF_INET6' ? AF_INET6 : AF_INET, SOCK_STREAM);
+ * await s.connect(address);
+ * ```
  */
 export function getaddrinfo(
   host: string | null,
@@ -222,9 +265,37 @@ function targetFor(item: unknown, name: string, syscall: string, min: number): {
 }
 
 /**
- * The readiness of `select()`, awaited: resolves with the ready subset of each list (the same
- * objects), all empty when `timeoutMs` passes (null: no limit). Readable includes EOF, errors and
- * hang-ups, as select(2) reports them. There is no FD_SETSIZE limit: no fd_set is involved.
+ * Waits until sockets are ready, without blocking the thread: the readiness of `select()`, awaited.
+ * Resolves with the ready subset of each list (the same objects), all empty when `timeoutMs` passes
+ * (null: no limit). Readable includes EOF, errors and hang-ups, as select(2) reports them. There is no
+ * FD_SETSIZE limit: no fd_set is involved.
+ *
+ * Readiness is decided by a real poll(2) with timeout 0, made at once and again on each wake-up; the
+ * waiting in between is done by the promise Sockets' own uv_poll handles, or by a temporary one on a
+ * duplicate of any other fd (whose blocking mode is restored afterwards). Do not pass fds that Node
+ * itself watches (a net.Socket's): libuv allows one poll handle per fd. An fd number that is not open
+ * is reported ready (POLLNVAL) in each list it is in, where the blocking select() throws EBADF.
+ *
+ * @param read - Sockets or fds to watch for reading (or accepting); null or undefined for none.
+ * @param write - To watch for writing (or the end of a connect).
+ * @param except - To watch for exceptional conditions (out-of-band data).
+ * @param timeoutMs - Milliseconds, 0 to 2^31-1; null (the default) waits without limit.
+ * @param options - `signal` aborts the wait. The time limit is `timeoutMs`, which resolves rather
+ * than rejects.
+ * @returns The ready subset of each list.
+ * @throws Rejects (it never throws) with:
+ * - {@link AbortError} when `options.signal` aborts, or already has;
+ * - {@link SocketError} `EBADF` (`syscall` 'select') when a Socket in the lists is closed, before or
+ *   during the wait;
+ * - {@link SocketError} from poll(2) or the uv_poll handle, `syscall` 'select' (`ENOMEM` ...);
+ * - `TypeError` / `RangeError` for lists that are not arrays, entries that are not Sockets or fds,
+ *   a timeout out of range, or bad `options`.
+ * @see {@link https://man7.org/linux/man-pages/man2/select.2.html | select(2)}
+ * @example
+ * ```ts
+ * const ready = await select([listener, conn], [], [], 30_000);
+ * if (ready.read.includes(listener)) clients.push(await listener.accept());
+ * ```
  */
 export function select<T extends Pollable>(
   read: readonly T[],
@@ -267,8 +338,32 @@ export function select<T extends Pollable>(
 }
 
 /**
- * The readiness of `poll()`, awaited: resolves with the entries whose revents is not zero (the
- * same objects' fd and events), or [] when `timeoutMs` passes (null: no limit).
+ * Waits until fds are ready, without blocking the thread: the readiness of `poll()`, awaited. Resolves
+ * with the entries whose revents is not zero (the same objects' fd and events), or [] when `timeoutMs`
+ * passes (null: no limit).
+ *
+ * Readiness is decided by a real poll(2) with timeout 0, the waiting done on the event loop as for
+ * {@link select}. A negative fd is ignored; an fd number that is not open resolves at once with
+ * POLLNVAL.
+ *
+ * @param entries - What to watch: `{ fd, events }` each.
+ * @param timeoutMs - Milliseconds, 0 to 2^31-1; null (the default) waits without limit.
+ * @param options - `signal` aborts the wait. The time limit is `timeoutMs`, which resolves rather
+ * than rejects.
+ * @returns The ready entries, each with its `revents`.
+ * @throws Rejects (it never throws) with:
+ * - {@link AbortError} when `options.signal` aborts, or already has;
+ * - {@link SocketError} `EBADF` (`syscall` 'poll') when a Socket in the entries is closed, before or
+ *   during the wait;
+ * - {@link SocketError} from poll(2) or the uv_poll handle, `syscall` 'poll' (`ENOMEM` ...);
+ * - `TypeError` / `RangeError` for entries that are not an array of `{ fd, events }`, `events` or a
+ *   timeout out of range, or bad `options`.
+ * @see {@link https://man7.org/linux/man-pages/man2/poll.2.html | poll(2)}
+ * @example
+ * ```ts
+ * const [ready] = await poll([{ fd: conn, events: POLLIN | POLLRDHUP }], 10_000);
+ * if (ready && ready.revents & POLLRDHUP) conn.close();
+ * ```
  */
 export function poll<T extends Pollable>(
   entries: readonly PollEntry<T>[],

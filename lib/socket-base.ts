@@ -334,7 +334,7 @@ export class SocketBase implements Disposable {
     return this.#fd;
   }
 
-  /** False until close() or detach(), true after: then every call but close() throws EBADF. */
+  /** False until close() or detach(), true after: then every call but close() fails with EBADF. */
   get closed(): boolean {
     return this.#fd < 0;
   }
@@ -411,18 +411,18 @@ export class SocketBase implements Disposable {
    *
    * Addresses are numeric ('127.0.0.1', '::1', '0.0.0.0', '::'); resolve names with getaddrinfo().
    * The family is the socket's unless the address names one. A Unix path is created as a socket file
-   * and stays until unlinked; a path starting with '\\0' is an abstract name, which leaves no file.
+   * and stays until unlinked; a path starting with '\0' is an abstract name, which leaves no file.
    * Read the port the kernel picked back with {@link getsockname}.
    *
    * @param address - Where to bind: see {@link AddressInput}.
    * @throws {@link SocketError} from bind(2), `syscall` 'bind', with `address` and `port` (or `path`):
-   * - `EADDRINUSE`: the address is taken (SO_REUSEADDR helps for one in TIME_WAIT);
+   * - `EADDRINUSE`: the address is taken (SO_REUSEADDR helps for one in TIME_WAIT), or the Unix path exists;
    * - `EADDRNOTAVAIL`: the address is not one of this host's (see IP_FREEBIND);
    * - `EACCES`: a port below 1024 without CAP_NET_BIND_SERVICE, or no search/write permission on the path;
    * - `EINVAL`: the socket is already bound;
    * - `EAFNOSUPPORT`: an address of another family than the socket's;
    * - `ENOENT` / `ENOTDIR` / `EROFS`: a Unix path in a directory that does not exist or is read-only;
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`: not an object, not a numeric
    * address, a NUL in a path) or `RangeError` (`ERR_OUT_OF_RANGE`: a port outside 0 to 65535, a Unix
    * path over 107 bytes), before any syscall.
@@ -452,7 +452,7 @@ export class SocketBase implements Disposable {
    * - `EADDRINUSE`: another socket listens on the same address and port, or no free port was left;
    * - `ENOTSUP` (EOPNOTSUPP): the socket type does not listen (SOCK_DGRAM);
    * - `EINVAL`: the socket is connected;
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` / `RangeError` for a `backlog` that is not a 32-bit integer.
    * @see {@link https://man7.org/linux/man-pages/man2/listen.2.html | listen(2)}
    * @example
@@ -473,13 +473,13 @@ export class SocketBase implements Disposable {
    * peer reads EOF) or SHUT_RDWR.
    *
    * Unlike close(), it acts on the connection, for every fd that shares it, and keeps the fd open.
-   * Shutting down reading wakes a call blocked in recv or accept on the same socket, even in another
-   * thread.
+   * SHUT_RDWR wakes a call blocked in recv or accept on the same socket in another thread (through an
+   * fd adopted there with `Socket.fromFd`, then detached).
    *
    * @param how - SHUT_RD, SHUT_WR or SHUT_RDWR.
    * @throws {@link SocketError} from shutdown(2), `syscall` 'shutdown':
    * - `ENOTCONN`: the socket is not connected (a stream socket);
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` (`ERR_INVALID_ARG_VALUE`) for a `how` that is not one of the three.
    * @see {@link https://man7.org/linux/man-pages/man2/shutdown.2.html | shutdown(2)}
    * @example
@@ -502,11 +502,11 @@ export class SocketBase implements Disposable {
    * Releases the fd: close(2). Idempotent: a second call does nothing and never touches the old fd number.
    *
    * The Socket reads as closed even if close(2) reports an error: Linux frees the fd number in any case,
-   * so the call is never retried. With SO_LINGER on, close(2) may wait for unsent data. On a promise
-   * Socket, the calls pending are rejected with ECANCELED first.
+   * so the call is never retried. With SO_LINGER on, close(2) may wait for unsent data, stopping the
+   * thread in either flavour. On a promise Socket, the calls pending are rejected with ECANCELED first.
    *
-   * @throws {@link SocketError} from close(2), `syscall` 'close' (rare: `EIO`; `EINTR` with SO_LINGER).
-   * Closing a closed Socket is not an error.
+   * @throws {@link SocketError} from close(2), `syscall` 'close', if the kernel reports an error (rare
+   * for a socket; the fd is released anyway). Closing a closed Socket is not an error.
    * @see {@link https://man7.org/linux/man-pages/man2/close.2.html | close(2)}
    * @example
    * ```ts
@@ -573,7 +573,7 @@ export class SocketBase implements Disposable {
    * @returns The address, discriminated by `family`.
    * @throws {@link SocketError} from getpeername(2), `syscall` 'getpeername':
    * - `ENOTCONN`: not connected (never connected, or a datagram socket without a connect);
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @see {@link https://man7.org/linux/man-pages/man2/getpeername.2.html | getpeername(2)}
    * @example
    * ```ts
@@ -605,9 +605,9 @@ export class SocketBase implements Disposable {
    * - `EPERM`: an option that needs privilege (SO_RCVBUFFORCE, SO_MARK: CAP_NET_ADMIN);
    * - `ENODEV`: SO_BINDTODEVICE with an unknown interface; `ENOENT`: TCP_CONGESTION with an
    *   algorithm the kernel does not have;
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) for a value of the wrong type for the option, or
-   * `RangeError` (`ERR_OUT_OF_RANGE`) for a level, name or integer outside 32 bits or a negative timeout.
+   * `RangeError` (`ERR_OUT_OF_RANGE`) for a level, name or integer outside 32 bits, or a timeout < 0.
    * @see {@link https://man7.org/linux/man-pages/man2/setsockopt.2.html | setsockopt(2)},
    * {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)},
    * {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)},
@@ -663,13 +663,12 @@ export class SocketBase implements Disposable {
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
-   * @param length - For the raw bytes: the buffer size to offer the kernel, 0 to 65536.
-   * @returns The value, typed from `name` (see {@link OptionValue}), or a Buffer of the bytes the kernel wrote.
+   * @returns The value, typed from `name` (see {@link OptionValue}).
    * @throws {@link SocketError} from getsockopt(2), `syscall` 'getsockopt':
    * - `ENOPROTOOPT`: the option is unknown at that level;
-   * - `EINVAL`: a length the option does not accept;
- * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
-   * @throws `TypeError` / `RangeError` for a level or name outside 32 bits, or a `length` outside 0 to 65536.
+   * - `EINVAL`: an option the protocol does not let be read this way;
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` / `RangeError` for a level or name that is not a 32-bit integer.
    * @see {@link https://man7.org/linux/man-pages/man2/getsockopt.2.html | getsockopt(2)},
    * {@link https://man7.org/linux/man-pages/man7/socket.7.html | socket(7)},
    * {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)}
@@ -677,10 +676,32 @@ export class SocketBase implements Disposable {
    * ```ts
    * const size = s.getsockopt(SOL_SOCKET, SO_RCVBUF); // number
    * const pending = s.getsockopt(SOL_SOCKET, SO_ERROR); // 0, or an errno value
-   * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 232); // Buffer: struct tcp_info
+   * const linger = s.getsockopt(SOL_SOCKET, SO_LINGER); // { onoff, linger }
    * ```
    */
   getsockopt<N extends number>(level: number, name: N): OptionValue<N>;
+  /**
+   * Reads a socket option's raw bytes: getsockopt(2) with a buffer of `length` bytes. Returns the
+   * bytes the kernel wrote (at most `length`), as a Buffer.
+   *
+   * For structures sockcall does not decode: TCP_INFO, SO_PEERCRED ...
+   *
+   * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
+   * @param name - The option (see the constants).
+   * @param length - The buffer size to offer the kernel, 0 to 65536.
+   * @returns The bytes the kernel wrote.
+   * @throws {@link SocketError} from getsockopt(2), `syscall` 'getsockopt': `ENOPROTOOPT` (an unknown
+   * option), `EINVAL` (a length the option does not accept), `EBADF` (closed).
+   * @throws `TypeError` / `RangeError` for a level or name that is not a 32-bit integer, or a `length`
+   * outside 0 to 65536.
+   * @see {@link https://man7.org/linux/man-pages/man2/getsockopt.2.html | getsockopt(2)}
+   * @example
+   * ```ts
+   * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 232); // Buffer: struct tcp_info
+   * const cred = conn.getsockopt(SOL_SOCKET, SO_PEERCRED, 12); // struct ucred
+   * const pid = cred.readInt32LE(0);
+   * ```
+   */
   getsockopt(level: number, name: number, length: number): Buffer;
   getsockopt(level: number, name: number, length?: number): number | string | Linger | Buffer {
     const fd = this.#open('getsockopt');
@@ -725,12 +746,9 @@ export class SocketBase implements Disposable {
    * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
    * @example
    * ```ts
-   * s.setBlocking(false);
-   * try {
-   *   s.accept();
-   * } catch (error) {
-   *   if ((error as SocketError).code !== 'EAGAIN') throw error; // nobody waiting yet
-   * }
+   * const s = new Socket(AF_INET, SOCK_STREAM);
+   * s.setBlocking(false); // a blocking Socket's recv now throws EAGAIN instead of waiting
+   * s.getBlocking(); // false
    * ```
    */
   setBlocking(blocking: boolean): void {
@@ -747,7 +765,8 @@ export class SocketBase implements Disposable {
    * @see {@link https://man7.org/linux/man-pages/man2/fcntl.2.html | fcntl(2)}
    * @example
    * ```ts
-   * new Socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK).getBlocking(); // false
+   * const s = new Socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+   * s.getBlocking(); // false, as for every promise Socket
    * ```
    */
   getBlocking(): boolean {

@@ -14,11 +14,55 @@ export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue }
  *
  * Every fd it creates is close-on-exec. After close() or detach(), every method throws EBADF
  * without touching the old fd number, which may belong to someone else by then.
+ *
+ * Each method makes its syscall on the calling thread and returns when the kernel does: accept,
+ * connect, send and recv stop the thread (timers and I/O callbacks included) until they are done.
+ * Bound them with SO_RCVTIMEO/SO_SNDTIMEO, with select()/poll() and a timeout, or run them in a worker
+ * thread; for code on Node's event loop, use the Socket of `sockcall/promises`. A failed syscall
+ * throws a {@link SocketError}; a bad argument throws a TypeError or RangeError before any syscall.
+ *
+ * @example
+ * ```ts
+ * import { Socket, AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from 'sockcall';
+ *
+ * const server = new Socket(AF_INET, SOCK_STREAM);
+ * server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+ * server.bind({ address: '127.0.0.1', port: 3005 });
+ * server.listen(10);
+ * const conn = server.accept();
+ * conn.sendAll(conn.recv(4096)); // echo one read back
+ * conn.close();
+ * server.close();
+ * ```
  */
 export class Socket extends SocketBase {
   /**
-   * accept4(2): waits for a connection and returns it as a new Socket (close-on-exec). `flags` may
-   * be SOCK_NONBLOCK. The peer's address is `conn.getpeername()`.
+   * Takes a connection from a listening socket: accept4(2). Waits for a connection and returns it as a
+   * new Socket (close-on-exec). `flags` may be SOCK_NONBLOCK. The peer's address is `conn.getpeername()`.
+   *
+   * Blocks the thread until a client connects, unless the listener is non-blocking. sockcall adds
+   * SOCK_CLOEXEC to `flags`. The new Socket has the listener's domain, type and protocol.
+   * A signal does not end the wait: after EINTR the call is made again, against the original SO_RCVTIMEO
+   * deadline.
+   *
+   * @param flags - 0 (the default) or SOCK_NONBLOCK.
+   * @returns The connection, a new Socket owning its own fd.
+   * @throws {@link SocketError} from accept4(2), `syscall` 'accept':
+   * - `EAGAIN`: SO_RCVTIMEO passed, or the listener is non-blocking and no connection is waiting;
+   * - `EINVAL`: the socket is not listening (or was shut down), or a bad flag;
+   * - `ENOTSUP` (EOPNOTSUPP): the socket type does not accept (SOCK_DGRAM);
+   * - `ECONNABORTED`: a connection was aborted while waiting in the queue;
+   * - `EMFILE` / `ENFILE`: out of fds; `ENOBUFS` / `ENOMEM`: out of memory; `EPERM`: refused by a firewall rule;
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `flags` that is not a
+   * 32-bit integer, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/accept.2.html | accept4(2)}
+   * @example
+   * ```ts
+   * server.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 5_000); // give up after 5 s (EAGAIN)
+   * const conn = server.accept();
+   * console.log('client', conn.getpeername());
+   * ```
    */
   accept(flags = 0): Socket {
     const fd = fdOf(this, 'accept');
@@ -28,7 +72,35 @@ export class Socket extends SocketBase {
     return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
   }
 
-  /** connect(2). On a non-blocking socket, EINPROGRESS is thrown as C reports it. */
+  /**
+   * Connects to `address`: connect(2). On a non-blocking socket, EINPROGRESS is thrown as C reports it.
+   *
+   * A stream socket blocks until the handshake ends; a datagram socket only sets its default
+   * destination and the one sender it receives from. Not retried after a signal: the connection goes
+   * on in the kernel, and the call throws EINTR (wait for writability, then read SO_ERROR).
+   *
+   * @param address - A numeric `{ address, port }` or a Unix `{ path }`: see {@link AddressInput}.
+   * @throws {@link SocketError} from connect(2), `syscall` 'connect', with `address` and `port` (or `path`):
+   * - `ECONNREFUSED`: nobody listens there;
+   * - `ETIMEDOUT`: no answer (TCP gave up retrying the SYN);
+   * - `ENETUNREACH` / `EHOSTUNREACH`: no route to the network or host;
+   * - `EINPROGRESS`: non-blocking, or SO_SNDTIMEO passed; the connection goes on (see SO_ERROR);
+   * - `EALREADY`: a previous connect is still in progress; `EISCONN`: already connected;
+   * - `EADDRNOTAVAIL`: no local port left; `EINTR`: a signal arrived (see above);
+   * - `ENOENT`: no such Unix path; `EAGAIN`: a non-blocking AF_UNIX connect to a full backlog;
+   * - `EACCES` / `EPERM`: a broadcast address without SO_BROADCAST, a path without permission, or a
+   *   firewall rule; `EAFNOSUPPORT`: an address of another family than the socket's;
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`: not a numeric address) or
+   * `RangeError` (`ERR_OUT_OF_RANGE`: a port outside 0 to 65535), before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/connect.2.html | connect(2)}
+   * @example
+   * ```ts
+   * const [{ address }] = getaddrinfo('localhost', 3005, { family: AF_INET, type: SOCK_STREAM });
+   * const s = new Socket(AF_INET, SOCK_STREAM);
+   * s.connect(address);
+   * ```
+   */
   connect(address: AddressInput): void {
     const fd = fdOf(this, 'connect');
     const { sockaddr, context } = this.encode(address);
@@ -37,8 +109,31 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * send(2): returns how many bytes the kernel took, which may be fewer than given (see sendAll).
-   * MSG_NOSIGNAL is always added, so a reset peer gives EPIPE rather than a SIGPIPE.
+   * Sends data on a connected socket: send(2). Returns how many bytes the kernel took, which may be
+   * fewer than given (see sendAll). MSG_NOSIGNAL is always added, so a reset peer gives EPIPE rather
+   * than a SIGPIPE.
+   *
+   * Blocks the thread while the send buffer is full (unless non-blocking, or MSG_DONTWAIT). A string is
+   * sent as UTF-8. After a signal, the call is made again against the original SO_SNDTIMEO deadline.
+   *
+   * @param data - The bytes: any Buffer, TypedArray or DataView (only its own bytes), or a string.
+   * @param flags - MSG_* flags, or'ed: MSG_DONTWAIT, MSG_MORE, MSG_OOB, MSG_EOR ... (default 0).
+   * @returns The bytes sent, 0 to the length of `data`.
+   * @throws {@link SocketError} from send(2) (the sendto syscall), `syscall` 'send':
+   * - `EAGAIN`: SO_SNDTIMEO passed, or non-blocking (or MSG_DONTWAIT) with a full buffer;
+   * - `EPIPE`: the connection is closed for sending (reset or shut down), or was never made;
+   * - `ECONNRESET`: the peer reset the connection;
+   * - `EDESTADDRREQ`: a datagram socket without connect (use sendto); `EMSGSIZE`: a datagram too big;
+   * - `ECONNREFUSED`: a connected datagram socket's earlier datagram was refused (ICMP);
+   * - `ENOBUFS`: the interface queue is full;
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for `data` that is not a string
+   * or an ArrayBufferView, or a bad `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
+   * @example
+   * ```ts
+   * const sent = s.send('hello\n'); // 6, or fewer if the buffer was nearly full
+   * ```
    */
   send(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
@@ -50,8 +145,28 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * Calls send(2) until every byte has gone, as Python's sendall. Returns the byte count. If a call
-   * fails part way, the error's `bytesSent` says how many bytes went out before it.
+   * Sends all of `data`: calls send(2) until every byte has gone, as Python's sendall. Returns the byte
+   * count. If a call fails part way, the error's `bytesSent` says how many bytes went out before it.
+   *
+   * Adds MSG_NOSIGNAL, as send. On a non-blocking socket it stops at the first EAGAIN (with
+   * `bytesSent`); it does not wait for buffer space.
+   *
+   * @param data - The bytes: any Buffer, TypedArray or DataView, or a string (sent as UTF-8).
+   * @param flags - MSG_* flags for every send(2), or'ed (default 0).
+   * @returns The length of `data` in bytes.
+   * @throws {@link SocketError} as {@link send} (`syscall` 'send': EPIPE, ECONNRESET, EAGAIN on a timeout
+   * or a non-blocking socket ...), with `bytesSent`: the bytes that went out before the failure.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for `data` that is not a string
+   * or an ArrayBufferView, or a bad `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
+   * @example
+   * ```ts
+   * try {
+   *   conn.sendAll(bigBuffer);
+   * } catch (error) {
+   *   console.log(`sent ${(error as SocketError).bytesSent} bytes before ${(error as SocketError).code}`);
+   * }
+   * ```
    */
   sendAll(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
@@ -70,7 +185,34 @@ export class Socket extends SocketBase {
     return sent;
   }
 
-  /** sendto(2): one datagram to `address` (or data on an unconnected socket). Adds MSG_NOSIGNAL. */
+  /**
+   * Sends a datagram to `address`: sendto(2). One datagram to `address` (or data on an unconnected
+   * socket). Adds MSG_NOSIGNAL.
+   *
+   * A datagram goes whole or not at all. On a connected stream socket the kernel ignores `address`
+   * (TCP) or refuses it (`EISCONN`, AF_UNIX).
+   *
+   * @param data - The datagram: any Buffer, TypedArray or DataView, or a string (sent as UTF-8).
+   * @param address - The destination: a numeric `{ address, port }` or a Unix `{ path }`.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes sent.
+   * @throws {@link SocketError} from sendto(2), `syscall` 'sendto', with `address` and `port` (or `path`):
+   * - `EMSGSIZE`: the datagram is bigger than the protocol allows (65507 bytes for UDP over IPv4);
+   * - `EACCES`: a broadcast address without SO_BROADCAST;
+   * - `ENETUNREACH` / `EHOSTUNREACH`: no route; `EAFNOSUPPORT` / `EINVAL`: an address of another family;
+   * - `ECONNREFUSED`: an earlier datagram was refused (ICMP), reported on this call;
+   * - `ENOENT` / `ECONNREFUSED`: no AF_UNIX socket bound at the path;
+   * - `EAGAIN`: SO_SNDTIMEO passed, or non-blocking with a full buffer; `ENOBUFS`: the interface queue is full;
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for bad `data`, `address` or
+   * `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | sendto(2)}
+   * @example
+   * ```ts
+   * const udp = new Socket(AF_INET, SOCK_DGRAM);
+   * udp.sendto('ping', { address: '127.0.0.1', port });
+   * ```
+   */
   sendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
@@ -82,9 +224,36 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * recv(2) of up to `length` bytes into a new Buffer: the bytes received, an empty Buffer at EOF
-   * (orderly shutdown by the peer). Flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC.
-   * On a TCP socket MSG_TRUNC discards the bytes unread: the Buffer then holds that many zeros.
+   * Receives up to `length` bytes: recv(2) into a new Buffer. Returns the bytes received, an empty
+   * Buffer at EOF (orderly shutdown by the peer). Flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_OOB,
+   * MSG_TRUNC. On a TCP socket MSG_TRUNC discards the bytes unread: the Buffer then holds that many zeros.
+   *
+   * Blocks the thread until data arrives (unless non-blocking, or MSG_DONTWAIT), then returns what is
+   * there, which may be less than `length`: loop for an exact count, or use MSG_WAITALL. A datagram
+   * longer than `length` is cut short, the rest dropped.
+   * A signal does not end the wait: after EINTR the call is made again, against the original SO_RCVTIMEO
+   * deadline.
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes received; empty at EOF.
+   * @throws {@link SocketError} from recv(2) (the recvfrom syscall), `syscall` 'recv':
+   * - `EAGAIN`: SO_RCVTIMEO passed, or non-blocking (or MSG_DONTWAIT) with nothing to read;
+   * - `ECONNRESET`: the peer reset the connection;
+   * - `ENOTCONN`: a stream socket that is not connected;
+   * - `ETIMEDOUT`: the connection was dropped by keep-alive or TCP_USER_TIMEOUT;
+   * - `ECONNREFUSED`: a connected datagram socket's earlier datagram was refused (ICMP);
+   * - `EINVAL`: MSG_OOB with no urgent data waiting (or with SO_OOBINLINE);
+   * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `length` outside 0 to
+   * MAX_RECV_LENGTH or a bad `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const chunk = conn.recv(4096);
+   * if (chunk.length === 0) console.log('the peer closed the connection');
+   * const header = conn.recv(16, MSG_WAITALL); // all 16 bytes, unless EOF comes first
+   * ```
    */
   recv(length: number, flags = 0): Buffer {
     const fd = fdOf(this, 'recv');
@@ -97,9 +266,25 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * recv(2) into `view` (any Buffer, TypedArray or DataView); writes only inside the view's bytes.
-   * Returns the count recv returned: with MSG_TRUNC on a datagram socket that is the datagram's real
-   * length, which may exceed the view.
+   * Receives into a buffer of yours: recv(2) into `view` (any Buffer, TypedArray or DataView); writes
+   * only inside the view's bytes. Returns the count recv returned: with MSG_TRUNC on a datagram socket
+   * that is the datagram's real length, which may exceed the view.
+   *
+   * No allocation per call: reuse one buffer for a whole stream. Blocks as {@link recv} does.
+   *
+   * @param view - Where the bytes go, from its first byte.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes received (0 at EOF), or a datagram's real length with MSG_TRUNC.
+   * @throws {@link SocketError} as {@link recv} (`syscall` 'recv': EAGAIN, ECONNRESET, ENOTCONN ...).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `view` that is not an
+   * ArrayBufferView or a bad `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const buffer = Buffer.alloc(65536);
+   * let total = 0;
+   * for (let n; (n = conn.recvInto(buffer)) > 0; ) total += n; // until EOF
+   * ```
    */
   recvInto(view: ArrayBufferView, flags = 0): number {
     const fd = fdOf(this, 'recv');
@@ -110,7 +295,28 @@ export class Socket extends SocketBase {
     return result;
   }
 
-  /** recvfrom(2): up to `length` bytes and the sender's address. */
+  /**
+   * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
+   *
+   * Blocks as {@link recv} does. A datagram longer than `length` is cut short, the rest dropped
+   * (`recvInto` with MSG_PEEK | MSG_TRUNC tells a datagram's real length first).
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes and the sender's address (see {@link Received}).
+   * @throws {@link SocketError} from recvfrom(2), `syscall` 'recvfrom': as {@link recv} (EAGAIN on a
+   * timeout, ECONNREFUSED, ECONNRESET, ENOTCONN ...).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `length` outside 0 to
+   * MAX_RECV_LENGTH or a bad `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * const udp = new Socket(AF_INET, SOCK_DGRAM);
+   * udp.bind({ address: '127.0.0.1', port: 0 });
+   * const { data, address } = udp.recvfrom(2048);
+   * udp.sendto(data, address!); // answer the sender
+   * ```
+   */
   recvfrom(length: number, flags = 0): Received {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
