@@ -301,7 +301,10 @@ export class Socket extends SocketBase {
   static override fromFd<T>(this: new (domain: number, type: number, protocol?: number) => T, fd: number): T {
     const socket = super.fromFd.call(this, fd) as T;
     const result = native.setBlocking(fd, 0);
-    if (result < 0) throw syscallError('fcntl', result);
+    if (result < 0) {
+      (socket as unknown as Socket).close(); // adopted: it is ours to close, not left to the collector
+      throw syscallError('fcntl', result);
+    }
     return socket;
   }
 

@@ -21,6 +21,8 @@
  *
  * @module sockcall/promises
  */
+import { constants as osConstants } from 'node:os';
+
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP, POLLRDNORM, POLLWRNORM } from './constants';
 import { invalidArgType, syscallError } from './errors';
 import { type Addrinfo, addrinfoArguments, addrinfoError, type AddrinfoHints } from './getaddrinfo';
@@ -43,6 +45,8 @@ import {
 import { fdFor, listOf, type PollEntry, type PollReady, type Pollable, type SelectResult } from './select';
 import { fdOf } from './socket-base';
 import { INT32_MAX, INT32_MIN, validateInt, validateObject, validateTimeout } from './validate';
+
+const osErrno = osConstants.errno;
 
 export * from './constants';
 export type {
@@ -183,10 +187,12 @@ function waitReady(
     const watchers: [Socket, Watcher][] = [];
     const temporary: [NativePoller, number, boolean][] = [];
     let timer: NodeJS.Timeout | undefined;
+    let limit: NodeJS.Timeout | undefined;
     let finished = false;
     const stop = (): void => {
       finished = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (limit !== undefined) clearTimeout(limit);
       signal?.removeEventListener('abort', onAbort);
       for (const [socket, watcher] of watchers.splice(0)) unwatch(socket, watcher);
       for (const [poller, duplicate, wasBlocking] of temporary.splice(0)) {
@@ -256,6 +262,13 @@ function waitReady(
         resolve(fds.map(() => 0));
       }, Math.max(0, deadline - Date.now()));
     }
+    // options.timeout, as on every waiting call: a rejection, where timeoutMs resolves empty.
+    if (options.timeout !== undefined) {
+      limit = setTimeout(() => {
+        stop();
+        reject(timeoutError(syscall));
+      }, options.timeout);
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -274,17 +287,19 @@ function targetFor(item: unknown, name: string, syscall: string, min: number): {
  * waiting in between is done by the promise Sockets' own uv_poll handles, or by a temporary one on a
  * duplicate of any other fd (whose blocking mode is restored afterwards). Do not pass fds that Node
  * itself watches (a net.Socket's): libuv allows one poll handle per fd. An fd number that is not open
- * is reported ready (POLLNVAL) in each list it is in, where the blocking select() throws EBADF.
+ * rejects with EBADF, as select(2) fails. As in C, closing a bare fd number's file elsewhere during
+ * the wait does not end it (the kernel, and the duplicate waited on, keep the file open).
  *
  * @param read - Sockets or fds to watch for reading (or accepting); null or undefined for none.
  * @param write - To watch for writing (or the end of a connect).
  * @param except - To watch for exceptional conditions (out-of-band data).
  * @param timeoutMs - Milliseconds, 0 to 2^31-1; null (the default) waits without limit.
- * @param options - `signal` aborts the wait. The time limit is `timeoutMs`, which resolves rather
- * than rejects.
+ * @param options - `signal` aborts the wait; `timeout` rejects it with ETIMEDOUT (where `timeoutMs`
+ * resolves with nothing ready).
  * @returns The ready subset of each list.
  * @throws Rejects (it never throws) with:
  * - {@link AbortError} when `options.signal` aborts, or already has;
+ * - {@link SocketError} `ETIMEDOUT` when `options.timeout` passes first;
  * - {@link SocketError} `EBADF` (`syscall` 'select') when a Socket in the lists is closed, before or
  *   during the wait;
  * - {@link SocketError} from poll(2) or the uv_poll handle, `syscall` 'select' (`ENOMEM` ...);
@@ -322,6 +337,8 @@ export function select<T extends Pollable>(
     const masks = targets.map((target) => ready[[POLLIN, POLLOUT, POLLPRI].indexOf(target.events)]!);
     const isReady = (revents: number[]): boolean => revents.some((value, i) => (value & masks[i]!) !== 0);
     return waitReady(targets, timeout, wait, 'select', isReady).then((revents) => {
+      // An fd number that is not open: select(2) fails with EBADF, and so does this.
+      if (revents.some((value) => (value & POLLNVAL) !== 0)) throw syscallError('select', -osErrno.EBADF);
       const result: SelectResult<T> = { read: [], write: [], except: [] };
       let index = 0;
       for (let i = 0; i < 3; i++) {
@@ -348,11 +365,12 @@ export function select<T extends Pollable>(
  *
  * @param entries - What to watch: `{ fd, events }` each.
  * @param timeoutMs - Milliseconds, 0 to 2^31-1; null (the default) waits without limit.
- * @param options - `signal` aborts the wait. The time limit is `timeoutMs`, which resolves rather
- * than rejects.
+ * @param options - `signal` aborts the wait; `timeout` rejects it with ETIMEDOUT (where `timeoutMs`
+ * resolves with nothing ready).
  * @returns The ready entries, each with its `revents`.
  * @throws Rejects (it never throws) with:
  * - {@link AbortError} when `options.signal` aborts, or already has;
+ * - {@link SocketError} `ETIMEDOUT` when `options.timeout` passes first;
  * - {@link SocketError} `EBADF` (`syscall` 'poll') when a Socket in the entries is closed, before or
  *   during the wait;
  * - {@link SocketError} from poll(2) or the uv_poll handle, `syscall` 'poll' (`ENOMEM` ...);

@@ -1194,6 +1194,22 @@ describe('91 promise flavour: the waiting calls', function () {
     });
   });
 
+  describe('promise select and poll: options.timeout and fds that are not open', function () {
+    it('options.timeout rejects with ETIMEDOUT, where timeoutMs resolves with nothing ready', async function () {
+      const [, conn] = await ppair();
+      const selecting = select([conn], [], [], null, { timeout: 100 });
+      await rejectsLike(selecting, { code: 'ETIMEDOUT', syscall: 'select' });
+      await rejectsLike(poll([{ fd: conn, events: POLLIN }], 5000, { timeout: 100 }), { code: 'ETIMEDOUT', syscall: 'poll' });
+    });
+
+    it('an fd number that is not open rejects EBADF, as select(2) fails', async function () {
+      const gone = psocket(AF_INET, SOCK_DGRAM);
+      const number = gone.fd;
+      gone.close();
+      await rejectsLike(select([number], [], [], 1000), { code: 'EBADF', syscall: 'select' });
+    });
+  });
+
   describe('promise getaddrinfo', function () {
     for (const host of ['127.0.0.1', 'localhost']) {
       it(`resolves '${host}' like the blocking getaddrinfo`, async function () {
