@@ -233,7 +233,8 @@ function exclusive(parsed: Parsed, a: string, b: string, command: string): void 
 // process.stdout and process.stderr write synchronously to files, pipes and terminals on Linux, so
 // a line is out before the blocking server goes back into poll(2), and before process.exit().
 function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  // Once stdout's reader has gone (`sockcall echo-server | head -1`), the log is dropped.
+  if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
 }
 
 function warn(line: string): void {
@@ -337,6 +338,8 @@ interface ServerPlan {
   address: Blocking.AddressInput;
   /** --unix: the socket file, removed at the end. */
   path: string | undefined;
+  /** The inode of the socket file bind() made: only that file is removed, not a later server's. */
+  ino?: number;
   maxClients: number;
 }
 
@@ -381,22 +384,16 @@ async function echoServer(argv: readonly string[]): Promise<number> {
 
   const stopper = new Stopper();
   try {
-    if (parsed.options.has('blocking')) {
-      const listener = listen(sockcall.Socket, plan);
-      try {
+    const listener = parsed.options.has('blocking') ? listen(sockcall.Socket, plan) : listen(promises().Socket, plan);
+    try {
+      if (listener instanceof sockcall.Socket) {
         await (udp ? serveDatagramsBlocking(listener, plan, stopper) : serveStreamsBlocking(listener, plan, stopper));
-      } finally {
-        listener.close();
-        removeSocketFile(plan);
-      }
-    } else {
-      const listener = listen(promises().Socket, plan);
-      try {
+      } else {
         await (udp ? serveDatagrams(listener, plan, stopper) : serveStreams(listener, plan, stopper));
-      } finally {
-        listener.close();
-        removeSocketFile(plan);
       }
+    } finally {
+      listener.close();
+      removeSocketFile(plan);
     }
   } finally {
     stopper.dispose();
@@ -404,9 +401,6 @@ async function echoServer(argv: readonly string[]): Promise<number> {
   if (stopper.signal !== undefined) say(`stopped by ${stopper.signal}`);
   return 0;
 }
-
-/** The identity of the socket file this server made, so that only that file is removed. */
-const socketFiles = new Map<string, number>();
 
 /** socket, bind (and listen), and the `listening on` line. */
 function listen<S extends Blocking.Socket | Promises.Socket>(SocketClass: new (domain: number, type: number) => S, plan: ServerPlan): S {
@@ -416,7 +410,7 @@ function listen<S extends Blocking.Socket | Promises.Socket>(SocketClass: new (d
   try {
     if (plan.type === sockcall.SOCK_STREAM && plan.path === undefined) socket.setsockopt(sockcall.SOL_SOCKET, sockcall.SO_REUSEADDR, 1);
     socket.bind(plan.address);
-    if (plan.path !== undefined) socketFiles.set(plan.path, lstatSync(plan.path).ino);
+    if (plan.path !== undefined) plan.ino = lstatSync(plan.path).ino;
     if (plan.type === sockcall.SOCK_STREAM) socket.listen(sockcall.SOMAXCONN);
     say(`listening on ${describe(socket.getsockname())}`);
   } catch (error) {
@@ -448,11 +442,9 @@ function removeStaleSocketFile(path: string): void {
 }
 
 function removeSocketFile(plan: ServerPlan): void {
-  if (plan.path === undefined) return;
-  const ino = socketFiles.get(plan.path);
-  socketFiles.delete(plan.path);
-  // Another server may have replaced the file since: remove ours only.
-  if (ino !== undefined && lstatSync(plan.path, { throwIfNoEntry: false })?.ino === ino) unlinkSync(plan.path);
+  if (plan.path === undefined || plan.ino === undefined) return;
+  if (lstatSync(plan.path, { throwIfNoEntry: false })?.ino === plan.ino) unlinkSync(plan.path);
+  plan.ino = undefined;
 }
 
 /** 'from 127.0.0.1:40000', or nothing for an unnamed Unix client. */
@@ -506,18 +498,32 @@ async function serveStreams(listener: Promises.Socket, plan: ServerPlan, stopper
   await Promise.all(serving);
 }
 
+/** A reply that could not be sent is reported; the server goes on with the next datagram. */
+function reply(datagram: number, error: unknown): void {
+  if (!isSocketError(error)) throw error;
+  warn(`datagram ${datagram}: ${error.message}`);
+}
+
 /** The promise flavour over UDP: each datagram back to its sender. */
 async function serveDatagrams(socket: Promises.Socket, plan: ServerPlan, stopper: Stopper): Promise<void> {
   stopper.onStop(() => socket.close());
   for (let served = 0; served < plan.maxClients && !stopper.stopped; ) {
+    let received: Promises.Received;
     try {
-      const { data, address } = await socket.recvfrom(BUFFER_LENGTH);
-      // UDP always says who sent a datagram (null is for sockets without addresses).
-      await socket.sendto(data, address!);
-      say(`datagram ${++served}${fromWhom(address!)}: ${data.length} bytes echoed`);
+      received = await socket.recvfrom(BUFFER_LENGTH);
     } catch (error) {
       if (stopper.stopped) break;
       throw error;
+    }
+    // UDP always says who sent a datagram (null is for sockets without addresses).
+    const { data, address } = received as { data: Buffer; address: Blocking.SocketAddress };
+    served++;
+    try {
+      await socket.sendto(data, address);
+      say(`datagram ${served}${fromWhom(address)}: ${data.length} bytes echoed`);
+    } catch (error) {
+      if (stopper.stopped) break;
+      reply(served, error);
     }
   }
 }
@@ -557,7 +563,14 @@ async function serveStreamsBlocking(listener: Blocking.Socket, plan: ServerPlan,
       for (const client of clients.values()) entries.push({ fd: client.socket, events: client.pending ? POLLOUT : POLLIN });
       for (const { fd: socket } of poll(entries, TICK_MS)) {
         if (socket === listener) {
-          const conn = listener.accept();
+          let conn: Blocking.Socket;
+          try {
+            conn = listener.accept();
+          } catch (error) {
+            // A connection reset while it waited in the queue: nothing to serve.
+            if (wouldBlock(error) || (isSocketError(error) && error.code === 'ECONNABORTED')) continue;
+            throw error;
+          }
           const client: BlockingClient = { socket: conn, id: ++accepted, pending: null, echoed: 0 };
           clients.set(conn, client);
           say(`client ${client.id} connected${fromWhom(conn.getpeername())}`);
@@ -593,17 +606,24 @@ async function serveStreamsBlocking(listener: Blocking.Socket, plan: ServerPlan,
 /** The blocking flavour over UDP: poll(2) with the tick, recvfrom, sendto. */
 async function serveDatagramsBlocking(socket: Blocking.Socket, plan: ServerPlan, stopper: Stopper): Promise<void> {
   const { poll, POLLIN, MSG_DONTWAIT } = blocking();
-  for (let served = 0; served < plan.maxClients && !stopper.stopped; ) {
-    if (poll([{ fd: socket, events: POLLIN }], TICK_MS).length > 0) {
-      try {
-        const { data, address } = socket.recvfrom(BUFFER_LENGTH, MSG_DONTWAIT);
-        socket.sendto(data, address!);
-        say(`datagram ${++served}${fromWhom(address!)}: ${data.length} bytes echoed`);
-      } catch (error) {
-        if (!(isSocketError(error) && error.code === 'EAGAIN')) throw error;
-      }
+  // After every turn, `continue` included, signal handlers get their chance to run.
+  for (let served = 0; served < plan.maxClients && !stopper.stopped; await nextLoopTurn()) {
+    if (poll([{ fd: socket, events: POLLIN }], TICK_MS).length === 0) continue;
+    let received: Blocking.Received;
+    try {
+      received = socket.recvfrom(BUFFER_LENGTH, MSG_DONTWAIT);
+    } catch (error) {
+      if (isSocketError(error) && error.code === 'EAGAIN') continue;
+      throw error;
     }
-    await nextLoopTurn();
+    const { data, address } = received as { data: Buffer; address: Blocking.SocketAddress };
+    served++;
+    try {
+      socket.sendto(data, address);
+      say(`datagram ${served}${fromWhom(address)}: ${data.length} bytes echoed`);
+    } catch (error) {
+      reply(served, error);
+    }
   }
 }
 
@@ -807,6 +827,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     process.stdout.write(USAGES[command]!);
     return 0;
   }
+  process.stdout.on('error', (error: Error) => {
+    // echo-server's stdout is only its log: it serves on without it. connect's is the data.
+    if (command !== 'echo-server') report(new CommandError(`${error.message} (stdout)`));
+  });
   switch (command) {
     case 'demo':
       return demo(rest);

@@ -132,8 +132,8 @@ function protocol(family: number, value: number): string {
 }
 
 /** A C string literal of `bytes` as strace writes one: printable ASCII as is, the rest escaped. */
-function quote(bytes: Uint8Array, total: number): string {
-  const shown = Math.min(bytes.length, 32);
+function quote(bytes: Uint8Array, total: number, limit = 32): string {
+  const shown = Math.min(bytes.length, limit);
   let text = '"';
   for (let i = 0; i < shown; i++) {
     const byte = bytes[i]!;
@@ -150,7 +150,7 @@ function quote(bytes: Uint8Array, total: number): string {
     else if (next >= 0x30 && next <= 0x37) text += `\\${byte.toString(8).padStart(3, '0')}`;
     else text += `\\${byte.toString(8)}`;
   }
-  return `${text}"${total > 32 ? '...' : ''}`;
+  return `${text}"${total > limit ? '...' : ''}`;
 }
 
 interface Tagged {
@@ -176,9 +176,11 @@ function sockaddr(buffer: Buffer): string {
   if (family === c.AF_UNIX) {
     if (buffer.length <= 2) return '{sa_family=AF_UNIX}';
     const path = buffer.subarray(2);
-    if (path[0] === 0) return `{sa_family=AF_UNIX, sun_path=@${quote(path.subarray(1), 0)}}`;
+    // strace shows a path whole (it is at most 108 bytes), not cut at 32 as data is.
+    if (path[0] === 0) return `{sa_family=AF_UNIX, sun_path=@${quote(path.subarray(1), 0, path.length)}}`;
     const end = path.indexOf(0);
-    return `{sa_family=AF_UNIX, sun_path=${quote(end < 0 ? path : path.subarray(0, end), 0)}}`;
+    const name = end < 0 ? path : path.subarray(0, end);
+    return `{sa_family=AF_UNIX, sun_path=${quote(name, 0, name.length)}}`;
   }
   return `{sa_family=${named(families, family)}}`;
 }
