@@ -80,7 +80,16 @@ struct Lookup {
 
 class LookupWorker : public Napi::AsyncWorker {
  public:
-  explicit LookupWorker(Napi::Env env) : Napi::AsyncWorker(env, "sockcall.getaddrinfo"), deferred_(env) {}
+  // Takes the arguments already read: a promise made before they were checked would be left
+  // unsettled (and leak) when they are refused.
+  LookupWorker(Napi::Env env, const Lookup& arguments)
+      : Napi::AsyncWorker(env, "sockcall.getaddrinfo"), deferred_(env) {
+    lookup.has_host = arguments.has_host;
+    lookup.has_service = arguments.has_service;
+    lookup.host = arguments.host;
+    lookup.service = arguments.service;
+    lookup.hints = arguments.hints;
+  }
 
   Lookup lookup;
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -103,11 +112,9 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
-  auto* worker = new LookupWorker(info.Env());  // deleted by AsyncWorker after OnOK
-  if (!worker->lookup.Read(info)) {
-    delete worker;
-    return {};
-  }
+  Lookup arguments;
+  if (!arguments.Read(info)) return {};
+  auto* worker = new LookupWorker(info.Env(), arguments);  // deleted by AsyncWorker after OnOK
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

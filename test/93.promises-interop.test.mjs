@@ -290,9 +290,12 @@ describe('93 promises: switching flavours, handing fds to Node', function () {
             parentPort.postMessage({ error: String(error && error.stack || error) });
           }
         });
+        parentPort.postMessage({ ready: true });
         `,
         { root },
       );
+      // Counted only once the worker has loaded sockcall: while it starts up it opens fds of its own.
+      expect(await bounded(next(), 5000, 'the worker starting')).to.deep.equal({ ready: true });
       const server = pListener();
       const client = pSocket();
       const [conn] = await bounded(Promise.all([server.accept({ timeout: 2000 }), client.connect(server.getsockname(), { timeout: 2000 })]));

@@ -1,0 +1,495 @@
+// One process that goes through every native entry point of sockcall, for valgrind memcheck
+// (scripts/test-valgrind.sh). It is not a test suite: it drives each code path in native/ once or a
+// few times, with real loopback and Unix traffic, and checks the results so that a path that
+// silently did nothing cannot pass. It runs on plain node too: `node scripts/valgrind-driver.mjs`.
+//
+// Blocking calls are bounded by SO_RCVTIMEO/SO_SNDTIMEO and arranged so that the kernel already has
+// what each one waits for (a queued connection, buffered bytes): no peer thread is needed, except in
+// the worker section, which exists to tear a thread down with sockets and poll handles open.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+
+import * as S from 'sockcall';
+import * as P from 'sockcall/promises';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The raw binding, for the argument guards lib/ never lets a bad value reach.
+const { native } = createRequire(import.meta.url)(join(root, 'dist', 'native.js'));
+
+const GUARD_MS = 5000;
+const { EAGAIN, EBADF, EINVAL, ENOTCONN, EOPNOTSUPP } = osConstants.errno;
+const started = performance.now();
+const steps = [];
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const pattern = (length, seed = 7) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff));
+
+function guard(socket) {
+  socket.setsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO, GUARD_MS);
+  socket.setsockopt(S.SOL_SOCKET, S.SO_SNDTIMEO, GUARD_MS);
+  return socket;
+}
+
+function throwsType(fn, Type) {
+  assert.throws(fn, (error) => error instanceof Type, `expected a ${Type.name}`);
+}
+
+async function step(name, body) {
+  const t0 = performance.now();
+  await body();
+  steps.push(`${name} ${Math.round(performance.now() - t0)} ms`);
+}
+
+/** A blocking TCP listener on an ephemeral loopback port. */
+function listener(domain = S.AF_INET) {
+  const server = guard(new S.Socket(domain, S.SOCK_STREAM));
+  server.setsockopt(S.SOL_SOCKET, S.SO_REUSEADDR, 1);
+  server.bind({ address: domain === S.AF_INET6 ? '::1' : '127.0.0.1', port: 0 });
+  server.listen(8);
+  return server;
+}
+
+const baseline = openFds();
+
+await step('tcp v4 blocking', () => {
+  const server = listener();
+  const { port } = server.getsockname();
+  assert.ok(port > 0);
+  const client = guard(new S.Socket(S.AF_INET, S.SOCK_STREAM));
+  client.connect({ address: '127.0.0.1', port }); // completes from the backlog, before accept
+  const conn = guard(server.accept());
+  assert.deepEqual(conn.getpeername(), client.getsockname());
+  assert.deepEqual(client.getpeername(), { family: 'AF_INET', address: '127.0.0.1', port });
+
+  const data = pattern(65536);
+  assert.equal(client.sendAll(data), 65536);
+  const peek = conn.recv(16, S.MSG_PEEK);
+  assert.deepEqual(peek, data.subarray(0, 16));
+  const whole = conn.recv(65536, S.MSG_WAITALL);
+  assert.equal(whole.length, 65536);
+  assert.equal(sha(whole), sha(data));
+
+  // recvInto through views of every element size, at an offset into their ArrayBuffer.
+  const views = [
+    new DataView(new ArrayBuffer(24), 4, 16),
+    new Int16Array(new ArrayBuffer(40), 8, 8),
+    new Uint32Array(4),
+    new Float64Array(2),
+    new BigUint64Array(2),
+  ];
+  for (const view of views) {
+    const chunk = pattern(view.byteLength, view.byteLength);
+    assert.equal(client.send(chunk), chunk.length);
+    assert.equal(conn.recvInto(view, S.MSG_WAITALL), view.byteLength);
+    assert.deepEqual(Buffer.from(view.buffer, view.byteOffset, view.byteLength), chunk);
+  }
+
+  // recvfrom on a connected stream: the kernel gives no address.
+  client.send('hello');
+  const got = conn.recvfrom(100);
+  assert.equal(got.data.toString(), 'hello');
+  assert.equal(got.address, null);
+
+  // MSG_TRUNC on TCP discards bytes unread; MSG_OOB and select's except set.
+  client.send('abcdef');
+  assert.deepEqual(conn.recv(3, S.MSG_TRUNC), Buffer.alloc(3));
+  assert.equal(conn.recv(3).toString(), 'def');
+  client.send('!', S.MSG_OOB);
+  const ready = S.select([conn], [client], [conn], 1000);
+  assert.deepEqual([ready.read, ready.write, ready.except].map((list) => list.length), [0, 1, 1]);
+  assert.equal(conn.recv(1, S.MSG_OOB).toString(), '!');
+
+  client.shutdown(S.SHUT_WR);
+  assert.equal(conn.recv(10).length, 0); // EOF
+  // EAGAIN through a non-blocking fd: the would-block path returns -errno, not an exception.
+  conn.setBlocking(false);
+  assert.equal(conn.getBlocking(), false);
+  conn.shutdown(S.SHUT_RDWR);
+  conn.setBlocking(true);
+  assert.equal(conn.getBlocking(), true);
+  for (const s of [conn, client, server]) s.close();
+  assert.throws(() => conn.recv(1), { code: 'EBADF' });
+});
+
+await step('tcp v6 + errors', () => {
+  const server = listener(S.AF_INET6);
+  const address = server.getsockname();
+  assert.equal(address.family, 'AF_INET6');
+  assert.equal(address.address, '::1');
+  const client = guard(new S.Socket(S.AF_INET6, S.SOCK_STREAM));
+  client.connect({ address: '::1', port: address.port, flowinfo: 0, scopeId: 0 });
+  const conn = guard(server.accept(S.SOCK_NONBLOCK));
+  assert.equal(conn.getBlocking(), false);
+  assert.throws(() => conn.recv(10), { code: 'EAGAIN', syscall: 'recv' });
+  server.close();
+  client.close();
+  conn.close();
+  // A refused connect carries the address in its error.
+  const refused = new S.Socket(S.AF_INET6, S.SOCK_STREAM);
+  assert.throws(() => refused.connect({ address: '::1', port: address.port }), { code: 'ECONNREFUSED', port: address.port });
+  refused.close();
+  assert.throws(() => new S.Socket(-1, S.SOCK_STREAM), { code: 'EAFNOSUPPORT', syscall: 'socket' });
+  assert.throws(() => S.Socket.pair(S.AF_INET, S.SOCK_STREAM), { syscall: 'socketpair' });
+});
+
+await step('udp', () => {
+  const a = guard(new S.Socket(S.AF_INET, S.SOCK_DGRAM));
+  const b = guard(new S.Socket(S.AF_INET, S.SOCK_DGRAM));
+  a.bind({ address: '127.0.0.1', port: 0 });
+  b.bind({ address: '127.0.0.1', port: 0 });
+  const to = a.getsockname();
+  for (let i = 0; i < 20; i++) assert.equal(b.sendto(pattern(100 + i, i), to), 100 + i);
+  for (let i = 0; i < 20; i++) {
+    const { data, address } = a.recvfrom(2048);
+    assert.equal(sha(data), sha(pattern(100 + i, i)));
+    assert.deepEqual(address, b.getsockname());
+  }
+  // MSG_TRUNC on a datagram: the real length, more than the view holds.
+  b.sendto(pattern(500), to);
+  const small = new Uint8Array(10);
+  assert.equal(a.recvInto(small, S.MSG_TRUNC), 500);
+  assert.deepEqual(Buffer.from(small), pattern(500).subarray(0, 10));
+  // A datagram socket connected, then send/recv.
+  b.connect(to);
+  b.send('connected');
+  assert.equal(a.recv(100).toString(), 'connected');
+  const polled = S.poll([{ fd: a.fd, events: S.POLLIN }, { fd: b.fd, events: S.POLLOUT }], 0);
+  assert.deepEqual(polled.map((entry) => entry.revents), [S.POLLOUT]);
+  a.close();
+  b.close();
+});
+
+await step('unix', () => {
+  const path = join(tmpdir(), `sockcall-vg-${process.pid}.sock`);
+  rmSync(path, { force: true });
+  try {
+    const server = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+    server.bind({ path });
+    const abstract = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+    abstract.bind({ path: `\0sockcall-vg-${process.pid}` });
+    const unnamed = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+    const autobound = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+    autobound.bind({ path: '' }); // the kernel picks an abstract name
+    assert.match(autobound.getsockname().path, /^\0[0-9a-f]{5}$/);
+    abstract.sendto('from abstract', { path });
+    unnamed.sendto('from unnamed', { path });
+    const first = server.recvfrom(100);
+    assert.equal(first.data.toString(), 'from abstract');
+    assert.deepEqual(first.address, { family: 'AF_UNIX', path: `\0sockcall-vg-${process.pid}` });
+    const second = server.recvfrom(100);
+    assert.equal(second.data.toString(), 'from unnamed');
+    assert.deepEqual(second.address, { family: 'AF_UNIX', path: '' });
+    assert.deepEqual(server.getsockname(), { family: 'AF_UNIX', path });
+    // sun_path holds 108 bytes: a longer path is refused before any syscall.
+    assert.throws(() => unnamed.sendto('x', { path: 'x'.repeat(200) }));
+    for (const s of [server, abstract, unnamed, autobound]) s.close();
+  } finally {
+    rmSync(path, { force: true });
+  }
+  const [x, y] = S.Socket.pair(S.AF_UNIX, S.SOCK_SEQPACKET);
+  guard(x);
+  guard(y);
+  x.send(pattern(3000));
+  assert.equal(sha(y.recv(4000)), sha(pattern(3000)));
+  // fromFd reads the socket back (getsockopt SO_DOMAIN/TYPE/PROTOCOL) and owns it; detach gives it back.
+  const fd = y.detach();
+  const adopted = S.Socket.fromFd(fd);
+  assert.equal(adopted.type, S.SOCK_SEQPACKET);
+  x.close();
+  adopted.close();
+});
+
+await step('options', () => {
+  const s = new S.Socket(S.AF_INET, S.SOCK_STREAM);
+  s.setsockopt(S.SOL_SOCKET, S.SO_KEEPALIVE, true);
+  assert.equal(s.getsockopt(S.SOL_SOCKET, S.SO_KEEPALIVE), 1);
+  s.setsockopt(S.IPPROTO_TCP, S.TCP_NODELAY, 1);
+  assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_NODELAY), 1);
+  s.setsockopt(S.SOL_SOCKET, S.SO_LINGER, { onoff: true, linger: 7 });
+  assert.deepEqual(s.getsockopt(S.SOL_SOCKET, S.SO_LINGER), { onoff: true, linger: 7 });
+  // The kernel keeps timeouts in jiffies: 2 s reads back exactly at any HZ (100, 250, 300, 1000).
+  s.setsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO, 2000);
+  assert.equal(s.getsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO), 2000);
+  s.setsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION, 'reno');
+  assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION), 'reno');
+  const info = s.getsockopt(S.IPPROTO_TCP, S.TCP_INFO, 104);
+  assert.ok(Buffer.isBuffer(info) && info.length > 0 && info.length <= 104);
+  s.setsockopt(S.SOL_SOCKET, S.SO_RCVBUF, new Int32Array([65536]));
+  assert.ok(s.getsockopt(S.SOL_SOCKET, S.SO_RCVBUF) >= 65536);
+  assert.throws(() => s.setsockopt(S.SOL_SOCKET, 9999, 1), { code: 'ENOPROTOOPT', syscall: 'setsockopt' });
+  assert.throws(() => s.getsockopt(S.SOL_SOCKET, 9999), { code: 'ENOPROTOOPT', syscall: 'getsockopt' });
+  s.close();
+});
+
+await step('select/poll', () => {
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  guard(a);
+  guard(b);
+  let ready = S.select([a, b], [a], [], 0);
+  assert.deepEqual([ready.read.length, ready.write.length], [0, 1]);
+  ready = S.select([a], [], [], 5); // a real timeout
+  assert.deepEqual(ready.read, []);
+  b.send('x');
+  ready = S.select([a, b.fd], [], [a], null);
+  assert.deepEqual(ready.read, [a]);
+  const entries = S.poll([{ fd: a, events: S.POLLIN | S.POLLRDHUP }, { fd: b, events: 0 }], 100);
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].revents, S.POLLIN);
+  b.close();
+  assert.equal(S.poll([{ fd: a, events: S.POLLIN | S.POLLRDHUP }], null)[0].revents & S.POLLRDHUP, S.POLLRDHUP);
+  a.close();
+});
+
+await step('getaddrinfo', () => {
+  const local = S.getaddrinfo('localhost', 80, { type: S.SOCK_STREAM });
+  assert.ok(local.some((entry) => entry.address.address === '127.0.0.1' && entry.address.port === 80));
+  const numeric = S.getaddrinfo('::1', '80', { flags: S.AI_NUMERICHOST | S.AI_CANONNAME, type: S.SOCK_DGRAM });
+  assert.deepEqual(numeric[0].address, { family: 'AF_INET6', address: '::1', port: 80, flowinfo: 0, scopeId: 0 });
+  assert.equal(typeof numeric[0].canonname, 'string');
+  const passive = S.getaddrinfo(null, 0, { family: S.AF_INET, flags: S.AI_PASSIVE, type: S.SOCK_STREAM });
+  assert.equal(passive[0].address.address, '0.0.0.0');
+  assert.throws(() => S.getaddrinfo('not an address', 80, { flags: S.AI_NUMERICHOST }), { code: 'EAI_NONAME' });
+  assert.throws(() => S.getaddrinfo('127.0.0.1', 'no-such-service', { flags: S.AI_NUMERICSERV }), { code: 'EAI_NONAME' });
+});
+
+await step('native argument guards', () => {
+  const fd = native.socket(S.AF_INET, S.SOCK_DGRAM | S.SOCK_CLOEXEC, 0);
+  assert.ok(fd >= 0);
+  const out = new Int32Array(2);
+  throwsType(() => native.socket(), TypeError);
+  throwsType(() => native.socket('2', 1, 0), TypeError);
+  throwsType(() => native.socket(NaN, 1, 0), RangeError);
+  throwsType(() => native.socket(2 ** 31, 1, 0), RangeError);
+  throwsType(() => native.socket(1.5, 1, 0), RangeError);
+  throwsType(() => native.send(fd, 'not a view', 0), TypeError);
+  throwsType(() => native.recv(fd, {}, 0), TypeError);
+  throwsType(() => native.bind(fd, Buffer.alloc(1)), TypeError); // shorter than sa_family_t
+  throwsType(() => native.connect(fd, Buffer.alloc(200)), TypeError); // longer than sockaddr_storage
+  throwsType(() => native.sendto(fd, Buffer.alloc(1), 0), TypeError);
+  throwsType(() => native.getsockoptInt(fd, S.SOL_SOCKET, S.SO_TYPE, new Int8Array(2)), RangeError);
+  throwsType(() => native.getsockoptLinger(fd, new Int32Array(1)), RangeError);
+  throwsType(() => native.getsockoptTimeval(fd, S.SO_RCVTIMEO, new Float32Array(1)), RangeError);
+  throwsType(() => native.setsockoptTimeval(fd, S.SO_RCVTIMEO, -1), RangeError);
+  throwsType(() => native.setsockoptTimeval(fd, S.SO_RCVTIMEO, 1e300), RangeError);
+  throwsType(() => native.select([fd], [], [], 1e300), RangeError);
+  throwsType(() => native.select([S.FD_SETSIZE], [], [], 0), RangeError); // FD_SET would write past the set
+  throwsType(() => native.select([-1], [], [], 0), RangeError);
+  throwsType(() => native.select('x', [], [], 0), TypeError);
+  throwsType(() => native.select([fd, 'x'], [], [], 0), TypeError);
+  throwsType(() => native.select([0.5], [], [], 0), RangeError);
+  throwsType(() => native.poll([fd], [], 0), RangeError);
+  const sparse = [];
+  sparse.length = 2 ** 32 - 1; // claims 4 billion elements: refused at the first hole, not allocated
+  throwsType(() => native.poll(sparse, sparse, 0), TypeError);
+  const throwing = [fd];
+  Object.defineProperty(throwing, 1, { get() { throw new SyntaxError('from a getter'); }, enumerable: true });
+  throwsType(() => native.poll(throwing, [1, 1], 0), SyntaxError);
+  throwsType(() => native.getaddrinfo(1, null, 0, 0, 0, 0), TypeError);
+  throwsType(() => native.getaddrinfoAsync(null, null, 'x', 0, 0, 0), TypeError);
+  throwsType(() => native.sockaddrInet(S.AF_UNIX, 'x', 0, 0, 0), RangeError);
+  throwsType(() => native.sockaddrInet(S.AF_INET, 1, 0, 0, 0), TypeError);
+  assert.equal(native.sockaddrInet(S.AF_INET, '256.0.0.1', 0, 0, 0), null);
+  assert.equal(native.sockaddrInet(S.AF_INET6, ':::', 0, 0, 0), null);
+  assert.equal(native.sockaddrUnix(Buffer.alloc(108, 0x61)), null); // no room for the NUL
+  assert.equal(native.sockaddrUnix(Buffer.alloc(108)).length, 110); // abstract: every byte used
+  assert.equal(native.sockaddrUnix(new Uint8Array(0)).length, 2); // unnamed: the family alone
+  throwsType(() => new native.Poller(fd, 'not a function'), TypeError);
+  throwsType(() => new native.Poller('x', () => {}), TypeError);
+  throwsType(() => native.own(), TypeError);
+  // A detached buffer reads as length 0 (its pointer is gone): recv of 0 bytes, not a wild write.
+  const detached = new Uint8Array(new ArrayBuffer(8));
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.equal(detached.byteLength, 0);
+  assert.equal(native.setBlocking(fd, 0), 0);
+  assert.equal(native.recv(fd, detached, 0), -EAGAIN);
+  // Failed syscalls return -errno.
+  assert.equal(native.getsockoptInt(-1, S.SOL_SOCKET, S.SO_TYPE, out), -EBADF);
+  assert.equal(native.getsockname(-1), -EBADF);
+  assert.equal(native.getpeername(fd), -ENOTCONN);
+  assert.equal(native.recvfrom(fd, Buffer.alloc(4), 0), -EAGAIN);
+  assert.equal(native.listen(fd, 1), -EOPNOTSUPP);
+  assert.equal(native.accept4(fd, 0), -EOPNOTSUPP);
+  assert.equal(native.shutdown(fd, 99), -EINVAL);
+  assert.equal(native.getBlocking(-1), -EBADF);
+  const copy = native.dup(fd, 200);
+  assert.ok(copy >= 200);
+  assert.equal(native.close(copy), 0);
+  assert.equal(native.close(fd), 0);
+  assert.equal(native.close(fd), -EBADF);
+});
+
+await step('promises tcp', async () => {
+  const server = new P.Socket(P.AF_INET, P.SOCK_STREAM);
+  server.bind({ address: '127.0.0.1', port: 0 });
+  server.listen(8);
+  const accepting = server.accept(); // waits on the poller: nothing has connected yet
+  const client = new P.Socket(P.AF_INET, P.SOCK_STREAM);
+  await client.connect(server.getsockname(), { timeout: GUARD_MS });
+  const conn = await accepting;
+
+  // 1 MiB, more than the socket buffers hold: both sides wait on their pollers many times.
+  const data = pattern(1 << 20, 3);
+  const reading = (async () => {
+    const chunks = [];
+    let total = 0;
+    while (total < data.length) {
+      const chunk = await conn.recv(65536, { timeout: GUARD_MS });
+      assert.ok(chunk.length > 0);
+      chunks.push(chunk);
+      total += chunk.length;
+    }
+    return Buffer.concat(chunks);
+  })();
+  assert.equal(await client.sendAll(data, { timeout: GUARD_MS }), data.length);
+  assert.equal(sha(await reading), sha(data));
+
+  const view = new Uint16Array(4);
+  const into = conn.recvInto(view);
+  await client.send(Buffer.from('01234567'));
+  assert.equal(await into, 8);
+  const from = conn.recvfrom(10);
+  await client.send('tail');
+  assert.equal((await from).data.toString(), 'tail');
+
+  // Waits that end without data: timeout, abort, close.
+  await assert.rejects(conn.recv(10, { timeout: 20 }), { code: 'ETIMEDOUT' });
+  const controller = new AbortController();
+  const aborted = conn.recv(10, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 10);
+  await assert.rejects(aborted, { name: 'AbortError' });
+  const readiness = P.select([conn], [], [], 2000);
+  const polled = P.poll([{ fd: conn, events: P.POLLIN }], 2000);
+  const cancelled = server.accept();
+  server.close();
+  await assert.rejects(cancelled, { code: 'ECANCELED' });
+  await client.send('x');
+  assert.deepEqual((await readiness).read, [conn]);
+  assert.equal((await polled)[0].revents, P.POLLIN);
+  // select/poll on a plain fd number use a temporary poller on a dup of it.
+  const [pa, pb] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  const plain = P.poll([{ fd: pa.fd, events: P.POLLIN }], 2000);
+  pb.send('y');
+  assert.equal((await plain)[0].revents, P.POLLIN);
+  pa.close();
+  pb.close();
+  client.close();
+  conn.close();
+});
+
+await step('promises udp + unix + getaddrinfo', async () => {
+  const a = new P.Socket(P.AF_INET, P.SOCK_DGRAM);
+  const b = new P.Socket(P.AF_INET, P.SOCK_DGRAM);
+  a.bind({ address: '127.0.0.1', port: 0 });
+  const waiting = a.recvfrom(100, { timeout: GUARD_MS });
+  await b.sendto('datagram', a.getsockname());
+  const { data, address } = await waiting;
+  assert.equal(data.toString(), 'datagram');
+  assert.equal(address.family, 'AF_INET');
+  a.close();
+  b.close();
+
+  const [x, y] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+  const pending = x.recv(5);
+  const blocking = y.toBlocking();
+  blocking.send('hello');
+  assert.equal((await pending).toString(), 'hello');
+  const back = P.Socket.fromBlocking(blocking);
+  x.unref();
+  back.ref();
+  x.close();
+  back.close();
+
+  const found = await P.getaddrinfo('localhost', 443, { family: P.AF_INET });
+  assert.equal(found[0].address.port, 443);
+  await assert.rejects(P.getaddrinfo('not an address', 80, { flags: P.AI_NUMERICHOST }), { code: 'EAI_NONAME' });
+  await Promise.all(Array.from({ length: 8 }, () => P.getaddrinfo('127.0.0.1', null, { flags: P.AI_NUMERICHOST })));
+});
+
+await step('poller raw + collected', async () => {
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  a.setBlocking(false);
+  const events = [];
+  const poller = new native.Poller(a.fd, function (status, mask) {
+    assert.equal(this, poller);
+    events.push([status, mask]);
+    poller.stop();
+  });
+  assert.equal(poller.start(native.Poller.READABLE), 0);
+  poller.ref();
+  b.send('z');
+  for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(events, [[0, native.Poller.READABLE]]);
+  poller.unref();
+  poller.close();
+  poller.close();
+  assert.equal(poller.start(native.Poller.READABLE), -EBADF);
+  // Pollers left for the garbage collector: ~Poller closes each handle (the owning Socket's fd is
+  // closed with a warning, which is the library's documented behaviour for a forgotten Socket).
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const warnings = [];
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => warnings.push(warning.message));
+  for (let i = 0; i < 8; i++) {
+    const forgotten = new native.Poller(a.fd, () => {});
+    forgotten.start(native.Poller.WRITABLE);
+    forgotten.stop();
+  }
+  (() => {
+    const [p, q] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+    p.recv(1, { timeout: 1 }).catch(() => {});
+    q.recv(1, { timeout: 1 }).catch(() => {});
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 10 && warnings.length < 2; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(warnings.filter((message) => /garbage collection/.test(message)).length, 2, warnings.join('\n'));
+  a.close();
+  b.close();
+});
+
+await step('worker teardown', async () => {
+  // Workers that end, and that are terminated, with blocking sockets and started pollers open: the
+  // environment's cleanup hooks close the fds and the poll handles.
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const S = require(workerData.root);
+    const P = require(workerData.root + '/dist/promises.js');
+    const server = new S.Socket(S.AF_INET, S.SOCK_STREAM);
+    server.bind({ address: '127.0.0.1', port: 0 });
+    server.listen(4);
+    const [a, b] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+    const listener = new P.Socket(P.AF_INET, P.SOCK_STREAM);
+    listener.bind({ address: '127.0.0.1', port: 0 });
+    listener.listen(4);
+    listener.accept().catch(() => {});
+    a.recv(10).catch(() => {});
+    P.getaddrinfo('localhost', 80).catch(() => {});
+    if (workerData.unref) { listener.unref(); a.unref(); }
+    parentPort.postMessage('ready');`;
+  for (const unref of [false, true, false]) {
+    const worker = new Worker(source, { eval: true, workerData: { root, unref } });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (!unref) await worker.terminate();
+    await exited;
+  }
+});
+
+const leaked = openFds() - baseline;
+assert.equal(leaked, 0, `${leaked} fds left open`);
+console.log(`valgrind-driver: ${steps.length} steps ok in ${Math.round(performance.now() - started)} ms (${steps.join(', ')})`);
