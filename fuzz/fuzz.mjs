@@ -636,6 +636,9 @@ function nonString(rng) {
   return entry.meta?.string ? constant('null', null) : entry;
 }
 
+/** The raw async getaddrinfo's result callback: a no-op, mostly; sometimes anything from the pool. */
+const lookupCallback = arg(() => constant('callback', () => {}));
+
 /** Mostly a plausible value for the parameter, sometimes anything from the pool. */
 function arg(plausible, fallback = generic) {
   return (rng) => (rng.chance(0.7) ? plausible(rng) : fallback(rng));
@@ -1195,7 +1198,7 @@ const RAW = {
   select: (rng) => [list(rng, anyFd), list(rng, anyFd), list(rng, anyFd), timeoutMs(rng)],
   poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
   getaddrinfo: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
-  getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
+  getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
   sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng)],
   sockaddrUnix: (rng) => [arg(view)(rng)],
   own: (rng) => [ownedFd(rng)],
@@ -1743,8 +1746,9 @@ function rawReturnOk(name, value) {
     case 'poll':
       return isErrno(value) || (Array.isArray(value) && value.every(Number.isInteger));
     case 'getaddrinfo':
-    case 'getaddrinfoAsync':
       return Array.isArray(value) || (typeof value === 'object' && value !== null && typeof value.eai === 'number');
+    case 'getaddrinfoAsync':
+      return value === undefined; // the result goes to the callback
     case 'sockaddrInet':
     case 'sockaddrUnix':
       return value === null || Buffer.isBuffer(value);

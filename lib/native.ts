@@ -87,7 +87,10 @@ export interface Native {
     protocol: number,
     flags: number,
   ): NativeAddrinfo[] | { eai: number; errno: number };
-  /** getaddrinfo on the libuv thread pool (the promise flavour). */
+  /**
+   * getaddrinfo on the libuv thread pool (the promise flavour): `done` gets the result. A callback,
+   * not a promise: a worker torn down mid-lookup frees a callback's reference, not a promise's.
+   */
   getaddrinfoAsync(
     host: string | null,
     service: string | null,
@@ -95,7 +98,8 @@ export interface Native {
     type: number,
     protocol: number,
     flags: number,
-  ): Promise<NativeAddrinfo[] | { eai: number; errno: number }>;
+    done: (result: NativeAddrinfo[] | { eai: number; errno: number }) => void,
+  ): void;
   /** A uv_poll_t on this environment's loop: see native/poller.h. */
   Poller: PollerClass;
   sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;

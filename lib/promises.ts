@@ -105,9 +105,11 @@ export function getaddrinfo(
     const args = addrinfoArguments(host, port, hints);
     const { signal, timeout } = waitOptions(options);
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    const lookup = native.getaddrinfoAsync(...args).then((result) => {
-      if (!Array.isArray(result)) throw addrinfoError(result, args[0]);
-      return result as Addrinfo[];
+    const lookup = new Promise<Addrinfo[]>((resolve, reject) => {
+      native.getaddrinfoAsync(...args, (result) => {
+        if (Array.isArray(result)) resolve(result as Addrinfo[]);
+        else reject(addrinfoError(result, args[0]));
+      });
     });
     if (signal === undefined && timeout === undefined) return lookup;
     return new Promise((resolve, reject) => {

@@ -80,10 +80,11 @@ struct Lookup {
 
 class LookupWorker : public Napi::AsyncWorker {
  public:
-  // Takes the arguments already read: a promise made before they were checked would be left
-  // unsettled (and leak) when they are refused.
-  LookupWorker(Napi::Env env, const Lookup& arguments)
-      : Napi::AsyncWorker(env, "sockcall.getaddrinfo"), deferred_(env) {
+  // Takes the arguments already read, and the JS function to call with the result. A callback
+  // rather than a promise: its reference is freed with the environment when a worker is torn down
+  // with the lookup pending, where a promise's napi_deferred would leak.
+  LookupWorker(const Napi::Function& callback, const Lookup& arguments)
+      : Napi::AsyncWorker(callback, "sockcall.getaddrinfo") {
     lookup.has_host = arguments.has_host;
     lookup.has_service = arguments.has_service;
     lookup.host = arguments.host;
@@ -92,14 +93,10 @@ class LookupWorker : public Napi::AsyncWorker {
   }
 
   Lookup lookup;
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override { lookup.Run(); }  // on a thread-pool thread: no JS here
-  void OnOK() override { deferred_.Resolve(lookup.Result(Env())); }
-
- private:
-  Napi::Promise::Deferred deferred_;
+  void OnOK() override { Callback().Call({lookup.Result(Env())}); }
 };
 
 }  // namespace
@@ -114,10 +111,13 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
 Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
   Lookup arguments;
   if (!arguments.Read(info)) return {};
-  auto* worker = new LookupWorker(info.Env(), arguments);  // deleted by AsyncWorker after OnOK
-  Napi::Promise promise = worker->Promise();
+  if (info.Length() < 7 || !info[6].IsFunction()) {
+    Napi::TypeError::New(info.Env(), "argument 6 must be a function").ThrowAsJavaScriptException();
+    return {};
+  }
+  auto* worker = new LookupWorker(info[6].As<Napi::Function>(), arguments);  // deleted by AsyncWorker
   worker->Queue();
-  return promise;
+  return info.Env().Undefined();
 }
 
 }  // namespace sockcall

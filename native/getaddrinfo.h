@@ -8,7 +8,7 @@ namespace sockcall {
 
 // (host | null, service | null, family, type, protocol, flags) -> entries | { eai, errno }
 Napi::Value Getaddrinfo(const Napi::CallbackInfo& info);
-// The same arguments -> Promise of the same result.
+// The same arguments and a callback, called on the JS thread with the same result -> undefined.
 Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info);
 
 }  // namespace sockcall
