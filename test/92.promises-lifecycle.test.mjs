@@ -8,11 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 
 import * as promises from 'sockcall/promises';
 
-import { openFdCount, root, track } from './helpers.mjs';
+import { bounded, openFdCount, root, startWorker, track } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 /** The promise flavour's CommonJS entry, for worker threads (resolved through the package's exports). */
@@ -59,15 +58,6 @@ function pListener({ backlog = 64, rcvbuf } = {}) {
   server.bind({ address: '127.0.0.1', port: 0 });
   server.listen(backlog);
   return server;
-}
-
-/** Rejects if `promise` has not settled within `ms` (so a broken test fails instead of hanging). */
-function bounded(promise, ms = 3000, what = 'operation') {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 /** One turn of the event loop (the poll phase included). */
@@ -165,7 +155,6 @@ async function rejection(promise, ms = 3000) {
 // --- child processes and workers, cleaned up after each test -------------------------------------
 
 const children = new Set();
-const workers = new Set();
 
 /**
  * Runs `source` as an ES module in a child `node` (cwd: the package root, so 'sockcall/promises'
@@ -210,54 +199,12 @@ function spawnChild(source) {
   return { child, exited, firstLine, running: () => child.exitCode === null && child.signalCode === null };
 }
 
-/** A worker running `source` (CommonJS) with `workerData`; terminated after the test. */
-function startWorker(source, workerData) {
-  const worker = new Worker(source, { eval: true, workerData });
-  workers.add(worker);
-  const queue = [];
-  const waiters = [];
-  let failure;
-  worker.on('message', (message) => {
-    queue.push(message);
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  const exited = new Promise((resolve) => {
-    worker.once('exit', (code) => {
-      workers.delete(worker);
-      for (const waiter of waiters.splice(0)) waiter();
-      resolve(code);
-    });
-  });
-  /** The worker's next message (bounded); a message with `error` is rethrown. */
-  async function next(ms = 5000) {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      if (queue.length > 0) {
-        const message = queue.shift();
-        if (message && message.error) throw new Error(`worker failed: ${message.error}`);
-        return message;
-      }
-      if (failure) throw failure;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no message from the worker within ${ms} ms`);
-      await bounded(new Promise((resolve) => waiters.push(resolve)), left, 'worker message').catch(() => {});
-    }
-  }
-  return { worker, next, exited };
-}
-
 describe('92 promises: abort, timeout, close, process lifetime', function () {
   this.timeout(15000);
 
   afterEach(async function () {
     for (const child of children) child.kill('SIGKILL');
     children.clear();
-    await Promise.all([...workers].map((worker) => worker.terminate()));
-    workers.clear();
   });
 
   describe('abort', function () {

@@ -6,12 +6,11 @@ import { expect } from 'chai';
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 
 import * as blocking from 'sockcall';
 import * as promises from 'sockcall/promises';
 
-import { guard, openFdCount, root, throwsLike, track } from './helpers.mjs';
+import { bounded, guard, openFdCount, root, startWorker, throwsLike, track } from './helpers.mjs';
 
 const {
   AF_INET,
@@ -43,15 +42,6 @@ function pListener() {
   server.bind({ address: '127.0.0.1', port: 0 });
   server.listen(16);
   return server;
-}
-
-/** Rejects if `promise` has not settled within `ms`. */
-function bounded(promise, ms = 3000, what = 'operation') {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 function macrotask() {
@@ -89,50 +79,8 @@ async function readToEnd(sock, timeout = 3000) {
   throw new Error('readToEnd: no EOF');
 }
 
-/** Node objects (servers, net.Sockets) and workers to clean up after each test. */
+/** Node objects (servers, net.Sockets) to clean up after each test (workers: test/helpers.mjs). */
 const nodeObjects = new Set();
-const workers = new Set();
-
-function startWorker(source, workerData) {
-  const worker = new Worker(source, { eval: true, workerData });
-  workers.add(worker);
-  const queue = [];
-  const waiters = [];
-  let failure;
-  const wake = () => {
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  worker.on('message', (message) => {
-    queue.push(message);
-    wake();
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    wake();
-  });
-  const exited = new Promise((resolve) => {
-    worker.once('exit', (code) => {
-      workers.delete(worker);
-      wake();
-      resolve(code);
-    });
-  });
-  async function next(ms = 5000) {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      if (queue.length > 0) {
-        const message = queue.shift();
-        if (message && message.error) throw new Error(`worker failed: ${message.error}`);
-        return message;
-      }
-      if (failure) throw failure;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no message from the worker within ${ms} ms`);
-      await bounded(new Promise((resolve) => waiters.push(resolve)), left, 'worker message').catch(() => {});
-    }
-  }
-  return { worker, next, exited };
-}
 
 describe('93 promises: switching flavours, handing fds to Node', function () {
   this.timeout(15000);
@@ -147,8 +95,6 @@ describe('93 promises: switching flavours, handing fds to Node', function () {
       }
     }
     nodeObjects.clear();
-    await Promise.all([...workers].map((worker) => worker.terminate()));
-    workers.clear();
   });
 
   describe('fromBlocking() and toBlocking()', function () {

@@ -18,12 +18,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 
 import * as blocking from 'sockcall';
 import * as promises from 'sockcall/promises';
 
-import { guard, openFdCount, root, track } from './helpers.mjs';
+import { bounded, guard, openFdCount, root, startWorker, track } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 /** The promise flavour's CommonJS entry, for children and workers. */
@@ -95,7 +94,6 @@ const describeErrorSource = `
 `;
 
 const children = new Set();
-const workers = new Set();
 
 /**
  * Runs `node -e source ...args` (CommonJS; stdin, stdout and stderr piped), SIGKILLed after
@@ -149,61 +147,6 @@ function spawnNode(source, args = [], limitMs = 20000) {
       check();
     });
   return run;
-}
-
-/** A worker thread running `source` (CommonJS), terminated after the test. */
-function startWorker(source, workerData) {
-  const worker = new Worker(source, { eval: true, workerData });
-  workers.add(worker);
-  const messages = [];
-  const waiters = new Set();
-  let failure;
-  const wake = () => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  worker.on('message', (message) => {
-    messages.push(message);
-    wake();
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    wake();
-  });
-  const exited = new Promise((resolve) => {
-    worker.once('exit', (code) => {
-      workers.delete(worker);
-      resolve(code);
-      wake();
-    });
-  });
-  /** The worker's next message; rejects on a worker error, an `error` message, or after `ms`. */
-  const next = (ms = 10000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(() => reject(new Error(`no message from the worker within ${ms} ms`))), ms);
-      const done = (settle) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        settle();
-      };
-      const check = () => {
-        if (messages.length > 0) {
-          const message = messages.shift();
-          done(() => (message && message.error ? reject(new Error(`worker failed: ${message.error}`)) : resolve(message)));
-        } else if (failure) done(() => reject(failure));
-      };
-      waiters.add(check);
-      check();
-    });
-  return { worker, next, exited };
-}
-
-/** Rejects if `promise` has not settled within `ms`. */
-function bounded(promise, ms, what) {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 /** Blocking: reads exactly `length` bytes (each recv bounded by the socket's SO_RCVTIMEO). */
@@ -282,9 +225,8 @@ describe('99 faults survived', function () {
   afterEach(async function () {
     const ending = [...children].map((child) => new Promise((resolve) => child.once('close', resolve)));
     for (const child of children) child.kill('SIGKILL');
-    await Promise.all([...ending, ...[...workers].map((worker) => worker.terminate())]);
+    await Promise.all(ending);
     children.clear();
-    workers.clear();
   });
 
   // --- a peer killed mid-transfer -----------------------------------------------------------------

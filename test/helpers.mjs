@@ -36,9 +36,14 @@ export function closeTracked() {
   tracked.clear();
 }
 
+/** Workers started by `startWorker`, terminated after each test (mocha root hook, below). */
+const workers = new Set();
+
 export const mochaHooks = {
-  afterEach() {
+  async afterEach() {
     closeTracked();
+    await Promise.all([...workers].map((worker) => worker.terminate()));
+    workers.clear();
   },
 };
 
@@ -133,4 +138,62 @@ export function throwsLike(fn, expected) {
     }
   }
   return caught;
+}
+
+/** Rejects if `promise` has not settled within `ms` (so a broken test fails instead of hanging). */
+export function bounded(promise, ms = 3000, what = 'operation') {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A worker running `source` (CommonJS, `eval`) with `workerData`, terminated after the test.
+ * `next(ms)` is its next message (a message with `error` is rethrown), `exited` its exit code.
+ */
+export function startWorker(source, workerData) {
+  const worker = new Worker(source, { eval: true, workerData });
+  workers.add(worker);
+  const messages = [];
+  const waiters = new Set();
+  let failure;
+  const wake = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  worker.on('message', (message) => {
+    messages.push(message);
+    wake();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake();
+  });
+  const exited = new Promise((resolve) => {
+    worker.once('exit', (code) => {
+      workers.delete(worker);
+      resolve(code);
+      wake();
+    });
+  });
+  /** The worker's next message; rejects on a worker error, an `error` message, or after `ms`. */
+  const next = (ms = 10000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(() => reject(new Error(`no message from the worker within ${ms} ms`))), ms);
+      const done = (settle) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        settle();
+      };
+      const check = () => {
+        if (messages.length > 0) {
+          const message = messages.shift();
+          done(() => (message && message.error ? reject(new Error(`worker failed: ${message.error}`)) : resolve(message)));
+        } else if (failure) done(() => reject(failure));
+      };
+      waiters.add(check);
+      check();
+    });
+  return { worker, next, exited };
 }
