@@ -486,6 +486,8 @@ async function serveStreams(listener: Promises.Socket, plan: ServerPlan, stopper
       conn = await listener.accept();
     } catch (error) {
       if (stopper.stopped) break;
+      // A connection reset while it waited in the queue: nothing to serve (as the blocking server).
+      if (isSocketError(error) && error.code === 'ECONNABORTED') continue;
       throw error;
     }
     const id = ++accepted;

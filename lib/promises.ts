@@ -263,6 +263,9 @@ function waitReady(
         stop();
         resolve(fds.map(() => 0));
       }, Math.max(0, deadline - Date.now()));
+      // The poll handles keep the process alive while the wait matters (unless unref'd): the
+      // timers must not on their own, as with every other waiting call.
+      timer.unref();
     }
     // options.timeout, as on every waiting call: a rejection, where timeoutMs resolves empty.
     if (options.timeout !== undefined) {
@@ -270,6 +273,7 @@ function waitReady(
         stop();
         reject(timeoutError(syscall));
       }, options.timeout);
+      limit.unref();
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -114,9 +114,10 @@ function flags(table: [number, string][], value: number): string {
   return parts.join('|');
 }
 
+// In strace's order.
 const socketFlagBits: [number, string][] = [
-  [c.SOCK_NONBLOCK!, 'SOCK_NONBLOCK'],
   [c.SOCK_CLOEXEC!, 'SOCK_CLOEXEC'],
+  [c.SOCK_NONBLOCK!, 'SOCK_NONBLOCK'],
 ];
 
 function socketType(value: number): string {
@@ -186,6 +187,10 @@ function sockaddr(buffer: Buffer): string {
 }
 
 function inet6(bytes: Uint8Array): string {
+  // An IPv4-mapped address reads as inet_ntop writes it: ::ffff:127.0.0.1.
+  if (bytes.subarray(0, 10).every((byte) => byte === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  }
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
   // The longest run of two or more zero groups becomes "::" (RFC 5952).
@@ -315,7 +320,7 @@ function formatDetail(name: string, args: Arg[], result: number, detail: unknown
     return ` (${parts.join(', ')})`;
   }
   if (name === 'poll' && Array.isArray(detail)) return ` (${pollEntries(detail as number[], 'revents')})`;
-  if (name === 'fcntl' && args[1] === F_GETFL) {
+  if (name === 'fcntl' && args[1] === F_GETFL && result >= 0) {
     return ` (flags O_RDWR${result & ~fsConstants.O_RDWR ? `|${flags(openFlags, result & ~fsConstants.O_RDWR)}` : ''})`;
   }
   return '';
@@ -347,7 +352,7 @@ export function formatCall(
   durationNs: number,
   options: TraceOptions = {},
 ): string {
-  const prefix = isMainThread ? '' : `[pid ${gettid()}] `;
+  const prefix = isMainThread ? '' : `[pid ${String(gettid()).padStart(5)}] `;
   const call = `${prefix}${options.timestamps ? timeOfDay(startUs) : ''}${name}(${formatArguments(name, args, result)})`;
   // strace lines the results up at column 40.
   const line = `${call.padEnd(39)} = ${formatResult(name, args, result, errno, message)}${result > 0 || name === 'fcntl' ? formatDetail(name, args, result, detail) : ''}`;
@@ -417,7 +422,12 @@ export function trace(sink: TraceSink, options: TraceOptions = {}): void {
   }
   const write = sink === true ? writeToStderr : sink;
   const shape: TraceOptions = { timestamps: timestamps === true, durations: durations === true };
+  let writing = false;
   native.setTrace((name: string, args: Arg[], result: number, errno: number, message: string | null, detail: unknown, startUs: number, durationNs: number) => {
+    // A sink that itself makes sockcall calls (sends its lines over a socket) would trace them
+    // without end: calls made from inside the sink are not traced.
+    if (writing) return;
+    writing = true;
     // A sink that throws must not lose the syscall's result (an fd just opened, bytes just read):
     // its exception is rethrown on its own, after this call has returned.
     try {
@@ -426,6 +436,8 @@ export function trace(sink: TraceSink, options: TraceOptions = {}): void {
       process.nextTick(() => {
         throw error;
       });
+    } finally {
+      writing = false;
     }
   });
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -67,19 +68,31 @@ static double SocketTimeoutMs(Trace& trace, int fd, Waits waits) {
 // deadline. Linux fails a call bounded by SO_RCVTIMEO/SO_SNDTIMEO with EINTR on any caught signal,
 // even under SA_RESTART, and calling again would start the full timeout anew: signals arriving
 // faster than the timeout would make the call wait for ever. So after an EINTR the time left is
-// waited out in poll(2), and the call is made again once the fd is ready; when no time is left it
-// fails with EAGAIN, as the timeout itself would. Without a socket timeout the kernel restarts the
-// call itself (SA_RESTART), so that path is rare. Not for close(2): on Linux the fd is gone even
-// when close reports EINTR, and a retry could close a number reused by another thread.
+// waited out in poll(2), and the call is made again once the fd is ready, with MSG_DONTWAIT (f's
+// argument) so that it cannot block for a new full timeout when the readiness does not finish it
+// (MSG_WAITALL, another reader took the data): EAGAIN then means wait again for what is left. When
+// no time is left it fails with EAGAIN, as the timeout itself would. accept4 has no such flag: a
+// connection another acceptor takes can cost it one more timeout. Without a socket timeout the
+// kernel restarts the call itself (SA_RESTART), so that path is rare. Not for close(2): on Linux the
+// fd is gone even when close reports EINTR, and a retry could close a number reused by another thread.
 template <typename F>
-static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f()) {
+static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f(0)) {
   timespec start;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
+  double timeout = -1;  // read at the first EINTR
+  int extra_flags = 0;
   for (;;) {
-    auto result = f();
-    if (result != -1 || errno != EINTR) return result;
-    const double timeout = SocketTimeoutMs(trace, fd, waits);
-    if (timeout == 0) continue;
+    auto result = f(extra_flags);
+    if (result != -1) return result;
+    if (errno == EINTR) {
+      if (timeout < 0) timeout = SocketTimeoutMs(trace, fd, waits);
+      if (timeout == 0) {
+        extra_flags = 0;
+        continue;
+      }
+    } else if (!(errno == EAGAIN && extra_flags != 0)) {
+      return result;
+    }
     for (;;) {
       const double left = timeout - ElapsedMs(start);
       if (left <= 0) {
@@ -87,7 +100,7 @@ static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f()
         return -1;
       }
       pollfd entry{fd, static_cast<short>(waits == Waits::kToRead ? POLLIN : POLLOUT), 0};
-      const int timeout_ms = static_cast<int>(std::ceil(left));
+      const int timeout_ms = left >= INT_MAX ? INT_MAX : static_cast<int>(std::ceil(left));
       trace.Begin();
       const int ready = poll(&entry, 1, timeout_ms);
       const int error = errno;
@@ -102,6 +115,7 @@ static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f()
       }
       if (ready > 0 || errno != EINTR) break;  // ready, or a poll error the call will report itself
     }
+    extra_flags = MSG_DONTWAIT;
   }
 }
 
@@ -170,7 +184,7 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
   Trace trace(info.Env());
-  int result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
+  int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
     trace.Begin();
     int accepted = accept4(fd, nullptr, nullptr, flags);
     const int error = errno;
@@ -203,12 +217,12 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&] {
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     trace.Begin();
-    ssize_t sent = send(fd, data, length, flags);
+    ssize_t sent = send(fd, data, length, flags | extra_flags);
     const int error = errno;
     // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
-    if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags).Null().Int(0).End("sendto", sent, error);
+    if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0).End("sendto", sent, error);
     return sent;
   });
   return SyscallResult(info.Env(), result, errno);
@@ -225,12 +239,12 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
     return {};
   }
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&] {
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     trace.Begin();
-    ssize_t sent = sendto(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), address_length);
+    ssize_t sent = sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length);
     const int error = errno;
     if (trace) {
-      trace.Int(fd).Bytes(data, length).Int(length).Int(flags).Sockaddr(&address, address_length).Int(address_length);
+      trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Sockaddr(&address, address_length).Int(address_length);
       trace.End("sendto", sent, error);
     }
     return sent;
@@ -244,13 +258,13 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     trace.Begin();
-    ssize_t received = recv(fd, data, length, flags);
+    ssize_t received = recv(fd, data, length, flags | extra_flags);
     const int error = errno;
     // MSG_TRUNC may report more than the buffer holds: only what is in it is shown.
     if (trace) {
-      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
       trace.Null().Null().End("recvfrom", received, error);
     }
     return received;
@@ -266,13 +280,13 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&] {
+  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     address_length = sizeof(address);
     trace.Begin();
-    ssize_t received = recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(&address), &address_length);
+    ssize_t received = recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length);
     const int error = errno;
     if (trace) {
-      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
       if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
       trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address)).End("recvfrom", received, error);
     }

@@ -472,7 +472,7 @@ describe('87 the sockcall command', function () {
       expect({ code: client.code, stdout: client.stdout.toString() }).to.deep.equal({ code: 0, stdout: 'traced\n' });
       await expectExit(server, 0);
       const connectLines = linesOf(client.stderr);
-      const fd = /^socket\(AF_UNIX, SOCK_STREAM\|SOCK_NONBLOCK\|SOCK_CLOEXEC, 0\) = (\d+)$/.exec(connectLines[0])?.[1];
+      const fd = /^socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, 0\) = (\d+)$/.exec(connectLines[0])?.[1];
       expect(fd, client.stderr).to.not.equal(undefined);
       expect(connectLines, 'shutdown(SHUT_WR) at the end of stdin').to.include(`${`shutdown(${fd}, SHUT_WR)`.padEnd(39)} = 0`);
       const serverLines = linesOf(server.stderr);

@@ -963,6 +963,24 @@ describe('99 faults survived', function () {
       });
     }
 
+    it('recv with MSG_WAITALL and SO_RCVTIMEO 1000 ms, a byte arriving at ~500 ms: it comes back then, not after another full timeout', async function () {
+      // After an EINTR the library polls for the time left; once the byte makes the fd readable it
+      // retries with MSG_DONTWAIT, so the retried recv cannot start a new 1000 ms wait for the
+      // other 9 bytes. recv(2) allows MSG_WAITALL to return less after a caught signal.
+      const result = await runInterrupted(
+        `
+        const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+        a.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 1000);
+        // The writer keeps its end open past the timeout, so no EOF ends the wait early.
+        require('node:child_process').spawn('sh', ['-c', 'sleep 0.5; printf x; sleep 2'], { stdio: ['ignore', b.fd, 'ignore'] }).unref();
+        b.close();`,
+        `() => a.recv(10, B.MSG_WAITALL).toString()`,
+      );
+      expect(result.outcome, JSON.stringify(result)).to.deep.equal({ value: 'x' });
+      expect(result.signals, 'signals handled').to.be.at.least(3);
+      expect(result.ms, 'returned when the byte came, within the first timeout').to.be.within(400, 990);
+    });
+
     it('connect blocked on a full accept queue is not retried: it fails EINTR at the first signal', async function () {
       // backlog 0: one completed connection fills the queue, so the next SYN is dropped and connect
       // waits (bounded by SO_SNDTIMEO 5000 ms, which would give EINPROGRESS).
