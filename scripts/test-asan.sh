@@ -26,25 +26,14 @@ die() {
   echo "test-asan: $*" >&2
   exit 1
 }
+# shellcheck source=scripts/common.sh
+. "$repo/scripts/common.sh"
 
-# --- copy: tracked and untracked-but-not-ignored files, as they are now (uncommitted edits included)
+# --- copy (scripts/common.sh): the work tree as it is now, uncommitted edits included
 src=$work/src
 reports=$work/reports
-mkdir -p "$src" "$reports"
-(
-  cd "$repo"
-  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "$repo is not a git work tree"
-  # -c lists files deleted from the work tree too: keep only what exists.
-  git ls-files -co --exclude-standard -z |
-    while IFS= read -r -d '' file; do
-      case $file in node_modules | node_modules/* | build | build/* | dist | dist/*) continue ;; esac
-      if [ -e "$file" ] || [ -L "$file" ]; then printf '%s\0' "$file"; fi
-    done |
-    tar --null -T - -cf - | tar -xf - -C "$src"
-)
-[ -d "$repo/node_modules" ] || die "no node_modules in $repo: run npm ci there first"
-# Read-only use: node-gyp, tsc and mocha write only build/, dist/ and the report dir.
-ln -s "$repo/node_modules" "$src/node_modules"
+mkdir -p "$reports"
+copy_work_tree "$repo" "$src"
 
 # --- build with the sanitizers
 sanitize="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
@@ -54,18 +43,13 @@ export CFLAGS="$sanitize -O1 -g"
 export LDFLAGS="-fsanitize=address,undefined"
 export CXX="$cxx"
 
-# node-gyp reads the headers' location from npm's config when npm runs it; here it is run directly.
-nodedir=${npm_config_nodedir:-$(npm config get nodedir 2>/dev/null || true)}
-if [ -z "$nodedir" ] || [ "$nodedir" = undefined ] || [ "$nodedir" = null ]; then
-  nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
-fi
-gyp_args=(rebuild --jobs=max --loglevel=verbose)  # verbose makes node-gyp pass V=1 to make
-[ -f "$nodedir/include/node/node_api.h" ] && gyp_args+=("--nodedir=$nodedir")
+gyp_args
+GYP_ARGS+=(--loglevel=verbose)  # verbose makes node-gyp pass V=1 to make
 
 cd "$src"
 echo "test-asan: building in $src"
 build_log=$work/build.log
-if ! node node_modules/node-gyp/bin/node-gyp.js "${gyp_args[@]}" >"$build_log" 2>&1; then
+if ! node node_modules/node-gyp/bin/node-gyp.js "${GYP_ARGS[@]}" >"$build_log" 2>&1; then
   tail -n 60 "$build_log"
   die "node-gyp build failed"
 fi

@@ -34,34 +34,19 @@ die() {
   echo "test-valgrind: $*" >&2
   exit 1
 }
+# shellcheck source=scripts/common.sh
+. "$repo/scripts/common.sh"
 
-# --- copy: tracked and untracked-but-not-ignored files, as they are now
+# --- copy (scripts/common.sh): the work tree as it is now, uncommitted edits included
 src=$work/src
-mkdir -p "$src"
-(
-  cd "$repo"
-  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "$repo is not a git work tree"
-  git ls-files -co --exclude-standard -z |
-    while IFS= read -r -d '' file; do
-      case $file in node_modules | node_modules/* | build | build/* | dist | dist/*) continue ;; esac
-      if [ -e "$file" ] || [ -L "$file" ]; then printf '%s\0' "$file"; fi
-    done |
-    tar --null -T - -cf - | tar -xf - -C "$src"
-)
-[ -d "$repo/node_modules" ] || die "no node_modules in $repo: run npm ci there first"
-ln -s "$repo/node_modules" "$src/node_modules"
+copy_work_tree "$repo" "$src"
 
 # --- build: no sanitizers; -O1 -g (after gyp's -O3, so it wins) for exact file:line in stacks
 export CXXFLAGS="-O1 -g -fno-omit-frame-pointer"
-nodedir=${npm_config_nodedir:-$(npm config get nodedir 2>/dev/null || true)}
-if [ -z "$nodedir" ] || [ "$nodedir" = undefined ] || [ "$nodedir" = null ]; then
-  nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
-fi
-gyp_args=(rebuild --jobs=max)
-[ -f "$nodedir/include/node/node_api.h" ] && gyp_args+=("--nodedir=$nodedir")
+gyp_args
 cd "$src"
 echo "test-valgrind: building in $src"
-if ! node node_modules/node-gyp/bin/node-gyp.js "${gyp_args[@]}" >"$work/build.log" 2>&1; then
+if ! node node_modules/node-gyp/bin/node-gyp.js "${GYP_ARGS[@]}" >"$work/build.log" 2>&1; then
   tail -n 60 "$work/build.log"
   die "node-gyp build failed"
 fi
