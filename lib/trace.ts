@@ -227,6 +227,58 @@ function optionValue(level: number, name: number, bytes: Buffer | null, length: 
 
 type Arg = number | null | Buffer | number[] | Tagged;
 
+const cmsgTypes = new Map<number, string>([
+  [c.SCM_RIGHTS!, 'SCM_RIGHTS'],
+  [c.SCM_CREDENTIALS!, 'SCM_CREDENTIALS'],
+]);
+
+/** msg_control as strace shows it; only the bytes the binding kept (33) are decoded. */
+function controlMessages(value: Arg): string {
+  if (!Buffer.isBuffer(value)) return 'NULL';
+  const items: string[] = [];
+  let offset = 0;
+  while (offset + 16 <= value.length) {
+    const length = Number(value.readBigUInt64LE(offset));
+    if (length < 16) break;
+    const level = value.readInt32LE(offset + 8);
+    const type = value.readInt32LE(offset + 12);
+    const data = value.subarray(offset + 16, Math.min(offset + length, value.length));
+    let shown: string;
+    if (level === c.SOL_SOCKET && type === c.SCM_RIGHTS) {
+      const fds: number[] = [];
+      for (let i = 0; i + 4 <= data.length; i += 4) fds.push(data.readInt32LE(i));
+      shown = `[${fds.join(', ')}]${data.length < length - 16 ? '...' : ''}`;
+    } else if (level === c.SOL_SOCKET && type === c.SCM_CREDENTIALS && data.length >= 12) {
+      shown = `{pid=${data.readInt32LE(0)}, uid=${data.readUInt32LE(4)}, gid=${data.readUInt32LE(8)}}`;
+    } else {
+      shown = quote(data, length - 16);
+    }
+    const typeName = level === c.SOL_SOCKET ? named(cmsgTypes, type) : String(type);
+    items.push(`{cmsg_len=${length}, cmsg_level=${named(levels, level)}, cmsg_type=${typeName}, cmsg_data=${shown}}`);
+    offset += (length + 7) & ~7;
+  }
+  return `[${items.join(', ')}${offset < value.length && items.length > 0 ? ', ...' : ''}]`;
+}
+
+/** A struct msghdr (sendmsg's, or recvmsg's after the call). */
+function msghdr(args: Arg[], total: number, received: boolean): string {
+  const name = args[1] as Tagged | null;
+  const nameLength = received ? (args[2] as Tagged).out : (args[2] as number);
+  const lengths = args[4] as number[];
+  const first = args[3];
+  const iov = lengths.map((length, i) => {
+    if (i > 0) return `{iov_base=..., iov_len=${length}}`;
+    const base = typeof first === 'number' ? `0x${first.toString(16)}` : Buffer.isBuffer(first) ? quote(first, Math.min(total, length)) : 'NULL';
+    return `{iov_base=${base}, iov_len=${length}}`;
+  });
+  const controlLength = received ? (args[6] as Tagged).out : (args[6] as number);
+  return (
+    `{msg_name=${name?.sockaddr ? sockaddr(name.sockaddr) : 'NULL'}, msg_namelen=${nameLength}, msg_iov=[${iov.join(', ')}], ` +
+    `msg_iovlen=${lengths.length}, msg_control=${controlMessages(args[5]!)}, msg_controllen=${controlLength}, ` +
+    `msg_flags=${flags(msgFlags, args[7] as number)}}`
+  );
+}
+
 function fdSet(list: Arg): string {
   if (!Array.isArray(list)) return 'NULL';
   return `[${[...new Set(list)].sort((a, b) => a - b).join(' ')}]`;
@@ -272,6 +324,10 @@ function formatArguments(name: string, args: Arg[], result: number): string {
       const from = args[5] as Tagged | null;
       return `${n(0)}, ${data(1, result)}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
     }
+    case 'sendmsg':
+      return `${n(0)}, ${msghdr(args, (args[4] as number[])[0] ?? 0, false)}, ${flags(msgFlags, n(8))}`;
+    case 'recvmsg':
+      return `${n(0)}, ${msghdr(args, result, true)}, ${flags(msgFlags, n(8))}`;
     case 'shutdown':
       return `${n(0)}, ${named(shutdownHow, n(1))}`;
     case 'close':

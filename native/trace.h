@@ -53,7 +53,7 @@ class Trace {
 
   napi_env env_;
   napi_value sink_ = nullptr;
-  static constexpr size_t kMaxArgs = 8;
+  static constexpr size_t kMaxArgs = 10;
   napi_value args_[kMaxArgs];
   size_t count_ = 0;
   timespec wall_{};
