@@ -41,8 +41,11 @@ export type CredentialsOption = number & { readonly [optionKind]: 'ucred' };
  * ```
  */
 export interface Credentials {
+  /** The process id (`pid_t`). */
   pid: number;
+  /** The user id (`uid_t`). */
   uid: number;
+  /** The group id (`gid_t`). */
   gid: number;
 }
 

@@ -155,6 +155,10 @@ function quote(bytes: Uint8Array, total: number, limit = 32): string {
 
 interface Tagged {
   sockaddr?: Buffer;
+  /** An iovec array: each buffer's first bytes (or its address) and its length. */
+  iov?: [Buffer | number, number][];
+  /** How many iovecs there were (only the first 33 are in `iov`). */
+  count?: number;
   in?: number;
   out?: number;
 }
@@ -260,22 +264,23 @@ function controlMessages(value: Arg): string {
   return `[${items.join(', ')}${offset < value.length && items.length > 0 ? ', ...' : ''}]`;
 }
 
-/** A struct msghdr (sendmsg's, or recvmsg's after the call). */
-function msghdr(args: Arg[], total: number, received: boolean): string {
-  const name = args[1] as Tagged | null;
-  const nameLength = received ? (args[2] as Tagged).out : (args[2] as number);
-  const lengths = args[4] as number[];
-  const first = args[3];
-  const iov = lengths.map((length, i) => {
-    if (i > 0) return `{iov_base=..., iov_len=${length}}`;
-    const base = typeof first === 'number' ? `0x${first.toString(16)}` : Buffer.isBuffer(first) ? quote(first, Math.min(total, length)) : 'NULL';
-    return `{iov_base=${base}, iov_len=${length}}`;
+/** A struct msghdr: sendmsg's, or recvmsg's after a successful call. */
+function msghdr(args: Arg[], received: boolean): string {
+  const name = args[1];
+  const nameShown =
+    typeof name === 'number' ? `0x${name.toString(16)}` : (name as Tagged | null)?.sockaddr ? sockaddr((name as Tagged).sockaddr!) : 'NULL';
+  const nameLength = received ? lengths(args[2] as Tagged).slice(1, -1) : String(args[2]);
+  const { iov: entries = [], count = 0 } = args[3] as Tagged;
+  const iov = entries.slice(0, 32).map(([base, length]) => {
+    const shown = typeof base === 'number' ? `0x${base.toString(16)}` : quote(base, base.length);
+    return `{iov_base=${shown}, iov_len=${length}}`;
   });
-  const controlLength = received ? (args[6] as Tagged).out : (args[6] as number);
+  if (entries.length > 32) iov.push('...');
+  const controlLength = args[5] as number;
+  const control = controlLength > 0 ? `msg_control=${controlMessages(args[4]!)}, ` : '';
   return (
-    `{msg_name=${name?.sockaddr ? sockaddr(name.sockaddr) : 'NULL'}, msg_namelen=${nameLength}, msg_iov=[${iov.join(', ')}], ` +
-    `msg_iovlen=${lengths.length}, msg_control=${controlMessages(args[5]!)}, msg_controllen=${controlLength}, ` +
-    `msg_flags=${flags(msgFlags, args[7] as number)}}`
+    `{msg_name=${nameShown}, msg_namelen=${nameLength}, msg_iov=[${iov.join(', ')}], msg_iovlen=${count}, ` +
+    `${control}msg_controllen=${controlLength}, msg_flags=${flags(msgFlags, args[6] as number)}}`
   );
 }
 
@@ -325,9 +330,11 @@ function formatArguments(name: string, args: Arg[], result: number): string {
       return `${n(0)}, ${data(1, result)}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
     }
     case 'sendmsg':
-      return `${n(0)}, ${msghdr(args, (args[4] as number[])[0] ?? 0, false)}, ${flags(msgFlags, n(8))}`;
+      return `${n(0)}, ${msghdr(args, false)}, ${flags(msgFlags, n(7))}`;
     case 'recvmsg':
-      return `${n(0)}, ${msghdr(args, result, true)}, ${flags(msgFlags, n(8))}`;
+      // A failed recvmsg: strace shows only what went in, msg_namelen.
+      if (args.length === 3) return `${n(0)}, {msg_namelen=${n(1)}}, ${flags(msgFlags, n(2))}`;
+      return `${n(0)}, ${msghdr(args, true)}, ${flags(msgFlags, n(7))}`;
     case 'shutdown':
       return `${n(0)}, ${named(shutdownHow, n(1))}`;
     case 'close':

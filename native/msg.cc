@@ -17,18 +17,6 @@ namespace sockcall {
 // The most control bytes recvmsg offers the kernel: far more than the 253 fds of SCM_MAX_FD.
 static constexpr int kMaxControl = 1 << 20;
 
-// The iovec list as strace shows it: the first buffer's bytes (`valid` of them) and every length.
-static void TraceIov(Trace& trace, const std::vector<iovec>& iov, ssize_t valid) {
-  if (iov.empty()) {
-    trace.Null();
-  } else {
-    trace.Bytes(iov[0].iov_base, valid < 0 ? -1 : std::min<ssize_t>(valid, iov[0].iov_len));
-  }
-  std::vector<int> lengths;
-  for (const iovec& entry : iov) lengths.push_back(static_cast<int>(std::min<size_t>(entry.iov_len, 0x7fffffff)));
-  trace.Ints(lengths.data(), lengths.size());
-}
-
 Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   int fd, flags;
   std::vector<iovec> iov;
@@ -55,8 +43,9 @@ Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
     if (trace) {
       trace.Int(fd);
       if (address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
-      trace.Int(address_length);
-      TraceIov(trace, iov, static_cast<ssize_t>(iov.empty() ? 0 : iov[0].iov_len));
+      size_t total = 0;
+      for (const iovec& entry : iov) total += entry.iov_len;
+      trace.Int(address_length).Iov(iov.data(), iov.size(), static_cast<ssize_t>(total));
       if (control_length > 0) trace.Bytes(control, control_length); else trace.Null();
       trace.Int(static_cast<double>(control_length)).Int(0).Int(flags).End("sendmsg", sent, error);
     }
@@ -93,14 +82,17 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
     ssize_t received = recvmsg(fd, &message, flags);
     const int error = errno;
     if (trace) {
-      const bool ok = received >= 0;
-      trace.Int(fd);
-      if (ok && message.msg_namelen > 0) trace.Sockaddr(&address, message.msg_namelen); else trace.Null();
-      trace.Lengths(sizeof(address), ok ? message.msg_namelen : sizeof(address));
-      TraceIov(trace, iov, received);
-      if (ok && message.msg_controllen > 0) trace.Bytes(control.data(), message.msg_controllen); else trace.Null();
-      trace.Lengths(static_cast<socklen_t>(control_length), ok ? static_cast<socklen_t>(message.msg_controllen) : control_length);
-      trace.Int(ok ? message.msg_flags : 0).Int(flags).End("recvmsg", received, error);
+      // strace decodes recvmsg's msghdr only when the call succeeded; else only msg_namelen.
+      if (received < 0) {
+        trace.Int(fd).Int(sizeof(address)).Int(flags).End("recvmsg", received, error);
+      } else {
+        trace.Int(fd);
+        if (message.msg_namelen > 0) trace.Sockaddr(&address, message.msg_namelen); else trace.Bytes(&address, -1);
+        trace.Lengths(sizeof(address), message.msg_namelen).Iov(iov.data(), iov.size(), received);
+        if (message.msg_controllen > 0) trace.Bytes(control.data(), message.msg_controllen); else trace.Null();
+        trace.Int(static_cast<double>(message.msg_controllen)).Int(message.msg_flags).Int(flags);
+        trace.End("recvmsg", received, error);
+      }
     }
     return received;
   });
