@@ -16,7 +16,7 @@ import {
   SCM_RIGHTS,
   SOL_SOCKET,
 } from './constants';
-import { type ErrorContext, invalidArgType, outOfRange } from './errors';
+import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
 import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
 import { asBytes, toSendable, validateInt, validateObject } from './validate';
@@ -112,6 +112,8 @@ const MAX_IOV = 1024;
 /** The most control bytes recvmsg offers (native/msg.cc agrees). */
 const MAX_CONTROL = 1 << 20;
 const HEADER = 16;
+/** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
+const MAX_CONTROL_ITEMS = 1024;
 
 /** The socket's address encoder (SocketBase.encode), for msg_name. */
 export type Encoder = (address: unknown, name: string) => EncodedAddress;
@@ -228,7 +230,9 @@ export interface PreparedSend {
 
 function validateControl(value: unknown): ControlMessage[] {
   if (!Array.isArray(value)) throw invalidArgType('options.control', 'an array of { level, type, data }', value);
-  return value.map((item, i) => {
+  // Checked before the items are walked: a sparse array may claim 2**32-1 of them.
+  if (value.length > MAX_CONTROL_ITEMS) throw outOfRange('options.control.length', `<= ${MAX_CONTROL_ITEMS}`, value.length);
+  return Array.from(value, (item: unknown, i) => {
     const name = `options.control[${i}]`;
     const { level, type, data } = validateObject(item, name);
     validateInt(level, `${name}.level`);
@@ -253,10 +257,18 @@ export function prepareSend(buffers: unknown, options: unknown, encode: Encoder)
   return { views, control, flags: flags | MSG_NOSIGNAL, sockaddr, context };
 }
 
+/** sendFds and sendCredentials make the control data themselves. */
+function refuseControl(options: unknown): void {
+  if (typeof options === 'object' && options !== null && (options as { control?: unknown }).control !== undefined) {
+    throw invalidArgValue('options.control', (options as { control?: unknown }).control, 'is not taken here (use sendmsg)');
+  }
+}
+
 /** Sends fds: sendFds's arguments as sendmsg's. */
 export function prepareSendFds(fds: unknown, data: unknown, options: unknown, encode: Encoder): PreparedSend {
   if (!Array.isArray(fds)) throw invalidArgType('fds', 'an array of fd numbers or Sockets', fds);
   if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 && <= ${SCM_MAX_FD}`, fds.length);
+  refuseControl(options);
   const numbers = fds.map((fd, i) => (fd instanceof SocketBase ? fdOf(fd, 'sendmsg') : validateInt(fd, `fds[${i}]`, 0)));
   // A stream socket carries ancillary data only along with at least one byte.
   const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
@@ -267,6 +279,7 @@ export function prepareSendFds(fds: unknown, data: unknown, options: unknown, en
 
 /** Sends this process's credentials: sendCredentials's arguments as sendmsg's. */
 export function prepareSendCredentials(data: unknown, options: unknown, encode: Encoder): PreparedSend {
+  refuseControl(options);
   const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
   const prepared = prepareSend([bytes], options, encode);
   prepared.control = encodeControl([credentialsMessage()]);

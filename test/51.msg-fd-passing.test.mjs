@@ -443,6 +443,11 @@ describe('51 sendmsg/recvmsg, fd passing, credentials', function () {
         code: 'ERR_INVALID_ARG_TYPE',
       });
       throwsLike(() => a.sendmsg(['x'], { address: { path: 5 } }), { instanceOf: TypeError });
+      const sparse = [];
+      sparse.length = 2 ** 32 - 1; // refused by its length, not walked
+      throwsLike(() => a.sendmsg(['x'], { control: sparse }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+      throwsLike(() => a.sendFds([0], 'x', { control: [] }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => a.sendCredentials('x', { control: [] }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
       throwsLike(() => b.recvmsg(-1), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
       throwsLike(() => b.recvmsg('8'), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
       throwsLike(() => b.recvmsg([8, 'x']), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
