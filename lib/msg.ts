@@ -247,7 +247,8 @@ function validateControl(value: unknown): ControlMessage[] {
 export function prepareSend(buffers: unknown, options: unknown, encode: Encoder): PreparedSend {
   if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an array of strings, Buffers, TypedArrays, or DataViews', buffers);
   if (buffers.length > MAX_IOV) throw outOfRange('buffers.length', `<= ${MAX_IOV}`, buffers.length);
-  const views = buffers.map((buffer, i) => toSendable(buffer, `buffers[${i}]`));
+  // Array.from, not map: a hole is refused as the undefined it reads as, not skipped.
+  const views = Array.from(buffers, (buffer: unknown, i) => toSendable(buffer, `buffers[${i}]`));
   const object = options === undefined ? {} : validateObject(options, 'options');
   const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
   const control = object.control === undefined ? null : encodeControl(validateControl(object.control));
@@ -269,7 +270,7 @@ export function prepareSendFds(fds: unknown, data: unknown, options: unknown, en
   if (!Array.isArray(fds)) throw invalidArgType('fds', 'an array of fd numbers or Sockets', fds);
   if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 && <= ${SCM_MAX_FD}`, fds.length);
   refuseControl(options);
-  const numbers = fds.map((fd, i) => (fd instanceof SocketBase ? fdOf(fd, 'sendmsg') : validateInt(fd, `fds[${i}]`, 0)));
+  const numbers = Array.from(fds, (fd: unknown, i) => (fd instanceof SocketBase ? fdOf(fd, 'sendmsg') : validateInt(fd, `fds[${i}]`, 0)));
   // A stream socket carries ancillary data only along with at least one byte.
   const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
   const prepared = prepareSend([bytes], options, encode);
@@ -300,7 +301,7 @@ export function prepareReceive(sizes: unknown, options: unknown): PreparedReceiv
   const object = options === undefined ? {} : validateObject(options, 'options');
   const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
   const controlLength = object.controlLength === undefined ? 0 : validateInt(object.controlLength, 'options.controlLength', 0, MAX_CONTROL);
-  const buffers = list.map((size, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
+  const buffers = Array.from(list, (size: unknown, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
   return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
 }
 

@@ -446,6 +446,10 @@ describe('51 sendmsg/recvmsg, fd passing, credentials', function () {
       const sparse = [];
       sparse.length = 2 ** 32 - 1; // refused by its length, not walked
       throwsLike(() => a.sendmsg(['x'], { control: sparse }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+      // A hole in a list is refused as the undefined it reads as, not skipped.
+      throwsLike(() => a.sendmsg(['x', , 'y']), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      throwsLike(() => b.recvmsg([8, , 8]), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      throwsLike(() => a.sendFds([0, , 1]), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
       throwsLike(() => a.sendFds([0], 'x', { control: [] }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
       throwsLike(() => a.sendCredentials('x', { control: [] }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
       throwsLike(() => b.recvmsg(-1), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
