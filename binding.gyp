@@ -8,6 +8,7 @@
         "native/args.cc",
         "native/constants.cc",
         "native/getaddrinfo.cc",
+        "native/msg.cc",
         "native/poller.cc",
         "native/registry.cc",
         "native/syscalls.cc",

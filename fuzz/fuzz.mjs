@@ -1126,6 +1126,25 @@ const aiFlags = arg((rng) => {
 });
 const int = arg((rng) => oneOf('int', [0, 1, -1, 2, 2 ** 31 - 1, -(2 ** 31), 1.5, NaN])(rng));
 const dupMinimum = arg((rng) => oneOf('min', [0, 3, 1024, 1500, 20_000, 2 ** 31 - 1, -1])(rng));
+/** sendmsg/recvmsg's own arguments: buffer lists, ancillary data, fd lists. */
+const buffers = (rng) => list(rng, data);
+const sizes = arg((rng) => (rng.chance(0.5) ? length(rng) : list(rng, length)));
+const controlItems = arg((rng) =>
+  oneOf('control', [undefined, [], [{ level: K.SOL_SOCKET, type: K.SCM_RIGHTS, data: Buffer.alloc(4) }], [{ level: 1.5, type: 0, data: Buffer.alloc(0) }], [{}], 'x'])(rng),
+);
+const msgOptions = arg((rng) => {
+  const [control, flagsItem] = [controlItems(rng), flags(rng)];
+  const to = rng.chance(0.5) ? address(rng) : undefined;
+  return spec(`{control:${control.label}, flags:${flagsItem.label}${to ? `, address:${to.label}` : ''}}`, () => ({
+    control: control.make(),
+    flags: flagsItem.make(),
+    ...(to ? { address: to.make() } : {}),
+  }));
+});
+const controlLength = arg((rng) => oneOf('controlLength', [0, 24, 64, 4096, 1 << 20, (1 << 20) + 1, -1, 1.5])(rng));
+const fdCount = arg((rng) => oneOf('maxFds', [1, 2, 253, 0, 254, -1, 1.5])(rng));
+const rawControl = arg((rng) => (rng.chance(0.5) ? constant('null', null) : data(rng)));
+const rawSockaddr = arg((rng) => (rng.chance(0.5) ? constant('null', null) : sockaddr(rng)));
 const pollerEvents = arg((rng) =>
   rng.chance(0.75) ? oneOf('events', [1, 2, 3, 4, 5, 8, 15, 0])(rng) : oneOf('events', [0x10, 0x100, -1, 2 ** 31, 'x'])(rng),
 );
@@ -1157,6 +1176,12 @@ const SIGNATURES = {
   recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  sendmsg: (rng) => [buffers(rng), msgOptions(rng)],
+  // The blocking flavour takes no wait options: { timeout } there would be an unknown key, ignored.
+  recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
+  sendFds: (rng) => [list(rng, anyFd), data(rng), msgOptions(rng)],
+  recvFds: (rng, flavour) => [fdCount(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
+  sendCredentials: (rng) => [data(rng), msgOptions(rng)],
   bind: (rng) => [address(rng)],
   listen: (rng) => [backlog(rng)],
   shutdown: (rng) => [how(rng)],
@@ -1180,6 +1205,8 @@ const RAW = {
   sendto: (rng) => [anyFd(rng), data(rng), flags(rng), sockaddr(rng)],
   recv: (rng) => [anyFd(rng), view(rng), flags(rng)],
   recvfrom: (rng) => [anyFd(rng), view(rng), flags(rng)],
+  sendmsg: (rng) => [anyFd(rng), list(rng, data), rawControl(rng), flags(rng), rawSockaddr(rng)],
+  recvmsg: (rng) => [anyFd(rng), list(rng, view), controlLength(rng), flags(rng)],
   shutdown: (rng) => [anyFd(rng), how(rng)],
   close: (rng) => [ownedFd(rng)],
   getsockname: (rng) => [anyFd(rng)],
@@ -1654,7 +1681,30 @@ function errnoName(value) {
   }
 }
 
+/**
+ * Closes the fds a recvmsg brought in (an earlier sendFds passed them): they are the caller's, and
+ * the fuzzer, as caller, closes them so that an fd left open at the end is sockcall's leak.
+ */
+function closeReceived(plan, value) {
+  let fds = [];
+  if (plan.kind === 'raw' && plan.name === 'recvmsg' && Array.isArray(value) && Buffer.isBuffer(value[2])) {
+    const control = value[2];
+    for (let offset = 0; offset + 16 <= control.length; ) {
+      const length = Number(control.readBigUInt64LE(offset));
+      if (length < 16 || offset + length > control.length) break;
+      if (control.readInt32LE(offset + 8) === K.SOL_SOCKET && control.readInt32LE(offset + 12) === K.SCM_RIGHTS) {
+        for (let at = offset + 16; at + 4 <= offset + length; at += 4) fds.push(control.readInt32LE(at));
+      }
+      offset += (length + 7) & ~7;
+    }
+  } else if (plan.kind !== 'raw' && (plan.name === 'recvmsg' || plan.name === 'recvFds') && Array.isArray(value?.fds)) {
+    fds = value.fds;
+  }
+  for (const fd of fds) closeSync(fd);
+}
+
 function classifyReturn(plan, value) {
+  closeReceived(plan, value);
   if (plan.kind === 'raw') {
     if (!rawReturnOk(plan.name, value)) finding('bad-return', plan.key, `returned ${describe(value)}`);
     if (typeof value === 'number' && value < 0) return `errno ${errnoName(value)} (raw)`;
@@ -1709,6 +1759,11 @@ const RETURNS = {
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&
     (value.address === null || isAddress(value.address)),
   recvInto: isCount,
+  recvmsg: (value) => typeof value === 'object' && value !== null && isCount(value.bytes) && Array.isArray(value.buffers) && Array.isArray(value.fds),
+  recvFds: (value) => typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && Array.isArray(value.fds),
+  sendmsg: isCount,
+  sendFds: isCount,
+  sendCredentials: isCount,
   send: isCount,
   sendto: isCount,
   sendAll: isCount,
@@ -1738,6 +1793,8 @@ function rawReturnOk(name, value) {
       return isErrno(value) || (Array.isArray(value) && value.length === 2 && value.every(isCount));
     case 'recvfrom':
       return isErrno(value) || (Array.isArray(value) && value.length === 2 && isCount(value[0]) && (value[1] === null || isAddress(value[1])));
+    case 'recvmsg':
+      return isErrno(value) || (Array.isArray(value) && value.length === 4 && isCount(value[0]) && Buffer.isBuffer(value[2]) && (value[3] === null || isAddress(value[3])));
     case 'getsockname':
     case 'getpeername':
       return isErrno(value) || isAddress(value);

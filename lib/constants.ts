@@ -22,6 +22,32 @@ export type TimevalOption = number & { readonly [optionKind]: 'timeval' };
  * SO_BINDTODEVICE, TCP_CONGESTION. A number at run time, branded for the types of `setsockopt`/`getsockopt`.
  */
 export type StringOption = number & { readonly [optionKind]: 'string' };
+/**
+ * A socket option whose value is `struct ucred`, returned as {@link Credentials} (SO_PEERCRED, read
+ * only). A number at run time, branded for the types of `getsockopt`.
+ */
+export type CredentialsOption = number & { readonly [optionKind]: 'ucred' };
+
+/**
+ * `struct ucred`: a process's id, user id and group id, as the kernel vouches for them.
+ *
+ * The value of SO_PEERCRED (the peer's, when it connected or called socketpair) and of an
+ * SCM_CREDENTIALS message (the sender's, when it sent).
+ *
+ * @see {@link https://man7.org/linux/man-pages/man7/unix.7.html | unix(7)}
+ * @example
+ * ```ts
+ * const { pid, uid, gid } = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
+ * ```
+ */
+export interface Credentials {
+  /** The process id (`pid_t`). */
+  pid: number;
+  /** The user id (`uid_t`). */
+  uid: number;
+  /** The group id (`gid_t`). */
+  gid: number;
+}
 
 /**
  * `struct linger`: with `onoff`, close() waits up to `linger` seconds for unsent data (0: reset).
@@ -196,15 +222,28 @@ export const SO_PRIORITY = c.SO_PRIORITY;
 /** A string: only the named network interface ('lo', 'eth0'), '' for any. @category Socket options (SOL_SOCKET) */
 export const SO_BINDTODEVICE = c.SO_BINDTODEVICE as StringOption;
 /**
- * Read only, AF_UNIX: the peer's `struct ucred`; read it as bytes, `getsockopt(SOL_SOCKET, SO_PEERCRED, 12)`.
+ * Read only, AF_UNIX: the peer's `struct ucred` as {@link Credentials}, `getsockopt(SOL_SOCKET, SO_PEERCRED)`.
  * @category Socket options (SOL_SOCKET)
  */
-export const SO_PEERCRED = c.SO_PEERCRED;
+export const SO_PEERCRED = c.SO_PEERCRED as CredentialsOption;
 /**
- * AF_UNIX: enables SCM_CREDENTIALS messages (which need recvmsg(2), not in sockcall).
+ * AF_UNIX: enables SCM_CREDENTIALS messages; each message received then carries its sender's
+ * credentials (recvmsg's `credentials`).
  * @category Socket options (SOL_SOCKET)
  */
 export const SO_PASSCRED = c.SO_PASSCRED;
+/**
+ * Ancillary data (level SOL_SOCKET), AF_UNIX: open file descriptors passed along with the data
+ * (sendFds / recvFds).
+ * @category Ancillary data
+ */
+export const SCM_RIGHTS = c.SCM_RIGHTS;
+/**
+ * Ancillary data (level SOL_SOCKET), AF_UNIX: the sender's `struct ucred` (sendCredentials; received
+ * with SO_PASSCRED on).
+ * @category Ancillary data
+ */
+export const SCM_CREDENTIALS = c.SCM_CREDENTIALS;
 /**
  * The firewall mark of the packets sent, for routing and filtering (needs CAP_NET_ADMIN).
  * @category Socket options (SOL_SOCKET)

@@ -36,4 +36,14 @@ export { type ErrorContext, SocketError } from './errors';
 export { type Addrinfo, type AddrinfoHints, getaddrinfo } from './getaddrinfo';
 export { poll, type Pollable, type PollEntry, type PollReady, select, type SelectResult } from './select';
 export { trace, type TraceOptions, type TraceSink } from './trace';
+export {
+  CMSG_ALIGN,
+  CMSG_LEN,
+  CMSG_SPACE,
+  type ControlMessage,
+  type ReceivedFds,
+  type RecvmsgOptions,
+  type RecvmsgResult,
+  type SendmsgOptions,
+} from './msg';
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue, Socket } from './socket';

@@ -58,6 +58,10 @@ export interface Native {
   sendto(fd: number, data: ArrayBufferView, flags: number, address: Sockaddr): number;
   recv(fd: number, into: ArrayBufferView, flags: number): number;
   recvfrom(fd: number, into: ArrayBufferView, flags: number): [number, NativeAddress | null] | number;
+  /** sendmsg(2): `control` is msg_control's raw bytes (lib/msg.ts lays them out), `address` msg_name. */
+  sendmsg(fd: number, buffers: ArrayBufferView[], control: Buffer | null, flags: number, address: Sockaddr | null): number;
+  /** recvmsg(2): [bytes, msg_flags, the control bytes the kernel wrote, msg_name or null]. */
+  recvmsg(fd: number, buffers: ArrayBufferView[], controlLength: number, flags: number): [number, number, Buffer, NativeAddress | null] | number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
   getsockname(fd: number): NativeAddress | number;
@@ -128,6 +132,8 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   sendto: 'function',
   recv: 'function',
   recvfrom: 'function',
+  sendmsg: 'function',
+  recvmsg: 'function',
   shutdown: 'function',
   close: 'function',
   getsockname: 'function',

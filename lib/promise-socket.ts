@@ -13,6 +13,20 @@ import {
   SOL_SOCKET,
 } from './constants';
 import { invalidArgType, outOfRange, SocketError, syscallError, type ErrorContext } from './errors';
+import {
+  finishReceive,
+  prepareReceive,
+  prepareReceiveFds,
+  prepareSend,
+  prepareSendCredentials,
+  prepareSendFds,
+  type PreparedReceive,
+  type PreparedSend,
+  type ReceivedFds,
+  type RecvmsgOptions,
+  type RecvmsgResult,
+  type SendmsgOptions,
+} from './msg';
 import { native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
 import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
@@ -1059,6 +1073,131 @@ export class Socket extends SocketBase {
         if (typeof result === 'number') throw syscallError('recvfrom', result);
         return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
       });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #sendmsg(prepared: PreparedSend, wait: WaitOptions): Promise<number> {
+    const fd = fdOf(this, 'sendmsg');
+    return this.#run(
+      WRITE,
+      'sendmsg',
+      wait,
+      () => {
+        const result = native.sendmsg(fd, prepared.views, prepared.control, prepared.flags, prepared.sockaddr);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('sendmsg', result, prepared.context);
+        return result;
+      },
+      prepared.context,
+    );
+  }
+
+  #recvmsg(prepared: PreparedReceive, wait: WaitOptions): Promise<RecvmsgResult> {
+    const fd = fdOf(this, 'recvmsg');
+    return this.#run(READ, 'recvmsg', wait, () => {
+      const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+      if (result === EAGAIN) return WOULD_BLOCK;
+      if (typeof result === 'number') throw syscallError('recvmsg', result);
+      return finishReceive(prepared, result, this.unnamedPeer());
+    });
+  }
+
+  /**
+   * Sends the buffers as one message, with ancillary data: sendmsg(2) (MSG_NOSIGNAL added), waiting
+   * on the event loop while the send buffer is full. As the blocking Socket's sendmsg.
+   *
+   * @param buffers - Strings (UTF-8) or byte views, at most 1024.
+   * @param options - `address`, `control`, `flags`, and `signal` / `timeout` for the wait.
+   * @returns The bytes sent.
+   * @throws Rejects with {@link SocketError} from sendmsg(2) (`syscall` 'sendmsg'), ETIMEDOUT,
+   * ECANCELED, {@link AbortError}, or a TypeError / RangeError for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendmsg.2.html | sendmsg(2)}
+   * @example
+   * ```ts
+   * await sock.sendmsg([header, body]);
+   * ```
+   */
+  sendmsg(buffers: ReadonlyArray<ArrayBufferView | string>, options?: SendmsgOptions & WaitOptions): Promise<number> {
+    try {
+      fdOf(this, 'sendmsg');
+      return this.#sendmsg(prepareSend(buffers, options, (address, name) => this.encode(address, name)), waitOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
+   * MSG_CMSG_CLOEXEC added, waiting on the event loop until a message is there. As the blocking
+   * Socket's recvmsg (fds in a cut control buffer are closed, never handed over).
+   *
+   * @param sizes - One size, or the size of each buffer (at most 1024).
+   * @param options - `controlLength`, `flags`, and `signal` / `timeout` for the wait.
+   * @throws Rejects with {@link SocketError} from recvmsg(2) (`syscall` 'recvmsg'), ETIMEDOUT,
+   * ECANCELED, {@link AbortError}, or a TypeError / RangeError for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmsg.2.html | recvmsg(2)}
+   * @example
+   * ```ts
+   * const { buffers, fds } = await sock.recvmsg([1024], { controlLength: CMSG_SPACE(4) });
+   * ```
+   */
+  recvmsg(sizes: number | readonly number[], options?: RecvmsgOptions & WaitOptions): Promise<RecvmsgResult> {
+    try {
+      fdOf(this, 'recvmsg');
+      return this.#recvmsg(prepareReceive(sizes, options), waitOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Passes open fds to the peer process: sendmsg(2) with one SCM_RIGHTS item. As the blocking
+   * Socket's sendFds; `data` defaults to one zero byte.
+   *
+   * @example
+   * ```ts
+   * await sock.sendFds([listener]);
+   * ```
+   */
+  sendFds(fds: ReadonlyArray<number | SocketBase>, data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'> & WaitOptions): Promise<number> {
+    try {
+      fdOf(this, 'sendmsg');
+      return this.#sendmsg(prepareSendFds(fds, data, options, (address, name) => this.encode(address, name)), waitOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Receives fds passed with sendFds: recvmsg(2) with room for `maxFds` fds. As the blocking
+   * Socket's recvFds (more fds than `maxFds`: MSG_CTRUNC, and those that arrived are closed).
+   *
+   * @example
+   * ```ts
+   * const { fds: [fd] } = await sock.recvFds(1, { timeout: 5_000 });
+   * ```
+   */
+  async recvFds(maxFds: number, options?: { length?: number; flags?: number } & WaitOptions): Promise<ReceivedFds> {
+    fdOf(this, 'recvmsg');
+    const { buffers, fds, flags } = await this.#recvmsg(prepareReceiveFds(maxFds, options), waitOptions(options));
+    return { data: buffers[0]!, fds, flags };
+  }
+
+  /**
+   * Sends this process's pid, uid and gid: sendmsg(2) with one SCM_CREDENTIALS item. As the
+   * blocking Socket's sendCredentials.
+   *
+   * @example
+   * ```ts
+   * await client.sendCredentials();
+   * ```
+   */
+  sendCredentials(data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'> & WaitOptions): Promise<number> {
+    try {
+      fdOf(this, 'sendmsg');
+      return this.#sendmsg(prepareSendCredentials(data, options, (address, name) => this.encode(address, name)), waitOptions(options));
     } catch (error) {
       return Promise.reject(error);
     }

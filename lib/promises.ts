@@ -65,6 +65,16 @@ export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
 export { AbortError, Socket, type WaitOptions } from './promise-socket';
 export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
 export { trace, type TraceOptions, type TraceSink } from './trace';
+export {
+  CMSG_ALIGN,
+  CMSG_LEN,
+  CMSG_SPACE,
+  type ControlMessage,
+  type ReceivedFds,
+  type RecvmsgOptions,
+  type RecvmsgResult,
+  type SendmsgOptions,
+} from './msg';
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
 /**

@@ -4,6 +4,8 @@
 import { type AddressInput, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
   AF_UNIX,
+  type Credentials,
+  type CredentialsOption,
   type Linger,
   type LingerOption,
   MSG_TRUNC,
@@ -13,6 +15,7 @@ import {
   SO_BINDTODEVICE,
   SO_DOMAIN,
   SO_LINGER,
+  SO_PEERCRED,
   SO_PROTOCOL,
   SO_RCVTIMEO,
   SO_SNDTIMEO,
@@ -62,7 +65,7 @@ export interface Received {
   address: SocketAddress | null;
 }
 
-type OptionKind = 'int' | 'linger' | 'timeval' | 'string';
+type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred';
 
 /**
  * The options whose value is not an int. Compared as numbers: getsockopt/setsockopt are cheap
@@ -73,6 +76,7 @@ function optionKind(level: number, name: number): OptionKind {
     if (name === SO_LINGER) return 'linger';
     if (name === SO_RCVTIMEO || name === SO_SNDTIMEO) return 'timeval';
     if (name === SO_BINDTODEVICE) return 'string';
+    if (name === SO_PEERCRED) return 'ucred';
   } else if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
     return 'string';
   }
@@ -85,10 +89,12 @@ const msOut = new Float64Array(1);
 
 /**
  * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
- * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, else an integer.
+ * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, {@link Credentials} for
+ * SO_PEERCRED, else an integer.
  *
  * What `getsockopt(level, name)` returns. The choice is made from the type of `name`: the constants
- * of those options are typed {@link LingerOption}, {@link TimevalOption} and {@link StringOption}.
+ * of those options are typed {@link LingerOption}, {@link TimevalOption}, {@link StringOption} and
+ * {@link CredentialsOption}.
  *
  * @example
  * ```ts
@@ -98,11 +104,13 @@ const msOut = new Float64Array(1);
  */
 export type OptionValue<N extends number> = N extends LingerOption
   ? Linger
-  : N extends TimevalOption
-    ? number
-    : N extends StringOption
-      ? string
-      : number;
+  : N extends CredentialsOption
+    ? Credentials
+    : N extends TimevalOption
+      ? number
+      : N extends StringOption
+        ? string
+        : number;
 
 /**
  * What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option.
@@ -110,7 +118,7 @@ export type OptionValue<N extends number> = N extends LingerOption
  * A boolean is set as 1 or 0 (not for SO_LINGER or the string options); any Buffer, TypedArray or
  * DataView is passed to setsockopt(2) as the option's raw bytes.
  */
-export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption ? never : boolean) | ArrayBufferView;
+export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
 
 /**
  * What closing a socket nobody closed needs, kept apart from the socket itself (a held value must
@@ -659,7 +667,7 @@ export class SocketBase implements Disposable {
    * SO_RCVTIMEO and SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option
    * bytes (at most `length` of them) as a Buffer.
    *
-   * Raw bytes are for structures sockcall does not decode: TCP_INFO, SO_PEERCRED ...
+   * SO_PEERCRED returns {@link Credentials}. Raw bytes are for structures sockcall does not decode: TCP_INFO ...
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -684,7 +692,7 @@ export class SocketBase implements Disposable {
    * Reads a socket option's raw bytes: getsockopt(2) with a buffer of `length` bytes. Returns the
    * bytes the kernel wrote (at most `length`), as a Buffer.
    *
-   * For structures sockcall does not decode: TCP_INFO, SO_PEERCRED ...
+   * For structures sockcall does not decode: TCP_INFO ...
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -698,12 +706,10 @@ export class SocketBase implements Disposable {
    * @example
    * ```ts
    * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 232); // Buffer: struct tcp_info
-   * const cred = conn.getsockopt(SOL_SOCKET, SO_PEERCRED, 12); // struct ucred
-   * const pid = cred.readInt32LE(0);
    * ```
    */
   getsockopt(level: number, name: number, length: number): Buffer;
-  getsockopt(level: number, name: number, length?: number): number | string | Linger | Buffer {
+  getsockopt(level: number, name: number, length?: number): number | string | Linger | Credentials | Buffer {
     const fd = this.#open('getsockopt');
     validateInt(level, 'level');
     validateInt(name, 'name');
@@ -716,6 +722,13 @@ export class SocketBase implements Disposable {
       const text = buffer.subarray(0, result);
       const end = text.indexOf(0);
       return (end < 0 ? text : text.subarray(0, end)).toString('utf8');
+    }
+    if (kind === 'ucred') {
+      // struct ucred { pid_t pid; uid_t uid; gid_t gid; }, in host byte order as a Uint32Array reads it
+      const ucred = new Uint32Array(3);
+      const result = native.getsockoptBytes(fd, level, name, ucred);
+      if (result < 0) throw syscallError('getsockopt', result);
+      return { pid: ucred[0]! | 0, uid: ucred[1]!, gid: ucred[2]! };
     }
     if (kind === 'linger') {
       const result = native.getsockoptLinger(fd, intOut);

@@ -3,6 +3,20 @@
 import type { AddressInput } from './address';
 import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
 import { syscallError } from './errors';
+import {
+  finishReceive,
+  prepareReceive,
+  prepareReceiveFds,
+  prepareSend,
+  prepareSendCredentials,
+  prepareSendFds,
+  type PreparedReceive,
+  type PreparedSend,
+  type ReceivedFds,
+  type RecvmsgOptions,
+  type RecvmsgResult,
+  type SendmsgOptions,
+} from './msg';
 import { native } from './native';
 import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
 import { asBytes, toSendable, validateInt, validateView } from './validate';
@@ -325,5 +339,123 @@ export class Socket extends SocketBase {
     const result = native.recvfrom(fd, buffer, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
     return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+  }
+
+  #sendmsg(prepared: PreparedSend): number {
+    const fd = fdOf(this, 'sendmsg');
+    const result = native.sendmsg(fd, prepared.views, prepared.control, prepared.flags, prepared.sockaddr);
+    if (result < 0) throw syscallError('sendmsg', result, prepared.context);
+    return result;
+  }
+
+  #recvmsg(prepared: PreparedReceive): RecvmsgResult {
+    const fd = fdOf(this, 'recvmsg');
+    const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+    if (typeof result === 'number') throw syscallError('recvmsg', result);
+    return finishReceive(prepared, result, this.unnamedPeer());
+  }
+
+  /**
+   * Sends the buffers as one message, with ancillary data: sendmsg(2) (MSG_NOSIGNAL added).
+   *
+   * The buffers are gathered in order (`msg_iov`); `options.control` items are laid out as cmsghdrs.
+   *
+   * @param buffers - Strings (UTF-8) or byte views, at most 1024.
+   * @param options - `address` (msg_name), `control` (ancillary data), `flags`.
+   * @returns The bytes sent (a stream socket may send fewer than given).
+   * @throws {@link SocketError} from sendmsg(2), `syscall` 'sendmsg': `EBADF` (an fd in SCM_RIGHTS
+   * that is not open), `EPERM` (SCM_CREDENTIALS naming another process), `EINVAL` (a malformed
+   * control item), `EMSGSIZE`, `EPIPE`, `EAGAIN` ...
+   * @see {@link https://man7.org/linux/man-pages/man2/sendmsg.2.html | sendmsg(2)},
+   * {@link https://man7.org/linux/man-pages/man3/cmsg.3.html | cmsg(3)}
+   * @example
+   * ```ts
+   * sock.sendmsg([header, body]); // one write of both, without copying them together
+   * ```
+   */
+  sendmsg(buffers: ReadonlyArray<ArrayBufferView | string>, options?: SendmsgOptions): number {
+    fdOf(this, 'sendmsg');
+    return this.#sendmsg(prepareSend(buffers, options, (address, name) => this.encode(address, name)));
+  }
+
+  /**
+   * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
+   * MSG_CMSG_CLOEXEC added (every fd received is close-on-exec).
+   *
+   * The fds of SCM_RIGHTS items are the caller's (see {@link RecvmsgResult.fds}); when the control
+   * buffer was too small for them (MSG_CTRUNC), those that arrived are closed and none is returned.
+   *
+   * @param sizes - One size, or the size of each buffer to scatter into (at most 1024).
+   * @param options - `controlLength` (bytes for ancillary data, see CMSG_SPACE), `flags`.
+   * @returns The bytes, the filled buffers, msg_flags, the ancillary data, fds, credentials, address.
+   * @throws {@link SocketError} from recvmsg(2), `syscall` 'recvmsg': `EAGAIN` (non-blocking or
+   * SO_RCVTIMEO), `ECONNRESET`, `EBADF` ...
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmsg.2.html | recvmsg(2)}
+   * @example
+   * ```ts
+   * const { buffers: [header, body], flags } = sock.recvmsg([8, 1024]);
+   * ```
+   */
+  recvmsg(sizes: number | readonly number[], options?: RecvmsgOptions): RecvmsgResult {
+    fdOf(this, 'recvmsg');
+    return this.#recvmsg(prepareReceive(sizes, options));
+  }
+
+  /**
+   * Passes open fds to the peer process: sendmsg(2) with one SCM_RIGHTS item (AF_UNIX only).
+   *
+   * The receiver gets its own fds for the same open files; these stay open here. A stream socket
+   * carries ancillary data only along with data: `data` defaults to one zero byte.
+   *
+   * @param fds - fd numbers or Sockets (either flavour), 1 to 253 (SCM_MAX_FD).
+   * @param data - The bytes that go with them.
+   * @param options - `address` (an unconnected datagram socket), `flags`.
+   * @returns The bytes of `data` sent.
+   * @see {@link https://man7.org/linux/man-pages/man7/unix.7.html | unix(7)}
+   * @example
+   * ```ts
+   * sock.sendFds([fs.openSync('/etc/hostname', 'r')]);
+   * ```
+   */
+  sendFds(fds: ReadonlyArray<number | SocketBase>, data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'>): number {
+    fdOf(this, 'sendmsg');
+    return this.#sendmsg(prepareSendFds(fds, data, options, (address, name) => this.encode(address, name)));
+  }
+
+  /**
+   * Receives fds passed with sendFds (or any SCM_RIGHTS): recvmsg(2) with room for `maxFds` fds.
+   *
+   * If more were sent, the kernel cuts the list (MSG_CTRUNC) and sockcall closes those that did
+   * arrive: `fds` is then empty.
+   *
+   * @param maxFds - The most fds expected, 1 to 253.
+   * @param options - `length` (bytes of data to receive, default 4096), `flags`.
+   * @returns The data, the fds (close-on-exec, the caller's to close) and msg_flags.
+   * @example
+   * ```ts
+   * const { fds: [fd] } = sock.recvFds(1);
+   * const conn = Socket.fromFd(fd);
+   * ```
+   */
+  recvFds(maxFds: number, options?: { length?: number; flags?: number }): ReceivedFds {
+    fdOf(this, 'recvmsg');
+    const { buffers, fds, flags } = this.#recvmsg(prepareReceiveFds(maxFds, options));
+    return { data: buffers[0]!, fds, flags };
+  }
+
+  /**
+   * Sends this process's pid, uid and gid, vouched for by the kernel: sendmsg(2) with one
+   * SCM_CREDENTIALS item (AF_UNIX). The receiver reads them as `credentials` of recvmsg, with
+   * SO_PASSCRED on. `data` defaults to one zero byte.
+   *
+   * @returns The bytes of `data` sent.
+   * @example
+   * ```ts
+   * client.sendCredentials('hello');
+   * ```
+   */
+  sendCredentials(data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'>): number {
+    fdOf(this, 'sendmsg');
+    return this.#sendmsg(prepareSendCredentials(data, options, (address, name) => this.encode(address, name)));
   }
 }

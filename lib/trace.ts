@@ -156,6 +156,10 @@ function quote(bytes: Uint8Array, total: number, limit = 32): string {
 
 interface Tagged {
   sockaddr?: Buffer;
+  /** An iovec array: each buffer's first bytes (or its address) and its length. */
+  iov?: [Buffer | number, number][];
+  /** How many iovecs there were (only the first 33 are in `iov`). */
+  count?: number;
   in?: number;
   out?: number;
 }
@@ -232,6 +236,59 @@ function optionValue(level: number, name: number, bytes: Buffer | null, length: 
 
 type Arg = number | null | Buffer | number[] | Tagged;
 
+const cmsgTypes = new Map<number, string>([
+  [c.SCM_RIGHTS!, 'SCM_RIGHTS'],
+  [c.SCM_CREDENTIALS!, 'SCM_CREDENTIALS'],
+]);
+
+/** msg_control as strace shows it; only the bytes the binding kept (33) are decoded. */
+function controlMessages(value: Arg): string {
+  if (!Buffer.isBuffer(value)) return 'NULL';
+  const items: string[] = [];
+  let offset = 0;
+  while (offset + 16 <= value.length) {
+    const length = Number(value.readBigUInt64LE(offset));
+    if (length < 16) break;
+    const level = value.readInt32LE(offset + 8);
+    const type = value.readInt32LE(offset + 12);
+    const data = value.subarray(offset + 16, Math.min(offset + length, value.length));
+    let shown: string;
+    if (level === c.SOL_SOCKET && type === c.SCM_RIGHTS) {
+      const fds: number[] = [];
+      for (let i = 0; i + 4 <= data.length; i += 4) fds.push(data.readInt32LE(i));
+      shown = `[${fds.join(', ')}]${data.length < length - 16 ? '...' : ''}`;
+    } else if (level === c.SOL_SOCKET && type === c.SCM_CREDENTIALS && data.length >= 12) {
+      shown = `{pid=${data.readInt32LE(0)}, uid=${data.readUInt32LE(4)}, gid=${data.readUInt32LE(8)}}`;
+    } else {
+      shown = quote(data, length - 16);
+    }
+    const typeName = level === c.SOL_SOCKET ? named(cmsgTypes, type) : String(type);
+    items.push(`{cmsg_len=${length}, cmsg_level=${named(levels, level)}, cmsg_type=${typeName}, cmsg_data=${shown}}`);
+    offset += (length + 7) & ~7;
+  }
+  return `[${items.join(', ')}${offset < value.length && items.length > 0 ? ', ...' : ''}]`;
+}
+
+/** A struct msghdr: sendmsg's, or recvmsg's after a successful call. */
+function msghdr(args: Arg[], received: boolean): string {
+  const name = args[1];
+  const nameShown =
+    typeof name === 'number' ? `0x${name.toString(16)}` : (name as Tagged | null)?.sockaddr ? sockaddr((name as Tagged).sockaddr!) : 'NULL';
+  const nameLength = received ? lengths(args[2] as Tagged).slice(1, -1) : String(args[2]);
+  const { iov: entries = [], count = 0 } = args[3] as Tagged;
+  const iov = entries.slice(0, 32).map(([base, length]) => {
+    const shown = typeof base === 'number' ? `0x${base.toString(16)}` : quote(base, base.length);
+    return `{iov_base=${shown}, iov_len=${length}}`;
+  });
+  if (entries.length > 32) iov.push('...');
+  const controlLength = args[5] as number;
+  const control = controlLength > 0 ? `msg_control=${controlMessages(args[4]!)}, ` : '';
+  return (
+    `{msg_name=${nameShown}, msg_namelen=${nameLength}, msg_iov=[${iov.join(', ')}], msg_iovlen=${count}, ` +
+    `${control}msg_controllen=${controlLength}, msg_flags=${flags(msgFlags, args[6] as number)}}`
+  );
+}
+
 function fdSet(list: Arg): string {
   if (!Array.isArray(list)) return 'NULL';
   return `[${[...new Set(list)].sort((a, b) => a - b).join(' ')}]`;
@@ -277,6 +334,12 @@ function formatArguments(name: string, args: Arg[], result: number): string {
       const from = args[5] as Tagged | null;
       return `${n(0)}, ${data(1, result)}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
     }
+    case 'sendmsg':
+      return `${n(0)}, ${msghdr(args, false)}, ${flags(msgFlags, n(7))}`;
+    case 'recvmsg':
+      // A failed recvmsg: strace shows only what went in, msg_namelen.
+      if (args.length === 3) return `${n(0)}, {msg_namelen=${n(1)}}, ${flags(msgFlags, n(2))}`;
+      return `${n(0)}, ${msghdr(args, true)}, ${flags(msgFlags, n(7))}`;
     case 'shutdown':
       return `${n(0)}, ${named(shutdownHow, n(1))}`;
     case 'close':

@@ -7,6 +7,7 @@
 #include "address.h"
 #include "constants.h"
 #include "getaddrinfo.h"
+#include "msg.h"
 #include "poller.h"
 #include "registry.h"
 #include "syscalls.h"
@@ -29,6 +30,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"sendto", Sendto},
       {"recv", Recv},
       {"recvfrom", Recvfrom},
+      {"sendmsg", Sendmsg},
+      {"recvmsg", Recvmsg},
       {"shutdown", Shutdown},
       {"close", Close},
       {"getsockname", Getsockname},

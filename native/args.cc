@@ -45,11 +45,14 @@ bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out) {
 }
 
 bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t* length) {
-  napi_env env = info.Env();
   if (index >= info.Length()) {
     return Fail(info.Env(), "argument " + std::to_string(index) + " must be an ArrayBufferView", false);
   }
-  napi_value value = info[index];
+  return ValueBytes(info.Env(), info[index], index, data, length);
+}
+
+bool ValueBytes(Napi::Env js_env, napi_value value, size_t index, char** data, size_t* length) {
+  napi_env env = js_env;
   bool is_typed_array = false;
   bool is_data_view = false;
   napi_is_typedarray(env, value, &is_typed_array);
@@ -58,7 +61,7 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t*
     size_t element_count = 0;
     void* pointer = nullptr;
     if (napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr) != napi_ok) {
-      return Fail(info.Env(), "cannot read the TypedArray", false);
+      return Fail(js_env, "cannot read the TypedArray", false);
     }
     size_t element_size = 1;
     switch (type) {
@@ -80,13 +83,32 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t*
     size_t byte_length = 0;
     void* pointer = nullptr;
     if (napi_get_dataview_info(env, value, &byte_length, &pointer, nullptr, nullptr) != napi_ok) {
-      return Fail(info.Env(), "cannot read the DataView", false);
+      return Fail(js_env, "cannot read the DataView", false);
     }
     *data = static_cast<char*>(pointer);
     *length = pointer == nullptr ? 0 : byte_length;
     return true;
   }
-  return Fail(info.Env(), "argument " + std::to_string(index) + " must be an ArrayBufferView", false);
+  return Fail(js_env, "argument " + std::to_string(index) + " must be an ArrayBufferView", false);
+}
+
+bool ArgBytesArray(const Napi::CallbackInfo& info, size_t index, std::vector<iovec>* out) {
+  if (index >= info.Length() || !info[index].IsArray()) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an array", false);
+  }
+  Napi::Array array = info[index].As<Napi::Array>();
+  const uint32_t count = array.Length();
+  // The kernel refuses more (EMSGSIZE); refusing here keeps a huge sparse array from being walked.
+  if (count > kMaxIov) return Fail(info.Env(), "argument " + std::to_string(index) + " holds too many buffers", true);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value item = array.Get(i);
+    if (info.Env().IsExceptionPending()) return false;
+    char* data;
+    size_t length;
+    if (!ValueBytes(info.Env(), item, index, &data, &length)) return false;
+    out->push_back(iovec{data, length});
+  }
+  return true;
 }
 
 bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>* out) {

@@ -8,6 +8,7 @@
 
 #include <napi.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <vector>
@@ -23,6 +24,16 @@ bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out);
 // Any ArrayBufferView (Buffer, TypedArray, DataView): a pointer to its first byte and its length
 // in bytes. A detached buffer yields length 0.
 bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t* length);
+
+// The same for a value that is not a call argument (an array element); `index` names the argument
+// that holds it in error messages.
+bool ValueBytes(Napi::Env env, napi_value value, size_t index, char** data, size_t* length);
+
+// UIO_MAXIOV: the most buffers one sendmsg/recvmsg takes.
+constexpr uint32_t kMaxIov = 1024;
+
+// An array of ArrayBufferViews, as an iovec list (for sendmsg/recvmsg), at most kMaxIov of them.
+bool ArgBytesArray(const Napi::CallbackInfo& info, size_t index, std::vector<iovec>* out);
 
 // An array of integers, for select/poll fd lists.
 bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>* out);

@@ -17,107 +17,10 @@
 #include "address.h"
 #include "args.h"
 #include "registry.h"
+#include "retry.h"
 #include "trace.h"
 
 namespace sockcall {
-
-// getsockopt/setsockopt traced with the option's bytes, as the kernel read or wrote them.
-static int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* value, socklen_t* length) {
-  const socklen_t given = *length;
-  trace.Begin();
-  const int result = getsockopt(fd, level, name, value, length);
-  const int error = errno;
-  if (trace) {
-    // The kernel may report a longer option than it copied (it never writes past `given`).
-    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(*length, given)) : -1;
-    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(given, result == 0 ? *length : given);
-    trace.End("getsockopt", result, error);
-  }
-  return result;
-}
-
-static int TracedSetsockopt(Trace& trace, int fd, int level, int name, const void* value, socklen_t length) {
-  trace.Begin();
-  const int result = setsockopt(fd, level, name, value, length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(level).Int(name).Bytes(value, length).Int(length).End("setsockopt", result, error);
-  return result;
-}
-
-// Which socket timeout bounds a call that can block, and the readiness it waits for.
-enum class Waits { kToRead, kToWrite };
-
-// Milliseconds since `start` on CLOCK_MONOTONIC_COARSE: read from the vDSO without a syscall on
-// every Linux clock source, and as fine as the jiffies SO_RCVTIMEO/SO_SNDTIMEO are counted in.
-static double ElapsedMs(const timespec& start) {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-  return static_cast<double>(now.tv_sec - start.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e6;
-}
-
-// The socket's own timeout for `waits` (SO_RCVTIMEO/SO_SNDTIMEO) in ms; 0 when it has none.
-static double SocketTimeoutMs(Trace& trace, int fd, Waits waits) {
-  timeval value{};
-  socklen_t length = sizeof(value);
-  const int name = waits == Waits::kToRead ? SO_RCVTIMEO : SO_SNDTIMEO;
-  if (TracedGetsockopt(trace, fd, SOL_SOCKET, name, &value, &length) != 0) return 0;
-  return static_cast<double>(value.tv_sec) * 1e3 + static_cast<double>(value.tv_usec) / 1e3;
-}
-
-// Calls f until it does not fail with EINTR (PEP 475), keeping a socket timeout to its original
-// deadline. Linux fails a call bounded by SO_RCVTIMEO/SO_SNDTIMEO with EINTR on any caught signal,
-// even under SA_RESTART, and calling again would start the full timeout anew: signals arriving
-// faster than the timeout would make the call wait for ever. So after an EINTR the time left is
-// waited out in poll(2), and the call is made again once the fd is ready, with MSG_DONTWAIT (f's
-// argument) so that it cannot block for a new full timeout when the readiness does not finish it
-// (MSG_WAITALL, another reader took the data): EAGAIN then means wait again for what is left. When
-// no time is left it fails with EAGAIN, as the timeout itself would. accept4 has no such flag: a
-// connection another acceptor takes can cost it one more timeout. Without a socket timeout the
-// kernel restarts the call itself (SA_RESTART), so that path is rare. Not for close(2): on Linux the
-// fd is gone even when close reports EINTR, and a retry could close a number reused by another thread.
-template <typename F>
-static auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f(0)) {
-  timespec start;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
-  double timeout = -1;  // read at the first EINTR
-  int extra_flags = 0;
-  for (;;) {
-    auto result = f(extra_flags);
-    if (result != -1) return result;
-    if (errno == EINTR) {
-      if (timeout < 0) timeout = SocketTimeoutMs(trace, fd, waits);
-      if (timeout == 0) {
-        extra_flags = 0;
-        continue;
-      }
-    } else if (!(errno == EAGAIN && extra_flags != 0)) {
-      return result;
-    }
-    for (;;) {
-      const double left = timeout - ElapsedMs(start);
-      if (left <= 0) {
-        errno = EAGAIN;
-        return -1;
-      }
-      pollfd entry{fd, static_cast<short>(waits == Waits::kToRead ? POLLIN : POLLOUT), 0};
-      const int timeout_ms = left >= INT_MAX ? INT_MAX : static_cast<int>(std::ceil(left));
-      trace.Begin();
-      const int ready = poll(&entry, 1, timeout_ms);
-      const int error = errno;
-      if (trace) {
-        const int request[2] = {entry.fd, entry.events};
-        const int got[2] = {entry.fd, entry.revents};
-        trace.Ints(request, 2).Int(1).Int(timeout_ms).End("poll", ready, error, ready > 0 ? trace.IntArray(got, 2) : nullptr);
-      }
-      if (ready == 0) {
-        errno = EAGAIN;
-        return -1;
-      }
-      if (ready > 0 || errno != EINTR) break;  // ready, or a poll error the call will report itself
-    }
-    extra_flags = MSG_DONTWAIT;
-  }
-}
 
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain, type, protocol;

@@ -100,6 +100,40 @@ Trace& Trace::Ints(const int* values, size_t count) {
   return *this;
 }
 
+Trace& Trace::Iov(const iovec* iov, size_t count, ssize_t valid) {
+  if (sink_ == nullptr) return *this;
+  // strace shows at most 32 elements of an array; one more lets the formatter say "...".
+  const size_t shown = count < kShownBytes ? count : kShownBytes;
+  napi_value array = nullptr;
+  napi_value object = nullptr;
+  napi_create_array_with_length(env_, shown, &array);
+  size_t left = valid < 0 ? 0 : static_cast<size_t>(valid);
+  for (size_t i = 0; i < shown; i++) {
+    napi_value entry = nullptr;
+    napi_value base = nullptr;
+    napi_value length = nullptr;
+    if (valid < 0) {
+      napi_create_double(env_, static_cast<double>(reinterpret_cast<uintptr_t>(iov[i].iov_base)), &base);
+    } else {
+      const size_t used = left < iov[i].iov_len ? left : iov[i].iov_len;
+      left -= used;
+      napi_create_buffer_copy(env_, used < kShownBytes ? used : kShownBytes, iov[i].iov_base, nullptr, &base);
+    }
+    napi_create_double(env_, static_cast<double>(iov[i].iov_len), &length);
+    napi_create_array_with_length(env_, 2, &entry);
+    napi_set_element(env_, entry, 0, base);
+    napi_set_element(env_, entry, 1, length);
+    napi_set_element(env_, array, static_cast<uint32_t>(i), entry);
+  }
+  napi_value total = nullptr;
+  napi_create_double(env_, static_cast<double>(count), &total);
+  napi_create_object(env_, &object);
+  napi_set_named_property(env_, object, "iov", array);
+  napi_set_named_property(env_, object, "count", total);
+  Add(object);
+  return *this;
+}
+
 void Trace::End(const char* name, double result, int error, napi_value detail) {
   if (sink_ == nullptr) return;
   timespec end;

@@ -9,6 +9,7 @@
 #include <napi.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <atomic>
@@ -38,6 +39,9 @@ class Trace {
   // Value-result lengths such as recvfrom's addrlen: strace's [in => out].
   Trace& Lengths(socklen_t in, socklen_t out);
   Trace& Ints(const int* values, size_t count);
+  // An iovec array (sendmsg/recvmsg): each buffer's first bytes, of the `valid` bytes the call
+  // read or wrote across them in order, and its length; its address where the call failed (< 0).
+  Trace& Iov(const iovec* iov, size_t count, ssize_t valid);
 
   // Hands the call to the sink: its name, the arguments given, and the result (-1 with `error`
   // for a failure). `detail`, if given, is what strace adds after the result, e.g. select's sets.

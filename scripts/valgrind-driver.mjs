@@ -459,6 +459,69 @@ await step('poller raw + collected', async () => {
   b.close();
 });
 
+await step('sendmsg/recvmsg', async () => {
+  // Traced too: the trace copies every iovec and the control bytes (native/trace.cc Iov, Bytes).
+  const lines = [];
+  S.trace((line) => lines.push(line));
+  try {
+    const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_SEQPACKET);
+    guard(a);
+    guard(b);
+    const parts = [pattern(5), 'xyz', new Uint16Array([1, 2, 3]), Buffer.alloc(0), pattern(40, 3)];
+    assert.equal(a.sendmsg(parts), 54);
+    const got = b.recvmsg([2, 0, 10, 100]);
+    assert.equal(got.bytes, 54);
+    assert.deepEqual(got.buffers.map((buffer) => buffer.length), [2, 0, 10, 42]);
+    // fds: received, and closed by sockcall when the control buffer is cut.
+    a.sendFds([a, b, 0], 'f');
+    const three = b.recvFds(3);
+    assert.equal(three.fds.length, 3);
+    for (const fd of three.fds) assert.equal(native.close(fd), 0);
+    const before = openFds();
+    a.sendFds([a, b, 0]);
+    const cut = b.recvFds(1);
+    assert.ok(cut.flags & S.MSG_CTRUNC);
+    assert.deepEqual(cut.fds, []);
+    assert.equal(openFds(), before);
+    b.setsockopt(S.SOL_SOCKET, S.SO_PASSCRED, 1);
+    a.sendCredentials('c');
+    assert.equal(b.recvmsg(4, { controlLength: 64 }).credentials.pid, process.pid);
+    assert.equal(b.getsockopt(S.SOL_SOCKET, S.SO_PEERCRED).pid, process.pid);
+    // A datagram larger than the buffers, and one more iovec than strace shows.
+    a.sendmsg(Array.from({ length: 40 }, (_, i) => pattern(i + 1)));
+    const trunc = b.recvmsg(Array(40).fill(8));
+    assert.equal(trunc.bytes, 320); // of 820
+    assert.ok(trunc.flags & S.MSG_TRUNC);
+    b.setBlocking(false);
+    assert.throws(() => b.recvmsg(4), (error) => error.code === 'EAGAIN');
+    const [p, q] = P.Socket.pair(P.AF_UNIX, P.SOCK_DGRAM);
+    const waiting = q.recvFds(1, { timeout: GUARD_MS });
+    await p.sendFds([p]);
+    const { fds } = await waiting;
+    assert.equal(native.close(fds[0]), 0);
+    for (const socket of [a, b, p, q]) socket.close();
+  } finally {
+    S.trace(false);
+  }
+  assert.ok(lines.some((line) => line.startsWith('recvmsg(') && line.includes('SCM_RIGHTS')));
+  // The binding's own guards.
+  const fd = native.socket(S.AF_UNIX, S.SOCK_DGRAM | S.SOCK_CLOEXEC, 0);
+  throwsType(() => native.sendmsg(fd, 'x', null, 0, null), TypeError);
+  throwsType(() => native.sendmsg(fd, [Buffer.alloc(1), 'x'], null, 0, null), TypeError);
+  throwsType(() => native.sendmsg(fd, Array(1025).fill(Buffer.alloc(1)), null, 0, null), RangeError);
+  throwsType(() => native.sendmsg(fd, [], 'x', 0, null), TypeError);
+  throwsType(() => native.sendmsg(fd, [], null, 0, Buffer.alloc(1)), TypeError);
+  throwsType(() => native.recvmsg(fd, [], -1, 0), RangeError);
+  throwsType(() => native.recvmsg(fd, [], 2 ** 21, 0), RangeError);
+  const sparse = [];
+  sparse.length = 2 ** 32 - 1;
+  throwsType(() => native.recvmsg(fd, sparse, 0, 0), RangeError);
+  assert.equal(native.setBlocking(fd, 0), 0);
+  assert.equal(native.recvmsg(fd, [Buffer.alloc(4)], 64, 0), -EAGAIN);
+  assert.equal(native.sendmsg(-1, [], null, 0, null), -EBADF);
+  assert.equal(native.close(fd), 0);
+});
+
 await step('worker teardown', async () => {
   // Workers that end, and that are terminated, with blocking sockets and started pollers open: the
   // environment's cleanup hooks close the fds and the poll handles.

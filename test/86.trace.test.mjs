@@ -16,7 +16,8 @@ const { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, Soc
  * A flow touching every kind of call the trace formats: TCP server and client (the client in a
  * worker, so two threads), UDP with addresses, a socketpair with shutdown, select and poll, fcntl
  * through setBlocking and a promise-flavour select on a blocking socket, getsockopt of several
- * kinds, and failures (ECONNREFUSED, EAGAIN).
+ * kinds, sendmsg/recvmsg with SCM_RIGHTS, SCM_CREDENTIALS and addresses, and failures
+ * (ECONNREFUSED, EAGAIN).
  */
 const FLOW = `
   const S = require(${JSON.stringify(root)});
@@ -63,7 +64,17 @@ const FLOW = `
     b.setBlocking(false);
     b.getBlocking();
     await P.select([a], [], [], 1000);
-    for (const s of [u1, u2, a, b]) s.close();
+    const [m1, m2] = S.Socket.pair(S.AF_UNIX, S.SOCK_DGRAM);
+    m1.sendFds([u1, 1], 'fds');
+    const { fds } = m2.recvFds(2);
+    for (const fd of fds) require('node:fs').closeSync(fd);
+    m2.setsockopt(S.SOL_SOCKET, S.SO_PASSCRED, 1);
+    m1.sendCredentials();
+    m2.recvmsg([1, 4], { controlLength: 64 });
+    u2.sendmsg(['ab', Buffer.from([0, 1])], { address: u1.getsockname() });
+    u1.recvmsg([1, 8]);
+    try { u1.recvmsg(4, { flags: S.MSG_DONTWAIT }); } catch {}
+    for (const s of [u1, u2, a, b, m1, m2]) s.close();
   })();
 `;
 
@@ -116,6 +127,8 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/recvfrom\(\d+, 0x[0-9a-f]+, 10, MSG_DONTWAIT, NULL, NULL\) += -1 EAGAIN \(Resource temporarily unavailable\)/);
     expect(text).to.match(/socketpair\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0, \[\d+, \d+\]\) += 0/);
     expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
+    expect(text).to.match(/sendmsg\(\d+, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="fds", iov_len=3\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[\d+, 1\]\}\], msg_controllen=24, msg_flags=0\}, MSG_NOSIGNAL\) += 3/);
+    expect(text).to.match(/recvmsg\(\d+, \{msg_namelen=128\}, MSG_DONTWAIT\|MSG_CMSG_CLOEXEC\) += -1 EAGAIN/);
     expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
   }
 
@@ -167,7 +180,7 @@ describe('86 the syscall trace', function () {
       const oursNormalized = new Set(ours.map(normalize));
       for (const [thread, fds] of fdsByThread) {
         for (const line of straced.get(thread)) {
-          const call = /^(socket|bind|listen|accept4|connect|sendto|recvfrom|shutdown|getsockname|getpeername|getsockopt|setsockopt)\((\d+),/.exec(line);
+          const call = /^(socket|bind|listen|accept4|connect|sendto|recvfrom|sendmsg|recvmsg|shutdown|getsockname|getpeername|getsockopt|setsockopt)\((\d+),/.exec(line);
           if (call && fds.has(call[2])) expect(oursNormalized.has(line), `sockcall's trace has: ${line}`).to.equal(true);
         }
       }

@@ -2,7 +2,12 @@
 // marked as an expected error must fail to compile, or tsc reports the directive as unused.
 import {
   AF_INET,
+  CMSG_SPACE,
+  type Credentials,
   type Linger,
+  type RecvmsgResult,
+  SCM_RIGHTS,
+  SO_PEERCRED,
   poll,
   POLLIN,
   select,
@@ -42,6 +47,15 @@ export function typesCompile(): void {
   const raw: Buffer = conn.getsockopt(SOL_SOCKET, SO_RCVLOWAT, 4);
   // @ts-expect-error SO_LINGER takes a struct, not a number
   conn.setsockopt(SOL_SOCKET, SO_LINGER, 1);
+  const peer: Credentials = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
+  // @ts-expect-error SO_PEERCRED is read only, a struct
+  conn.setsockopt(SOL_SOCKET, SO_PEERCRED, true);
+  const message: RecvmsgResult = conn.recvmsg([4, 8], { controlLength: CMSG_SPACE(4) });
+  const fds: number[] = message.fds;
+  conn.sendmsg([Buffer.from('x'), 'y'], { control: [{ level: SOL_SOCKET, type: SCM_RIGHTS, data: Buffer.alloc(4) }] });
+  const passed: number = conn.sendFds([conn, 0]);
+  // @ts-expect-error recvFds needs the most fds expected
+  conn.recvFds();
   const data: Buffer = conn.recv(250);
   const sent: number = conn.send(data);
   const { data: datagram, address: from } = conn.recvfrom(100);
@@ -62,7 +76,7 @@ export function typesCompile(): void {
     }
   }
   const sameClass: typeof Socket = cjs.Socket;
-  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass];
+  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed];
 }
 
 // The promise flavour: same names, awaited.

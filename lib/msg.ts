@@ -1,0 +1,339 @@
+// sendmsg/recvmsg for both flavours: the argument checks, the cmsghdr layout and parsing, and what
+// happens to the fds an SCM_RIGHTS message brings in. The binding passes the control bytes raw
+// (native/msg.h); the layout here is the kernel's (include/linux/socket.h) on a 64-bit Linux:
+//
+//   struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }  16 bytes, data at 16
+//   CMSG_ALIGN(n) = (n + 7) & ~7;  CMSG_LEN(n) = 16 + n;  CMSG_SPACE(n) = 16 + CMSG_ALIGN(n)
+import { endianness } from 'node:os';
+
+import type { AddressInput, EncodedAddress, SocketAddress } from './address';
+import {
+  type Credentials,
+  MSG_CMSG_CLOEXEC,
+  MSG_CTRUNC,
+  MSG_NOSIGNAL,
+  SCM_CREDENTIALS,
+  SCM_RIGHTS,
+  SOL_SOCKET,
+} from './constants';
+import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { native, type Sockaddr } from './native';
+import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
+import { asBytes, toSendable, validateInt, validateObject } from './validate';
+
+/**
+ * One ancillary data item (`struct cmsghdr` and its data): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ...
+ *
+ * @example
+ * ```ts
+ * const fds = Buffer.alloc(4);
+ * fds.writeInt32LE(file, 0);
+ * sock.sendmsg([Buffer.from('x')], { control: [{ level: SOL_SOCKET, type: SCM_RIGHTS, data: fds }] });
+ * ```
+ * @category Ancillary data
+ */
+export interface ControlMessage {
+  /** `cmsg_level`: SOL_SOCKET, IPPROTO_IP ... */
+  level: number;
+  /** `cmsg_type`: SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ... */
+  type: number;
+  /** The data after the header, unpadded. */
+  data: Buffer;
+}
+
+/**
+ * What sendmsg() takes besides the buffers.
+ * @category Ancillary data
+ */
+export interface SendmsgOptions {
+  /** `msg_name`: where to send a datagram (as sendto's address); none on a connected socket. */
+  address?: AddressInput;
+  /** `msg_control`: the ancillary data items, laid out as cmsghdrs by sockcall. */
+  control?: readonly ControlMessage[];
+  /** MSG_* flags (MSG_NOSIGNAL is always added). */
+  flags?: number;
+}
+
+/**
+ * What recvmsg() takes besides the buffer sizes.
+ * @category Ancillary data
+ */
+export interface RecvmsgOptions {
+  /** `msg_controllen`: bytes offered for ancillary data (default 0: none). See {@link CMSG_SPACE}. */
+  controlLength?: number;
+  /** MSG_* flags (MSG_CMSG_CLOEXEC is always added). */
+  flags?: number;
+}
+
+/**
+ * What recvmsg() returns.
+ * @category Ancillary data
+ */
+export interface RecvmsgResult {
+  /** The byte count recvmsg(2) returned (with MSG_TRUNC on a datagram: its real length). */
+  bytes: number;
+  /** One Buffer per size asked for, each the part of it that was filled. */
+  buffers: Buffer[];
+  /** `msg_flags`: MSG_TRUNC (a datagram was cut), MSG_CTRUNC (ancillary data was cut), MSG_EOR ... */
+  flags: number;
+  /**
+   * The ancillary data items. With MSG_CTRUNC set, SCM_RIGHTS items are left out: the fds that did
+   * arrive in a cut control buffer are closed at once (they are never leaked, nor handed over).
+   */
+  control: ControlMessage[];
+  /**
+   * The fds of the SCM_RIGHTS items, close-on-exec, now the caller's to close (or to adopt:
+   * `Socket.fromFd(fd)`). Empty when MSG_CTRUNC is set.
+   */
+  fds: number[];
+  /** The sender's credentials, from an SCM_CREDENTIALS item (the receiver needs SO_PASSCRED on). */
+  credentials: Credentials | null;
+  /** `msg_name`: the sender's address; null on a connected stream socket. */
+  address: SocketAddress | null;
+}
+
+/**
+ * What recvFds() returns.
+ * @category Ancillary data
+ */
+export interface ReceivedFds {
+  /** The bytes that came with the fds. */
+  data: Buffer;
+  /** The fds received (close-on-exec), the caller's to close; empty if the control data was cut. */
+  fds: number[];
+  /** `msg_flags` of the recvmsg(2): MSG_CTRUNC when more fds were sent than `maxFds` (they were closed). */
+  flags: number;
+}
+
+/** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD, not in the headers). */
+const SCM_MAX_FD = 253;
+/** UIO_MAXIOV: the most buffers one sendmsg/recvmsg takes. */
+const MAX_IOV = 1024;
+/** The most control bytes recvmsg offers (native/msg.cc agrees). */
+const MAX_CONTROL = 1 << 20;
+const HEADER = 16;
+/** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
+const MAX_CONTROL_ITEMS = 1024;
+
+/** The socket's address encoder (SocketBase.encode), for msg_name. */
+export type Encoder = (address: unknown, name: string) => EncodedAddress;
+
+/** CMSG_ALIGN(3): `length` rounded up to the cmsghdr alignment (8). @category Ancillary data */
+export function CMSG_ALIGN(length: number): number {
+  return (length + 7) & ~7;
+}
+/** CMSG_LEN(3): `cmsg_len` of an item with `length` bytes of data. @category Ancillary data */
+export function CMSG_LEN(length: number): number {
+  return HEADER + length;
+}
+/** CMSG_SPACE(3): the control bytes an item with `length` bytes of data takes. @category Ancillary data */
+export function CMSG_SPACE(length: number): number {
+  return HEADER + CMSG_ALIGN(length);
+}
+
+const littleEndian = endianness() === 'LE';
+
+function writeSize(buffer: Buffer, value: number, offset: number): void {
+  if (littleEndian) buffer.writeBigUInt64LE(BigInt(value), offset);
+  else buffer.writeBigUInt64BE(BigInt(value), offset);
+}
+
+function readSize(buffer: Buffer, offset: number): number {
+  return Number(littleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset));
+}
+
+function writeInt(buffer: Buffer, value: number, offset: number): void {
+  if (littleEndian) buffer.writeInt32LE(value, offset);
+  else buffer.writeInt32BE(value, offset);
+}
+
+function readInt(buffer: Buffer, offset: number): number {
+  return littleEndian ? buffer.readInt32LE(offset) : buffer.readInt32BE(offset);
+}
+
+/** Lays out `messages` as the kernel reads msg_control; null for none. */
+export function encodeControl(messages: readonly ControlMessage[]): Buffer | null {
+  if (messages.length === 0) return null;
+  let total = 0;
+  for (const message of messages) total += CMSG_SPACE(message.data.length);
+  const buffer = Buffer.alloc(total);
+  let offset = 0;
+  for (const message of messages) {
+    writeSize(buffer, CMSG_LEN(message.data.length), offset);
+    writeInt(buffer, message.level, offset + 8);
+    writeInt(buffer, message.type, offset + 12);
+    message.data.copy(buffer, offset + HEADER);
+    offset += CMSG_SPACE(message.data.length);
+  }
+  return buffer;
+}
+
+/** The items of a control buffer as the kernel wrote it (CMSG_FIRSTHDR/CMSG_NXTHDR). */
+export function decodeControl(buffer: Buffer): ControlMessage[] {
+  const messages: ControlMessage[] = [];
+  let offset = 0;
+  while (offset + HEADER <= buffer.length) {
+    const length = readSize(buffer, offset);
+    if (length < HEADER || offset + length > buffer.length) break;
+    messages.push({
+      level: readInt(buffer, offset + 8),
+      type: readInt(buffer, offset + 12),
+      data: Buffer.from(buffer.subarray(offset + HEADER, offset + length)),
+    });
+    offset += CMSG_ALIGN(length);
+  }
+  return messages;
+}
+
+function fdsOf(message: ControlMessage): number[] {
+  const fds: number[] = [];
+  for (let offset = 0; offset + 4 <= message.data.length; offset += 4) fds.push(readInt(message.data, offset));
+  return fds;
+}
+
+/** An SCM_RIGHTS item carrying `fds`. */
+export function rightsMessage(fds: readonly number[]): ControlMessage {
+  const data = Buffer.alloc(4 * fds.length);
+  fds.forEach((fd, i) => writeInt(data, fd, 4 * i));
+  return { level: SOL_SOCKET, type: SCM_RIGHTS, data };
+}
+
+/** `struct ucred` as Credentials. */
+export function decodeCredentials(data: Buffer): Credentials {
+  return littleEndian
+    ? { pid: data.readInt32LE(0), uid: data.readUInt32LE(4), gid: data.readUInt32LE(8) }
+    : { pid: data.readInt32BE(0), uid: data.readUInt32BE(4), gid: data.readUInt32BE(8) };
+}
+
+/** An SCM_CREDENTIALS item with this process's credentials (the kernel refuses any other, unprivileged). */
+export function credentialsMessage(): ControlMessage {
+  const data = Buffer.alloc(12);
+  writeInt(data, process.pid, 0);
+  if (littleEndian) {
+    data.writeUInt32LE(process.getuid!(), 4);
+    data.writeUInt32LE(process.getgid!(), 8);
+  } else {
+    data.writeUInt32BE(process.getuid!(), 4);
+    data.writeUInt32BE(process.getgid!(), 8);
+  }
+  return { level: SOL_SOCKET, type: SCM_CREDENTIALS, data };
+}
+
+/** A sendmsg, checked and encoded, ready for the binding. */
+export interface PreparedSend {
+  views: ArrayBufferView[];
+  control: Buffer | null;
+  flags: number;
+  sockaddr: Sockaddr | null;
+  context: ErrorContext | undefined;
+}
+
+function validateControl(value: unknown): ControlMessage[] {
+  if (!Array.isArray(value)) throw invalidArgType('options.control', 'an array of { level, type, data }', value);
+  // Checked before the items are walked: a sparse array may claim 2**32-1 of them.
+  if (value.length > MAX_CONTROL_ITEMS) throw outOfRange('options.control.length', `<= ${MAX_CONTROL_ITEMS}`, value.length);
+  return Array.from(value, (item: unknown, i) => {
+    const name = `options.control[${i}]`;
+    const { level, type, data } = validateObject(item, name);
+    validateInt(level, `${name}.level`);
+    validateInt(type, `${name}.type`);
+    if (!ArrayBuffer.isView(data)) throw invalidArgType(`${name}.data`, 'an instance of Buffer, TypedArray, or DataView', data);
+    const bytes = asBytes(data);
+    return { level: level as number, type: type as number, data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  });
+}
+
+/** Checks sendmsg's arguments; `encode` is the socket's address encoder. */
+export function prepareSend(buffers: unknown, options: unknown, encode: Encoder): PreparedSend {
+  if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an array of strings, Buffers, TypedArrays, or DataViews', buffers);
+  if (buffers.length > MAX_IOV) throw outOfRange('buffers.length', `<= ${MAX_IOV}`, buffers.length);
+  // Array.from, not map: a hole is refused as the undefined it reads as, not skipped.
+  const views = Array.from(buffers, (buffer: unknown, i) => toSendable(buffer, `buffers[${i}]`));
+  const object = options === undefined ? {} : validateObject(options, 'options');
+  const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
+  const control = object.control === undefined ? null : encodeControl(validateControl(object.control));
+  let sockaddr: Sockaddr | null = null;
+  let context: ErrorContext | undefined;
+  if (object.address !== undefined) ({ sockaddr, context } = encode(object.address, 'options.address'));
+  return { views, control, flags: flags | MSG_NOSIGNAL, sockaddr, context };
+}
+
+/** sendFds and sendCredentials make the control data themselves. */
+function refuseControl(options: unknown): void {
+  if (typeof options === 'object' && options !== null && (options as { control?: unknown }).control !== undefined) {
+    throw invalidArgValue('options.control', (options as { control?: unknown }).control, 'is not taken here (use sendmsg)');
+  }
+}
+
+/** Sends fds: sendFds's arguments as sendmsg's. */
+export function prepareSendFds(fds: unknown, data: unknown, options: unknown, encode: Encoder): PreparedSend {
+  if (!Array.isArray(fds)) throw invalidArgType('fds', 'an array of fd numbers or Sockets', fds);
+  if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 && <= ${SCM_MAX_FD}`, fds.length);
+  refuseControl(options);
+  const numbers = Array.from(fds, (fd: unknown, i) => (fd instanceof SocketBase ? fdOf(fd, 'sendmsg') : validateInt(fd, `fds[${i}]`, 0)));
+  // A stream socket carries ancillary data only along with at least one byte.
+  const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
+  const prepared = prepareSend([bytes], options, encode);
+  prepared.control = encodeControl([rightsMessage(numbers)]);
+  return prepared;
+}
+
+/** Sends this process's credentials: sendCredentials's arguments as sendmsg's. */
+export function prepareSendCredentials(data: unknown, options: unknown, encode: Encoder): PreparedSend {
+  refuseControl(options);
+  const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
+  const prepared = prepareSend([bytes], options, encode);
+  prepared.control = encodeControl([credentialsMessage()]);
+  return prepared;
+}
+
+/** A recvmsg, checked, with its buffers allocated. */
+export interface PreparedReceive {
+  buffers: Buffer[];
+  controlLength: number;
+  flags: number;
+}
+
+export function prepareReceive(sizes: unknown, options: unknown): PreparedReceive {
+  const list = typeof sizes === 'number' ? [sizes] : sizes;
+  if (!Array.isArray(list)) throw invalidArgType('sizes', 'of type number or an array of numbers', sizes);
+  if (list.length > MAX_IOV) throw outOfRange('sizes.length', `<= ${MAX_IOV}`, list.length);
+  const object = options === undefined ? {} : validateObject(options, 'options');
+  const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
+  const controlLength = object.controlLength === undefined ? 0 : validateInt(object.controlLength, 'options.controlLength', 0, MAX_CONTROL);
+  const buffers = Array.from(list, (size: unknown, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
+  return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
+}
+
+export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedReceive {
+  validateInt(maxFds, 'maxFds', 1, SCM_MAX_FD);
+  const object = options === undefined ? {} : validateObject(options, 'options');
+  const length = object.length === undefined ? 4096 : validateInt(object.length, 'options.length', 1, MAX_RECV_LENGTH);
+  const prepared = prepareReceive([length], object.flags === undefined ? undefined : { flags: object.flags });
+  prepared.controlLength = CMSG_SPACE(4 * (maxFds as number));
+  return prepared;
+}
+
+/**
+ * The binding's recvmsg result as a RecvmsgResult. Under MSG_CTRUNC the fds that made it into the
+ * cut control buffer are closed here: the caller could not tell a complete list from a cut one.
+ */
+export function finishReceive(prepared: PreparedReceive, result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
+  const [bytes, flags, controlBytes, address] = result;
+  let control = decodeControl(controlBytes);
+  let fds: number[] = [];
+  for (const message of control) if (message.level === SOL_SOCKET && message.type === SCM_RIGHTS) fds.push(...fdsOf(message));
+  if (flags & MSG_CTRUNC && fds.length > 0) {
+    for (const fd of fds) native.close(fd);
+    fds = [];
+    control = control.filter((message) => !(message.level === SOL_SOCKET && message.type === SCM_RIGHTS));
+  }
+  const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= 12);
+  let left = bytes;
+  const buffers = prepared.buffers.map((buffer) => {
+    const used = Math.max(0, Math.min(left, buffer.length));
+    left -= used;
+    return buffer.subarray(0, used);
+  });
+  return { bytes, buffers, flags, control, fds, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
+}
