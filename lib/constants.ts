@@ -27,6 +27,29 @@ export type StringOption = number & { readonly [optionKind]: 'string' };
  * only). A number at run time, branded for the types of `getsockopt`.
  */
 export type CredentialsOption = number & { readonly [optionKind]: 'ucred' };
+/**
+ * A multicast membership option, given a {@link Membership}: IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP
+ * (`struct ip_mreqn`), IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (`struct ipv6_mreq`). Write only. A number at
+ * run time, branded for the types of `setsockopt`.
+ */
+export type MembershipOption = number & { readonly [optionKind]: 'mreq' };
+
+/**
+ * A multicast group membership: `struct ip_mreqn` for IPv4, `struct ipv6_mreq` for IPv6.
+ *
+ * @example
+ * ```ts
+ * udp.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: '239.255.0.1', ifindex: 1 });
+ * ```
+ */
+export interface Membership {
+  /** The group: '239.255.0.1', 'ff15::1234'. */
+  multiaddr: string;
+  /** IPv4 only (`imr_address`): the local interface's address; '0.0.0.0' (the default) for any. */
+  address?: string;
+  /** The interface's index (`imr_ifindex`, `ipv6mr_interface`); 0 (the default): the kernel picks. */
+  ifindex?: number;
+}
 
 /**
  * `struct ucred`: a process's id, user id and group id, as the kernel vouches for them.
@@ -289,17 +312,17 @@ export const IP_HDRINCL = c.IP_HDRINCL;
 /** IP options sent with every packet, as raw bytes. @category IPv4 options (IPPROTO_IP) */
 export const IP_OPTIONS = c.IP_OPTIONS;
 /**
- * Delivers the TTL of received packets as a control message (needs recvmsg(2), not in sockcall).
+ * Delivers the TTL of received packets as a control message (read with recvmsg).
  * @category IPv4 options (IPPROTO_IP)
  */
 export const IP_RECVTTL = c.IP_RECVTTL;
 /**
- * Delivers the TOS byte of received packets as a control message (needs recvmsg(2), not in sockcall).
+ * Delivers the TOS byte of received packets as a control message (read with recvmsg).
  * @category IPv4 options (IPPROTO_IP)
  */
 export const IP_RECVTOS = c.IP_RECVTOS;
 /**
- * Delivers the destination and interface of received packets (needs recvmsg(2), not in sockcall).
+ * Delivers the destination and interface of received packets (read with recvmsg).
  * @category IPv4 options (IPPROTO_IP)
  */
 export const IP_PKTINFO = c.IP_PKTINFO;
@@ -328,10 +351,10 @@ export const IP_MULTICAST_IF = c.IP_MULTICAST_IF;
 export const IP_MULTICAST_TTL = c.IP_MULTICAST_TTL;
 /** Whether multicast sent is looped back to local sockets (default 1). @category IPv4 options (IPPROTO_IP) */
 export const IP_MULTICAST_LOOP = c.IP_MULTICAST_LOOP;
-/** Joins a multicast group: a `struct ip_mreqn` (or `ip_mreq`), as raw bytes. @category IPv4 options (IPPROTO_IP) */
-export const IP_ADD_MEMBERSHIP = c.IP_ADD_MEMBERSHIP;
-/** Leaves a multicast group: the same structure as IP_ADD_MEMBERSHIP. @category IPv4 options (IPPROTO_IP) */
-export const IP_DROP_MEMBERSHIP = c.IP_DROP_MEMBERSHIP;
+/** Joins a multicast group: a {@link Membership} (`struct ip_mreqn`). @category IPv4 options (IPPROTO_IP) */
+export const IP_ADD_MEMBERSHIP = c.IP_ADD_MEMBERSHIP as MembershipOption;
+/** Leaves a multicast group: a {@link Membership}, as IP_ADD_MEMBERSHIP. @category IPv4 options (IPPROTO_IP) */
+export const IP_DROP_MEMBERSHIP = c.IP_DROP_MEMBERSHIP as MembershipOption;
 /**
  * Queues extended errors (read with MSG_ERRQUEUE); datagram sockets then report ICMP errors.
  * @category IPv4 options (IPPROTO_IP)
@@ -352,12 +375,12 @@ export const IPV6_MULTICAST_IF = c.IPV6_MULTICAST_IF;
 export const IPV6_MULTICAST_HOPS = c.IPV6_MULTICAST_HOPS;
 /** Whether multicast sent is looped back to local sockets (default 1). @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_MULTICAST_LOOP = c.IPV6_MULTICAST_LOOP;
-/** Joins a multicast group: a `struct ipv6_mreq`, as raw bytes. @category IPv6 options (IPPROTO_IPV6) */
-export const IPV6_JOIN_GROUP = c.IPV6_JOIN_GROUP;
-/** Leaves a multicast group: a `struct ipv6_mreq`, as raw bytes. @category IPv6 options (IPPROTO_IPV6) */
-export const IPV6_LEAVE_GROUP = c.IPV6_LEAVE_GROUP;
+/** Joins a multicast group: a {@link Membership} (`struct ipv6_mreq`). @category IPv6 options (IPPROTO_IPV6) */
+export const IPV6_JOIN_GROUP = c.IPV6_JOIN_GROUP as MembershipOption;
+/** Leaves a multicast group: a {@link Membership} (`struct ipv6_mreq`). @category IPv6 options (IPPROTO_IPV6) */
+export const IPV6_LEAVE_GROUP = c.IPV6_LEAVE_GROUP as MembershipOption;
 /**
- * Delivers the destination and interface of received packets (needs recvmsg(2), not in sockcall).
+ * Delivers the destination and interface of received packets (read with recvmsg).
  * @category IPv6 options (IPPROTO_IPV6)
  */
 export const IPV6_RECVPKTINFO = c.IPV6_RECVPKTINFO;

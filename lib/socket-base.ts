@@ -4,8 +4,18 @@
 import { type AddressInput, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
   AF_UNIX,
+  AF_INET,
+  AF_INET6,
   type Credentials,
   type CredentialsOption,
+  IP_ADD_MEMBERSHIP,
+  IP_DROP_MEMBERSHIP,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPV6_JOIN_GROUP,
+  IPV6_LEAVE_GROUP,
+  type Membership,
+  type MembershipOption,
   type Linger,
   type LingerOption,
   MSG_TRUNC,
@@ -65,7 +75,7 @@ export interface Received {
   address: SocketAddress | null;
 }
 
-type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred';
+type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'mreq4' | 'mreq6';
 
 /**
  * The options whose value is not an int. Compared as numbers: getsockopt/setsockopt are cheap
@@ -79,6 +89,10 @@ function optionKind(level: number, name: number): OptionKind {
     if (name === SO_PEERCRED) return 'ucred';
   } else if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
     return 'string';
+  } else if (level === IPPROTO_IP && (name === IP_ADD_MEMBERSHIP || name === IP_DROP_MEMBERSHIP)) {
+    return 'mreq4';
+  } else if (level === IPPROTO_IPV6 && (name === IPV6_JOIN_GROUP || name === IPV6_LEAVE_GROUP)) {
+    return 'mreq6';
   }
   return 'int';
 }
@@ -116,9 +130,39 @@ export type OptionValue<N extends number> = N extends LingerOption
  * What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option.
  *
  * A boolean is set as 1 or 0 (not for SO_LINGER or the string options); any Buffer, TypedArray or
- * DataView is passed to setsockopt(2) as the option's raw bytes.
+ * DataView is passed to setsockopt(2) as the option's raw bytes. The multicast membership options
+ * (write only) take a {@link Membership}.
  */
-export type SetOptionValue<N extends number> = OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
+export type SetOptionValue<N extends number> = N extends MembershipOption
+  ? Membership | ArrayBufferView
+  : OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
+
+/** The bytes of an address for `family` ('239.255.0.1' → 4, 'ff15::1' → 16), or a TypeError. */
+function addressBytes(value: unknown, family: number, name: string): Buffer {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+  const sockaddr = value.includes('\0') ? null : native.sockaddrInet(family, value, 0, 0, 0);
+  if (sockaddr === null) throw invalidArgValue(name, value, `must be a numeric ${family === AF_INET ? 'IPv4' : 'IPv6'} address`);
+  // The address inside sockaddr_in (at 4) or sockaddr_in6 (at 8).
+  return family === AF_INET ? sockaddr.subarray(4, 8) : sockaddr.subarray(8, 24);
+}
+
+/** A {@link Membership} as `struct ip_mreqn` (AF_INET) or `struct ipv6_mreq` (AF_INET6). */
+function membership(value: unknown, family: number): Buffer {
+  const { multiaddr, address, ifindex } = validateObject(value, 'value');
+  const index = ifindex === undefined ? 0 : validateInt(ifindex, 'value.ifindex', 0);
+  if (family === AF_INET) {
+    const bytes = Buffer.alloc(12);
+    addressBytes(multiaddr, AF_INET, 'value.multiaddr').copy(bytes, 0);
+    addressBytes(address ?? '0.0.0.0', AF_INET, 'value.address').copy(bytes, 4);
+    bytes.writeInt32LE(index, 8);
+    return bytes;
+  }
+  if (address !== undefined) throw invalidArgValue('value.address', address, 'is IPv4 only (ip_mreqn); IPv6 takes ifindex');
+  const bytes = Buffer.alloc(20);
+  addressBytes(multiaddr, AF_INET6, 'value.multiaddr').copy(bytes, 0);
+  bytes.writeUInt32LE(index, 16);
+  return bytes;
+}
 
 /**
  * What closing a socket nobody closed needs, kept apart from the socket itself (a held value must
@@ -630,7 +674,7 @@ export class SocketBase implements Disposable {
    * ```
    */
   setsockopt<N extends number>(level: number, name: N, value: SetOptionValue<N>): void;
-  setsockopt(level: number, name: number, value: number | boolean | string | Linger | ArrayBufferView): void {
+  setsockopt(level: number, name: number, value: number | boolean | string | Linger | Membership | ArrayBufferView): void {
     const fd = this.#open('setsockopt');
     validateInt(level, 'level');
     validateInt(name, 'name');
@@ -652,6 +696,8 @@ export class SocketBase implements Disposable {
     } else if (kind === 'string') {
       if (typeof value !== 'string') throw invalidArgType('value', 'of type string', value);
       result = native.setsockoptBytes(fd, level, name, Buffer.from(value, 'utf8'));
+    } else if (kind === 'mreq4' || kind === 'mreq6') {
+      result = native.setsockoptBytes(fd, level, name, membership(value, kind === 'mreq4' ? AF_INET : AF_INET6));
     } else if (typeof value === 'boolean') {
       result = native.setsockoptInt(fd, level, name, value ? 1 : 0);
     } else if (typeof value === 'number') {

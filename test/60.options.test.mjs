@@ -350,6 +350,47 @@ describe('60 socket options', function () {
     });
   });
 
+  describe('multicast membership (a Membership: struct ip_mreqn / ipv6_mreq)', function () {
+    // Joining sends nothing anywhere but loopback: the groups are joined on lo (ifindex 1), and the
+    // kernel's own tables (/proc/net/igmp, /proc/net/igmp6) show the membership come and go.
+    const igmp = () => readFileSync('/proc/net/igmp', 'utf8');
+    const igmp6 = () => readFileSync('/proc/net/igmp6', 'utf8');
+    const loopbackIndex = 1;
+
+    it('IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP join and leave an IPv4 group on an interface', function () {
+      const s = socket(sockcall.AF_INET, sockcall.SOCK_DGRAM);
+      // 239.255.77.1 as /proc/net/igmp prints it: the network-order bytes read as a little-endian word.
+      const shown = '014DFFEF';
+      expect(igmp()).to.not.include(shown);
+      s.setsockopt(sockcall.IPPROTO_IP, sockcall.IP_ADD_MEMBERSHIP, { multiaddr: '239.255.77.1', ifindex: loopbackIndex });
+      expect(igmp()).to.match(new RegExp(`^1\\s+lo[\\s\\S]*?${shown}`, 'm'));
+      s.setsockopt(sockcall.IPPROTO_IP, sockcall.IP_DROP_MEMBERSHIP, { multiaddr: '239.255.77.1', address: '0.0.0.0', ifindex: loopbackIndex });
+      expect(igmp()).to.not.include(shown);
+    });
+
+    it('IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP join and leave an IPv6 group', function () {
+      const s = socket(sockcall.AF_INET6, sockcall.SOCK_DGRAM);
+      const shown = 'ff150000000000000000000000007701';
+      expect(igmp6()).to.not.include(shown);
+      s.setsockopt(sockcall.IPPROTO_IPV6, sockcall.IPV6_JOIN_GROUP, { multiaddr: 'ff15::7701', ifindex: loopbackIndex });
+      expect(igmp6()).to.match(new RegExp(`^1\\s+lo\\s+${shown}`, 'm'));
+      s.setsockopt(sockcall.IPPROTO_IPV6, sockcall.IPV6_LEAVE_GROUP, { multiaddr: 'ff15::7701', ifindex: loopbackIndex });
+      expect(igmp6()).to.not.include(shown);
+    });
+
+    it('refuses what is not a membership before any syscall; the kernel refuses a unicast group', function () {
+      const s = socket(sockcall.AF_INET, sockcall.SOCK_DGRAM);
+      const { IPPROTO_IP, IP_ADD_MEMBERSHIP } = sockcall;
+      throwsLike(() => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, 1), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      throwsLike(() => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: 'nonsense' }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: 'ff15::1' }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: '239.1.1.1', ifindex: -1 }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+      throwsLike(() => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: '127.0.0.1', ifindex: loopbackIndex }), { code: 'EINVAL', syscall: 'setsockopt' });
+      const s6 = socket(sockcall.AF_INET6, sockcall.SOCK_DGRAM);
+      throwsLike(() => s6.setsockopt(sockcall.IPPROTO_IPV6, sockcall.IPV6_JOIN_GROUP, { multiaddr: 'ff15::1', address: '::1' }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+    });
+  });
+
   describe('errors', function () {
     it('an unknown option is ENOPROTOOPT, for set and get', function () {
       const s = socket();

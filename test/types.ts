@@ -20,6 +20,9 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   getaddrinfo,
+  IP_ADD_MEMBERSHIP,
+  IPPROTO_IP,
+  type Membership,
 } from 'sockcall';
 import * as cjs from 'sockcall';
 
@@ -50,6 +53,10 @@ export function typesCompile(): void {
   const peer: Credentials = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
   // @ts-expect-error SO_PEERCRED is read only, a struct
   conn.setsockopt(SOL_SOCKET, SO_PEERCRED, true);
+  const group: Membership = { multiaddr: '239.255.0.1', ifindex: 1 };
+  conn.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, group);
+  // @ts-expect-error a membership is a struct, not a flag
+  conn.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, true);
   const message: RecvmsgResult = conn.recvmsg([4, 8], { controlLength: CMSG_SPACE(4) });
   const fds: number[] = message.fds;
   conn.sendmsg([Buffer.from('x'), 'y'], { control: [{ level: SOL_SOCKET, type: SCM_RIGHTS, data: Buffer.alloc(4) }] });
