@@ -123,7 +123,7 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/^socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\) += \d+$/m);
     expect(text).to.match(/connect\(\d+, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += -1 ECONNREFUSED \(Connection refused\)/);
     expect(text).to.match(/pselect6\(\d+, \[\d+\], NULL, NULL, \{tv_sec=5, tv_nsec=0\}, NULL\) += 1 \(in \[\d+\]\)/);
-    expect(text).to.match(/^\[pid \d+\] sendto\(\d+, "hello, \\"server\\"\\n\\0\\1", 18, MSG_NOSIGNAL, NULL, 0\) += 18$/m);
+    expect(text).to.match(/^\[pid +\d+\] sendto\(\d+, "hello, \\"server\\"\\n\\0\\1", 18, MSG_NOSIGNAL, NULL, 0\) += 18$/m);
     expect(text).to.match(/recvfrom\(\d+, 0x[0-9a-f]+, 10, MSG_DONTWAIT, NULL, NULL\) += -1 EAGAIN \(Resource temporarily unavailable\)/);
     expect(text).to.match(/socketpair\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0, \[\d+, \d+\]\) += 0/);
     expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
@@ -132,7 +132,7 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
   }
 
-  const traceLines = (stderr) => stderr.split('\n').filter((line) => /^(\[pid \d+\] )?[a-z0-9_]+\(/.test(line));
+  const traceLines = (stderr) => stderr.split('\n').filter((line) => /^(\[pid +\d+\] )?[a-z0-9_]+\(/.test(line));
 
   it('lists the same calls, arguments and results as strace -f, thread by thread, and hides none on its sockets', function () {
     const probe = spawnSync('strace', ['-V'], { encoding: 'utf8' });
@@ -164,7 +164,7 @@ describe('86 the syscall trace', function () {
       const cursor = new Map();
       const fdsByThread = new Map();
       for (const line of ours) {
-        const tid = /^\[pid (\d+)\] /.exec(line)?.[1];
+        const tid = /^\[pid +(\d+)\] /.exec(line)?.[1];
         const thread = tid === undefined ? mainTid : Number(tid);
         const expected = normalize(line);
         const record = straced.get(thread);
@@ -234,8 +234,8 @@ describe('86 the syscall trace', function () {
         return lines;`);
       expect(lines).to.deep.equal([]);
       expect(result).to.have.length(2);
-      expect(result[0]).to.match(/^\[pid \d+\] socket\(AF_UNIX, SOCK_DGRAM\|SOCK_CLOEXEC, 0\) += \d+$/);
-      expect(result[1]).to.match(/^\[pid \d+\] close\(\d+\) += 0$/);
+      expect(result[0]).to.match(/^\[pid +\d+\] socket\(AF_UNIX, SOCK_DGRAM\|SOCK_CLOEXEC, 0\) += \d+$/);
+      expect(result[1]).to.match(/^\[pid +\d+\] close\(\d+\) += 0$/);
     });
 
     it('refuses bad arguments with TypeErrors', function () {

@@ -498,7 +498,7 @@ describe('87 the sockcall command', function () {
       expect([server, port, conn].every(Number.isInteger), steps).to.equal(true);
 
       const lines = linesOf(stderr);
-      for (const line of lines) expect(line, 'every stderr line is a trace line').to.match(/^(\[pid \d+\] )?[a-z0-9_]+\(.*\) += (-1 E[A-Z]+ \(.*\)|\d+)( \(.*\))?$/);
+      for (const line of lines) expect(line, 'every stderr line is a trace line').to.match(/^(\[pid +\d+\] )?[a-z0-9_]+\(.*\) += (-1 E[A-Z]+ \(.*\)|\d+)( \(.*\))?$/);
       const expected = [
         `socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = ${server}`,
         `bind(${server}, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("0.0.0.0")}, 16) = 0`,
@@ -510,11 +510,11 @@ describe('87 the sockcall command', function () {
       ];
       for (const line of expected) expect(lines, 'the server thread').to.include(line);
       // The client thread's lines carry its thread id, as strace -f shows them.
-      const connect = lines.map((line) => /^\[pid (\d+)\] connect\((\d+), (.*), 16\) = 0$/.exec(line)).find(Boolean);
+      const connect = lines.map((line) => /^\[pid +(\d+)\] connect\((\d+), (.*), 16\) = 0$/.exec(line)).find(Boolean);
       expect(connect, stderr).to.not.equal(undefined);
       expect(connect[3]).to.equal(`{sa_family=AF_INET, sin_port=htons(${port}), sin_addr=inet_addr("127.0.0.1")}`);
       expect(Number(connect[1])).to.not.equal(proc.child.pid);
-      expect(lines).to.include(`[pid ${connect[1]}] recvfrom(${connect[2]}, "${'a'.repeat(32)}"..., 250, 0, NULL, NULL) = 250`);
+      expect(lines).to.include(`[pid ${connect[1].padStart(5)}] recvfrom(${connect[2]}, "${'a'.repeat(32)}"..., 250, 0, NULL, NULL) = 250`);
     });
 
     it('keeps a SOCKCALL_TRACE that asks for timestamps', async function () {
@@ -522,7 +522,7 @@ describe('87 the sockcall command', function () {
       expect(code, dump(proc)).to.equal(0);
       const lines = linesOf(stderr);
       expect(lines.length).to.be.above(10);
-      for (const line of lines) expect(line).to.match(/^(\[pid \d+\] )?\d\d:\d\d:\d\d\.\d{6} [a-z0-9_]+\(/);
+      for (const line of lines) expect(line).to.match(/^(\[pid +\d+\] )?\d\d:\d\d:\d\d\.\d{6} [a-z0-9_]+\(/);
     });
   });
 
