@@ -5,7 +5,9 @@
 // reuseport-server, where the kernel chooses among the workers' own listeners.
 //
 // Each worker greets a client with `worker PID` and a newline, then echoes it until it closes.
-// Its client is tcp-echo-client (which sees the greeting first, as echoed bytes); no C twin.
+// No C twin, and no client of its own: test/88.prefork.test.mjs is one (nc(1) will do by hand).
+// tcp-echo-client is not: it reads only 250 bytes, so the greeting's length of echo goes unread,
+// its close() sends a reset, and the worker reports recv ECONNRESET (status 1).
 //
 //   node dist/fd-passing-server.js [port] [host] [--workers N] [--clients N]   3005, 0.0.0.0, 3 workers
 //

@@ -4,8 +4,10 @@
 // another, and no fd crosses between processes. Compare fd-passing-server, where the parent accepts.
 //
 // Each worker greets a client with `worker PID` and a newline, then echoes it until it closes, so a
-// client sees which process served it. Its client is tcp-echo-client (which sees the greeting
-// first, as echoed bytes); there is no C twin.
+// client sees which process served it.
+// No C twin, and no client of its own: test/88.prefork.test.mjs is one (nc(1) will do by hand).
+// tcp-echo-client is not: it reads only 250 bytes, so the greeting's length of echo goes unread,
+// its close() sends a reset, and the worker reports recv ECONNRESET (status 1).
 //
 // The port: the parent binds it first (port 0 takes a free one), with SO_REUSEPORT, and keeps that
 // socket bound but not listening until every worker listens. A bound socket holds the port, so no
