@@ -221,6 +221,25 @@ async function expectRefused(port) {
   probe.close();
 }
 
+/**
+ * What the peers of a torn-down thread or process see: `toBlocking`'s far end had unread data when
+ * it was closed (RST: the data already received, then ECONNRESET), `toPromise`'s had none (FIN: the
+ * data, then EOF); its listeners refuse connections.
+ */
+async function expectPeersSawTeardown(toBlocking, toPromise, listenerPorts) {
+  expect((await recvExactlyAsync(toBlocking, 'from blocking'.length)).toString()).to.equal('from blocking');
+  let reset;
+  try {
+    await toBlocking.recv(100, { timeout: 3000 });
+  } catch (error) {
+    reset = error;
+  }
+  expectSocketError(reset, ['ECONNRESET'], 'recv');
+  expect((await recvExactlyAsync(toPromise, 'from promise'.length)).toString()).to.equal('from promise');
+  expect((await toPromise.recv(100, { timeout: 3000 })).length).to.equal(0);
+  for (const port of listenerPorts) await expectRefused(port);
+}
+
 describe('99 faults survived', function () {
   afterEach(async function () {
     const ending = [...children].map((child) => new Promise((resolve) => child.once('close', resolve)));
@@ -1120,19 +1139,7 @@ describe('99 faults survived', function () {
         expect(await bounded(exited, 5000, 'the worker exit')).to.equal(mode === 'process.exit()' ? 7 : 0);
 
         expect(openFdCount(), "the worker's fds are all closed").to.equal(baseline + 3);
-        // Closed with unread data: RST. What was already received is still read first.
-        expect((await recvExactlyAsync(toBlocking, 'from blocking'.length)).toString()).to.equal('from blocking');
-        let reset;
-        try {
-          await toBlocking.recv(100, { timeout: 3000 });
-        } catch (error) {
-          reset = error;
-        }
-        expectSocketError(reset, ['ECONNRESET'], 'recv');
-        // Closed with nothing unread: FIN, so the data then EOF.
-        expect((await recvExactlyAsync(toPromise, 'from promise'.length)).toString()).to.equal('from promise');
-        expect((await toPromise.recv(100, { timeout: 3000 })).length).to.equal(0);
-        for (const port of ready.listeners) await expectRefused(port);
+        await expectPeersSawTeardown(toBlocking, toPromise, ready.listeners);
         for (const c of [...conns, main]) c.close();
         expect(openFdCount()).to.equal(baseline);
       });
@@ -1187,17 +1194,7 @@ describe('99 faults survived', function () {
       // process.exit() does not settle pending calls: no callback of theirs runs.
       expect(exit.stdout.trim().split('\n').slice(1)).to.deep.equal(['exiting']);
 
-      expect((await recvExactlyAsync(toBlocking, 'from blocking'.length)).toString()).to.equal('from blocking');
-      let reset;
-      try {
-        await toBlocking.recv(100, { timeout: 3000 });
-      } catch (error) {
-        reset = error;
-      }
-      expectSocketError(reset, ['ECONNRESET'], 'recv');
-      expect((await recvExactlyAsync(toPromise, 'from promise'.length)).toString()).to.equal('from promise');
-      expect((await toPromise.recv(100, { timeout: 3000 })).length).to.equal(0);
-      for (const port of ready.listeners) await expectRefused(port);
+      await expectPeersSawTeardown(toBlocking, toPromise, ready.listeners);
     });
   });
 });
