@@ -90,8 +90,9 @@ export class Socket extends SocketBase {
    * Connects to `address`: connect(2). On a non-blocking socket, EINPROGRESS is thrown as C reports it.
    *
    * A stream socket blocks until the handshake ends; a datagram socket only sets its default
-   * destination and the one sender it receives from. Not retried after a signal: the connection goes
-   * on in the kernel, and the call throws EINTR (wait for writability, then read SO_ERROR).
+   * destination and the one sender it receives from. After a signal (EINTR) it is not called again
+   * (the connection goes on in the kernel): sockcall waits for writability in poll(2) and reads the
+   * outcome from SO_ERROR, within the socket's SO_SNDTIMEO.
    *
    * @param address - A numeric `{ address, port }` or a Unix `{ path }`: see {@link AddressInput}.
    * @throws {@link SocketError} from connect(2), `syscall` 'connect', with `address` and `port` (or `path`):
@@ -100,7 +101,7 @@ export class Socket extends SocketBase {
    * - `ENETUNREACH` / `EHOSTUNREACH`: no route to the network or host;
    * - `EINPROGRESS`: non-blocking, or SO_SNDTIMEO passed; the connection goes on (see SO_ERROR);
    * - `EALREADY`: a previous connect is still in progress; `EISCONN`: already connected;
-   * - `EADDRNOTAVAIL`: no local port left; `EINTR`: a signal arrived (see above);
+   * - `EADDRNOTAVAIL`: no local port left;
    * - `ENOENT`: no such Unix path; `EAGAIN`: a non-blocking AF_UNIX connect to a full backlog;
    * - `EACCES` / `EPERM`: a broadcast address without SO_BROADCAST, a path without permission, or a
    *   firewall rule; `EAFNOSUPPORT`: an address of another family than the socket's;

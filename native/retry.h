@@ -113,4 +113,42 @@ auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f(0)) {
   }
 }
 
+// connect(2) interrupted by a signal (EINTR) goes on in the background, and calling it again would
+// say EALREADY. As PEP 475 does, wait for it to finish instead: poll for writability until the
+// socket's SO_SNDTIMEO deadline (measured from `start`; none: no limit), then read its outcome from
+// SO_ERROR. At the deadline it fails with EINPROGRESS, as the timeout itself would.
+inline int AwaitConnect(Trace& trace, int fd, const timespec& start) {
+  const double timeout = SocketTimeoutMs(trace, fd, Waits::kToWrite);
+  for (;;) {
+    int timeout_ms = -1;
+    if (timeout > 0) {
+      const double left = timeout - ElapsedMs(start);
+      timeout_ms = left <= 0 ? 0 : left >= INT_MAX ? INT_MAX : static_cast<int>(std::ceil(left));
+    }
+    pollfd entry{fd, POLLOUT, 0};
+    trace.Begin();
+    const int ready = poll(&entry, 1, timeout_ms);
+    const int error = errno;
+    if (trace) {
+      const int request[2] = {entry.fd, entry.events};
+      const int got[2] = {entry.fd, entry.revents};
+      trace.Ints(request, 2).Int(1).Int(timeout_ms).End("poll", ready, error, ready > 0 ? trace.IntArray(got, 2) : nullptr);
+    }
+    if (ready == 0) {
+      errno = EINPROGRESS;
+      return -1;
+    }
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    int outcome = 0;
+    socklen_t length = sizeof(outcome);
+    if (TracedGetsockopt(trace, fd, SOL_SOCKET, SO_ERROR, &outcome, &length) != 0) return -1;
+    if (outcome == 0) return 0;
+    errno = outcome;
+    return -1;
+  }
+}
+
 }  // namespace sockcall

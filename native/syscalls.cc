@@ -104,13 +104,16 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   sockaddr_storage address;
   socklen_t length;
   if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
-  // Not retried on EINTR: the connection goes on in the background and a second connect() would
-  // report EALREADY. The caller sees EINTR and decides.
   Trace trace(info.Env());
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
   trace.Begin();
   int result = connect(fd, reinterpret_cast<sockaddr*>(&address), length);
   const int error = errno;
   if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("connect", result, error);
+  // A blocking connect interrupted by a signal (SO_SNDTIMEO set, or a handler without SA_RESTART):
+  // not called again (EALREADY), waited for. A non-blocking one never says EINTR.
+  if (result < 0 && error == EINTR) result = AwaitConnect(trace, fd, start);
   return SyscallResult(info.Env(), result, errno);
 }
 
