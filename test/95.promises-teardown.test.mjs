@@ -38,8 +38,15 @@ describe('95 promise flavour at teardown', function () {
         for (let i = 0; i < 40; i++) {
           const unref = i % 2 === 1;
           const worker = new Worker(code, { eval: true, workerData: { unref } });
-          await new Promise((resolve) => worker.once('message', resolve));
-          if (unref) await new Promise((resolve) => worker.once('exit', resolve));
+          // Listen for 'exit' before the first await: a worker that exits right after posting
+          // 'ready' has its message and its 'exit' delivered in one turn of the loop, before a
+          // listener attached after the await would exist (the loop would then empty, silently).
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
+          await new Promise((resolve, reject) => {
+            worker.once('message', resolve);
+            exited.then((code) => reject(new Error('worker exited with ' + code + ' before it was ready')));
+          });
+          if (unref) await exited;
           else await worker.terminate();
         }
         console.log('survived');
@@ -58,7 +65,11 @@ describe('95 promise flavour at teardown', function () {
             const P = require(${JSON.stringify(promises)});
             for (let j = 0; j < 20; j++) P.getaddrinfo('localhost', 80).catch(() => {});
             require('node:worker_threads').parentPort.postMessage('go');\`, { eval: true });
-          await new Promise((resolve) => worker.once('message', resolve));
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
+          await new Promise((resolve, reject) => {
+            worker.once('message', resolve);
+            exited.then((code) => reject(new Error('worker exited with ' + code + ' before it was ready')));
+          });
           await worker.terminate();
         }
         console.log('survived');
