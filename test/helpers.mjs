@@ -2,6 +2,7 @@
 // and is closed after the test; every blocking socket gets SO_RCVTIMEO/SO_SNDTIMEO through `guard`
 // so that a broken test fails with EAGAIN instead of blocking the thread (and mocha's own timer)
 // forever; peers run in worker threads through `runPeer`, which terminates them on a deadline.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,4 +197,31 @@ export function startWorker(source, workerData) {
       check();
     });
   return { worker, next, exited };
+}
+
+/** Whether this run is CI's (CI=true, as .ci/run is run): there, every tool a test needs must exist. */
+export const IN_CI = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
+
+/**
+ * The path of `tool`, a program a machine may lack (strace, socat), after running it with
+ * `probeArgs` to see that it works here. When it is missing or does not work: outside CI the current
+ * test (or, from a hook, its whole suite) is skipped with the reason printed; in CI it is a failure,
+ * since .ci/run installs these tools.
+ */
+export function needTool(context, tool, probeArgs = ['-V']) {
+  const path = spawnSync('sh', ['-c', 'command -v "$0"', tool], { encoding: 'utf8' }).stdout.trim();
+  let reason;
+  if (path === '') {
+    reason = `${tool} is not installed (Debian/Ubuntu: apt-get install -y ${tool})`;
+  } else {
+    const probe = spawnSync(path, probeArgs, { encoding: 'utf8', timeout: 10000 });
+    if (probe.error !== undefined || probe.status !== 0) {
+      const why = probe.error?.message ?? probe.stderr.trim().split('\n')[0];
+      reason = `${tool} ${probeArgs.join(' ')} does not work here (${why})`;
+    }
+  }
+  if (reason === undefined) return path;
+  if (IN_CI) throw new Error(`${reason}; CI needs it (.ci/run installs it when missing)`);
+  console.log(`      skipped: ${reason} (with CI=true this is a failure)`);
+  context.skip();
 }
