@@ -100,16 +100,26 @@ async function tcpPair({ rcvbuf, sndbuf } = {}) {
   return [client, conn, server];
 }
 
-/** Sends until a send has to wait longer than `waitMs`; resolves with the bytes the kernel took. */
-async function fillSendBuffer(sender, waitMs = 30) {
+/**
+ * Sends until the connection is full: a send that may not wait (timeout 0: the attempt, then at
+ * once ETIMEDOUT) would block, and still would after `settleMs`. Full means that no send can take a
+ * byte, not merely that writability (which Linux reports only once a third of the buffer is free)
+ * is off; and the peer's delayed ACKs (up to 200 ms) free send-buffer space after the first would-
+ * block, which the quiet period waits out. Resolves with the bytes the kernel took.
+ */
+async function fillSendBuffer(sender, settleMs = 300) {
   const chunk = Buffer.alloc(65536, 0x5a);
   let total = 0;
+  let settled = false;
   for (let calls = 0; calls < 10000; calls++) {
     try {
-      total += await sender.send(chunk, { timeout: waitMs });
+      total += await sender.send(chunk, { timeout: 0 });
+      settled = false;
     } catch (error) {
-      if (error.code === 'ETIMEDOUT') return total;
-      throw error;
+      if (error.code !== 'ETIMEDOUT') throw error;
+      if (settled) return total;
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      settled = true;
     }
   }
   throw new Error(`the send buffer never filled (${total} bytes taken)`);
