@@ -99,7 +99,7 @@ export function addrinfoError(failure: { eai: number; errno: number }, host: str
  * Fails with a SocketError whose `code` is the EAI_* name ('EAI_NONAME'), `errno` libuv's number for
  * it (so util.getSystemErrorName works), `eai` glibc's raw value, and `hostname` the host.
  *
- * The seed client's "dotted decimal, or else resolve the name" is one call:
+ * A classic client's "dotted decimal, or else resolve the name" is one call:
  * `getaddrinfo(host, 3005, { family: AF_INET, type: SOCK_STREAM })[0].address`.
  *
  * The lookup follows /etc/nsswitch.conf, /etc/hosts and DNS as C's does, and may take as long as the
