@@ -7,13 +7,14 @@
 //     `<!-- runnable -->` line are run with node as .mjs files, bounded in time, and must exit 0;
 //   - ```c blocks that are whole programs (they have a main) are compiled with cc -fsyntax-only;
 //   - shell blocks, command output and layouts are not run.
+// And every relative link of those documents points to a file that exists.
 // Each block is written to a temporary directory as <doc>-L<line>.<ext>, so a failure names the
 // document and the line of the block.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { root } from './helpers.mjs';
 
@@ -92,6 +93,18 @@ describe('05 docs: every code block in the README and the guides', function () {
       expect(Object.keys(KINDS), `${where}: the language of the block`).to.include(block.lang);
       if (block.runnable) expect(KINDS[block.lang], `${where}: only js blocks run`).to.equal('parse');
     }
+  });
+
+  it('links only to files that exist (relative links)', function () {
+    const broken = [];
+    for (const doc of documents()) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+        if (!existsSync(join(root, dirname(doc), target.split('#')[0]))) broken.push(`${doc}: ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 
   it('type-checks every ts block and parses every js block, in one tsc run', function () {
