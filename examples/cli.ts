@@ -5,7 +5,7 @@
 //   clients:  port [host]                      the Unix clients: path
 //
 // --clients N makes a server stop after N clients (udp-echo-server: N datagrams), so that it can be
-// run from a script; without it a server runs for ever, as the seeds' servers do.
+// run from a script; without it a server runs for ever, as the originals' servers do.
 //
 // A failed call throws a SocketError ('connect ECONNREFUSED 127.0.0.1:3005'); left uncaught it ends
 // the program with status 1, as the C twins' die() (perror, exit 1) does.

@@ -1,4 +1,4 @@
-// flags-client: three recv() flags from seed 001's list, each where it earns its keep, against
+// flags-client: three recv() flags of the classic list, each where it earns its keep, against
 // unix-echo-server (which echoes each piece it receives as it comes):
 //
 //   MSG_DONTWAIT  this one call does not block: with nothing to read it fails at once with EAGAIN;

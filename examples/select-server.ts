@@ -1,8 +1,8 @@
-// select-server: seed 002's server model. One thread serves every client at once: select() says
+// select-server: the classic select() server. One thread serves every client at once: select() says
 // which sockets are ready (the listener readable: a connection to accept; a client readable: data,
 // or its end; a client writable: room to send its echo), and each ready socket gets one call that
-// will not block. The C twin is c/select-server.c; its client is tcp-echo-client (seed 002's
-// client model is seed 000's client).
+// will not block. The C twin is c/select-server.c; its client is tcp-echo-client (the
+// model's client is IBM's client).
 //
 //   node dist/select-server.js [port] [host] [--clients N]     port 3005, host 0.0.0.0 (INADDR_ANY)
 import { AF_INET, select, SO_REUSEADDR, SOCK_STREAM, Socket, SocketError, SOL_SOCKET } from 'sockcall';

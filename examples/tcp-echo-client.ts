@@ -1,4 +1,4 @@
-// tcp-echo-client: seed 000, IBM's connection-oriented client: connect, send 250 bytes, recv over
+// tcp-echo-client: IBM's connection-oriented client example: connect, send 250 bytes, recv over
 // and over until all 250 are back, close. The C twin is c/tcp-echo-client.c. It is also the client
 // of select-server and tcp-echo-promises-server.
 //
@@ -15,7 +15,7 @@ if (cl.arg[0] === undefined) usage(USAGE);
 const port = portArg(cl.arg[0], USAGE);
 const host = cl.arg[1] ?? '127.0.0.1';
 
-// The seed tries inet_addr() and falls back to gethostbyname() for a name: getaddrinfo() does both
+// IBM tries inet_addr() and falls back to gethostbyname() for a name: getaddrinfo() does both
 // in one call (and throws a SocketError, code 'EAI_NONAME' and the like, when it fails).
 const [res] = getaddrinfo(host, port, { family: AF_INET, type: SOCK_STREAM }); // getaddrinfo(host, port, &hints, &res)
 
@@ -23,7 +23,7 @@ const sd = new Socket(AF_INET, SOCK_STREAM); //                       sd = socke
 sd.connect(res!.address); //                                          connect(sd, res->ai_addr, res->ai_addrlen)
 console.log(`connected to ${addressName(res!.address)}`); //          printf("connected to %s\n", ...)
 
-// The seed memsets 'a'; the alphabet over and over also shows a piece lost or out of order.
+// IBM's client memsets 'a'; the alphabet over and over also shows a piece lost or out of order.
 const buffer = Buffer.alloc(BUFFER_LENGTH); //                        char buffer[BUFFER_LENGTH]
 for (let i = 0; i < BUFFER_LENGTH; i++) buffer[i] = 0x61 + (i % 26); // buffer[i] = 'a' + i % 26
 const sent = sd.send(buffer); //                                      n = send(sd, buffer, sizeof(buffer), MSG_NOSIGNAL)

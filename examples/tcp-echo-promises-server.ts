@@ -1,4 +1,4 @@
-// tcp-echo-promises-server: seed 003's concurrent server with the promise flavour. One thread
+// tcp-echo-promises-server: the classic concurrent server with the promise flavour. One thread
 // serves every client at once: an accept loop, and one async echo loop per client, each waiting on
 // Node's event loop instead of blocking the thread. Its client is tcp-echo-client.
 //

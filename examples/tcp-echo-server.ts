@@ -1,4 +1,4 @@
-// tcp-echo-server: seed 000, IBM's connection-oriented server. For each client: accept, wait in
+// tcp-echo-server: IBM's connection-oriented server example. For each client: accept, wait in
 // select() (30 s) until its 250 bytes are in, take them with one recv() (SO_RCVLOWAT), echo them,
 // close. The C twin is c/tcp-echo-server.c; its client is tcp-echo-client.
 //
@@ -28,9 +28,9 @@ for (let served = 0; served < cl.clients; served++) {
   const sd2 = sd.accept(); //                                         sd2 = accept(sd, NULL, NULL)
   console.log(`accepted ${addressName(sd2.getpeername())}`); //       getpeername(sd2, &peer, ...); printf("accepted %s\n", ...)
 
-  // Before select(), not after it as the seed orders the steps: then select() itself waits until
+  // Before select(), not after, as IBM's example has it: then select() itself waits until
   // all 250 bytes are in. Set after it, Linux can leave a recv() that copied a first piece asleep
-  // when the rest arrives (../README.md, "SO_RCVLOWAT and select, measured").
+  // when the rest arrives (../docs/from-c.md, "SO_RCVLOWAT and select, measured").
   sd2.setsockopt(SOL_SOCKET, SO_RCVLOWAT, BUFFER_LENGTH); //          setsockopt(sd2, SOL_SOCKET, SO_RCVLOWAT, &length, ...)
 
   const ready = select([sd2], [], [], 30_000); //                     rc = select(sd2 + 1, &read_fd, NULL, NULL, &timeout)

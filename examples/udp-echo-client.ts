@@ -1,4 +1,4 @@
-// udp-echo-client: seed 004's datagram socket, the client side: send each line of stdin as one
+// udp-echo-client: the datagram socket, client side: send each line of stdin as one
 // datagram with sendto(), and print the echo recvfrom() gets back, and from whom. The C twin is
 // c/udp-echo-client.c.
 //

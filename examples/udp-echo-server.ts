@@ -1,4 +1,4 @@
-// udp-echo-server: seed 004's datagram socket (SOCK_DGRAM). No listen, no accept, no connection:
+// udp-echo-server: a datagram socket (SOCK_DGRAM). No listen, no accept, no connection:
 // each recvfrom() takes one whole datagram and says who sent it, and sendto() answers that address.
 // The C twin is c/udp-echo-server.c; its client is udp-echo-client.
 //

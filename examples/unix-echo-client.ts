@@ -1,4 +1,4 @@
-// unix-echo-client: seed 004's Unix-domain socket, the client side: connect to the server's path,
+// unix-echo-client: the Unix-domain socket, client side: connect to the server's path,
 // send each line of stdin and print its echo. The C twin is c/unix-echo-client.c.
 //
 //   node dist/unix-echo-client.js path

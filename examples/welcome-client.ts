@@ -1,4 +1,4 @@
-// welcome-client: seed 001's client (its C is in seed 003): print the server's welcome line, then
+// welcome-client: the welcome server's client: print the server's welcome line, then
 // send each line of stdin and print its echo, until "quit" or the end of stdin. The C twin is
 // c/welcome-client.c.
 //
@@ -20,7 +20,7 @@ const clientSockfd = new Socket(AF_INET, SOCK_STREAM); //             client_soc
 clientSockfd.connect(res!.address); //                                connect(client_sockfd, res->ai_addr, res->ai_addrlen)
 console.log(`connected to ${addressName(res!.address)}`); //          printf("connected to %s\n", ...)
 
-// The welcome line: the seed takes one recv() as all of it, but TCP may deliver it in pieces.
+// The welcome line: the original takes one recv() as all of it, but TCP may deliver it in pieces.
 const buf = Buffer.alloc(BUFSIZ); //                                  char buf[BUFSIZ]
 let len = 0;
 do {

@@ -1,4 +1,4 @@
-// welcome-server: seed 001's server (its C is in seed 003): greet each client with a welcome line,
+// welcome-server: the classic welcome server: greet each client with a welcome line,
 // then echo what it sends until it closes the connection. The C twin is c/welcome-server.c; its
 // client is welcome-client.
 //

@@ -1818,7 +1818,7 @@ function rawReturnOk(name, value) {
   }
 }
 
-/** The rules the issue spells out, checked on the calls they concern. */
+/** The rules of docs/guarantees.md ("Bad input is an error"), checked on the calls they concern. */
 function check(plan, outcome) {
   const { meta } = plan;
   const error = outcome.ok ? undefined : outcome.error;

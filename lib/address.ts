@@ -13,6 +13,8 @@ import { validateInt, validateObject } from './validate';
  * ```ts
  * const address: InetAddress = { family: 'AF_INET', address: '127.0.0.1', port: 3005 };
  * ```
+ *
+ * @category Addresses
  */
 export interface InetAddress {
   /** Always 'AF_INET'. */
@@ -31,6 +33,8 @@ export interface InetAddress {
  * ```ts
  * const address: Inet6Address = { family: 'AF_INET6', address: '::1', port: 3005, flowinfo: 0, scopeId: 0 };
  * ```
+ *
+ * @category Addresses
  */
 export interface Inet6Address {
   /** Always 'AF_INET6'. */
@@ -52,6 +56,8 @@ export interface Inet6Address {
  * ```ts
  * const address: UnixAddress = { family: 'AF_UNIX', path: '/tmp/echo.sock' };
  * ```
+ *
+ * @category Addresses
  */
 export interface UnixAddress {
   /** Always 'AF_UNIX'. */
@@ -60,7 +66,11 @@ export interface UnixAddress {
   path: string;
 }
 
-/** A family sockcall does not decode; `sa_family` is the raw number. */
+/**
+ * A family sockcall does not decode; `sa_family` is the raw number.
+ *
+ * @category Addresses
+ */
 export interface UnspecAddress {
   /** Always 'AF_UNSPEC': sockcall has no decoder for this family. */
   family: 'AF_UNSPEC';
@@ -80,10 +90,16 @@ export interface UnspecAddress {
  * if (peer.family === 'AF_UNIX') console.log(peer.path);
  * else if (peer.family !== 'AF_UNSPEC') console.log(`${peer.address}:${peer.port}`);
  * ```
+ *
+ * @category Addresses
  */
 export type SocketAddress = InetAddress | Inet6Address | UnixAddress | UnspecAddress;
 
-/** The families sockcall encodes and decodes, by the name addresses carry in `family`. */
+/**
+ * The families sockcall encodes and decodes, by the name addresses carry in `family`.
+ *
+ * @category Addresses
+ */
 export type FamilyName = 'AF_INET' | 'AF_INET6' | 'AF_UNIX';
 
 /**
@@ -97,6 +113,8 @@ export type FamilyName = 'AF_INET' | 'AF_INET6' | 'AF_UNIX';
  * s.bind({ address: '0.0.0.0', port: 0 });
  * s6.connect({ address: 'fe80::1', port: 22, scopeId: 2 });
  * ```
+ *
+ * @category Addresses
  */
 export interface InetAddressInput {
   /** Defaults to the socket's domain. */
@@ -121,6 +139,8 @@ export interface InetAddressInput {
  * server.bind({ path: '/tmp/echo.sock' });
  * server.bind({ path: '\0echo' }); // abstract: no file, gone with the socket
  * ```
+ *
+ * @category Addresses
  */
 export interface UnixAddressInput {
   /** Optional: a `path` alone is already a Unix address. */
@@ -140,6 +160,8 @@ export interface UnixAddressInput {
  * s.connect(getaddrinfo('localhost', 3005, { type: SOCK_STREAM })[0].address);
  * unix.connect({ path: '/tmp/echo.sock' });
  * ```
+ *
+ * @category Addresses
  */
 export type AddressInput = InetAddressInput | UnixAddressInput | SocketAddress;
 

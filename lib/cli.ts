@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `sockcall` command (the package's bin): the seed demo with its syscall trace, an echo server of
+// The `sockcall` command (the package's bin): IBM's echo example with its syscall trace, an echo server of
 // either flavour, a netcat-like client, and the benchmark suite.
 //
 //   sockcall demo [PORT] [HOST]
@@ -52,7 +52,7 @@ const MAIN_USAGE = `Usage: sockcall COMMAND [OPTION...]
 The real POSIX socket system calls, from the command line.
 
 Commands:
-  demo [PORT] [HOST]      seed flow 1 (an echo server and its client) with every syscall traced
+  demo [PORT] [HOST]      IBM's echo server and its client, with every syscall traced
   echo-server [OPTION...] an echo server over TCP, UDP or a Unix socket, of either flavour
   connect HOST PORT       like netcat: stdin to the socket, the socket to stdout
   bench [--quick]         the benchmark suite (from a clone of the repository)
@@ -69,12 +69,12 @@ SOCKCALL_TRACE=1 prints every syscall of any command to stderr, in strace's nota
 
 const DEMO_USAGE = `Usage: sockcall demo [PORT] [HOST]
 
-Seed flow 1 end to end, with the syscall trace on: the echo server on the main thread, blocking as
+IBM's connection-oriented example end to end, with the syscall trace on: the echo server on the main thread, blocking as
 the C does, and its client in a worker thread. Each step goes to stdout, and every syscall, in
 strace's notation, to stderr (the client thread's lines start with [pid TID], as in strace -f).
 
 Arguments:
-  PORT   the server's port (default 3005, the seed's; 0, or 3005 when taken: a free port)
+  PORT   the server's port (default 3005, as in IBM's example; 0, or 3005 when taken: a free port)
   HOST   where the client connects (default 127.0.0.1; a name is resolved with getaddrinfo)
 
 Options:
@@ -89,7 +89,7 @@ const ECHO_USAGE = `Usage: sockcall echo-server [--port N] [--host H] [--udp | -
 Sends every byte a client sends back to it, until the client closes.
 
 Options:
-  --port N          the port to listen on (default 3005, the seed's; 0 takes a free one)
+  --port N          the port to listen on (default 3005; 0 takes a free one)
   --host H          the address to listen on (default 0.0.0.0: every IPv4 interface; :: for IPv6;
                     a name is resolved with getaddrinfo)
   --udp             UDP: each datagram goes back to its sender
@@ -540,7 +540,7 @@ interface BlockingClient {
 
 /**
  * The blocking flavour over TCP or a Unix stream: one thread, poll(2) over the listener and every
- * client, as seed 002's select server does. A client with an echo pending is polled for POLLOUT and
+ * client, as the classic select() server does. A client with an echo pending is polled for POLLOUT and
  * not read, so one that does not read its echo is slowed down by TCP, not buffered without bound.
  * recv and send carry MSG_DONTWAIT: a blocking send of a whole buffer could stop every other client.
  */

@@ -10,29 +10,54 @@ declare const optionKind: unique symbol;
  * A socket option whose value is `struct linger`, given and returned as {@link Linger} (SO_LINGER).
  *
  * A number at run time; the brand only lets `setsockopt`/`getsockopt` type the value from the constant.
+ *
+ * @category Options
  */
-export type LingerOption = number & { readonly [optionKind]: 'linger' };
+export type LingerOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'linger';
+};
 /**
  * A socket option whose value is `struct timeval`, given and returned in milliseconds (SO_RCVTIMEO,
  * SO_SNDTIMEO). A number at run time, branded for the types of `setsockopt`/`getsockopt`.
+ *
+ * @category Options
  */
-export type TimevalOption = number & { readonly [optionKind]: 'timeval' };
+export type TimevalOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'timeval';
+};
 /**
  * A socket option whose value is a string (an interface name, a congestion control algorithm):
  * SO_BINDTODEVICE, TCP_CONGESTION. A number at run time, branded for the types of `setsockopt`/`getsockopt`.
+ *
+ * @category Options
  */
-export type StringOption = number & { readonly [optionKind]: 'string' };
+export type StringOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'string';
+};
 /**
  * A socket option whose value is `struct ucred`, returned as {@link Credentials} (SO_PEERCRED, read
  * only). A number at run time, branded for the types of `getsockopt`.
+ *
+ * @category Options
  */
-export type CredentialsOption = number & { readonly [optionKind]: 'ucred' };
+export type CredentialsOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'ucred';
+};
 /**
  * A multicast membership option, given a {@link Membership}: IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP
  * (`struct ip_mreqn`), IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (`struct ipv6_mreq`). Write only. A number at
  * run time, branded for the types of `setsockopt`.
+ *
+ * @category Options
  */
-export type MembershipOption = number & { readonly [optionKind]: 'mreq' };
+export type MembershipOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'mreq';
+};
 
 /**
  * A multicast group membership: `struct ip_mreqn` for IPv4, `struct ipv6_mreq` for IPv6.
@@ -41,6 +66,8 @@ export type MembershipOption = number & { readonly [optionKind]: 'mreq' };
  * ```ts
  * udp.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, { multiaddr: '239.255.0.1', ifindex: 1 });
  * ```
+ *
+ * @category Options
  */
 export interface Membership {
   /** The group: '239.255.0.1', 'ff15::1234'. */
@@ -62,6 +89,8 @@ export interface Membership {
  * ```ts
  * const { pid, uid, gid } = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
  * ```
+ *
+ * @category Options
  */
 export interface Credentials {
   /** The process id (`pid_t`). */
@@ -85,6 +114,8 @@ export interface Credentials {
  * sock.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 0 }); // close() resets
  * const { onoff, linger } = sock.getsockopt(SOL_SOCKET, SO_LINGER);
  * ```
+ *
+ * @category Options
  */
 export interface Linger {
   /** Whether close() lingers (`l_onoff`); a number is accepted when setting (non-zero: true). */

@@ -1,8 +1,8 @@
-// `npm run demo`: seed flow 1 (the IBM connection-oriented example) end to end. The server runs on
+// `npm run demo`: IBM's connection-oriented server and client example end to end. The server runs on
 // the main thread, blocking exactly as the C does; the client runs in a worker thread, so the two
 // really are concurrent. Every step is printed as it happens.
 //
-//   node dist/demo.js [port] [host]     (default port 3005, as in the seed; host 127.0.0.1)
+//   node dist/demo.js [port] [host]     (default port 3005, as in IBM's example; host 127.0.0.1)
 import { writeSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -50,7 +50,7 @@ function server(requestedPort: number, host: string): void {
     process.exitCode = 1;
   });
 
-  // Not in the seed: if the client thread fails, accept() would wait forever (a JS thread blocked in
+  // Not in IBM's example: if the client thread fails, accept() would wait forever (a JS thread blocked in
   // a syscall cannot be interrupted). SO_RCVTIMEO bounds it, accept honours it.
   sd.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 30_000);
   log('server', 'accept(): waiting for the client (at most 30 s) ...');
@@ -58,7 +58,7 @@ function server(requestedPort: number, host: string): void {
   const peer = sd2.getpeername() as { address: string; port: number };
   log('server', `accept(${sd.fd}) = ${sd2.fd}, from ${peer.address}:${peer.port}`);
 
-  // SO_RCVLOWAT goes on before select(), not after it as the seed's prose orders the steps: then
+  // SO_RCVLOWAT goes on before select(), not after it as IBM's prose orders the steps: then
   // select() itself waits until all 250 bytes are there, and the one recv() takes them at once.
   // Set after select(), Linux lets a blocking recv() that has copied the first piece sleep until its
   // timeout even when the rest arrives, because the wake-up test counts only bytes not yet copied

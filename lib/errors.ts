@@ -8,7 +8,11 @@ import { getSystemErrorName, inspect } from 'node:util';
 
 import { native } from './native';
 
-/** Where a failed call was aimed: an internet address and port, a Unix path, or a host name. */
+/**
+ * Where a failed call was aimed: an internet address and port, a Unix path, or a host name.
+ *
+ * @category Errors
+ */
 export interface ErrorContext {
   /** The numeric internet address, as given ('127.0.0.1'). */
   address?: string;
@@ -42,6 +46,8 @@ export interface ErrorContext {
  *   error.port; // 3005
  * }
  * ```
+ *
+ * @category Errors
  */
 export class SocketError extends Error {
   /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */

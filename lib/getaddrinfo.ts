@@ -14,6 +14,8 @@ import { validateInt, validateObject } from './validate';
  * ```ts
  * const hints: AddrinfoHints = { family: AF_INET, type: SOCK_STREAM, flags: AI_ADDRCONFIG };
  * ```
+ *
+ * @category Name resolution
  */
 export interface AddrinfoHints {
   /** AF_INET, AF_INET6 or AF_UNSPEC (the default: both). */
@@ -37,6 +39,8 @@ export interface AddrinfoHints {
  * const s = new Socket(ai.family, ai.type, ai.protocol);
  * s.connect(ai.address);
  * ```
+ *
+ * @category Name resolution
  */
 export interface Addrinfo {
   /** The address family for socket(): AF_INET or AF_INET6. */
@@ -99,7 +103,7 @@ export function addrinfoError(failure: { eai: number; errno: number }, host: str
  * Fails with a SocketError whose `code` is the EAI_* name ('EAI_NONAME'), `errno` libuv's number for
  * it (so util.getSystemErrorName works), `eai` glibc's raw value, and `hostname` the host.
  *
- * The seed client's "dotted decimal, or else resolve the name" is one call:
+ * A classic client's "dotted decimal, or else resolve the name" is one call:
  * `getaddrinfo(host, 3005, { family: AF_INET, type: SOCK_STREAM })[0].address`.
  *
  * The lookup follows /etc/nsswitch.conf, /etc/hosts and DNS as C's does, and may take as long as the
@@ -127,6 +131,8 @@ export function addrinfoError(failure: { eai: number; errno: number }, host: str
  * const s = new Socket(AF_INET, SOCK_STREAM);
  * s.connect(address); // { family: 'AF_INET', address: '127.0.0.1', port: 3005 }
  * ```
+ *
+ * @category Name resolution
  */
 export function getaddrinfo(host: string | null, port?: number | string | null, hints: AddrinfoHints = {}): Addrinfo[] {
   const args = addrinfoArguments(host, port, hints);

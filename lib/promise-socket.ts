@@ -54,6 +54,8 @@ const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
  * const pending = server.accept({ signal: controller.signal });
  * controller.abort(); // pending rejects with an AbortError
  * ```
+ *
+ * @category Sockets
  */
 export interface WaitOptions {
   /** Aborting rejects the call with an AbortError. */
@@ -80,6 +82,8 @@ export interface WaitOptions {
  *   else throw error;
  * }
  * ```
+ *
+ * @category Errors
  */
 export class AbortError extends Error {
   /** Always 'ABORT_ERR', as on Node's own AbortError. */
@@ -220,6 +224,8 @@ let dispatch: (socket: Socket, status: number, events: number) => void;
  *   conn.close();
  * }
  * ```
+ *
+ * @category Sockets
  */
 export class Socket extends SocketBase {
   #poller: NativePoller | null = null;

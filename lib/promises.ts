@@ -104,6 +104,8 @@ export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue }
  * const s = new Socket(address.family === 'AF_INET6' ? AF_INET6 : AF_INET, SOCK_STREAM);
  * await s.connect(address);
  * ```
+ *
+ * @category Name resolution
  */
 export function getaddrinfo(
   host: string | null,
@@ -327,6 +329,8 @@ function targetFor(item: unknown, name: string, syscall: string, min: number): {
  * const ready = await select([listener, conn], [], [], 30_000);
  * if (ready.read.includes(listener)) clients.push(await listener.accept());
  * ```
+ *
+ * @category select and poll
  */
 export function select<T extends Pollable>(
   read: readonly T[],
@@ -398,6 +402,8 @@ export function select<T extends Pollable>(
  * const [ready] = await poll([{ fd: conn, events: POLLIN | POLLRDHUP }], 10_000);
  * if (ready && ready.revents & POLLRDHUP) conn.close();
  * ```
+ *
+ * @category select and poll
  */
 export function poll<T extends Pollable>(
   entries: readonly PollEntry<T>[],

@@ -9,10 +9,16 @@ import { INT32_MIN, validateInt, validateObject, validateTimeout } from './valid
  * Anything select/poll can watch: a Socket of either flavour (must be open) or an fd number.
  *
  * An fd number may be any fd (a pipe, a tty, another library's socket); sockcall does not own it.
+ *
+ * @category select and poll
  */
 export type Pollable = SocketBase | number;
 
-/** The ready subset of each list, holding the same objects that were passed in. */
+/**
+ * The ready subset of each list, holding the same objects that were passed in.
+ *
+ * @category select and poll
+ */
 export interface SelectResult<T extends Pollable> {
   /** Readable: data, a connection to accept, EOF, or an error. */
   read: T[];
@@ -69,6 +75,8 @@ export function listOf(value: unknown, name: string): readonly unknown[] {
  *   else handle(s.recv(4096));
  * }
  * ```
+ *
+ * @category select and poll
  */
 export function select<T extends Pollable>(
   read: readonly T[],
@@ -103,7 +111,11 @@ export function select<T extends Pollable>(
   return { read: pick(0), write: pick(1), except: pick(2) };
 }
 
-/** One entry of poll(): what to watch (POLLIN, POLLOUT, POLLPRI, POLLRDHUP ...). */
+/**
+ * One entry of poll(): what to watch (POLLIN, POLLOUT, POLLPRI, POLLRDHUP ...).
+ *
+ * @category select and poll
+ */
 export interface PollEntry<T extends Pollable = Pollable> {
   /** A Socket of either flavour, or an fd number (a negative one is ignored, as in C). */
   fd: T;
@@ -111,7 +123,11 @@ export interface PollEntry<T extends Pollable = Pollable> {
   events: number;
 }
 
-/** A ready entry: `revents` as the kernel set it (may include POLLERR, POLLHUP, POLLNVAL). */
+/**
+ * A ready entry: `revents` as the kernel set it (may include POLLERR, POLLHUP, POLLNVAL).
+ *
+ * @category select and poll
+ */
 export interface PollReady<T extends Pollable = Pollable> extends PollEntry<T> {
   /** The events that occurred, or'ed POLL* bits; never 0 in poll()'s result. */
   revents: number;
@@ -143,6 +159,8 @@ export interface PollReady<T extends Pollable = Pollable> extends PollEntry<T> {
  *   if (revents & (POLLHUP | POLLRDHUP)) console.log('hang-up on', fd);
  * }
  * ```
+ *
+ * @category select and poll
  */
 export function poll<T extends Pollable>(entries: readonly PollEntry<T>[], timeoutMs: number | null = null): PollReady<T>[] {
   if (!Array.isArray(entries)) throw invalidArgType('entries', 'an array', entries);

@@ -64,6 +64,8 @@ const MAX_TIMEVAL_MS = 1e15;
  * const { data, address } = udp.recvfrom(2048);
  * if (address?.family === 'AF_INET') udp.sendto(data, address); // echo it back
  * ```
+ *
+ * @category Sockets
  */
 export interface Received {
   /** The bytes received: empty at EOF on a stream socket, or for an empty datagram. */
@@ -115,6 +117,8 @@ const msOut = new Float64Array(1);
  * const ms = sock.getsockopt(SOL_SOCKET, SO_RCVTIMEO); // number (milliseconds)
  * const cc = sock.getsockopt(IPPROTO_TCP, TCP_CONGESTION); // string
  * ```
+ *
+ * @category Options
  */
 export type OptionValue<N extends number> = N extends LingerOption
   ? Linger
@@ -132,6 +136,8 @@ export type OptionValue<N extends number> = N extends LingerOption
  * A boolean is set as 1 or 0 (not for SO_LINGER or the string options); any Buffer, TypedArray or
  * DataView is passed to setsockopt(2) as the option's raw bytes. The multicast membership options
  * (write only) take a {@link Membership}.
+ *
+ * @category Options
  */
 export type SetOptionValue<N extends number> = N extends MembershipOption
   ? Membership | ArrayBufferView

@@ -48,6 +48,8 @@ export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue }
  * conn.close();
  * server.close();
  * ```
+ *
+ * @category Sockets
  */
 export class Socket extends SocketBase {
   /**

@@ -24,6 +24,8 @@ import { validateObject } from './validate';
  * trace(true, { timestamps: true, durations: true });
  * // 21:07:03.512345 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 18 <0.000016>
  * ```
+ *
+ * @category Tracing
  */
 export interface TraceOptions {
   /** Start each line with the wall-clock time, HH:MM:SS.uuuuuu (strace -tt). */
@@ -37,6 +39,8 @@ export interface TraceOptions {
  *
  * A function gets each line without its newline. If it throws, the call's result is kept and the
  * exception is raised on its own afterwards (process.nextTick).
+ *
+ * @category Tracing
  */
 export type TraceSink = boolean | ((line: string) => void);
 
@@ -472,6 +476,8 @@ function writeToStderr(line: string): void {
  * lines[0]; // 'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 18'
  * lines[1]; // 'close(18)                               = 0' (results line up at column 40, as strace's)
  * ```
+ *
+ * @category Tracing
  */
 export function trace(sink: TraceSink, options: TraceOptions = {}): void {
   if (typeof sink !== 'boolean' && typeof sink !== 'function') throw invalidArgType('sink', 'of type boolean or function', sink);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// soak/soak.mjs: the soak of issue 5 ("Load held"). A `sockcall/promises` echo server in this
+// soak/soak.mjs: the soak behind the "Load held" guarantee (docs/guarantees.md). A `sockcall/promises` echo server in this
 // process (an accept loop, then one recv/sendAll loop per connection) holds --connections loopback
 // connections for --seconds, while a load generator in a child process keeps a round trip going on
 // every one of them: messages of 1 to 4096 bytes, size and contents varied per round trip, every

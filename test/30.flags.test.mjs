@@ -1,5 +1,5 @@
-// recv/send flags and what each really does (seed 001): MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT,
-// MSG_OOB, MSG_TRUNC, MSG_DONTROUTE, MSG_NOSIGNAL; SO_RCVLOWAT with select and recv; and the seed's
+// recv/send flags and what each really does (the classic list): MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT,
+// MSG_OOB, MSG_TRUNC, MSG_DONTROUTE, MSG_NOSIGNAL; SO_RCVLOWAT with select and recv; and the tutorials'
 // read()/write(), which are recv/send with flags 0.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -401,7 +401,7 @@ describe('30 recv/send flags', function () {
       expect(data.equals(payload)).to.equal(true);
     });
 
-    it('makes one blocking recv(250) wait for all 250 bytes sent in two delayed parts (the seed server)', async function () {
+    it("makes one blocking recv(250) wait for all 250 bytes sent in two delayed parts (IBM's server)", async function () {
       const payload = pattern(250, 13);
       const chunks = [payload.subarray(0, 100), payload.subarray(100)];
       const delay = 100;

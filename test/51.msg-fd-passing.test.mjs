@@ -2,7 +2,7 @@
 // back (MSG_TRUNC, MSG_CTRUNC), fds passed with SCM_RIGHTS (to child processes, which use them),
 // credentials (SCM_CREDENTIALS, SO_PEERCRED), in both flavours.
 //
-// New shared helper here: `runChild` spawns a Node child with one end of a socketpair as its fd 3.
+// A fixture of this file: `runChild` spawns a Node child with one end of a socketpair as its fd 3.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The examples beside their C (issue 6): every program in examples/ is run against its C twin in
+// The examples beside their C: every program in examples/ is run against its C twin in
 // examples/c/ both ways round, and against itself, as child processes on port 0 (or a Unix path
 // under os.tmpdir()). Each transcript must be exactly what the protocol says, every program must
 // exit 0, and the TypeScript and C programs must print the same lines for the same run, so that
@@ -207,7 +207,7 @@ describe('85 examples beside their C', function () {
     await Promise.all(left.map((proc) => proc.exit.catch(() => {})));
   });
 
-  describe('seed 000: tcp-echo', function () {
+  describe("tcp-echo (IBM's connection-oriented example)", function () {
     it('all four ways: the 250 bytes echoed, the client resolving localhost', async function () {
       await allFourWays(async (s, c) => {
         const { proc: server, port } = await startServer(s, 'tcp-echo-server', ['0', '127.0.0.1', '--clients', '1']);
@@ -253,7 +253,7 @@ describe('85 examples beside their C', function () {
     }
   });
 
-  describe('seed 001: welcome', function () {
+  describe('welcome', function () {
     it('all four ways: the welcome line, each line echoed, "quit", then the next client', async function () {
       await allFourWays(async (s, c) => {
         const { proc: server, port } = await startServer(s, 'welcome-server', ['0', '127.0.0.1', '--clients', '2']);
@@ -291,11 +291,8 @@ describe('85 examples beside their C', function () {
   });
 
   // The two servers that serve clients at once, with tcp-echo-client as their client.
-  for (const [seed, name] of [
-    ['002', 'select-server'],
-    ['003', 'tcp-echo-promises-server'],
-  ]) {
-    describe(`seed ${seed}: ${name}`, function () {
+  for (const name of ['select-server', 'tcp-echo-promises-server']) {
+    describe(name, function () {
       it('all four ways: three clients at once, each echoed', async function () {
         await allFourWays(async (s, c) => {
           const { proc: server, port } = await startServer(s, name, ['0', '127.0.0.1', '--clients', '3']);
@@ -360,7 +357,7 @@ describe('85 examples beside their C', function () {
     });
   }
 
-  describe('seed 004: udp-echo', function () {
+  describe('udp-echo', function () {
     it('all four ways: each line one datagram, echoed from the server to the sender', async function () {
       await allFourWays(async (s, c) => {
         const { proc: server, port } = await startServer(s, 'udp-echo-server', ['0', '127.0.0.1', '--clients', '3']);
@@ -389,7 +386,7 @@ describe('85 examples beside their C', function () {
     });
   });
 
-  describe('seed 004: unix-echo and the recv flags', function () {
+  describe('unix-echo and the recv flags', function () {
     let unique = 0;
 
     it('all four ways: lines echoed over a Unix path, then MSG_DONTWAIT, MSG_PEEK and MSG_WAITALL; the path removed', async function () {

@@ -1,4 +1,4 @@
-// The `sockcall` command (issue 6, "CLI"): dist/cli.js run as a child process, the way a user runs
+// The `sockcall` command: dist/cli.js run as a child process, the way a user runs
 // it. Its command line (help, usage errors: status 2), its errors (status 1, the SocketError's
 // words), echo-server <-> connect in both flavours over TCP, UDP and Unix sockets with 1 MiB of every
 // byte value, stopping on signals, the demo's trace, bench's hand-over to bench/run.mjs, and, so that
@@ -487,7 +487,7 @@ describe('87 the sockcall command', function () {
   });
 
   describe('demo', function () {
-    it('runs seed flow 1 with the trace on: strace lines from the server thread and the client thread', async function () {
+    it("runs IBM's echo server and client with the trace on: strace lines from the server thread and the client thread", async function () {
       const { code, stdout, stderr, proc } = await run(['demo', '0']);
       expect(code, dump(proc)).to.equal(0);
       const steps = stdout.toString();

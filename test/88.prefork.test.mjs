@@ -1,4 +1,4 @@
-// Pre-forking servers (issue 7): examples/reuseport-server (each worker its own SO_REUSEPORT
+// Pre-forking servers: examples/reuseport-server (each worker its own SO_REUSEPORT
 // listener on one port, the kernel spreading connections) and examples/fd-passing-server (the
 // parent accepts and passes each connection to a worker with SCM_RIGHTS, round robin), each run
 // as a child process with 3 workers on port 0. 60 clients from this process (promise flavour) check

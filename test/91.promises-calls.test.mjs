@@ -44,7 +44,7 @@ const {
 /** The wait option every awaited socket call gets: a broken test rejects with ETIMEDOUT instead of hanging. */
 const T = Object.freeze({ timeout: GUARD_MS });
 
-/** C's BUFSIZ on glibc (seed 003's buffers). */
+/** C's BUFSIZ on glibc (the welcome server's buffers). */
 const BUFSIZ = 8192;
 
 // --- helpers -------------------------------------------------------------------------------------
@@ -827,13 +827,13 @@ describe('91 promise flavour: the waiting calls', function () {
     });
   });
 
-  describe('the seed flows, written with await', function () {
-    /** Seed 000's BUFFER_LENGTH, and a pattern that catches reordered or lost pieces. */
+  describe('the classic programs, written with await', function () {
+    /** IBM's BUFFER_LENGTH, and a pattern that catches reordered or lost pieces. */
     const BUFFER_LENGTH = 250;
     const PATTERN = Buffer.from(Array.from({ length: BUFFER_LENGTH }, (_, i) => (i * 7 + 3) & 0xff));
 
     for (const host of ['127.0.0.1', 'localhost']) {
-      it(`seed 000: SO_RCVLOWAT 250, promise select, one recv of all 250 bytes sent as 100 + 150; client resolves '${host}'`, async function () {
+      it(`IBM's server: SO_RCVLOWAT 250, promise select, one recv of all 250 bytes sent as 100 + 150; client resolves '${host}'`, async function () {
         // Server: socket, SO_REUSEADDR, bind INADDR_ANY port 0, listen(10).
         const sd = psocket(AF_INET, SOCK_STREAM);
         sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
@@ -865,7 +865,7 @@ describe('91 promise flavour: the waiting calls', function () {
           await sdc.connect(info.address, T);
           expect(await sdc.send(PATTERN.subarray(0, 100), T)).to.equal(100);
           progress.firstSent = true;
-          // The seed's "pause": long enough that a select without SO_RCVLOWAT would have woken.
+          // IBM's "pause": long enough that a select without SO_RCVLOWAT would have woken.
           await delay(150);
           progress.secondSent = true;
           expect(await sdc.send(PATTERN.subarray(100), T)).to.equal(150);
@@ -888,10 +888,10 @@ describe('91 promise flavour: the waiting calls', function () {
       });
     }
 
-    // Seed 003: the client's scanf() input, scripted.
+    // The welcome client's scanf() input, scripted.
     const LINES = ['hello', 'sockcall', 'quit'];
 
-    it('seed 003 TCP: "Welcome to my server\\n", then every message echoed until EOF', async function () {
+    it('the welcome server over TCP: "Welcome to my server\\n", then every message echoed until EOF', async function () {
       const server_sockfd = psocket(AF_INET, SOCK_STREAM);
       server_sockfd.bind({ address: '0.0.0.0', port: 0 });
       server_sockfd.listen(5);
@@ -934,7 +934,7 @@ describe('91 promise flavour: the waiting calls', function () {
       expect(printed).to.deep.equal(['hello', 'sockcall']);
     });
 
-    it('seed 003 UDP: recvfrom each datagram and sendto it back, until an empty datagram', async function () {
+    it('the welcome server over UDP: recvfrom each datagram and sendto it back, until an empty datagram', async function () {
       const server_sockfd = psocket(AF_INET, SOCK_DGRAM);
       server_sockfd.bind({ address: '0.0.0.0', port: 0 });
       const { port } = server_sockfd.getsockname();

@@ -1,4 +1,4 @@
-// The soak of issue 5 at CI length: soak/soak.mjs holds 1,000 connections on a promise-flavour echo
+// The soak (docs/guarantees.md, "Load held") at CI length: soak/soak.mjs holds 1,000 connections on a promise-flavour echo
 // server for 6 s under a node:net load generator, and must report no errors, every fd accounted
 // for and RSS flat. Its summary (--json) is checked here against its own samples rather than
 // trusted, and two runs with an injected fault (a retained copy of every echo, a dropped
@@ -61,7 +61,7 @@ function rssBound(summary) {
   return summary.samples[summary.rss.warmupSeconds].rss * 1.1 + 8 * MiB;
 }
 
-describe('94 promises: soak (issue 5, CI length)', function () {
+describe('94 promises: soak (CI length)', function () {
   it('holds 1,000 connections for 6 s with every byte echoed, fds at baseline + 1,000 and RSS flat', async function () {
     this.timeout(90000);
     const N = 1000;

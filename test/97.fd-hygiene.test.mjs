@@ -1,4 +1,4 @@
-// fd hygiene (issue 5):
+// fd hygiene (docs/guarantees.md):
 //   - 10,000 connect/accept/close cycles per flavour (TCP loopback, and AF_UNIX) leave the process's
 //     open-fd count (/proc/self/fd) at its baseline, and a child process that ran them exits by
 //     itself (no poll handle left keeping its event loop alive);

@@ -1,4 +1,4 @@
-// Nothing lost (issue 5):
+// Nothing lost (docs/guarantees.md):
 //   - 1 GiB (SOCKCALL_STREAM_BYTES) streamed over TCP loopback in each flavour, and blocking sender
 //     -> promise receiver, with a SHA-256 of what was sent and of what was received compared;
 //   - datagrams (UDP v4, AF_UNIX SOCK_DGRAM and SOCK_SEQPACKET), 2,000 of sizes from 0 to the

@@ -1,4 +1,4 @@
-// Faults survived (issue 5): peers killed mid-transfer, SIGPIPE at its default action, signals
+// Faults survived (docs/guarantees.md): peers killed mid-transfer, SIGPIPE at its default action, signals
 // landing in blocking calls (EINTR), and threads or processes torn down with sockets open.
 //
 // Everything that can die or be signalled runs in a child process, so that a wrong SIGPIPE or a
@@ -30,7 +30,7 @@ const promisesPath = require.resolve('sockcall/promises');
 
 const { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SocketError } = blocking;
 
-// --- shared fixtures (new here; test/helpers.mjs has no child-process or pattern helpers) --------
+// --- shared fixtures (this file's own; test/helpers.mjs has no child-process or pattern helpers) --------
 
 /** A 65521-byte block (prime, so chunk boundaries never line up with it) of xorshift32 bytes. */
 function patternBlock() {

@@ -6,7 +6,7 @@
  *   clients:  port [host]                      the Unix clients: path
  *
  * --clients N makes a server stop after N clients (udp-echo-server: N datagrams), so that it can be
- * run from a script; without it a server runs for ever, as the seeds' servers do.
+ * run from a script; without it a server runs for ever, as the originals' servers do.
  */
 #include <arpa/inet.h>
 #include <errno.h>

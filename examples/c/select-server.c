@@ -1,9 +1,9 @@
 /*
- * select-server: seed 002's server model. One thread serves every client at once: select() says
+ * select-server: the classic select() server. One thread serves every client at once: select() says
  * which sockets are ready (the listener readable: a connection to accept; a client readable: data,
  * or its end; a client writable: room to send its echo), and each ready socket gets one call that
- * will not block. The TypeScript twin is ../select-server.ts; its client is tcp-echo-client (seed
- * 002's client model is seed 000's client).
+ * will not block. The TypeScript twin is ../select-server.ts; its client is tcp-echo-client (the
+ * model's client is IBM's client).
  *
  *   select-server [port] [host] [--clients N]     port 3005, host 0.0.0.0 (INADDR_ANY)
  */

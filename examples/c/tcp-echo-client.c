@@ -1,5 +1,5 @@
 /*
- * tcp-echo-client: seed 000, IBM's connection-oriented client: connect, send 250 bytes, recv over
+ * tcp-echo-client: IBM's connection-oriented client example: connect, send 250 bytes, recv over
  * and over until all 250 are back, close. The TypeScript twin is ../tcp-echo-client.ts. It is also
  * the client of select-server and tcp-echo-promises-server.
  *
@@ -25,7 +25,7 @@ int main(int argc, char *argv[]) {
   char buffer[BUFFER_LENGTH];
   struct addrinfo hints, *res;
 
-  /* The seed tries inet_addr() and falls back to gethostbyname() for a name: getaddrinfo() does
+  /* IBM tries inet_addr() and falls back to gethostbyname() for a name: getaddrinfo() does
      both in one call. */
   memset(&hints, 0, sizeof(hints));
   hints.ai_family = AF_INET;
@@ -42,7 +42,7 @@ int main(int argc, char *argv[]) {
   printf("connected to %s\n", address_name((struct sockaddr_in *)res->ai_addr));
   freeaddrinfo(res);
 
-  /* The seed memsets 'a'; the alphabet over and over also shows a piece lost or out of order. */
+  /* IBM's client memsets 'a'; the alphabet over and over also shows a piece lost or out of order. */
   for (int i = 0; i < BUFFER_LENGTH; i++) buffer[i] = 'a' + i % 26;
   ssize_t n = send(sd, buffer, sizeof(buffer), MSG_NOSIGNAL);
   if (n < 0) die("send");

@@ -1,5 +1,5 @@
 /*
- * tcp-echo-promises-server, the C twin of ../tcp-echo-promises-server.ts: seed 003's concurrent
+ * tcp-echo-promises-server, the C twin of ../tcp-echo-promises-server.ts: the classic concurrent
  * server. C's classic way to serve clients at once is a process per client: the parent only
  * accepts, and fork()s a child that echoes until its client closes. (The promise flavour does the
  * same on one thread: an accept loop, and one async echo loop per client.) Its client is

@@ -1,5 +1,5 @@
 /*
- * tcp-echo-server: seed 000, IBM's connection-oriented server. For each client: accept, wait in
+ * tcp-echo-server: IBM's connection-oriented server example. For each client: accept, wait in
  * select() (30 s) until its 250 bytes are in, take them with one recv() (SO_RCVLOWAT), echo them,
  * close. The TypeScript twin is ../tcp-echo-server.ts; its client is tcp-echo-client.
  *
@@ -51,9 +51,9 @@ int main(int argc, char *argv[]) {
     if (getpeername(sd2, (struct sockaddr *)&peer, &addrlen) < 0) die("getpeername");
     printf("accepted %s\n", address_name(&peer));
 
-    /* Before select(), not after it as the seed orders the steps: then select() itself waits until
+    /* Before select(), not after, as IBM's example has it: then select() itself waits until
        all 250 bytes are in. Set after it, Linux can leave a recv() that copied a first piece asleep
-       when the rest arrives (../../README.md, "SO_RCVLOWAT and select, measured"). */
+       when the rest arrives (../../docs/from-c.md, "SO_RCVLOWAT and select, measured"). */
     if (setsockopt(sd2, SOL_SOCKET, SO_RCVLOWAT, &length, sizeof(length)) < 0) die("setsockopt");
 
     fd_set read_fd;

@@ -1,5 +1,5 @@
 /*
- * udp-echo-server: seed 004's datagram socket (SOCK_DGRAM). No listen, no accept, no connection:
+ * udp-echo-server: a datagram socket (SOCK_DGRAM). No listen, no accept, no connection:
  * each recvfrom() takes one whole datagram and says who sent it, and sendto() answers that address.
  * The TypeScript twin is ../udp-echo-server.ts; its client is udp-echo-client.
  *

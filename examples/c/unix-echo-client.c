@@ -1,5 +1,5 @@
 /*
- * unix-echo-client: seed 004's Unix-domain socket, the client side: connect to the server's path,
+ * unix-echo-client: the Unix-domain socket, client side: connect to the server's path,
  * send each line of stdin and print its echo. The TypeScript twin is ../unix-echo-client.ts.
  *
  *   unix-echo-client path

@@ -1,5 +1,5 @@
 /*
- * unix-echo-server: seed 004's Unix-domain socket (AF_UNIX): the stream calls of TCP, with a path
+ * unix-echo-server: a Unix-domain stream socket (AF_UNIX): the stream calls of TCP, with a path
  * in the file system as the address and no network in between. Each client's bytes are echoed
  * until it closes. The TypeScript twin is ../unix-echo-server.ts; its clients are
  * unix-echo-client and flags-client.

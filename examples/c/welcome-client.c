@@ -1,5 +1,5 @@
 /*
- * welcome-client: seed 001's client (its C is in seed 003): print the server's welcome line, then
+ * welcome-client: the welcome server's client: print the server's welcome line, then
  * send each line of stdin and print its echo, until "quit" or the end of stdin. The TypeScript
  * twin is ../welcome-client.ts.
  *
@@ -40,7 +40,7 @@ int main(int argc, char *argv[]) {
   printf("connected to %s\n", address_name((struct sockaddr_in *)res->ai_addr));
   freeaddrinfo(res);
 
-  /* The welcome line: the seed takes one recv() as all of it, but TCP may deliver it in pieces. */
+  /* The welcome line: the original takes one recv() as all of it; TCP may deliver it in pieces. */
   len = 0;
   do {
     n = recv(client_sockfd, buf + len, sizeof(buf) - len, 0);

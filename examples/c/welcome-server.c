@@ -1,5 +1,5 @@
 /*
- * welcome-server: seed 001's server (its C is in seed 003): greet each client with a welcome line,
+ * welcome-server: the classic welcome server: greet each client with a welcome line,
  * then echo what it sends until it closes the connection. The TypeScript twin is
  * ../welcome-server.ts; its client is welcome-client.
  *

@@ -1,15 +1,17 @@
-// The seed documents' flows (/work/shared/seeds/), each as a test that reads like the seed's C line
-// by line: the server on the main thread, blocking exactly where the C blocks, and the client in a
-// worker thread (runPeer), so the two really run at the same time.
+// Classic socket programs from tutorials and vendor documentation, each as a test that reads like
+// the original C line by line: the server on the main thread, blocking exactly where the C blocks,
+// and the client in a worker thread (runPeer), so the two really run at the same time.
 //
-//   000  IBM connection-oriented server and client: SO_REUSEADDR, listen(10), select 30 s,
-//        SO_RCVLOWAT 250 so one recv() takes all 250 bytes, the echo, the client's recv loop.
-//   003  the "Welcome to my server" TCP server and its interactive client; the same pair over UDP.
-//   001  read()/write() on a socket fd, over AF_INET6 (::1) and AF_UNIX (pathname and socketpair).
-//   002  the select()-driven server (listener readable -> accept, client readable -> recv,
-//   004  writable -> send) serving several clients at once from one thread; and over SOCK_DGRAM.
+//   - IBM's connection-oriented server and client example: SO_REUSEADDR, listen(10), select 30 s,
+//     SO_RCVLOWAT 250 so one recv() takes all 250 bytes, the echo, the client's recv loop.
+//   - The "Welcome to my server" TCP server and its interactive client of a client/server tutorial;
+//     the same pair over UDP.
+//   - A connection-oriented tutorial's read()/write() on a socket fd, over AF_INET6 (::1) and
+//     AF_UNIX (pathname and socketpair).
+//   - The common select()-driven server model (listener readable -> accept, client readable -> recv,
+//     writable -> send) serving several clients at once from one thread; and over SOCK_DGRAM.
 //
-// The seeds use fixed ports (3005, 8000); the tests bind port 0 and read the port getsockname()
+// The originals use fixed ports (3005, 8000); the tests bind port 0 and read the port getsockname()
 // got, because fixed ports collide (this machine keeps many sockets in TIME_WAIT).
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -34,13 +36,13 @@ const {
   select,
 } = sockcall;
 
-/** C's BUFSIZ on glibc: the seed 003 buffers. */
+/** C's BUFSIZ on glibc: the welcome server's buffers. */
 const BUFSIZ = 8192;
 
-/** Seed 000's BUFFER_LENGTH. */
+/** IBM's BUFFER_LENGTH. */
 const BUFFER_LENGTH = 250;
 
-/** 250 distinct-ish bytes (the seed memsets 'a'; a pattern also catches reordered or lost pieces). */
+/** 250 distinct-ish bytes (IBM's client memsets 'a'; a pattern also catches reordered or lost pieces). */
 const PATTERN = Buffer.from(Array.from({ length: BUFFER_LENGTH }, (_, i) => (i * 7 + 3) & 0xff));
 
 // Preamble for every worker body: the guards a test socket gets on the main thread (helpers.guard),
@@ -51,7 +53,7 @@ const PEER_PRELUDE = `
   const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 `;
 
-// --- seed 000 ---------------------------------------------------------------------------------
+// --- IBM's example ------------------------------------------------------------------------------
 
 // The IBM client: socket(); the server string is dotted decimal or a host name (inet_addr, else
 // gethostbyname: one getaddrinfo() call); connect(); send() 250 bytes; recv() over and over until
@@ -97,23 +99,23 @@ function server000() {
   const sd = socket(AF_INET, SOCK_STREAM);
   // 2. setsockopt(SO_REUSEADDR, 1): rebind at once after a restart
   sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
-  // 3. bind(s_addr = INADDR_ANY, port): the seed's port is 3005; tests must use port 0 (see top)
+  // 3. bind(s_addr = INADDR_ANY, port): IBM's port is 3005; tests must use port 0 (see top)
   sd.bind({ address: '0.0.0.0', port: 0 });
   // 4. listen(backlog 10)
   sd.listen(10);
   return sd;
 }
 
-describe('80 seed flows', function () {
+describe('80 classic programs', function () {
   this.timeout(20000);
 
-  describe('seed 000: the IBM connection-oriented server and client', function () {
+  describe('the IBM connection-oriented server and client example', function () {
     for (const host of ['127.0.0.1', 'localhost']) {
       it(`as written: select, SO_RCVLOWAT 250, one recv of all 250 bytes, the echo (client resolves '${host}')`, async function () {
         const sd = server000();
         const { port } = sd.getsockname();
         expect(port).to.be.above(0);
-        // The seed's client sends its 250 bytes with one send().
+        // IBM's client sends its 250 bytes with one send().
         const client = runPeer(CLIENT_000, { host, port, buffer: PATTERN, pieces: [BUFFER_LENGTH], pauseMs: 0 });
         client.catch(() => {}); // awaited below; never an unhandled rejection while this thread blocks
 
@@ -154,8 +156,8 @@ describe('80 seed flows', function () {
       client.catch(() => {});
 
       const sd2 = guard(track(sd.accept()));
-      // SO_RCVLOWAT is set one line earlier than the seed's prose orders it (as lib/demo.ts does).
-      // Set after select(), as in the seed, the first piece makes select() return and recv() copy it,
+      // SO_RCVLOWAT is set one line earlier than IBM's prose orders it (as lib/demo.ts does).
+      // Set after select(), as in IBM's example, the first piece makes select() return and recv() copy it,
       // and then Linux (since 4.18) wakes the sleeping recv() only when the queued bytes alone reach
       // SO_RCVLOWAT, not counting what it has already copied: it sleeps until SO_RCVTIMEO ends it, or
       // forever. Set before select(), select() itself waits until all 250 bytes are queued.
@@ -178,14 +180,14 @@ describe('80 seed flows', function () {
     });
   });
 
-  // --- seed 003 -------------------------------------------------------------------------------
+  // --- the welcome server -----------------------------------------------------------------------
 
-  describe('seed 003: the welcome server and its interactive client', function () {
+  describe('the welcome server and its interactive client', function () {
     // The client's scanf() input, scripted.
     const LINES = ['hello', 'sockcall', 'quit'];
 
     it('TCP: "Welcome to my server\\n" on accept, then every message echoed until the client closes', async function () {
-      // The server: socket, bind INADDR_ANY (the seed's port 8000 -> 0), listen(5), accept.
+      // The server: socket, bind INADDR_ANY (the original's port 8000 -> 0), listen(5), accept.
       const server_sockfd = socket(AF_INET, SOCK_STREAM);
       server_sockfd.bind({ address: '0.0.0.0', port: 0 });
       server_sockfd.listen(5);
@@ -254,15 +256,15 @@ describe('80 seed flows', function () {
     });
   });
 
-  // --- seed 001 -------------------------------------------------------------------------------
+  // --- read() and write() -----------------------------------------------------------------------
 
-  describe('seed 001: read() and write() on socket fds', function () {
+  describe('read() and write() on socket fds', function () {
     const paths = [];
     afterEach(function () {
       for (const path of paths.splice(0)) rmSync(path, { force: true });
     });
 
-    // Steps (1)-(9) of the seed, with the server on this thread using read()/write() on the
+    // Steps (1)-(9) of the tutorial, with the server on this thread using read()/write() on the
     // accepted fd (fs.readSync/fs.writeSync are read(2)/write(2)).
     async function readWriteFlow(domain, bindAddress) {
       // (1) socket, (2) bind, (3) listen
@@ -332,9 +334,9 @@ describe('80 seed flows', function () {
     });
   });
 
-  // --- seeds 002 and 004 ----------------------------------------------------------------------
+  // --- the select() server model ----------------------------------------------------------------
 
-  describe('seeds 002/004: one thread, a select() loop, several clients', function () {
+  describe('the select() server model: one thread, a select() loop, several clients', function () {
     const CLIENTS = 3;
     const ROUNDS = 3;
     const LOOP_MS = 12000;
@@ -355,7 +357,7 @@ describe('80 seed flows', function () {
     }
 
     it('TCP: listener readable -> accept, client readable -> recv (EOF -> close), replies queued -> writable -> send', async function () {
-      // The seed's server model: socket, bind, listen, then one loop around select().
+      // The common server model: socket, bind, listen, then one loop around select().
       const listenfd = socket(AF_INET, SOCK_STREAM);
       listenfd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
       listenfd.bind({ address: '127.0.0.1', port: 0 });
@@ -471,7 +473,7 @@ describe('80 seed flows', function () {
 
 // --- worker bodies used above -------------------------------------------------------------------
 
-// Seed 003's interactive client.
+// The welcome server's interactive client.
 const WELCOME_CLIENT = `${PEER_PRELUDE}
   const { AF_INET, SOCK_STREAM } = sockcall;
   const BUFSIZ = ${BUFSIZ};
@@ -496,7 +498,7 @@ const WELCOME_CLIENT = `${PEER_PRELUDE}
   }
 `;
 
-// Seed 003's client over UDP: sendto each line, recvfrom the echo; an empty datagram says goodbye.
+// The welcome client over UDP: sendto each line, recvfrom the echo; an empty datagram says goodbye.
 const UDP_CLIENT = `${PEER_PRELUDE}
   const { AF_INET, SOCK_DGRAM } = sockcall;
   const BUFSIZ = ${BUFSIZ};
@@ -519,7 +521,7 @@ const UDP_CLIENT = `${PEER_PRELUDE}
   }
 `;
 
-// Seed 001's client: socket, connect, write(), read(), close.
+// The read()/write() tutorial's client: socket, connect, write(), read(), close.
 const READ_WRITE_CLIENT = `${PEER_PRELUDE}
   const { readSync, writeSync } = require('node:fs');
   const { AF_INET6, SOCK_STREAM } = sockcall;
