@@ -327,6 +327,9 @@ describe('85 examples beside their C', function () {
           // The idle connection has sent nothing: a server blocked on it would never serve this one.
           const client = await finished(run(other, 'tcp-echo-client', [String(port)]));
           expect(normalise(client, port)).to.deep.equal(TCP_ECHO_CLIENT);
+          // The C server forks a child per connection, and each child prints its own line: wait for
+          // this client's before the idle one starts, so that the lines come in the order of events.
+          await waitForLine(server, /^closed 127\.0\.0\.1:\d+ after echoing 250 bytes$/);
 
           // Both ways at once, or a server that echoes as it reads would fill both socket buffers.
           const data = randomBytes(1 << 20);
