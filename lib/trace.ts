@@ -187,6 +187,8 @@ function sockaddr(buffer: Buffer): string {
     const name = end < 0 ? path : path.subarray(0, end);
     return `{sa_family=AF_UNIX, sun_path=${quote(name, 0, name.length)}}`;
   }
+  // connect's AF_UNSPEC (a disconnect): strace shows the rest of the struct sockaddr as sa_data.
+  if (family === c.AF_UNSPEC && buffer.length > 2) return `{sa_family=AF_UNSPEC, sa_data=${quote(buffer.subarray(2), 0, buffer.length)}}`;
   return `{sa_family=${named(families, family)}}`;
 }
 

@@ -12,6 +12,18 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+// Linux 6.5 added the pidfd options; a libc older than its headers lacks them. These are the values
+// of the kernel's include/uapi/asm-generic/socket.h, which x86-64 and arm64 use.
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+
 namespace sockcall {
 
 #define SOCKCALL_CONSTANTS(X) \
@@ -23,7 +35,8 @@ namespace sockcall {
   X(SO_KEEPALIVE) X(SO_LINGER) X(SO_OOBINLINE) X(SO_PROTOCOL) X(SO_RCVBUF) X(SO_RCVLOWAT) \
   X(SO_RCVTIMEO) X(SO_REUSEADDR) X(SO_REUSEPORT) X(SO_SNDBUF) X(SO_SNDLOWAT) X(SO_SNDTIMEO) \
   X(SO_TYPE) X(SO_PRIORITY) X(SO_BINDTODEVICE) X(SO_PEERCRED) X(SO_PASSCRED) X(SO_MARK) \
-  X(SCM_RIGHTS) X(SCM_CREDENTIALS) \
+  X(SO_PASSPIDFD) X(SO_PEERPIDFD) \
+  X(SCM_RIGHTS) X(SCM_CREDENTIALS) X(SCM_PIDFD) \
   X(SO_BUSY_POLL) X(SO_INCOMING_CPU) X(SO_RCVBUFFORCE) X(SO_SNDBUFFORCE) \
   X(IPPROTO_IP) X(IPPROTO_IPV6) X(IPPROTO_TCP) X(IPPROTO_UDP) X(IPPROTO_ICMP) X(IPPROTO_ICMPV6) \
   X(IPPROTO_RAW) X(IPPROTO_SCTP) \

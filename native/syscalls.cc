@@ -349,6 +349,12 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
 Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
+  // Only the timeval options: another name could be one that installs an fd (SO_PEERPIDFD), whose
+  // number would be lost in the conversion to milliseconds.
+  if (name != SO_RCVTIMEO && name != SO_SNDTIMEO) {
+    Napi::RangeError::New(info.Env(), "name must be SO_RCVTIMEO or SO_SNDTIMEO").ThrowAsJavaScriptException();
+    return {};
+  }
   char* out = OutBytes(info, 2, sizeof(double));
   if (out == nullptr) return {};
   timeval value{};
