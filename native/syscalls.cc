@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "args.h"
+#include "constants.h"
 #include "registry.h"
 #include "retry.h"
 #include "trace.h"
@@ -298,6 +299,12 @@ Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   size_t length;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) ||
       !ArgBytes(info, 3, &data, &length)) {
+    return {};
+  }
+  // SO_PEERPIDFD installs a new fd and writes as many bytes of its number as it is given room for,
+  // none with a zero length: read into bytes, the fd could be lost. getsockoptInt reads it whole.
+  if (level == SOL_SOCKET && name == SO_PEERPIDFD) {
+    Napi::RangeError::New(info.Env(), "SO_PEERPIDFD is read with getsockoptInt").ThrowAsJavaScriptException();
     return {};
   }
   socklen_t option_length = static_cast<socklen_t>(length);
