@@ -128,9 +128,9 @@ export interface ReceivedCredentials {
   /** The bytes that came with the credentials: empty at EOF on a stream socket. */
   data: Buffer;
   /**
-   * The sender's pid, uid and gid, vouched for by the kernel. Null only when no SCM_CREDENTIALS item
-   * came (not an AF_UNIX socket, or EOF). For data sent before SO_PASSCRED was on, without
-   * sendCredentials, the kernel reports pid 0 and the overflow uid and gid (65534).
+   * The sender's pid, uid and gid, vouched for by the kernel. For data sent before SO_PASSCRED was
+   * on, without sendCredentials, the kernel reports pid 0 and the overflow uid and gid (65534); at
+   * end of file, all zeros. Null if the kernel sent no SCM_CREDENTIALS item.
    */
   credentials: Credentials | null;
   /** `msg_flags` of the recvmsg(2): MSG_TRUNC, MSG_CTRUNC ... */

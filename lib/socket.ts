@@ -466,7 +466,8 @@ export class Socket extends SocketBase {
    * @param length - The most bytes to receive, 0 to MAX_RECV_LENGTH.
    * @param options - `flags` (MSG_PEEK, MSG_DONTWAIT ...).
    * @returns The data, the sender's {@link Credentials} and msg_flags.
-   * @throws {@link SocketError} from setsockopt(2) or recvmsg(2): `EAGAIN`, `EBADF` ...
+   * @throws {@link SocketError} from setsockopt(2): `ENOTSUP` (EOPNOTSUPP: not an AF_UNIX socket);
+   * from recvmsg(2): `EAGAIN` (non-blocking or SO_RCVTIMEO), `ECONNRESET`, `EBADF` ...
    * @see {@link https://man7.org/linux/man-pages/man7/unix.7.html | unix(7)}
    * @example
    * ```ts
