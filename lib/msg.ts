@@ -62,7 +62,10 @@ export interface SendmsgOptions {
  * @category Ancillary data
  */
 export interface RecvmsgOptions {
-  /** `msg_controllen`: bytes offered for ancillary data (default 0: none). See {@link CMSG_SPACE}. */
+  /**
+   * `msg_controllen`: bytes offered for ancillary data (default 0: none). See {@link CMSG_SPACE}: an
+   * item of n fds takes `CMSG_SPACE(4 * n)`, credentials `CMSG_SPACE(12)`, a pidfd `CMSG_SPACE(4)`.
+   */
   controlLength?: number;
   /** MSG_* flags (MSG_CMSG_CLOEXEC is always added). */
   flags?: number;

@@ -1137,7 +1137,8 @@ export class Socket extends SocketBase {
   /**
    * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
    * MSG_CMSG_CLOEXEC added, waiting on the event loop until a message is there. As the blocking
-   * Socket's recvmsg (fds in a cut control buffer are closed, never handed over).
+   * Socket's recvmsg (`fds` and `pidfd` are the caller's to close; in a cut control buffer they
+   * are closed, never handed over).
    *
    * @param sizes - One size, or the size of each buffer (at most 1024).
    * @param options - `controlLength`, `flags`, and `signal` / `timeout` for the wait.

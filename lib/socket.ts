@@ -389,8 +389,9 @@ export class Socket extends SocketBase {
    * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
    * MSG_CMSG_CLOEXEC added (every fd received is close-on-exec).
    *
-   * The fds of SCM_RIGHTS items are the caller's (see {@link RecvmsgResult.fds}); when the control
-   * buffer was too small for them (MSG_CTRUNC), those that arrived are closed and none is returned.
+   * The fds of SCM_RIGHTS items and the pidfd of an SCM_PIDFD item are the caller's to close (see
+   * {@link RecvmsgResult.fds}, {@link RecvmsgResult.pidfd}); when the control buffer was too small
+   * (MSG_CTRUNC), those that arrived are closed and none is returned.
    *
    * @param sizes - One size, or the size of each buffer to scatter into (at most 1024).
    * @param options - `controlLength` (bytes for ancillary data, see CMSG_SPACE), `flags`.

@@ -241,6 +241,7 @@ type Arg = number | null | Buffer | number[] | Tagged;
 const cmsgTypes = new Map<number, string>([
   [c.SCM_RIGHTS!, 'SCM_RIGHTS'],
   [c.SCM_CREDENTIALS!, 'SCM_CREDENTIALS'],
+  [c.SCM_PIDFD!, 'SCM_PIDFD'],
 ]);
 
 /** msg_control as strace shows it; only the bytes the binding kept (33) are decoded. */
@@ -255,7 +256,8 @@ function controlMessages(value: Arg): string {
     const type = value.readInt32LE(offset + 12);
     const data = value.subarray(offset + 16, Math.min(offset + length, value.length));
     let shown: string;
-    if (level === c.SOL_SOCKET && type === c.SCM_RIGHTS) {
+    // An SCM_PIDFD item holds one fd, shown as strace 6.5+ shows it (as SCM_RIGHTS: [fd]).
+    if (level === c.SOL_SOCKET && (type === c.SCM_RIGHTS || type === c.SCM_PIDFD)) {
       const fds: number[] = [];
       for (let i = 0; i + 4 <= data.length; i += 4) fds.push(data.readInt32LE(i));
       shown = `[${fds.join(', ')}]${data.length < length - 16 ? '...' : ''}`;
