@@ -94,7 +94,9 @@ export interface Native {
   ): NativeAddrinfo[] | { eai: number; errno: number };
   /**
    * getaddrinfo on the libuv thread pool (the promise flavour): `done` gets the result. A callback,
-   * not a promise: a worker torn down mid-lookup frees a callback's reference, not a promise's.
+   * not a promise: a worker torn down mid-lookup frees a callback's reference, not a promise's. Any
+   * function is taken; one that throws when called (a class constructor included) throws on the
+   * event loop, an uncaught exception, as a callback of Node's own (dns.lookup) would.
    */
   getaddrinfoAsync(
     host: string | null,
