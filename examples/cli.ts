@@ -61,7 +61,8 @@ export function portArg(text: string, usageText: string): number {
 /** '127.0.0.1:3005', or a Unix socket's path. */
 export function addressName(address: SocketAddress): string {
   if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
-  if (address.family === 'AF_UNIX') return address.path;
+  // A name that is not UTF-8 comes as a Buffer: printed as its bytes, as C's printf("%s") would.
+  if (address.family === 'AF_UNIX') return typeof address.path === 'string' ? address.path : address.path.toString('latin1');
   return JSON.stringify(address);
 }
 

@@ -636,8 +636,20 @@ function nonString(rng) {
   return entry.meta?.string ? constant('null', null) : entry;
 }
 
-/** The raw async getaddrinfo's result callback: a no-op, mostly; sometimes anything from the pool. */
-const lookupCallback = arg(() => constant('callback', () => {}));
+/**
+ * The raw async getaddrinfo's result callback: a no-op, mostly; sometimes one that throws, or anything
+ * from the pool but a class. A callback that throws does so on the event loop, later, as an uncaught
+ * exception, as Node's own callbacks do (dns.lookup, setTimeout): it is the caller's exception, not
+ * sockcall's. The fuzzer's own (a FuzzTrap) is recognised as such; a class constructor (a function
+ * that throws TypeError when called) could not be told from a TypeError of sockcall's own.
+ */
+const lookupCallback = arg(
+  (rng) => (rng.chance(0.9) ? constant('callback', () => {}) : spec('throwing callback', () => trap)),
+  (rng) => {
+    const entry = generic(rng);
+    return entry.label === 'class' ? constant('callback', () => {}) : entry;
+  },
+);
 
 /** Mostly a plausible value for the parameter, sometimes anything from the pool. */
 function arg(plausible, fallback = generic) {
@@ -776,6 +788,7 @@ function buildParameterPools() {
     ['SOL_SOCKET', 'SO_SNDBUF'], ['SOL_SOCKET', 'SO_RCVLOWAT'], ['SOL_SOCKET', 'SO_LINGER'], ['SOL_SOCKET', 'SO_RCVTIMEO'],
     ['SOL_SOCKET', 'SO_SNDTIMEO'], ['SOL_SOCKET', 'SO_ERROR'], ['SOL_SOCKET', 'SO_TYPE'], ['SOL_SOCKET', 'SO_BINDTODEVICE'],
     ['SOL_SOCKET', 'SO_BROADCAST'], ['SOL_SOCKET', 'SO_PEERCRED'], ['SOL_SOCKET', 'SO_OOBINLINE'], ['IPPROTO_TCP', 'TCP_NODELAY'],
+    ['SOL_SOCKET', 'SO_PEERPIDFD'], ['SOL_SOCKET', 'SO_PASSPIDFD'], ['SOL_SOCKET', 'SO_PASSCRED'],
     ['IPPROTO_TCP', 'TCP_CONGESTION'], ['IPPROTO_TCP', 'TCP_KEEPIDLE'], ['IPPROTO_TCP', 'TCP_INFO'], ['IPPROTO_TCP', 'TCP_MAXSEG'],
     ['IPPROTO_IPV6', 'IPV6_V6ONLY'], ['IPPROTO_IP', 'IP_TTL'], ['IPPROTO_IP', 'IP_TOS'],
   ];
@@ -823,6 +836,10 @@ function buildParameterPools() {
     inet("{family:'AF_BOGUS'}", () => ({ family: 'AF_BOGUS', address: '127.0.0.1', port: 0 })),
     inet('{family:12345}', () => ({ family: 12_345, address: '127.0.0.1', port: 0 })),
     inet("{family:'AF_UNSPEC'}", () => ({ family: 'AF_UNSPEC', sa_family: 0 })),
+    inet("{family:'AF_UNSPEC', sa_family:17}", () => ({ family: 'AF_UNSPEC', sa_family: 17 })),
+    inet('{family:AF_UNSPEC number}', () => ({ family: K.AF_UNSPEC })),
+    inet('{path:abstract, not UTF-8}', () => ({ path: Buffer.from([0, 0x73, 0x63, 0xff, 0xfe, 0, 0xc0, world.generation & 0x7f]) })),
+    inet('{path:fresh, not UTF-8}', () => ({ path: Buffer.concat([Buffer.from(`${freshPath()}-`), Buffer.from([0xff, 0x80])]) })),
     inet('{::1 flowinfo 2**20}', () => ({ address: '::1', port: 0, flowinfo: 2 ** 20 })),
     inet('{::1 scopeId -1}', () => ({ address: '::1', port: 0, scopeId: -1 })),
     inet('{::1 scopeId 2**31-1}', () => ({ address: '::1', port: 0, scopeId: 2 ** 31 - 1 })),
@@ -958,37 +975,6 @@ const optionName = arg((rng) => {
   const value = rng.int(80);
   return constant(`name:${value}`, value);
 });
-
-/** Linux 6.5+ (and gVisor): getsockopt(SOL_SOCKET, SO_PEERPIDFD) puts a new fd, a pidfd, in the table. */
-const SO_PEERPIDFD = 77;
-
-/** The SOL_SOCKET option a getsockopt call asks for, if it is one. */
-function socketOptionOf(plan) {
-  const values = plan.values ?? [];
-  if (plan.name === 'getsockopt') return values[0] === K.SOL_SOCKET ? values[1] : undefined;
-  if (plan.name === 'getsockoptInt' || plan.name === 'getsockoptBytes') return values[1] === K.SOL_SOCKET ? values[2] : undefined;
-  if (plan.name === 'getsockoptTimeval') return values[1];
-  return undefined;
-}
-
-/** Before a call that can make fds the fuzzer does not see returned: what is open now. */
-function watchNewFds(plan) {
-  if (socketOptionOf(plan) === SO_PEERPIDFD) plan.fdsBefore = new Set(readdirSync('/proc/self/fd'));
-}
-
-/** ... and after it: takes the new ones into the fuzzer's keeping (not the listing's own fd). */
-function keepNewFds(plan) {
-  if (plan.fdsBefore === undefined) return;
-  for (const name of readdirSync('/proc/self/fd')) {
-    if (plan.fdsBefore.has(name)) continue;
-    try {
-      readlinkSync(`/proc/self/fd/${name}`);
-    } catch {
-      continue;
-    }
-    keepRaw(Number(name));
-  }
-}
 
 /** (level, name) for get/setsockopt: mostly a pair that belongs together. */
 function optionLevelName(rng) {
@@ -1181,6 +1167,7 @@ const SIGNATURES = {
   recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
   sendFds: (rng) => [list(rng, anyFd), data(rng), msgOptions(rng)],
   recvFds: (rng, flavour) => [fdCount(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
+  recvCredentials: (rng, flavour) => [length(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
   sendCredentials: (rng) => [data(rng), msgOptions(rng)],
   bind: (rng) => [address(rng)],
   listen: (rng) => [backlog(rng)],
@@ -1312,7 +1299,6 @@ function planMethod(rng, flavour) {
     run(plan) {
       plan.target = self.make();
       plan.values = args.map((entry) => entry.make());
-      watchNewFds(plan);
       if (descriptor.get) return descriptor.get.call(plan.target);
       return descriptor.value.apply(plan.target, plan.values);
     },
@@ -1433,7 +1419,6 @@ function planRaw(rng) {
       plan.values = values;
       if ((name === 'select' || name === 'poll') && !meta.small) addReadyFd(name, values, true);
       if (name === 'getaddrinfo' || name === 'getaddrinfoAsync') maskCanonname(values, args, true);
-      watchNewFds(plan);
       return native[name](...values);
     },
   };
@@ -1682,8 +1667,10 @@ function errnoName(value) {
 }
 
 /**
- * Closes the fds a recvmsg brought in (an earlier sendFds passed them): they are the caller's, and
- * the fuzzer, as caller, closes them so that an fd left open at the end is sockcall's leak.
+ * Closes the fds a call brought in: the ones an SCM_RIGHTS item carried (an earlier sendFds passed
+ * them), the pidfd of an SCM_PIDFD item (SO_PASSPIDFD on) and the one getsockopt SO_PEERPIDFD
+ * installs. They are the caller's, and the fuzzer, as caller, closes them, so that an fd left open at
+ * the end is sockcall's leak.
  */
 function closeReceived(plan, value) {
   let fds = [];
@@ -1692,13 +1679,19 @@ function closeReceived(plan, value) {
     for (let offset = 0; offset + 16 <= control.length; ) {
       const length = Number(control.readBigUInt64LE(offset));
       if (length < 16 || offset + length > control.length) break;
-      if (control.readInt32LE(offset + 8) === K.SOL_SOCKET && control.readInt32LE(offset + 12) === K.SCM_RIGHTS) {
+      const type = control.readInt32LE(offset + 12);
+      if (control.readInt32LE(offset + 8) === K.SOL_SOCKET && (type === K.SCM_RIGHTS || type === K.SCM_PIDFD)) {
         for (let at = offset + 16; at + 4 <= offset + length; at += 4) fds.push(control.readInt32LE(at));
       }
       offset += (length + 7) & ~7;
     }
+  } else if (plan.kind === 'raw' && plan.name === 'getsockoptInt' && value === 0 && plan.values[1] === K.SOL_SOCKET && plan.values[2] === K.SO_PEERPIDFD) {
+    const out = plan.values[3];
+    fds = [Buffer.from(out.buffer, out.byteOffset, 4).readInt32LE(0)];
+  } else if (plan.kind !== 'raw' && plan.name === 'getsockopt' && typeof value === 'number' && plan.values[0] === K.SOL_SOCKET && plan.values[1] === K.SO_PEERPIDFD) {
+    fds = [value];
   } else if (plan.kind !== 'raw' && (plan.name === 'recvmsg' || plan.name === 'recvFds') && Array.isArray(value?.fds)) {
-    fds = value.fds;
+    fds = typeof value.pidfd === 'number' ? [...value.fds, value.pidfd] : value.fds;
   }
   for (const fd of fds) closeSync(fd);
 }
@@ -1760,7 +1753,9 @@ const RETURNS = {
     (value.address === null || isAddress(value.address)),
   recvInto: isCount,
   recvmsg: (value) => typeof value === 'object' && value !== null && isCount(value.bytes) && Array.isArray(value.buffers) && Array.isArray(value.fds),
-  recvFds: (value) => typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && Array.isArray(value.fds),
+  recvFds: (value, plan) =>
+    typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && Array.isArray(value.fds) && (typeof plan.values[0] !== 'number' || value.fds.length <= plan.values[0]),
+  recvCredentials: (value) => typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (value.credentials === null || Number.isInteger(value.credentials.pid)),
   sendmsg: isCount,
   sendFds: isCount,
   sendCredentials: isCount,
@@ -1864,7 +1859,6 @@ function blockingModes() {
 
 /** Takes what a call created (Sockets, fds) into the fuzzer's keeping, so that all of it is closed. */
 function keepResults(plan, outcome) {
-  keepNewFds(plan);
   if (plan.kind === 'raw') {
     const fd = plan.values?.[0];
     if (plan.name === 'close') forgetRaw(fd);
@@ -2072,6 +2066,8 @@ function installProcessHooks() {
     finding('warning', `${warning.name}${warning.code ? ` ${warning.code}` : ''}`, warning.message);
   });
   process.on('uncaughtException', (error) => {
+    // The fuzzer's own callback (lookupCallback) threw, as it was told to.
+    if (error instanceof FuzzTrap) return;
     finding('uncaught', current.key, describeError(error), `uncaught|${current.key}|${error?.constructor?.name}`);
   });
   process.on('unhandledRejection', (error) => {

@@ -1,7 +1,10 @@
 // Addresses as plain objects. In: `{ address, port }` (family taken from the socket, or given),
 // `{ path }` for Unix sockets. Out: the same discriminated by `family`. Encoding to a sockaddr is
 // done once here and the bytes handed to the syscall.
-import { AF_INET, AF_INET6, AF_UNIX } from './constants';
+import { isUtf8 } from 'node:buffer';
+import { endianness } from 'node:os';
+
+import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
 import { validateInt, validateObject } from './validate';
@@ -62,8 +65,13 @@ export interface Inet6Address {
 export interface UnixAddress {
   /** Always 'AF_UNIX'. */
   family: 'AF_UNIX';
-  /** A pathname, '' for an unnamed socket, or an abstract name starting with '\0'. */
-  path: string;
+  /**
+   * A pathname, '' for an unnamed socket, or an abstract name starting with '\0'. A name is bytes:
+   * it is a string when they are valid UTF-8 and a Buffer of them otherwise (an abstract name
+   * `\0app\0\xff`, a path made by a program that does not speak UTF-8), so that the address passed
+   * back to connect or sendto names the same socket.
+   */
+  path: string | Buffer;
 }
 
 /**
@@ -150,9 +158,32 @@ export interface UnixAddressInput {
 }
 
 /**
+ * The address that dissolves a connection: `connect({ family: 'AF_UNSPEC' })`, connect(2) with a
+ * `struct sockaddr` of family AF_UNSPEC.
+ *
+ * On a datagram socket (UDP, AF_UNIX datagram) it undoes connect: the socket has no peer any more
+ * (getpeername fails ENOTCONN, send without an address EDESTADDRREQ) and receives from any sender
+ * again. On a TCP socket the kernel aborts the connection (as SO_LINGER 0 would). Only connect
+ * takes it; `sa_family`, if given, must be AF_UNSPEC.
+ *
+ * @example
+ * ```ts
+ * udp.connect({ address: '127.0.0.1', port });
+ * udp.connect({ family: 'AF_UNSPEC' }); // unconnected again
+ * ```
+ *
+ * @category Addresses
+ */
+export interface DisconnectAddress {
+  /** 'AF_UNSPEC' (or the number AF_UNSPEC). */
+  family: 'AF_UNSPEC';
+}
+
+/**
  * Any address bind/connect/sendto accept: an input object, or an address sockcall returned
- * (getsockname, getaddrinfo, recvfrom), passed straight back. (An AF_UNSPEC address, which
- * sockcall cannot encode, is refused at run time with ERR_INVALID_ARG_VALUE.)
+ * (getsockname, getaddrinfo, recvfrom), passed straight back. (An AF_UNSPEC address of another
+ * family, which sockcall cannot encode, is refused at run time with ERR_INVALID_ARG_VALUE; connect
+ * takes a {@link DisconnectAddress}.)
  *
  * @example
  * ```ts
@@ -180,9 +211,27 @@ function familyOf(value: unknown, domain: number, name: string): number {
   throw invalidArgValue(`${name}.family`, value, "must be 'AF_INET', 'AF_INET6', 'AF_UNIX' or a number");
 }
 
-/** Validates and encodes `input` for a socket of `domain`. */
-export function encodeAddress(input: unknown, domain: number, name = 'address'): EncodedAddress {
+/** `struct sockaddr` with sa_family AF_UNSPEC and zeros, as C passes it (16 bytes). */
+function unspecSockaddr(): Sockaddr {
+  const sockaddr = Buffer.alloc(16);
+  if (endianness() === 'LE') sockaddr.writeUInt16LE(AF_UNSPEC, 0);
+  else sockaddr.writeUInt16BE(AF_UNSPEC, 0);
+  return sockaddr;
+}
+
+/** Whether `object` is a {@link DisconnectAddress}: family AF_UNSPEC, and no other sa_family. */
+function isDisconnect(object: Record<string, unknown>): boolean {
+  if (object.family !== 'AF_UNSPEC' && object.family !== AF_UNSPEC) return false;
+  return object.sa_family === undefined || object.sa_family === AF_UNSPEC;
+}
+
+/**
+ * Validates and encodes `input` for a socket of `domain`. `disconnect`: connect's, which also takes
+ * a {@link DisconnectAddress}.
+ */
+export function encodeAddress(input: unknown, domain: number, name = 'address', disconnect = false): EncodedAddress {
   const object = validateObject(input, name);
+  if (disconnect && isDisconnect(object)) return { sockaddr: unspecSockaddr(), context: {} };
   const family = familyOf(object.family, domain, name);
   if (family === AF_UNIX || (object.path !== undefined && object.family === undefined)) {
     return encodeUnix(object.path, name);
@@ -213,7 +262,7 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
     shown = path;
   } else if (path instanceof Uint8Array) {
     bytes = path;
-    shown = Buffer.from(path).toString('utf8'); // a copy: a view of a detached buffer is just empty
+    shown = pathText(Buffer.from(path)); // a copy: a view of a detached buffer is just empty
   } else {
     throw invalidArgType(`${name}.path`, 'of type string or an instance of Uint8Array', path);
   }
@@ -224,4 +273,17 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
   const sockaddr = native.sockaddrUnix(bytes);
   if (sockaddr === null) throw outOfRange(`${name}.path`, 'at most 107 bytes (108 for an abstract name)', bytes.length);
   return { sockaddr, context: { path: shown } };
+}
+
+/**
+ * A Unix socket name as text, for messages: a string as it is; a Buffer as UTF-8 if it is that,
+ * else with each byte outside printable ASCII as `\xNN` (`\0` for NUL).
+ */
+export function pathText(path: string | Uint8Array): string {
+  if (typeof path === 'string') return path;
+  const bytes = Buffer.from(path.buffer, path.byteOffset, path.byteLength);
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let text = '';
+  for (const byte of bytes) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0 ? '\\0' : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return text;
 }

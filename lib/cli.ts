@@ -245,7 +245,7 @@ function warn(line: string): void {
 function describe(address: Blocking.SocketAddress): string {
   if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
   if (address.family === 'AF_INET6') return `[${address.address}]:${address.port}`;
-  if (address.family === 'AF_UNIX') return address.path === '' ? '(unnamed)' : address.path;
+  if (address.family === 'AF_UNIX') return address.path === '' ? '(unnamed)' : (require('./address') as typeof import('./address')).pathText(address.path);
   return '(unspecified)';
 }
 

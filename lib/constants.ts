@@ -48,6 +48,28 @@ export type CredentialsOption = number & {
   readonly [optionKind]: 'ucred';
 };
 /**
+ * A socket option whose value is a new fd the kernel installs for the caller: SO_PEERPIDFD (read
+ * only). `getsockopt` returns it as a {@link Pidfd}, which the caller must close. A number at run
+ * time, branded for the types of `getsockopt`.
+ *
+ * @category Options
+ */
+export type PidfdOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'pidfd';
+};
+/**
+ * A pidfd: an fd referring to one process (pidfd_open(2)), installed by the kernel in this process
+ * by `getsockopt(SOL_SOCKET, SO_PEERPIDFD)` or an SCM_PIDFD message (recvmsg's `pidfd`).
+ *
+ * A plain fd number, close-on-exec, the caller's to close (`fs.closeSync(pidfd)`): sockcall keeps no
+ * record of it. Unlike a pid it cannot come to name another process: it becomes readable (POLLIN)
+ * when the process exits, and `/proc/self/fdinfo/<pidfd>` says its pid (`Pid:`, -1 once reaped).
+ *
+ * @category Ancillary data
+ */
+export type Pidfd = number;
+/**
  * A multicast membership option, given a {@link Membership}: IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP
  * (`struct ip_mreqn`), IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (`struct ipv6_mreq`). Write only. A number at
  * run time, branded for the types of `setsockopt`.
@@ -287,6 +309,19 @@ export const SO_PEERCRED = c.SO_PEERCRED as CredentialsOption;
  */
 export const SO_PASSCRED = c.SO_PASSCRED;
 /**
+ * Read only, AF_UNIX (Linux 6.5+): a pidfd for the peer process (the one that connected, or called
+ * socketpair), `getsockopt(SOL_SOCKET, SO_PEERPIDFD)`. Returns a new fd, the caller's to close: see
+ * {@link Pidfd}. Unlike SO_PEERCRED's pid, it keeps naming that process even after it exits.
+ * @category Socket options (SOL_SOCKET)
+ */
+export const SO_PEERPIDFD = c.SO_PEERPIDFD as PidfdOption;
+/**
+ * AF_UNIX (Linux 6.5+): enables SCM_PIDFD messages; each message received then carries a pidfd for
+ * its sender (recvmsg's `pidfd`, the caller's to close).
+ * @category Socket options (SOL_SOCKET)
+ */
+export const SO_PASSPIDFD = c.SO_PASSPIDFD;
+/**
  * Ancillary data (level SOL_SOCKET), AF_UNIX: open file descriptors passed along with the data
  * (sendFds / recvFds).
  * @category Ancillary data
@@ -298,6 +333,12 @@ export const SCM_RIGHTS = c.SCM_RIGHTS;
  * @category Ancillary data
  */
 export const SCM_CREDENTIALS = c.SCM_CREDENTIALS;
+/**
+ * Ancillary data (level SOL_SOCKET), AF_UNIX (Linux 6.5+): a pidfd for the sender, installed by the
+ * kernel on receipt with SO_PASSPIDFD on. recvmsg decodes it into `pidfd` (see {@link Pidfd}).
+ * @category Ancillary data
+ */
+export const SCM_PIDFD = c.SCM_PIDFD;
 /**
  * The firewall mark of the packets sent, for routing and filtering (needs CAP_NET_ADMIN).
  * @category Socket options (SOL_SOCKET)

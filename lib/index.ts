@@ -23,6 +23,7 @@
 export * from './constants';
 export {
   type AddressInput,
+  type DisconnectAddress,
   type FamilyName,
   type Inet6Address,
   type InetAddress,
@@ -41,6 +42,7 @@ export {
   CMSG_LEN,
   CMSG_SPACE,
   type ControlMessage,
+  type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,

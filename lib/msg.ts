@@ -12,11 +12,14 @@ import {
   MSG_CMSG_CLOEXEC,
   MSG_CTRUNC,
   MSG_NOSIGNAL,
+  type Pidfd,
   SCM_CREDENTIALS,
+  SCM_PIDFD,
   SCM_RIGHTS,
+  SO_PASSCRED,
   SOL_SOCKET,
 } from './constants';
-import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { native, type Sockaddr } from './native';
 import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
 import { asBytes, toSendable, validateInt, validateObject } from './validate';
@@ -59,7 +62,10 @@ export interface SendmsgOptions {
  * @category Ancillary data
  */
 export interface RecvmsgOptions {
-  /** `msg_controllen`: bytes offered for ancillary data (default 0: none). See {@link CMSG_SPACE}. */
+  /**
+   * `msg_controllen`: bytes offered for ancillary data (default 0: none). See {@link CMSG_SPACE}: an
+   * item of n fds takes `CMSG_SPACE(4 * n)`, credentials `CMSG_SPACE(12)`, a pidfd `CMSG_SPACE(4)`.
+   */
   controlLength?: number;
   /** MSG_* flags (MSG_CMSG_CLOEXEC is always added). */
   flags?: number;
@@ -77,8 +83,8 @@ export interface RecvmsgResult {
   /** `msg_flags`: MSG_TRUNC (a datagram was cut), MSG_CTRUNC (ancillary data was cut), MSG_EOR ... */
   flags: number;
   /**
-   * The ancillary data items. With MSG_CTRUNC set, SCM_RIGHTS items are left out: the fds that did
-   * arrive in a cut control buffer are closed at once (they are never leaked, nor handed over).
+   * The ancillary data items. With MSG_CTRUNC set, SCM_RIGHTS and SCM_PIDFD items are left out: the
+   * fds that did arrive in a cut control buffer are closed at once (never leaked, nor handed over).
    */
   control: ControlMessage[];
   /**
@@ -86,7 +92,16 @@ export interface RecvmsgResult {
    * `Socket.fromFd(fd)`). Empty when MSG_CTRUNC is set.
    */
   fds: number[];
-  /** The sender's credentials, from an SCM_CREDENTIALS item (the receiver needs SO_PASSCRED on). */
+  /**
+   * A pidfd for the sender, from an SCM_PIDFD item (the receiver needs SO_PASSPIDFD on, and
+   * `controlLength` of at least `CMSG_SPACE(4)`): close-on-exec, the caller's to close. Null when
+   * none came, or when MSG_CTRUNC is set (it was closed).
+   */
+  pidfd: Pidfd | null;
+  /**
+   * The sender's credentials, from an SCM_CREDENTIALS item: the receiver needs SO_PASSCRED on and
+   * `controlLength` of at least `CMSG_SPACE(12)`, else null. recvCredentials does both.
+   */
   credentials: Credentials | null;
   /** `msg_name`: the sender's address; null on a connected stream socket. */
   address: SocketAddress | null;
@@ -99,9 +114,29 @@ export interface RecvmsgResult {
 export interface ReceivedFds {
   /** The bytes that came with the fds. */
   data: Buffer;
-  /** The fds received (close-on-exec), the caller's to close; empty if the control data was cut. */
+  /**
+   * The fds received (close-on-exec), the caller's to close: at most `maxFds` of them. Empty when
+   * more were sent (all that arrived are closed) or the control data was cut.
+   */
   fds: number[];
   /** `msg_flags` of the recvmsg(2): MSG_CTRUNC when more fds were sent than `maxFds` (they were closed). */
+  flags: number;
+}
+
+/**
+ * What recvCredentials() returns.
+ * @category Ancillary data
+ */
+export interface ReceivedCredentials {
+  /** The bytes that came with the credentials: empty at EOF on a stream socket. */
+  data: Buffer;
+  /**
+   * The sender's pid, uid and gid, vouched for by the kernel. For data sent before SO_PASSCRED was
+   * on, without sendCredentials, the kernel reports pid 0 and the overflow uid and gid (65534); at
+   * end of file, all zeros. Null if the kernel sent no SCM_CREDENTIALS item.
+   */
+  credentials: Credentials | null;
+  /** `msg_flags` of the recvmsg(2): MSG_TRUNC, MSG_CTRUNC ... */
   flags: number;
 }
 
@@ -292,6 +327,10 @@ export interface PreparedReceive {
   buffers: Buffer[];
   controlLength: number;
   flags: number;
+  /** recvFds: more fds than this count as a cut list. */
+  maxFds?: number;
+  /** recvFds, recvCredentials: fds of the kinds not asked for are closed, not handed over. */
+  only?: 'fds' | 'credentials';
 }
 
 export function prepareReceive(sizes: unknown, options: unknown): PreparedReceive {
@@ -305,28 +344,78 @@ export function prepareReceive(sizes: unknown, options: unknown): PreparedReceiv
   return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
 }
 
+/**
+ * The control bytes the kernel may write before an SCM_RIGHTS item: an SCM_CREDENTIALS item (with
+ * SO_PASSCRED on) and an SCM_PIDFD one (SO_PASSPIDFD on) come first (net/core/scm.c), and would
+ * otherwise crowd the fds out.
+ */
+const ROOM_BEFORE_RIGHTS = CMSG_SPACE(12) + CMSG_SPACE(4);
+
 export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedReceive {
   validateInt(maxFds, 'maxFds', 1, SCM_MAX_FD);
   const object = options === undefined ? {} : validateObject(options, 'options');
   const length = object.length === undefined ? 4096 : validateInt(object.length, 'options.length', 1, MAX_RECV_LENGTH);
   const prepared = prepareReceive([length], object.flags === undefined ? undefined : { flags: object.flags });
-  prepared.controlLength = CMSG_SPACE(4 * (maxFds as number));
+  // CMSG_SPACE rounds up to 8 bytes, room for one more int when maxFds is odd: the count is kept
+  // exact by finishReceive, not by the space.
+  prepared.controlLength = ROOM_BEFORE_RIGHTS + CMSG_SPACE(4 * (maxFds as number));
+  prepared.maxFds = maxFds as number;
+  prepared.only = 'fds';
   return prepared;
 }
 
+export function prepareReceiveCredentials(length: unknown, options: unknown): PreparedReceive {
+  const size = validateInt(length, 'length', 0, MAX_RECV_LENGTH);
+  const object = options === undefined ? {} : validateObject(options, 'options');
+  const prepared = prepareReceive([size], object.flags === undefined ? undefined : { flags: object.flags });
+  // Room for an SCM_RIGHTS item too, so that fds a peer sends along are seen (and closed), not cut.
+  prepared.controlLength = ROOM_BEFORE_RIGHTS + CMSG_SPACE(4 * SCM_MAX_FD);
+  prepared.only = 'credentials';
+  return prepared;
+}
+
+/** The sockets recvCredentials turned SO_PASSCRED on for (once each). */
+const passingCredentials = new WeakSet<object>();
+
+/** Turns SO_PASSCRED on for `socket`'s fd the first time recvCredentials is called on it. */
+export function passCredentials(socket: object, fd: number): void {
+  if (passingCredentials.has(socket)) return;
+  const result = native.setsockoptInt(fd, SOL_SOCKET, SO_PASSCRED, 1);
+  if (result < 0) throw syscallError('setsockopt', result);
+  passingCredentials.add(socket);
+}
+
+const isItem = (type: number) => (message: ControlMessage) => message.level === SOL_SOCKET && message.type === type;
+const isRights = isItem(SCM_RIGHTS);
+const isPidfd = isItem(SCM_PIDFD);
+
 /**
  * The binding's recvmsg result as a RecvmsgResult. Under MSG_CTRUNC the fds that made it into the
- * cut control buffer are closed here: the caller could not tell a complete list from a cut one.
+ * cut control buffer are closed here: the caller could not tell a complete list from a cut one. So
+ * are more fds than recvFds's `maxFds` (flagged MSG_CTRUNC, as the kernel would with less room), and
+ * the fds of a kind recvFds/recvCredentials did not ask for: every fd the kernel installed is
+ * either handed over or closed.
  */
 export function finishReceive(prepared: PreparedReceive, result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
-  const [bytes, flags, controlBytes, address] = result;
+  const [bytes, received, controlBytes, address] = result;
+  let flags = received;
   let control = decodeControl(controlBytes);
   let fds: number[] = [];
-  for (const message of control) if (message.level === SOL_SOCKET && message.type === SCM_RIGHTS) fds.push(...fdsOf(message));
-  if (flags & MSG_CTRUNC && fds.length > 0) {
+  let pidfd: Pidfd | null = null;
+  for (const message of control) {
+    if (isRights(message)) fds.push(...fdsOf(message));
+    else if (isPidfd(message) && message.data.length >= 4) pidfd = readInt(message.data, 0);
+  }
+  if (prepared.maxFds !== undefined && fds.length > prepared.maxFds) flags |= MSG_CTRUNC;
+  if (flags & MSG_CTRUNC || prepared.only === 'credentials') {
     for (const fd of fds) native.close(fd);
     fds = [];
-    control = control.filter((message) => !(message.level === SOL_SOCKET && message.type === SCM_RIGHTS));
+    control = control.filter((message) => !isRights(message));
+  }
+  if (pidfd !== null && (flags & MSG_CTRUNC || prepared.only !== undefined)) {
+    native.close(pidfd);
+    pidfd = null;
+    control = control.filter((message) => !isPidfd(message));
   }
   const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= 12);
   let left = bytes;
@@ -335,5 +424,5 @@ export function finishReceive(prepared: PreparedReceive, result: [number, number
     left -= used;
     return buffer.subarray(0, used);
   });
-  return { bytes, buffers, flags, control, fds, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
+  return { bytes, buffers, flags, control, fds, pidfd, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
 }

@@ -8,11 +8,11 @@
 // removes; own/disown for adopted and detached fds) and closes what is left when a worker exits.
 import bindings = require('bindings');
 
-/** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo). */
+/** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo); a Unix name that is not UTF-8 comes as a Buffer. */
 export type NativeAddress =
   | { family: 'AF_INET'; address: string; port: number }
   | { family: 'AF_INET6'; address: string; port: number; flowinfo: number; scopeId: number }
-  | { family: 'AF_UNIX'; path: string }
+  | { family: 'AF_UNIX'; path: string | Buffer }
   | { family: 'AF_UNSPEC'; sa_family: number };
 
 export interface NativeAddrinfo {
@@ -72,6 +72,7 @@ export interface Native {
   setsockoptBytes(fd: number, level: number, name: number, value: ArrayBufferView): number;
   getsockoptLinger(fd: number, out: Int32Array): number;
   setsockoptLinger(fd: number, onoff: number, seconds: number): number;
+  /** SO_RCVTIMEO or SO_SNDTIMEO only (another name is a RangeError); the value in ms into `out[0]`. */
   getsockoptTimeval(fd: number, name: number, out: Float64Array): number;
   setsockoptTimeval(fd: number, name: number, ms: number): number;
   getBlocking(fd: number): number;
@@ -93,7 +94,9 @@ export interface Native {
   ): NativeAddrinfo[] | { eai: number; errno: number };
   /**
    * getaddrinfo on the libuv thread pool (the promise flavour): `done` gets the result. A callback,
-   * not a promise: a worker torn down mid-lookup frees a callback's reference, not a promise's.
+   * not a promise: a worker torn down mid-lookup frees a callback's reference, not a promise's. Any
+   * function is taken; one that throws when called (a class constructor included) throws on the
+   * event loop, an uncaught exception, as a callback of Node's own (dns.lookup) would.
    */
   getaddrinfoAsync(
     host: string | null,

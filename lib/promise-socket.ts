@@ -4,7 +4,7 @@
 // then tries again. Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
-import type { AddressInput } from './address';
+import type { AddressInput, DisconnectAddress } from './address';
 import {
   MSG_NOSIGNAL,
   SO_ERROR,
@@ -15,13 +15,16 @@ import {
 import { invalidArgType, outOfRange, SocketError, syscallError, type ErrorContext } from './errors';
 import {
   finishReceive,
+  passCredentials,
   prepareReceive,
+  prepareReceiveCredentials,
   prepareReceiveFds,
   prepareSend,
   prepareSendCredentials,
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,
@@ -762,8 +765,11 @@ export class Socket extends SocketBase {
    * A rejected or timed-out connect leaves the socket in an unknown state: close it.
    *
    * A datagram socket connects at once (it only sets the default destination).
+   * `connect({ family: 'AF_UNSPEC' })` dissolves the association (see {@link DisconnectAddress}):
+   * a datagram socket has no peer afterwards and receives from any sender again.
    *
-   * @param address - A numeric `{ address, port }` or a Unix `{ path }`: see {@link AddressInput}.
+   * @param address - A numeric `{ address, port }`, a Unix `{ path }` (see {@link AddressInput}), or
+   *   `{ family: 'AF_UNSPEC' }` to disconnect.
    * @param options - `signal` and `timeout` for the wait.
    * @throws Rejects (it never throws) with:
    * - {@link AbortError} when `options.signal` aborts, or already has;
@@ -786,10 +792,10 @@ export class Socket extends SocketBase {
    * }
    * ```
    */
-  connect(address: AddressInput, options?: WaitOptions): Promise<void> {
+  connect(address: AddressInput | DisconnectAddress, options?: WaitOptions): Promise<void> {
     try {
       const fd = fdOf(this, 'connect');
-      const { sockaddr, context } = this.encode(address);
+      const { sockaddr, context } = this.encode(address, 'address', true);
       let inProgress = false;
       const intOut = new Int32Array(1);
       return this.#run(
@@ -1137,7 +1143,8 @@ export class Socket extends SocketBase {
   /**
    * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
    * MSG_CMSG_CLOEXEC added, waiting on the event loop until a message is there. As the blocking
-   * Socket's recvmsg (fds in a cut control buffer are closed, never handed over).
+   * Socket's recvmsg (`fds` and `pidfd` are the caller's to close; in a cut control buffer they
+   * are closed, never handed over).
    *
    * @param sizes - One size, or the size of each buffer (at most 1024).
    * @param options - `controlLength`, `flags`, and `signal` / `timeout` for the wait.
@@ -1178,7 +1185,8 @@ export class Socket extends SocketBase {
 
   /**
    * Receives fds passed with sendFds: recvmsg(2) with room for `maxFds` fds. As the blocking
-   * Socket's recvFds (more fds than `maxFds`: MSG_CTRUNC, and those that arrived are closed).
+   * Socket's recvFds: at most `maxFds` fds are handed over; more make `fds` empty and `flags`
+   * MSG_CTRUNC, and those that arrived are closed (so is a pidfd that comes along).
    *
    * @example
    * ```ts
@@ -1189,6 +1197,29 @@ export class Socket extends SocketBase {
     fdOf(this, 'recvmsg');
     const { buffers, fds, flags } = await this.#recvmsg(prepareReceiveFds(maxFds, options), waitOptions(options));
     return { data: buffers[0]!, fds, flags };
+  }
+
+  /**
+   * Receives data with its sender's credentials: recvmsg(2) with room for an SCM_CREDENTIALS item,
+   * waiting on the event loop until data is there. As the blocking Socket's recvCredentials: turns
+   * SO_PASSCRED on first (once per Socket), which must be on before the peer sends; fds that come
+   * along are closed.
+   *
+   * @param length - The most bytes to receive, 0 to MAX_RECV_LENGTH.
+   * @param options - `flags`, and `signal` / `timeout` for the wait.
+   * @throws Rejects with {@link SocketError} from setsockopt(2) or recvmsg(2), ETIMEDOUT,
+   * ECANCELED, {@link AbortError}, or a TypeError / RangeError for bad arguments.
+   * @example
+   * ```ts
+   * const { data, credentials } = await conn.recvCredentials(4096, { timeout: 5_000 });
+   * ```
+   */
+  async recvCredentials(length: number, options?: { flags?: number } & WaitOptions): Promise<ReceivedCredentials> {
+    const fd = fdOf(this, 'recvmsg');
+    const prepared = prepareReceiveCredentials(length, options);
+    passCredentials(this, fd);
+    const { buffers, credentials, flags } = await this.#recvmsg(prepared, waitOptions(options));
+    return { data: buffers[0]!, credentials, flags };
   }
 
   /**

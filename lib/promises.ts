@@ -51,6 +51,7 @@ const osErrno = osConstants.errno;
 export * from './constants';
 export type {
   AddressInput,
+  DisconnectAddress,
   FamilyName,
   Inet6Address,
   InetAddress,
@@ -70,6 +71,7 @@ export {
   CMSG_LEN,
   CMSG_SPACE,
   type ControlMessage,
+  type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,

@@ -1,7 +1,7 @@
 // What both flavours of Socket share: one object owning one fd, and the calls that never wait
 // (bind, listen, shutdown, close, getsockname, getpeername, setsockopt, getsockopt, fcntl).
 // lib/socket.ts adds the blocking calls, lib/promises.ts the awaited ones.
-import { type AddressInput, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
+import { type AddressInput, encodeAddress, type EncodedAddress, pathText, type SocketAddress } from './address';
 import {
   AF_UNIX,
   AF_INET,
@@ -16,6 +16,8 @@ import {
   IPV6_LEAVE_GROUP,
   type Membership,
   type MembershipOption,
+  type Pidfd,
+  type PidfdOption,
   type Linger,
   type LingerOption,
   MSG_TRUNC,
@@ -26,6 +28,7 @@ import {
   SO_DOMAIN,
   SO_LINGER,
   SO_PEERCRED,
+  SO_PEERPIDFD,
   SO_PROTOCOL,
   SO_RCVTIMEO,
   SO_SNDTIMEO,
@@ -77,7 +80,7 @@ export interface Received {
   address: SocketAddress | null;
 }
 
-type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'mreq4' | 'mreq6';
+type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6';
 
 /**
  * The options whose value is not an int. Compared as numbers: getsockopt/setsockopt are cheap
@@ -89,6 +92,7 @@ function optionKind(level: number, name: number): OptionKind {
     if (name === SO_RCVTIMEO || name === SO_SNDTIMEO) return 'timeval';
     if (name === SO_BINDTODEVICE) return 'string';
     if (name === SO_PEERCRED) return 'ucred';
+    if (name === SO_PEERPIDFD) return 'pidfd';
   } else if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
     return 'string';
   } else if (level === IPPROTO_IP && (name === IP_ADD_MEMBERSHIP || name === IP_DROP_MEMBERSHIP)) {
@@ -106,7 +110,7 @@ const msOut = new Float64Array(1);
 /**
  * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
  * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, {@link Credentials} for
- * SO_PEERCRED, else an integer.
+ * SO_PEERCRED, a {@link Pidfd} (a new fd, the caller's to close) for SO_PEERPIDFD, else an integer.
  *
  * What `getsockopt(level, name)` returns. The choice is made from the type of `name`: the constants
  * of those options are typed {@link LingerOption}, {@link TimevalOption}, {@link StringOption} and
@@ -124,11 +128,13 @@ export type OptionValue<N extends number> = N extends LingerOption
   ? Linger
   : N extends CredentialsOption
     ? Credentials
-    : N extends TimevalOption
-      ? number
-      : N extends StringOption
-        ? string
-        : number;
+    : N extends PidfdOption
+      ? Pidfd
+      : N extends TimevalOption
+        ? number
+        : N extends StringOption
+          ? string
+          : number;
 
 /**
  * What setsockopt accepts besides the option's own type: booleans for flags, raw bytes for any option.
@@ -213,7 +219,7 @@ function creationSite(): string {
 }
 
 function describeAddress(address: SocketAddress): string {
-  if (address.family === 'AF_UNIX') return address.path === '' ? 'AF_UNIX, unnamed' : `AF_UNIX ${address.path}`;
+  if (address.family === 'AF_UNIX') return address.path === '' ? 'AF_UNIX, unnamed' : `AF_UNIX ${pathText(address.path)}`;
   if (address.family === 'AF_INET6') return `[${address.address}]:${address.port}`;
   if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
   return address.family;
@@ -424,8 +430,8 @@ export class SocketBase implements Disposable {
    * Validates and encodes an address for this socket's family.
    * @internal
    */
-  protected encode(address: unknown, name = 'address'): EncodedAddress {
-    return encodeAddress(address, this.domain, name);
+  protected encode(address: unknown, name = 'address', disconnect = false): EncodedAddress {
+    return encodeAddress(address, this.domain, name, disconnect);
   }
 
   /**
@@ -719,7 +725,10 @@ export class SocketBase implements Disposable {
    * SO_RCVTIMEO and SO_SNDTIMEO milliseconds; string options a string. With `length`, the raw option
    * bytes (at most `length` of them) as a Buffer.
    *
-   * SO_PEERCRED returns {@link Credentials}. Raw bytes are for structures sockcall does not decode: TCP_INFO ...
+   * SO_PEERCRED returns {@link Credentials}. SO_PEERPIDFD returns a {@link Pidfd}: a new fd the
+   * kernel installed (close-on-exec), which the caller must close; it is refused with a `length`, so
+   * that the fd never comes back as bytes. Raw bytes are for structures sockcall does not decode:
+   * TCP_INFO ...
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -766,6 +775,9 @@ export class SocketBase implements Disposable {
     validateInt(level, 'level');
     validateInt(name, 'name');
     const kind = optionKind(level, name);
+    if (kind === 'pidfd' && length !== undefined) {
+      throw invalidArgValue('length', length, 'is not taken for SO_PEERPIDFD, which returns a new fd (leave it out)');
+    }
     if (length !== undefined || kind === 'string') {
       const buffer = Buffer.alloc(length === undefined ? 256 : validateInt(length, 'length', 0, 65536));
       const result = native.getsockoptBytes(fd, level, name, buffer);

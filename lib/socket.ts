@@ -1,17 +1,20 @@
 // The blocking Socket: the calls that can wait (accept, connect, send, recv and friends) made on the
 // calling thread, exactly as the equivalent C makes them, blocking as C would.
-import type { AddressInput } from './address';
+import type { AddressInput, DisconnectAddress } from './address';
 import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
 import { syscallError } from './errors';
 import {
   finishReceive,
+  passCredentials,
   prepareReceive,
+  prepareReceiveCredentials,
   prepareReceiveFds,
   prepareSend,
   prepareSendCredentials,
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,
@@ -95,8 +98,11 @@ export class Socket extends SocketBase {
    * destination and the one sender it receives from. After a signal (EINTR) it is not called again
    * (the connection goes on in the kernel): sockcall waits for writability in poll(2) and reads the
    * outcome from SO_ERROR, within the socket's SO_SNDTIMEO.
+   * `connect({ family: 'AF_UNSPEC' })` dissolves the association (see {@link DisconnectAddress}):
+   * a datagram socket has no peer afterwards and receives from any sender again.
    *
-   * @param address - A numeric `{ address, port }` or a Unix `{ path }`: see {@link AddressInput}.
+   * @param address - A numeric `{ address, port }`, a Unix `{ path }` (see {@link AddressInput}), or
+   *   `{ family: 'AF_UNSPEC' }` to disconnect.
    * @throws {@link SocketError} from connect(2), `syscall` 'connect', with `address` and `port` (or `path`):
    * - `ECONNREFUSED`: nobody listens there;
    * - `ETIMEDOUT`: no answer (TCP gave up retrying the SYN);
@@ -118,9 +124,9 @@ export class Socket extends SocketBase {
    * s.connect(address);
    * ```
    */
-  connect(address: AddressInput): void {
+  connect(address: AddressInput | DisconnectAddress): void {
     const fd = fdOf(this, 'connect');
-    const { sockaddr, context } = this.encode(address);
+    const { sockaddr, context } = this.encode(address, 'address', true);
     const result = native.connect(fd, sockaddr);
     if (result < 0) throw syscallError('connect', result, context);
   }
@@ -385,8 +391,9 @@ export class Socket extends SocketBase {
    * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
    * MSG_CMSG_CLOEXEC added (every fd received is close-on-exec).
    *
-   * The fds of SCM_RIGHTS items are the caller's (see {@link RecvmsgResult.fds}); when the control
-   * buffer was too small for them (MSG_CTRUNC), those that arrived are closed and none is returned.
+   * The fds of SCM_RIGHTS items and the pidfd of an SCM_PIDFD item are the caller's to close (see
+   * {@link RecvmsgResult.fds}, {@link RecvmsgResult.pidfd}); when the control buffer was too small
+   * (MSG_CTRUNC), those that arrived are closed and none is returned.
    *
    * @param sizes - One size, or the size of each buffer to scatter into (at most 1024).
    * @param options - `controlLength` (bytes for ancillary data, see CMSG_SPACE), `flags`.
@@ -426,10 +433,13 @@ export class Socket extends SocketBase {
   }
 
   /**
-   * Receives fds passed with sendFds (or any SCM_RIGHTS): recvmsg(2) with room for `maxFds` fds.
+   * Receives fds passed with sendFds (or any SCM_RIGHTS): recvmsg(2) with room for `maxFds` fds
+   * (and for the credentials and pidfd items the kernel puts first with SO_PASSCRED/SO_PASSPIDFD on).
    *
-   * If more were sent, the kernel cuts the list (MSG_CTRUNC) and sockcall closes those that did
-   * arrive: `fds` is then empty.
+   * At most `maxFds` fds are handed over. If more were sent, every one that arrived is closed,
+   * `fds` is empty and `flags` has MSG_CTRUNC, whether the kernel cut the list or the room left for
+   * alignment let one more in. A pidfd that comes along (SO_PASSPIDFD on) is closed: recvmsg hands
+   * it over.
    *
    * @param maxFds - The most fds expected, 1 to 253.
    * @param options - `length` (bytes of data to receive, default 4096), `flags`.
@@ -447,9 +457,39 @@ export class Socket extends SocketBase {
   }
 
   /**
+   * Receives data with its sender's credentials: recvmsg(2) with room for an SCM_CREDENTIALS item,
+   * turning SO_PASSCRED on first (one setsockopt(2), the first time on this Socket; it stays on).
+   *
+   * The kernel attaches credentials to what a peer sends while SO_PASSCRED is on here (or sends with
+   * sendCredentials): turn it on before the peer sends, with `setsockopt(SOL_SOCKET, SO_PASSCRED, 1)`
+   * after accept or connect, or by calling recvCredentials first. On a stream socket, data from
+   * different senders or credentials is never returned by one call. fds that come along
+   * (SCM_RIGHTS, SCM_PIDFD) are closed: recvmsg and recvFds hand them over.
+   *
+   * @param length - The most bytes to receive, 0 to MAX_RECV_LENGTH.
+   * @param options - `flags` (MSG_PEEK, MSG_DONTWAIT ...).
+   * @returns The data, the sender's {@link Credentials} and msg_flags.
+   * @throws {@link SocketError} from setsockopt(2): `ENOTSUP` (EOPNOTSUPP: not an AF_UNIX socket);
+   * from recvmsg(2): `EAGAIN` (non-blocking or SO_RCVTIMEO), `ECONNRESET`, `EBADF` ...
+   * @see {@link https://man7.org/linux/man-pages/man7/unix.7.html | unix(7)}
+   * @example
+   * ```ts
+   * const { data, credentials } = conn.recvCredentials(4096);
+   * if (credentials?.uid !== process.getuid()) conn.close();
+   * ```
+   */
+  recvCredentials(length: number, options?: { flags?: number }): ReceivedCredentials {
+    const fd = fdOf(this, 'recvmsg');
+    const prepared = prepareReceiveCredentials(length, options);
+    passCredentials(this, fd);
+    const { buffers, credentials, flags } = this.#recvmsg(prepared);
+    return { data: buffers[0]!, credentials, flags };
+  }
+
+  /**
    * Sends this process's pid, uid and gid, vouched for by the kernel: sendmsg(2) with one
-   * SCM_CREDENTIALS item (AF_UNIX). The receiver reads them as `credentials` of recvmsg, with
-   * SO_PASSCRED on. `data` defaults to one zero byte.
+   * SCM_CREDENTIALS item (AF_UNIX). The receiver reads them with recvCredentials (or as
+   * `credentials` of recvmsg, with SO_PASSCRED on). `data` defaults to one zero byte.
    *
    * @returns The bytes of `data` sent.
    * @example

@@ -191,6 +191,8 @@ function sockaddr(buffer: Buffer): string {
     const name = end < 0 ? path : path.subarray(0, end);
     return `{sa_family=AF_UNIX, sun_path=${quote(name, 0, name.length)}}`;
   }
+  // connect's AF_UNSPEC (a disconnect): strace shows the rest of the struct sockaddr as sa_data.
+  if (family === c.AF_UNSPEC && buffer.length > 2) return `{sa_family=AF_UNSPEC, sa_data=${quote(buffer.subarray(2), 0, buffer.length)}}`;
   return `{sa_family=${named(families, family)}}`;
 }
 
@@ -243,6 +245,7 @@ type Arg = number | null | Buffer | number[] | Tagged;
 const cmsgTypes = new Map<number, string>([
   [c.SCM_RIGHTS!, 'SCM_RIGHTS'],
   [c.SCM_CREDENTIALS!, 'SCM_CREDENTIALS'],
+  [c.SCM_PIDFD!, 'SCM_PIDFD'],
 ]);
 
 /** msg_control as strace shows it; only the bytes the binding kept (33) are decoded. */
@@ -257,7 +260,8 @@ function controlMessages(value: Arg): string {
     const type = value.readInt32LE(offset + 12);
     const data = value.subarray(offset + 16, Math.min(offset + length, value.length));
     let shown: string;
-    if (level === c.SOL_SOCKET && type === c.SCM_RIGHTS) {
+    // An SCM_PIDFD item holds one fd, shown as strace 6.5+ shows it (as SCM_RIGHTS: [fd]).
+    if (level === c.SOL_SOCKET && (type === c.SCM_RIGHTS || type === c.SCM_PIDFD)) {
       const fds: number[] = [];
       for (let i = 0; i + 4 <= data.length; i += 4) fds.push(data.readInt32LE(i));
       shown = `[${fds.join(', ')}]${data.length < length - 16 ? '...' : ''}`;

@@ -26,6 +26,41 @@ bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage*
   return true;
 }
 
+// Whether `data` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+// U+10FFFF), the bytes a JS string decodes from and encodes back to unchanged.
+static bool IsUtf8(const unsigned char* data, size_t length) {
+  size_t i = 0;
+  while (i < length) {
+    const unsigned char byte = data[i];
+    if (byte < 0x80) {
+      i++;
+      continue;
+    }
+    size_t extra;
+    unsigned char low = 0x80, high = 0xbf;  // the range of the byte after the lead
+    if (byte >= 0xc2 && byte <= 0xdf) {
+      extra = 1;
+    } else if (byte >= 0xe0 && byte <= 0xef) {
+      extra = 2;
+      if (byte == 0xe0) low = 0xa0;
+      if (byte == 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      extra = 3;
+      if (byte == 0xf0) low = 0x90;
+      if (byte == 0xf4) high = 0x8f;
+    } else {
+      return false;
+    }
+    if (length - i <= extra) return false;
+    if (data[i + 1] < low || data[i + 1] > high) return false;
+    for (size_t k = 2; k <= extra; k++) {
+      if ((data[i + k] & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length) {
   Napi::Object result = Napi::Object::New(env);
   char text[INET6_ADDRSTRLEN];
@@ -57,7 +92,14 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
       // the length given, NULs and all.
       if (path_length > 0 && un->sun_path[0] != '\0') path_length = strnlen(un->sun_path, path_length);
       result.Set("family", "AF_UNIX");
-      result.Set("path", Napi::String::New(env, un->sun_path, path_length));
+      // A name is bytes: a string only when it reads back as the same bytes, else a Buffer, so that
+      // the address handed back to bind/connect/sendto names the same socket.
+      const auto* bytes = reinterpret_cast<const unsigned char*>(un->sun_path);
+      if (IsUtf8(bytes, path_length)) {
+        result.Set("path", Napi::String::New(env, un->sun_path, path_length));
+      } else {
+        result.Set("path", Napi::Buffer<char>::Copy(env, un->sun_path, path_length));
+      }
       break;
     }
     default:

@@ -5,7 +5,8 @@
 // reuse one encoded address. They travel out as plain objects:
 //   { family: 'AF_INET', address, port }
 //   { family: 'AF_INET6', address, port, flowinfo, scopeId }
-//   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: '')
+//   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: ''; a string
+//                                           when the bytes are UTF-8, else a Buffer of them)
 #pragma once
 
 #include <napi.h>

@@ -1,6 +1,19 @@
 #pragma once
 
 #include <napi.h>
+#include <sys/socket.h>
+
+// Linux 6.5 added the pidfd options; a libc older than its headers lacks them. These are the values
+// of the kernel's include/uapi/asm-generic/socket.h, which x86-64 and arm64 use.
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
 
 namespace sockcall {
 

@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "args.h"
+#include "constants.h"
 #include "registry.h"
 #include "retry.h"
 #include "trace.h"
@@ -300,6 +301,12 @@ Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
       !ArgBytes(info, 3, &data, &length)) {
     return {};
   }
+  // SO_PEERPIDFD installs a new fd and writes as many bytes of its number as it is given room for,
+  // none with a zero length: read into bytes, the fd could be lost. getsockoptInt reads it whole.
+  if (level == SOL_SOCKET && name == SO_PEERPIDFD) {
+    Napi::RangeError::New(info.Env(), "SO_PEERPIDFD is read with getsockoptInt").ThrowAsJavaScriptException();
+    return {};
+  }
   socklen_t option_length = static_cast<socklen_t>(length);
   Trace trace(info.Env());
   int result = TracedGetsockopt(trace, fd, level, name, data, &option_length);
@@ -349,6 +356,12 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
 Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
+  // Only the timeval options: another name could be one that installs an fd (SO_PEERPIDFD), whose
+  // number would be lost in the conversion to milliseconds.
+  if (name != SO_RCVTIMEO && name != SO_SNDTIMEO) {
+    Napi::RangeError::New(info.Env(), "name must be SO_RCVTIMEO or SO_SNDTIMEO").ThrowAsJavaScriptException();
+    return {};
+  }
   char* out = OutBytes(info, 2, sizeof(double));
   if (out == nullptr) return {};
   timeval value{};

@@ -522,6 +522,55 @@ await step('sendmsg/recvmsg', async () => {
   assert.equal(native.close(fd), 0);
 });
 
+await step('pidfds, credentials, names that are not UTF-8, AF_UNSPEC', async () => {
+  const before = openFds();
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  guard(a);
+  guard(b);
+  // getsockopt SO_PEERPIDFD installs an fd (getsockoptInt); the byte and timeval forms refuse it.
+  const pidfd = a.getsockopt(S.SOL_SOCKET, S.SO_PEERPIDFD);
+  assert.equal(native.close(pidfd), 0);
+  throwsType(() => native.getsockoptBytes(a.fd, S.SOL_SOCKET, S.SO_PEERPIDFD, Buffer.alloc(4)), RangeError);
+  throwsType(() => native.getsockoptTimeval(a.fd, S.SO_PEERPIDFD, new Float64Array(1)), RangeError);
+  // SCM_PIDFD: decoded, and closed when the control buffer is cut.
+  b.setsockopt(S.SOL_SOCKET, S.SO_PASSPIDFD, 1);
+  a.send('p');
+  const withPidfd = b.recvmsg(4, { controlLength: S.CMSG_SPACE(4) });
+  assert.equal(native.close(withPidfd.pidfd), 0);
+  a.sendFds([0]);
+  const cut = b.recvmsg(4, { controlLength: S.CMSG_SPACE(4) });
+  assert.ok(cut.flags & S.MSG_CTRUNC);
+  assert.equal(cut.pidfd, null);
+  b.setsockopt(S.SOL_SOCKET, S.SO_PASSPIDFD, 0);
+  a.send('c');
+  assert.equal(b.recvCredentials(4).credentials.pid, 0); // sent before SO_PASSCRED was on
+  a.send('c');
+  assert.equal(b.recvCredentials(4).credentials.pid, process.pid);
+  // A name that is not UTF-8 comes back as the same bytes, from getsockname and recvfrom.
+  const name = Buffer.from([0, 0x76, 0x67, 0xff, process.pid & 0x7f, 0xc3]);
+  const d = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+  d.bind({ path: name });
+  assert.deepEqual(d.getsockname().path, name);
+  const e = guard(new S.Socket(S.AF_UNIX, S.SOCK_DGRAM));
+  e.bind({ path: Buffer.from([0, 0x76, 0x67, 0xe0, 0x80, process.pid & 0x7f]) });
+  e.sendto('n', d.getsockname());
+  const from = d.recvfrom(4);
+  d.sendto('r', from.address);
+  assert.equal(e.recv(4).toString(), 'r');
+  // AF_UNSPEC dissolves a datagram socket's association.
+  e.connect(d.getsockname());
+  e.connect({ family: 'AF_UNSPEC' });
+  assert.throws(() => e.getpeername(), { code: 'ENOTCONN' });
+  const [p, q] = P.Socket.pair(P.AF_UNIX, P.SOCK_DGRAM);
+  const waiting = q.recvCredentials(4, { timeout: GUARD_MS });
+  await p.send('w');
+  assert.ok((await waiting).credentials !== null);
+  await p.connect({ family: 'AF_UNSPEC' });
+  assert.throws(() => p.getpeername(), { code: 'ENOTCONN' });
+  for (const socket of [a, b, d, e, p, q]) socket.close();
+  assert.equal(openFds(), before);
+});
+
 await step('worker teardown', async () => {
   // Workers that end, and that are terminated, with blocking sockets and started pollers open: the
   // environment's cleanup hooks close the fds and the poll handles.

@@ -8,6 +8,9 @@ import {
   type RecvmsgResult,
   SCM_RIGHTS,
   SO_PEERCRED,
+  SO_PEERPIDFD,
+  type Pidfd,
+  type ReceivedCredentials,
   poll,
   POLLIN,
   select,
@@ -35,7 +38,11 @@ export function typesCompile(): void {
     const port: number = address.port;
     void port;
   } else if (address.family === 'AF_UNIX') {
-    const path: string = address.path;
+    // A name that is not UTF-8 comes back as a Buffer of its bytes.
+    const path: string | Buffer = address.path;
+    // @ts-expect-error the path may be a Buffer
+    const text: string = address.path;
+    void text;
     void path;
   }
   const conn: Socket = server.accept();
@@ -51,6 +58,10 @@ export function typesCompile(): void {
   // @ts-expect-error SO_LINGER takes a struct, not a number
   conn.setsockopt(SOL_SOCKET, SO_LINGER, 1);
   const peer: Credentials = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
+  const pidfd: Pidfd = conn.getsockopt(SOL_SOCKET, SO_PEERPIDFD);
+  const { credentials }: ReceivedCredentials = conn.recvCredentials(100);
+  const pidfdOfMessage: Pidfd | null = conn.recvmsg(1, { controlLength: CMSG_SPACE(4) }).pidfd;
+  conn.connect({ family: 'AF_UNSPEC' });
   // @ts-expect-error SO_PEERCRED is read only, a struct
   conn.setsockopt(SOL_SOCKET, SO_PEERCRED, true);
   const group: Membership = { multiaddr: '239.255.0.1', ifindex: 1 };
@@ -83,7 +94,7 @@ export function typesCompile(): void {
     }
   }
   const sameClass: typeof Socket = cjs.Socket;
-  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed];
+  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed, pidfd, credentials, pidfdOfMessage];
 }
 
 // The promise flavour: same names, awaited.
@@ -100,10 +111,12 @@ export async function promiseTypesCompile(): Promise<void> {
   const ready: promises.Socket[] = (await promises.select([conn], [], [], 30_000)).read;
   const [first] = await promises.getaddrinfo('localhost', 3005);
   if (first) await conn.connect(first.address);
+  await conn.connect({ family: 'AF_UNSPEC' });
+  const fromPeer: Credentials | null = (await conn.recvCredentials(10, { timeout: 100 })).credentials;
   const blocking: Socket = conn.toBlocking();
   const back: promises.Socket = promises.Socket.fromBlocking(blocking);
   // @ts-expect-error recv resolves, it does not return a Buffer
   const wrong: Buffer = back.recv(10);
   back.unref().ref();
-  void [sent, total, ready, wrong];
+  void [sent, total, ready, wrong, fromPeer];
 }
