@@ -1,8 +1,10 @@
 // The blocking Socket: the calls that can wait (accept, connect, send, recv and friends) made on the
 // calling thread, exactly as the equivalent C makes them, blocking as C would.
+import { constants as osConstants } from 'node:os';
+
 import type { AddressInput } from './address';
-import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
-import { syscallError } from './errors';
+import { MSG_DONTWAIT, MSG_NOSIGNAL, SO_RCVTIMEO, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants';
+import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError } from './errors';
 import {
   finishReceive,
   prepareReceive,
@@ -18,10 +20,23 @@ import {
   type SendmsgOptions,
 } from './msg';
 import { native } from './native';
-import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
-import { asBytes, toSendable, validateInt, validateView } from './validate';
+import { ADOPT, allocateFor, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, shrink, SocketBase, timeoutDetail } from './socket-base';
+import { ACCEPT_FLAGS, asBytes, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateView } from './validate';
 
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+
+const EAGAIN = -osConstants.errno.EAGAIN;
+const EINPROGRESS = -osConstants.errno.EINPROGRESS;
+
+/**
+ * The error of a blocking call that returned `-errno`. An EAGAIN (a connect's EINPROGRESS) that
+ * the socket's own SO_RCVTIMEO or SO_SNDTIMEO caused says it timed out; one from a non-blocking
+ * socket or MSG_DONTWAIT reads as C reports it.
+ */
+function blockingError(socket: SocketBase, syscall: string, result: number, flags: number, option: number, context?: ErrorContext, progress?: string): SocketError {
+  const timedOut = (result === EAGAIN || (result === EINPROGRESS && syscall === 'connect')) && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
+  return syscallError(syscall, result, context, details(timedOut, progress));
+}
 
 /**
  * A socket: `new Socket(domain, type, protocol)` is socket(2). Blocking by default, like C.
@@ -80,10 +95,12 @@ export class Socket extends SocketBase {
    */
   accept(flags = 0): Socket {
     const fd = fdOf(this, 'accept');
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', ACCEPT_FLAGS, 'accept4');
     const result = native.accept4(fd, flags | SOCK_CLOEXEC);
-    if (result < 0) throw syscallError('accept', result);
-    return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+    if (result < 0) throw blockingError(this, 'accept', result, 0, SO_RCVTIMEO);
+    const conn = new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+    inheritWaits(conn, this, (flags & SOCK_NONBLOCK) === 0);
+    return conn;
   }
 
   /**
@@ -120,7 +137,7 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'connect');
     const { sockaddr, context } = this.encode(address);
     const result = native.connect(fd, sockaddr);
-    if (result < 0) throw syscallError('connect', result, context);
+    if (result < 0) throw blockingError(this, 'connect', result, 0, SO_SNDTIMEO, context);
   }
 
   /**
@@ -153,9 +170,9 @@ export class Socket extends SocketBase {
   send(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
     const view = toSendable(data);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'send');
     const result = native.send(fd, view, flags | MSG_NOSIGNAL);
-    if (result < 0) throw syscallError('send', result);
+    if (result < 0) throw blockingError(this, 'send', result, flags, SO_SNDTIMEO);
     return result;
   }
 
@@ -186,12 +203,12 @@ export class Socket extends SocketBase {
   sendAll(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
     const bytes = asBytes(toSendable(data));
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'send');
     let sent = 0;
     while (sent < bytes.length) {
       const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags | MSG_NOSIGNAL);
       if (result < 0) {
-        const error = syscallError('send', result);
+        const error = blockingError(this, 'send', result, flags, SO_SNDTIMEO, undefined, sendAllProgress(sent, bytes.length));
         error.bytesSent = sent;
         throw error;
       }
@@ -232,9 +249,9 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
     const { sockaddr, context } = this.encode(address);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'sendto');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
-    if (result < 0) throw syscallError('sendto', result, context);
+    if (result < 0) throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);
     return result;
   }
 
@@ -273,10 +290,10 @@ export class Socket extends SocketBase {
   recv(length: number, flags = 0): Buffer {
     const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const buffer = allocateFor(length, flags);
     const result = native.recv(fd, buffer, flags);
-    if (result < 0) throw syscallError('recv', result);
+    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
     return shrink(buffer, result);
   }
 
@@ -304,9 +321,9 @@ export class Socket extends SocketBase {
   recvInto(view: ArrayBufferView, flags = 0): number {
     const fd = fdOf(this, 'recv');
     validateView(view, 'view');
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const result = native.recv(fd, view, flags);
-    if (result < 0) throw syscallError('recv', result);
+    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
     return result;
   }
 
@@ -335,24 +352,24 @@ export class Socket extends SocketBase {
   recvfrom(length: number, flags = 0): Received {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
     const buffer = allocateFor(length, flags);
     const result = native.recvfrom(fd, buffer, flags);
-    if (typeof result === 'number') throw syscallError('recvfrom', result);
+    if (typeof result === 'number') throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
     return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
   }
 
   #sendmsg(prepared: PreparedSend): number {
     const fd = fdOf(this, 'sendmsg');
     const result = native.sendmsg(fd, prepared.views, prepared.control, prepared.flags, prepared.sockaddr);
-    if (result < 0) throw syscallError('sendmsg', result, prepared.context);
+    if (result < 0) throw blockingError(this, 'sendmsg', result, prepared.flags, SO_SNDTIMEO, prepared.context);
     return result;
   }
 
   #recvmsg(prepared: PreparedReceive): RecvmsgResult {
     const fd = fdOf(this, 'recvmsg');
     const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
-    if (typeof result === 'number') throw syscallError('recvmsg', result);
+    if (typeof result === 'number') throw blockingError(this, 'recvmsg', result, prepared.flags, SO_RCVTIMEO);
     return finishReceive(prepared, result, this.unnamedPeer());
   }
 
