@@ -46,6 +46,8 @@ const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
  * and recvfrom, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
  * and sent nothing (except sendAll: see its `bytesSent`; and a connect goes on in the kernel: close
  * that socket).
+ * A key that is neither (a misspelt `timout`) is refused with `ERR_INVALID_ARG_VALUE`, naming the
+ * key meant.
  *
  * @example
  * ```ts
@@ -444,7 +446,7 @@ export class Socket extends SocketBase {
    * @example
    * ```ts
    * const pending = conn.recv(4096);
-   * conn.close(); // pending rejects: SocketError 'recv ECANCELED'
+   * conn.close(); // pending rejects: SocketError 'recv ECANCELED: cancelled by close()'
    * ```
    */
   override close(): void {

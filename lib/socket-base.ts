@@ -259,7 +259,9 @@ type AdoptingClass<T> = new (domain: number, type: number, protocol: number, ado
  * The part of a socket both flavours share. `new Socket(domain, type, protocol)` is socket(2).
  *
  * Every fd it creates is close-on-exec. After close() or detach(), every method throws EBADF
- * without touching the old fd number, which may belong to someone else by then.
+ * without touching the old fd number, which may belong to someone else by then; the message says
+ * why (`recv EBADF: the socket is closed (fd 12 was released by close())`). `util.inspect` shows
+ * `Socket { fd: 12, family: 'AF_INET', type: 'SOCK_STREAM', state: 'open' }`.
  *
  * Not exported: the Socket of `sockcall` and the Socket of `sockcall/promises` both extend it, and
  * the calls that never wait (bind, listen, shutdown, close, getsockname, getpeername, setsockopt,

@@ -48,7 +48,10 @@ function blockingError(socket: SocketBase, syscall: string, result: number, flag
  * connect, send and recv stop the thread (timers and I/O callbacks included) until they are done.
  * Bound them with SO_RCVTIMEO/SO_SNDTIMEO, with select()/poll() and a timeout, or run them in a worker
  * thread; for code on Node's event loop, use the Socket of `sockcall/promises`. A failed syscall
- * throws a {@link SocketError}; a bad argument throws a TypeError or RangeError before any syscall.
+ * throws a {@link SocketError}; an EAGAIN that the socket's SO_RCVTIMEO or SO_SNDTIMEO caused says
+ * so (`recv EAGAIN: timed out after 500 ms (SO_RCVTIMEO)`). A bad argument throws a TypeError or
+ * RangeError before any syscall: flags with a bit the syscall does not take, and an options object
+ * with a key the call does not know, are refused (`ERR_INVALID_ARG_VALUE`) rather than ignored.
  *
  * @example
  * ```ts
@@ -187,7 +190,8 @@ export class Socket extends SocketBase {
    * @param flags - MSG_* flags for every send(2), or'ed (default 0).
    * @returns The length of `data` in bytes.
    * @throws {@link SocketError} as {@link send} (`syscall` 'send': EPIPE, ECONNRESET, EAGAIN on a timeout
-   * or a non-blocking socket ...), with `bytesSent`: the bytes that went out before the failure.
+   * or a non-blocking socket ...), with `bytesSent`: the bytes that went out before the failure (the
+   * message says it too: `send EPIPE: sendAll stopped after 65536 of 1048576 bytes`).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for `data` that is not a string
    * or an ArrayBufferView, or a bad `flags`, before any syscall.
    * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
@@ -270,7 +274,8 @@ export class Socket extends SocketBase {
    * @param flags - MSG_* flags, or'ed (default 0).
    * @returns The bytes received; empty at EOF.
    * @throws {@link SocketError} from recv(2) (the recvfrom syscall), `syscall` 'recv':
-   * - `EAGAIN`: SO_RCVTIMEO passed, or non-blocking (or MSG_DONTWAIT) with nothing to read;
+   * - `EAGAIN`: SO_RCVTIMEO passed (the message says `timed out after N ms (SO_RCVTIMEO)`), or
+   *   non-blocking (or MSG_DONTWAIT) with nothing to read;
    * - `ECONNRESET`: the peer reset the connection;
    * - `ENOTCONN`: a stream socket that is not connected;
    * - `ETIMEDOUT`: the connection was dropped by keep-alive or TCP_USER_TIMEOUT;
@@ -278,7 +283,8 @@ export class Socket extends SocketBase {
    * - `EINVAL`: MSG_OOB with no urgent data waiting (or with SO_OOBINLINE);
    * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `length` outside 0 to
-   * MAX_RECV_LENGTH or a bad `flags`, before any syscall.
+   * MAX_RECV_LENGTH or a bad `flags`; `TypeError` (`ERR_INVALID_ARG_VALUE`) for a flag recv(2) does not
+   * take (MSG_EOR, or a number meant as something else: `recv(10, 5000)`), before any syscall.
    * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
    * @example
    * ```ts
