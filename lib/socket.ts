@@ -34,7 +34,11 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
  * socket or MSG_DONTWAIT reads as C reports it.
  */
 function blockingError(socket: SocketBase, syscall: string, result: number, flags: number, option: number, context?: ErrorContext, progress?: string): SocketError {
-  const timedOut = (result === EAGAIN || (result === EINPROGRESS && syscall === 'connect')) && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
+  if (result === EINPROGRESS && syscall === 'connect') {
+    const timedOut = timeoutDetail(socket, option);
+    return syscallError(syscall, result, context, timedOut && `${timedOut}; the connection goes on in the background (see SO_ERROR)`);
+  }
+  const timedOut = result === EAGAIN && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
   return syscallError(syscall, result, context, details(timedOut, progress));
 }
 

@@ -196,6 +196,29 @@ describe('72 messages a newcomer understands', function () {
       throwsLike(() => a.send(BIG), { code: 'EAGAIN', message: 'send EAGAIN: timed out after 50 ms (SO_SNDTIMEO)' });
     });
 
+    it('a blocking connect that SO_SNDTIMEO ends says it timed out and that the connection goes on (EINPROGRESS kept)', function () {
+      // backlog 0: one completed connection fills the accept queue, so the next SYN is dropped and
+      // connect waits until its SO_SNDTIMEO.
+      const server = track(new Socket(AF_INET, SOCK_STREAM));
+      server.bind({ address: '127.0.0.1', port: 0 });
+      server.listen(0);
+      const { port } = server.getsockname();
+      socket().connect(server.getsockname());
+      const client = socket();
+      client.setsockopt(SOL_SOCKET, SO_SNDTIMEO, 100);
+      const error = throwsLike(() => client.connect(server.getsockname()), {
+        instanceOf: SocketError,
+        code: 'EINPROGRESS',
+        errno: -osConstants.errno.EINPROGRESS,
+        syscall: 'connect',
+        address: '127.0.0.1',
+        port,
+      });
+      expect(error.message).to.equal(
+        `connect EINPROGRESS 127.0.0.1:${port}: timed out after 100 ms (SO_SNDTIMEO); the connection goes on in the background (see SO_ERROR)`,
+      );
+    });
+
     it('a timeout sockcall did not set itself (fromFd, raw bytes) is read from the kernel, on the error path only', function () {
       const [a] = pair();
       const timeval = Buffer.alloc(16);
