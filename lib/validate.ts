@@ -159,11 +159,10 @@ export function validateFlags(value: unknown, name: string, known: number, sysca
   if (typeof value !== 'number' || (value | 0) !== value || (value & ~known) !== 0) {
     const flags = validateInt(value, name);
     const table = known === ACCEPT_FLAGS ? acceptFlagNames : msgFlagNames;
-    throw invalidArgValue(
-      name,
-      value,
-      `has flags ${syscall}(2) does not take: ${bitNames(table, flags & ~known)} (it takes ${bitNames(table, known)})`,
-    );
+    const unknown = bitNames(table, flags & ~known);
+    // Bits no constant names: most likely a number that is not flags at all (recv(10, 5000)).
+    const hint = table === msgFlagNames && unknown.includes('0x') ? '; flags are MSG_* constants or\'ed together, and a timeout is not one' : '';
+    throw invalidArgValue(name, value, `has flags ${syscall}(2) does not take: ${unknown} (it takes ${bitNames(table, known)}${hint})`);
   }
   return value;
 }

@@ -392,7 +392,7 @@ describe('72 messages a newcomer understands', function () {
       const error = throwsLike(() => a.recv(10, 5000), VALUE);
       expect(error.message).to.equal(
         "The argument 'flags' has flags recv(2) does not take: MSG_CTRUNC|MSG_EOR|0x1200 " +
-          '(it takes MSG_OOB|MSG_PEEK|MSG_TRUNC|MSG_DONTWAIT|MSG_WAITALL|MSG_ERRQUEUE). Received 5000',
+          "(it takes MSG_OOB|MSG_PEEK|MSG_TRUNC|MSG_DONTWAIT|MSG_WAITALL|MSG_ERRQUEUE; flags are MSG_* constants or'ed together, and a timeout is not one). Received 5000",
       );
       expectStillQueued(a, 'short');
     });
