@@ -474,11 +474,17 @@ export class SocketBase implements Disposable {
     const fd = this.#fd;
     let ms = option === SO_RCVTIMEO ? this.#rcvtimeo : this.#sndtimeo;
     if (fd < 0 || this.#blocking === false || ms === 0) return undefined;
-    // Not known (an adopted fd): ask the kernel, on this error path only.
-    if (this.#blocking === undefined && native.getBlocking(fd) !== 1) return undefined;
+    // Not known (an adopted fd): ask the kernel, on this error path only, and remember the answer.
+    if (this.#blocking === undefined) {
+      const blocking = native.getBlocking(fd);
+      if (blocking < 0) return undefined;
+      this.#blocking = blocking === 1;
+      if (!this.#blocking) return undefined;
+    }
     if (ms === undefined) {
       if (native.getsockoptTimeval(fd, option, msOut) < 0) return undefined;
       ms = msOut[0]!;
+      this.#rememberTimeout(option, ms);
     }
     return ms > 0 ? `timed out after ${ms} ms (${option === SO_RCVTIMEO ? 'SO_RCVTIMEO' : 'SO_SNDTIMEO'})` : undefined;
   }
