@@ -781,7 +781,8 @@ let SOCKADDRS = [];
 
 function buildParameterPools() {
   const { MSG_PEEK, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, MSG_WAITALL, MSG_DONTROUTE, MSG_MORE } = K;
-  FLAG_VALUES = [0, 0, MSG_PEEK, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, MSG_WAITALL, MSG_PEEK | MSG_DONTWAIT, MSG_TRUNC | MSG_DONTWAIT, MSG_DONTROUTE, MSG_MORE, K.SOCK_NONBLOCK];
+  // 5000: a timeout put where the flags go (MSG_WAITALL among its bits).
+  FLAG_VALUES = [0, 0, MSG_PEEK, MSG_DONTWAIT, MSG_OOB, MSG_TRUNC, MSG_WAITALL, MSG_PEEK | MSG_DONTWAIT, MSG_TRUNC | MSG_DONTWAIT, MSG_DONTROUTE, MSG_MORE, K.MSG_EOR, K.SOCK_NONBLOCK, 5000];
   LENGTHS = [0, 1, 5, 100, 4096, 65_536, B.MAX_RECV_LENGTH, B.MAX_RECV_LENGTH + 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53, -1, 1.5, NaN, Infinity, -0];
   const pairs = [
     ['SOL_SOCKET', 'SO_REUSEADDR'], ['SOL_SOCKET', 'SO_REUSEPORT'], ['SOL_SOCKET', 'SO_KEEPALIVE'], ['SOL_SOCKET', 'SO_RCVBUF'],
@@ -798,6 +799,7 @@ function buildParameterPools() {
   const port = (name) => world.ports[name] ?? 0;
   ADDRESSES = [
     inet('{127.0.0.1:0}', () => ({ address: '127.0.0.1', port: 0 })),
+    inet('{host:127.0.0.1, port:0}', () => ({ host: '127.0.0.1', port: 0 })),
     (rng) => {
       const name = rng.pick(PORT_NAMES);
       return spec(`{127.0.0.1:${name}}`, () => ({ address: '127.0.0.1', port: port(name) }));
@@ -1039,6 +1041,7 @@ const WAIT_OPTIONS = [
   () => spec('{signal:{}}', () => ({ signal: {} })),
   () => spec('{signal:live, timeout:1}', () => ({ signal: world.live.signal, timeout: 1 }), { timer: true }),
   () => spec('{signal:aborted, timeout:2**31}', () => ({ signal: AbortSignal.abort(), timeout: 2 ** 31 }), { hugeTimeout: true }),
+  () => spec('{timout:1}', () => ({ timout: 1 })),
 ];
 const waitOptions = arg((rng) => rng.pick(WAIT_OPTIONS)());
 

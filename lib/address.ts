@@ -7,7 +7,7 @@ import { endianness } from 'node:os';
 import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
-import { validateInt, validateObject } from './validate';
+import { validateInt, validateKeys, validateObject } from './validate';
 
 /**
  * An IPv4 address as the kernel reports it (`struct sockaddr_in`).
@@ -204,6 +204,24 @@ export interface EncodedAddress {
 
 const familyNames: Record<string, number> = { AF_INET, AF_INET6, AF_UNIX };
 
+/** The keys of every address form sockcall encodes. */
+const ADDRESS_KEYS = ['family', 'address', 'port', 'flowinfo', 'scopeId', 'path'];
+/** Keys from other APIs (Node's net, C's sockaddr) and the one sockcall names that. */
+const ADDRESS_ALIASES: Readonly<Record<string, string>> = {
+  host: 'address',
+  hostname: 'address',
+  ip: 'address',
+  addr: 'address',
+  sin_addr: 'address',
+  sin6_addr: 'address',
+  sin_port: 'port',
+  sin6_port: 'port',
+  sin6_flowinfo: 'flowinfo',
+  sin6_scope_id: 'scopeId',
+  scope_id: 'scopeId',
+  sun_path: 'path',
+};
+
 function familyOf(value: unknown, domain: number, name: string): number {
   if (value === undefined) return domain;
   if (typeof value === 'string' && value in familyNames) return familyNames[value]!;
@@ -233,6 +251,8 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   const object = validateObject(input, name);
   if (disconnect && isDisconnect(object)) return { sockaddr: unspecSockaddr(), context: {} };
   const family = familyOf(object.family, domain, name);
+  // After the family: an AF_UNSPEC address passed back is refused for its family, not its sa_family.
+  validateKeys(object, name, ADDRESS_KEYS, undefined, ADDRESS_ALIASES);
   if (family === AF_UNIX || (object.path !== undefined && object.family === undefined)) {
     return encodeUnix(object.path, name);
   }

@@ -352,6 +352,8 @@ export const SO_INCOMING_CPU = c.SO_INCOMING_CPU;
 export const SO_RCVBUFFORCE = c.SO_RCVBUFFORCE;
 /** As SO_SNDBUF, above the wmem_max limit (needs CAP_NET_ADMIN). @category Socket options (SOL_SOCKET) */
 export const SO_SNDBUFFORCE = c.SO_SNDBUFFORCE;
+/** Lets send() take MSG_ZEROCOPY on this socket. @category Socket options (SOL_SOCKET) */
+export const SO_ZEROCOPY = c.SO_ZEROCOPY;
 
 // Protocols: socket()'s `protocol`; each is also the level of its own options.
 /** Protocol 0 (the default for the type), and the level of the IP_* options. @category Protocols */
@@ -542,6 +544,13 @@ export const MSG_CONFIRM = c.MSG_CONFIRM;
 export const MSG_ERRQUEUE = c.MSG_ERRQUEUE;
 /** recvmsg(2): close-on-exec for fds received with SCM_RIGHTS; no use in sockcall's calls. @category Message flags */
 export const MSG_CMSG_CLOEXEC = c.MSG_CMSG_CLOEXEC;
+/**
+ * sendto: TCP Fast Open, the data goes in the SYN (connects an unconnected TCP socket to `address`).
+ * @category Message flags
+ */
+export const MSG_FASTOPEN = c.MSG_FASTOPEN;
+/** send: zero-copy transmission (needs SO_ZEROCOPY on; completions come on the error queue). @category Message flags */
+export const MSG_ZEROCOPY = c.MSG_ZEROCOPY;
 
 // shutdown()'s `how`.
 /** shutdown(): no more receiving. @category Shutdown */

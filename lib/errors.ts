@@ -83,14 +83,18 @@ export class SocketError extends Error {
    * @param code - The errno name ('ECONNREFUSED') or EAI_* name.
    * @param errno - The negative errno value (libuv's number for an EAI_* name).
    * @param context - Where the call was aimed; each property given becomes one of the error's.
+   * @param detail - What the code alone does not say, after a colon: why (`the socket is closed`,
+   * `timed out after 500 ms (SO_RCVTIMEO)`) or how far the call got.
    * @example
    * ```ts
    * const error = new SocketError('recv', 'ECONNRESET', -104);
    * error.message; // 'recv ECONNRESET'
+   * new SocketError('recv', 'EAGAIN', -11, {}, 'timed out after 500 ms (SO_RCVTIMEO)').message;
+   * // 'recv EAGAIN: timed out after 500 ms (SO_RCVTIMEO)'
    * ```
    */
-  constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}) {
-    super(`${syscall} ${code}${describeContext(context)}`);
+  constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}, detail?: string) {
+    super(`${syscall} ${code}${describeContext(context)}${detail ? `: ${detail}` : ''}`);
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
@@ -122,13 +126,28 @@ export function errnoName(errno: number): string {
 }
 
 /** A SocketError for a syscall that returned `-errno` (a negative number, as the binding returns). */
-export function syscallError(syscall: string, negativeErrno: number, context?: ErrorContext): SocketError {
-  return new SocketError(syscall, errnoName(-negativeErrno), negativeErrno, context);
+export function syscallError(syscall: string, negativeErrno: number, context?: ErrorContext, detail?: string): SocketError {
+  return new SocketError(syscall, errnoName(-negativeErrno), negativeErrno, context, detail);
 }
 
-/** EBADF for a call on a closed Socket, raised without touching the old fd number. */
-export function closedError(syscall: string): SocketError {
-  return new SocketError(syscall, 'EBADF', -osConstants.errno.EBADF);
+/**
+ * EBADF for a call on a closed Socket, raised without touching the old fd number: `recv EBADF: the
+ * socket is closed (fd 12 was released by close())`. `releasedBy` is the call that let the fd go.
+ */
+export function closedError(syscall: string, fd: number, releasedBy: string): SocketError {
+  const state = releasedBy === 'close()' ? `closed (fd ${fd} was released by close())` : `detached (fd ${fd} was handed over by ${releasedBy})`;
+  return new SocketError(syscall, 'EBADF', -osConstants.errno.EBADF, undefined, `the socket is ${state}`);
+}
+
+/** What a failed sendAll's message adds (its error's `bytesSent` says the same as a number). */
+export function sendAllProgress(sent: number, total: number): string {
+  return `sendAll stopped after ${sent} of ${total} bytes`;
+}
+
+/** Details for one message, `; `-separated, leaving out those not given. */
+export function details(...parts: (string | undefined)[]): string | undefined {
+  const given = parts.filter((part) => part !== undefined);
+  return given.length === 0 ? undefined : given.join('; ');
 }
 
 // --- argument errors ---------------------------------------------------------------------------

@@ -65,6 +65,8 @@ const eaiNames = new Map<number, string>(
 // errno values, and util.getSystemErrorName(err.errno) must give back err.code.
 const uvErrnoByName = new Map<string, number>([...getSystemErrorMap()].map(([errno, [name]]) => [name, errno]));
 
+const HINT_KEYS: readonly (keyof AddrinfoHints)[] = ['family', 'type', 'protocol', 'flags'];
+
 /** The validated arguments of a getaddrinfo call, in the binding's order. */
 export type AddrinfoArguments = [host: string | null, service: string | null, family: number, type: number, protocol: number, flags: number];
 
@@ -77,7 +79,7 @@ export function addrinfoArguments(host: unknown, port: unknown, hints: unknown):
   else if (typeof port === 'string') service = port;
   else if (port !== null && port !== undefined) throw invalidArgType('port', 'of type number, string or null', port);
   if (service?.includes('\0')) throw invalidArgValue('port', service, 'must not contain a NUL byte');
-  const h = validateObject(hints, 'hints');
+  const h = validateObject(hints, 'hints', HINT_KEYS);
   const field = (name: keyof AddrinfoHints): number => (h[name] === undefined ? 0 : validateInt(h[name], `hints.${name}`));
   return [host, service, field('family'), field('type'), field('protocol'), field('flags')];
 }

@@ -22,7 +22,7 @@ import {
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { native, type Sockaddr } from './native';
 import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
-import { asBytes, toSendable, validateInt, validateObject } from './validate';
+import { asBytes, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject } from './validate';
 
 /**
  * One ancillary data item (`struct cmsghdr` and its data): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ...
@@ -150,6 +150,12 @@ const HEADER = 16;
 /** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
 const MAX_CONTROL_ITEMS = 1024;
 
+const SENDMSG_KEYS = ['address', 'control', 'flags'];
+const RECVMSG_KEYS = ['controlLength', 'flags'];
+const RECVFDS_KEYS = ['length', 'flags'];
+const RECVCREDENTIALS_KEYS = ['flags'];
+const CONTROL_KEYS = ['level', 'type', 'data'];
+
 /** The socket's address encoder (SocketBase.encode), for msg_name. */
 export type Encoder = (address: unknown, name: string) => EncodedAddress;
 
@@ -269,7 +275,7 @@ function validateControl(value: unknown): ControlMessage[] {
   if (value.length > MAX_CONTROL_ITEMS) throw outOfRange('options.control.length', `<= ${MAX_CONTROL_ITEMS}`, value.length);
   return Array.from(value, (item: unknown, i) => {
     const name = `options.control[${i}]`;
-    const { level, type, data } = validateObject(item, name);
+    const { level, type, data } = validateObject(item, name, CONTROL_KEYS);
     validateInt(level, `${name}.level`);
     validateInt(type, `${name}.type`);
     if (!ArrayBuffer.isView(data)) throw invalidArgType(`${name}.data`, 'an instance of Buffer, TypedArray, or DataView', data);
@@ -278,14 +284,17 @@ function validateControl(value: unknown): ControlMessage[] {
   });
 }
 
-/** Checks sendmsg's arguments; `encode` is the socket's address encoder. */
-export function prepareSend(buffers: unknown, options: unknown, encode: Encoder): PreparedSend {
+/**
+ * Checks sendmsg's arguments; `encode` is the socket's address encoder, `waitKeys` the option keys
+ * of the promise flavour's wait (signal, timeout).
+ */
+export function prepareSend(buffers: unknown, options: unknown, encode: Encoder, waitKeys?: readonly string[]): PreparedSend {
   if (!Array.isArray(buffers)) throw invalidArgType('buffers', 'an array of strings, Buffers, TypedArrays, or DataViews', buffers);
   if (buffers.length > MAX_IOV) throw outOfRange('buffers.length', `<= ${MAX_IOV}`, buffers.length);
   // Array.from, not map: a hole is refused as the undefined it reads as, not skipped.
   const views = Array.from(buffers, (buffer: unknown, i) => toSendable(buffer, `buffers[${i}]`));
-  const object = options === undefined ? {} : validateObject(options, 'options');
-  const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
+  const object = options === undefined ? {} : validateObject(options, 'options', SENDMSG_KEYS, waitKeys);
+  const flags = object.flags === undefined ? 0 : validateFlags(object.flags, 'options.flags', SEND_FLAGS, 'sendmsg');
   const control = object.control === undefined ? null : encodeControl(validateControl(object.control));
   let sockaddr: Sockaddr | null = null;
   let context: ErrorContext | undefined;
@@ -301,23 +310,23 @@ function refuseControl(options: unknown): void {
 }
 
 /** Sends fds: sendFds's arguments as sendmsg's. */
-export function prepareSendFds(fds: unknown, data: unknown, options: unknown, encode: Encoder): PreparedSend {
+export function prepareSendFds(fds: unknown, data: unknown, options: unknown, encode: Encoder, waitKeys?: readonly string[]): PreparedSend {
   if (!Array.isArray(fds)) throw invalidArgType('fds', 'an array of fd numbers or Sockets', fds);
   if (fds.length < 1 || fds.length > SCM_MAX_FD) throw outOfRange('fds.length', `>= 1 && <= ${SCM_MAX_FD}`, fds.length);
   refuseControl(options);
   const numbers = Array.from(fds, (fd: unknown, i) => (fd instanceof SocketBase ? fdOf(fd, 'sendmsg') : validateInt(fd, `fds[${i}]`, 0)));
   // A stream socket carries ancillary data only along with at least one byte.
   const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
-  const prepared = prepareSend([bytes], options, encode);
+  const prepared = prepareSend([bytes], options, encode, waitKeys);
   prepared.control = encodeControl([rightsMessage(numbers)]);
   return prepared;
 }
 
 /** Sends this process's credentials: sendCredentials's arguments as sendmsg's. */
-export function prepareSendCredentials(data: unknown, options: unknown, encode: Encoder): PreparedSend {
+export function prepareSendCredentials(data: unknown, options: unknown, encode: Encoder, waitKeys?: readonly string[]): PreparedSend {
   refuseControl(options);
   const bytes = data === undefined ? Buffer.alloc(1) : toSendable(data);
-  const prepared = prepareSend([bytes], options, encode);
+  const prepared = prepareSend([bytes], options, encode, waitKeys);
   prepared.control = encodeControl([credentialsMessage()]);
   return prepared;
 }
@@ -333,12 +342,12 @@ export interface PreparedReceive {
   only?: 'fds' | 'credentials';
 }
 
-export function prepareReceive(sizes: unknown, options: unknown): PreparedReceive {
+export function prepareReceive(sizes: unknown, options: unknown, waitKeys?: readonly string[]): PreparedReceive {
   const list = typeof sizes === 'number' ? [sizes] : sizes;
   if (!Array.isArray(list)) throw invalidArgType('sizes', 'of type number or an array of numbers', sizes);
   if (list.length > MAX_IOV) throw outOfRange('sizes.length', `<= ${MAX_IOV}`, list.length);
-  const object = options === undefined ? {} : validateObject(options, 'options');
-  const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
+  const object = options === undefined ? {} : validateObject(options, 'options', RECVMSG_KEYS, waitKeys);
+  const flags = object.flags === undefined ? 0 : validateFlags(object.flags, 'options.flags', RECVMSG_FLAGS, 'recvmsg');
   const controlLength = object.controlLength === undefined ? 0 : validateInt(object.controlLength, 'options.controlLength', 0, MAX_CONTROL);
   const buffers = Array.from(list, (size: unknown, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
   return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
@@ -351,9 +360,9 @@ export function prepareReceive(sizes: unknown, options: unknown): PreparedReceiv
  */
 const ROOM_BEFORE_RIGHTS = CMSG_SPACE(12) + CMSG_SPACE(4);
 
-export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedReceive {
+export function prepareReceiveFds(maxFds: unknown, options: unknown, waitKeys?: readonly string[]): PreparedReceive {
   validateInt(maxFds, 'maxFds', 1, SCM_MAX_FD);
-  const object = options === undefined ? {} : validateObject(options, 'options');
+  const object = options === undefined ? {} : validateObject(options, 'options', RECVFDS_KEYS, waitKeys);
   const length = object.length === undefined ? 4096 : validateInt(object.length, 'options.length', 1, MAX_RECV_LENGTH);
   const prepared = prepareReceive([length], object.flags === undefined ? undefined : { flags: object.flags });
   // CMSG_SPACE rounds up to 8 bytes, room for one more int when maxFds is odd: the count is kept
@@ -364,9 +373,9 @@ export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedRe
   return prepared;
 }
 
-export function prepareReceiveCredentials(length: unknown, options: unknown): PreparedReceive {
+export function prepareReceiveCredentials(length: unknown, options: unknown, waitKeys?: readonly string[]): PreparedReceive {
   const size = validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-  const object = options === undefined ? {} : validateObject(options, 'options');
+  const object = options === undefined ? {} : validateObject(options, 'options', RECVCREDENTIALS_KEYS, waitKeys);
   const prepared = prepareReceive([size], object.flags === undefined ? undefined : { flags: object.flags });
   // Room for an SCM_RIGHTS item too, so that fds a peer sends along are seen (and closed), not cut.
   prepared.controlLength = ROOM_BEFORE_RIGHTS + CMSG_SPACE(4 * SCM_MAX_FD);

@@ -12,7 +12,7 @@ import {
   SOCK_NONBLOCK,
   SOL_SOCKET,
 } from './constants';
-import { invalidArgType, outOfRange, SocketError, syscallError, type ErrorContext } from './errors';
+import { details, invalidArgType, outOfRange, sendAllProgress, SocketError, syscallError, type ErrorContext } from './errors';
 import {
   finishReceive,
   passCredentials,
@@ -32,8 +32,8 @@ import {
 } from './msg';
 import { native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
-import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
-import { asBytes, INT32_MAX, toSendable, validateInt, validateObject, validateView } from './validate';
+import { ADOPT, allocateFor, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, setReleasedBy, shrink, SocketBase } from './socket-base';
+import { asBytes, INT32_MAX, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -49,6 +49,8 @@ const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
  * and recvfrom, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
  * and sent nothing (except sendAll: see its `bytesSent`; and a connect goes on in the kernel: close
  * that socket).
+ * A key that is neither (a misspelt `timout`) is refused with `ERR_INVALID_ARG_VALUE`, naming the
+ * key meant.
  *
  * @example
  * ```ts
@@ -125,6 +127,8 @@ interface Operation {
   settled(): void;
   /** Adds what an error should say about progress made (sendAll's bytesSent). */
   decorate?(error: SocketError | AbortError): void;
+  /** How far the call got, for an error's message (sendAll's bytes sent). */
+  progress?(): string;
 }
 
 /** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
@@ -137,12 +141,17 @@ const READ = 0;
 const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
-/** Checks `{ signal, timeout }`. */
 const NO_OPTIONS: WaitOptions = Object.freeze({});
+/** The keys of {@link WaitOptions}, for calls whose options hold more. */
+export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
-export function waitOptions(options: unknown): WaitOptions {
+/**
+ * Checks `{ signal, timeout }`. `keysChecked`: the options of a call that takes more keys, whose
+ * preparation has checked them all already.
+ */
+export function waitOptions(options: unknown, keysChecked = false): WaitOptions {
   if (options === undefined) return NO_OPTIONS;
-  const object = validateObject(options, 'options');
+  const object = keysChecked ? (options as Record<string, unknown>) : validateObject(options, 'options', WAIT_KEYS);
   const { signal, timeout } = object;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
@@ -158,18 +167,20 @@ export function abortError(signal: AbortSignal): AbortError {
   return new AbortError(undefined, { cause: signal.reason });
 }
 
-export function timeoutError(syscall: string, context?: ErrorContext): SocketError {
-  return new SocketError(syscall, 'ETIMEDOUT', -osConstants.errno.ETIMEDOUT, context);
+/** ETIMEDOUT when `options.timeout` (`ms`) passes: `recv ETIMEDOUT: timed out after 500 ms (options.timeout)`. */
+export function timeoutError(syscall: string, ms: number, context?: ErrorContext, progress?: string): SocketError {
+  return new SocketError(syscall, 'ETIMEDOUT', -osConstants.errno.ETIMEDOUT, context, details(`timed out after ${ms} ms (options.timeout)`, progress));
 }
 
-function canceledError(syscall: string): SocketError {
-  return new SocketError(syscall, 'ECANCELED', -osConstants.errno.ECANCELED);
+/** ECANCELED for a call still waiting when `by` ('close()', 'detach()' ...) let the fd go. */
+function canceledError(operation: Operation, by: string): SocketError {
+  return new SocketError(operation.syscall, 'ECANCELED', -osConstants.errno.ECANCELED, undefined, details(`cancelled by ${by}`, operation.progress?.()));
 }
 
 /** Recv-style calls take `(…, flags?, options?)`; `(…, options)` is accepted too. */
-function flagsAndOptions(flags: unknown, options: unknown): [number, WaitOptions] {
+function flagsAndOptions(flags: unknown, options: unknown, known: number, syscall: string): [number, WaitOptions] {
   if (typeof flags === 'object' && flags !== null && options === undefined) return [0, waitOptions(flags)];
-  return [flags === undefined ? 0 : validateInt(flags, 'flags'), waitOptions(options)];
+  return [flags === undefined ? 0 : validateFlags(flags, 'flags', known, syscall), waitOptions(options)];
 }
 
 /**
@@ -354,13 +365,16 @@ export class Socket extends SocketBase {
     if (!(socket instanceof BlockingSocket)) throw invalidArgType('socket', 'an instance of the blocking Socket', socket);
     const { domain, type, protocol } = socket;
     const fd = socket.detach();
+    setReleasedBy(socket, 'Socket.fromBlocking()');
     native.own(fd);
     const result = native.setBlocking(fd, 0);
     if (result < 0) {
       native.close(fd);
       throw syscallError('fcntl', result);
     }
-    return new Socket(domain, type, protocol, ADOPT, fd);
+    const adopted = new Socket(domain, type, protocol, ADOPT, fd);
+    inheritWaits(adopted, socket, false);
+    return adopted;
   }
 
   /**
@@ -382,14 +396,16 @@ export class Socket extends SocketBase {
    */
   toBlocking(): BlockingSocket {
     const { domain, type, protocol } = this;
-    const fd = this.detach();
+    const fd = this.#detach('toBlocking()');
     native.own(fd);
     const result = native.setBlocking(fd, 1);
     if (result < 0) {
       native.close(fd);
       throw syscallError('fcntl', result);
     }
-    return new BlockingSocket(domain, type, protocol, ADOPT, fd);
+    const blocking = new BlockingSocket(domain, type, protocol, ADOPT, fd);
+    inheritWaits(blocking, this, true);
+    return blocking;
   }
 
   /**
@@ -439,12 +455,12 @@ export class Socket extends SocketBase {
    * @example
    * ```ts
    * const pending = conn.recv(4096);
-   * conn.close(); // pending rejects: SocketError 'recv ECANCELED'
+   * conn.close(); // pending rejects: SocketError 'recv ECANCELED: cancelled by close()'
    * ```
    */
   override close(): void {
     if (this.closed) return;
-    const watchers = this.#release();
+    const watchers = this.#release('close()');
     try {
       super.close();
     } finally {
@@ -466,24 +482,29 @@ export class Socket extends SocketBase {
    * ```
    */
   override detach(): number {
-    const watchers = this.closed ? [] : this.#release();
+    return this.#detach('detach()');
+  }
+
+  #detach(by: string): number {
+    const watchers = this.closed ? [] : this.#release(by);
     const fd = super.detach();
+    setReleasedBy(this, by);
     for (const watcher of watchers) watcher.notify();
     return fd;
   }
 
   /**
-   * Stops and closes the poller, rejects everything pending, and forgets the fd. Returns the
-   * select()/poll() watchers, to be told once the fd is gone.
+   * Stops and closes the poller, rejects everything pending (cancelled `by` a call: 'close()' ...),
+   * and forgets the fd. Returns the select()/poll() watchers, to be told once the fd is gone.
    */
-  #release(): Watcher[] {
+  #release(by: string): Watcher[] {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
     this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
-    this.#rejectAll((operation) => canceledError(operation.syscall));
+    this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = [...this.#watchers];
     this.#watchers.clear();
     return watchers;
@@ -648,7 +669,7 @@ export class Socket extends SocketBase {
   }
 
   #failAll(status: number): void {
-    this.#rejectAll((operation) => syscallError(operation.syscall, status));
+    this.#rejectAll((operation) => syscallError(operation.syscall, status, undefined, operation.progress?.()));
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
@@ -666,6 +687,7 @@ export class Socket extends SocketBase {
     attempt: Attempt<T>,
     context?: ErrorContext,
     decorate?: (error: SocketError | AbortError) => void,
+    progress?: () => string,
   ): Promise<T> {
     const { signal, timeout } = options;
     if (signal?.aborted) {
@@ -697,9 +719,10 @@ export class Socket extends SocketBase {
         },
       };
       if (decorate) operation.decorate = decorate;
+      if (progress) operation.progress = progress;
       queue.push(operation);
       if (timeout !== undefined) {
-        timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, context)), timeout);
+        timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
         // The poll handle keeps the process alive while the call waits (unless unref'd); the timer
         // must not keep it alive on its own.
         timer.unref();
@@ -851,7 +874,7 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'send');
       const view = toSendable(data);
-      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
       return this.#run(WRITE, 'send', wait, () => {
         const result = native.send(fd, view, allFlags);
@@ -891,7 +914,7 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'send');
       const bytes = asBytes(toSendable(data));
-      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
       let sent = 0;
       return this.#run(
@@ -903,7 +926,7 @@ export class Socket extends SocketBase {
             const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
             if (result === EAGAIN) return WOULD_BLOCK;
             if (result < 0) {
-              const error = syscallError('send', result);
+              const error = syscallError('send', result, undefined, sendAllProgress(sent, bytes.length));
               error.bytesSent = sent;
               throw error;
             }
@@ -916,6 +939,7 @@ export class Socket extends SocketBase {
         (error) => {
           error.bytesSent = sent;
         },
+        () => sendAllProgress(sent, bytes.length),
       );
     } catch (error) {
       return Promise.reject(error);
@@ -949,7 +973,7 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'sendto');
       const view = toSendable(data);
       const { sockaddr, context } = this.encode(address);
-      const [sendFlags, wait] = flagsAndOptions(flags, options);
+      const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendto');
       const allFlags = sendFlags | MSG_NOSIGNAL;
       return this.#run(
         WRITE,
@@ -997,7 +1021,7 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
       const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recv', wait, () => {
         const result = native.recv(fd, buffer, recvFlags);
@@ -1039,7 +1063,7 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
-      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
       return this.#run(READ, 'recv', wait, () => {
         const result = native.recv(fd, view, recvFlags);
         if (result === EAGAIN) return WOULD_BLOCK;
@@ -1077,7 +1101,7 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'recvfrom');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-      const [recvFlags, wait] = flagsAndOptions(flags, options);
+      const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recvfrom');
       const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recvfrom', wait, () => {
         const result = native.recvfrom(fd, buffer, recvFlags);
@@ -1134,7 +1158,7 @@ export class Socket extends SocketBase {
   sendmsg(buffers: ReadonlyArray<ArrayBufferView | string>, options?: SendmsgOptions & WaitOptions): Promise<number> {
     try {
       fdOf(this, 'sendmsg');
-      return this.#sendmsg(prepareSend(buffers, options, (address, name) => this.encode(address, name)), waitOptions(options));
+      return this.#sendmsg(prepareSend(buffers, options, (address, name) => this.encode(address, name), WAIT_KEYS), waitOptions(options, true));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1159,7 +1183,7 @@ export class Socket extends SocketBase {
   recvmsg(sizes: number | readonly number[], options?: RecvmsgOptions & WaitOptions): Promise<RecvmsgResult> {
     try {
       fdOf(this, 'recvmsg');
-      return this.#recvmsg(prepareReceive(sizes, options), waitOptions(options));
+      return this.#recvmsg(prepareReceive(sizes, options, WAIT_KEYS), waitOptions(options, true));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1177,7 +1201,7 @@ export class Socket extends SocketBase {
   sendFds(fds: ReadonlyArray<number | SocketBase>, data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'> & WaitOptions): Promise<number> {
     try {
       fdOf(this, 'sendmsg');
-      return this.#sendmsg(prepareSendFds(fds, data, options, (address, name) => this.encode(address, name)), waitOptions(options));
+      return this.#sendmsg(prepareSendFds(fds, data, options, (address, name) => this.encode(address, name), WAIT_KEYS), waitOptions(options, true));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1195,7 +1219,7 @@ export class Socket extends SocketBase {
    */
   async recvFds(maxFds: number, options?: { length?: number; flags?: number } & WaitOptions): Promise<ReceivedFds> {
     fdOf(this, 'recvmsg');
-    const { buffers, fds, flags } = await this.#recvmsg(prepareReceiveFds(maxFds, options), waitOptions(options));
+    const { buffers, fds, flags } = await this.#recvmsg(prepareReceiveFds(maxFds, options, WAIT_KEYS), waitOptions(options, true));
     return { data: buffers[0]!, fds, flags };
   }
 
@@ -1216,7 +1240,7 @@ export class Socket extends SocketBase {
    */
   async recvCredentials(length: number, options?: { flags?: number } & WaitOptions): Promise<ReceivedCredentials> {
     const fd = fdOf(this, 'recvmsg');
-    const prepared = prepareReceiveCredentials(length, options);
+    const prepared = prepareReceiveCredentials(length, options, WAIT_KEYS);
     passCredentials(this, fd);
     const { buffers, credentials, flags } = await this.#recvmsg(prepared, waitOptions(options));
     return { data: buffers[0]!, credentials, flags };
@@ -1234,7 +1258,7 @@ export class Socket extends SocketBase {
   sendCredentials(data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'> & WaitOptions): Promise<number> {
     try {
       fdOf(this, 'sendmsg');
-      return this.#sendmsg(prepareSendCredentials(data, options, (address, name) => this.encode(address, name)), waitOptions(options));
+      return this.#sendmsg(prepareSendCredentials(data, options, (address, name) => this.encode(address, name), WAIT_KEYS), waitOptions(options, true));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -128,7 +128,7 @@ export function getaddrinfo(
     if (signal === undefined && timeout === undefined) return lookup;
     return new Promise((resolve, reject) => {
       const context = args[0] === null ? {} : { hostname: args[0] };
-      const timer = timeout === undefined ? undefined : setTimeout(() => finish(timeoutError('getaddrinfo', context)), timeout);
+      const timer = timeout === undefined ? undefined : setTimeout(() => finish(timeoutError('getaddrinfo', timeout, context)), timeout);
       const onAbort = (): void => finish(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       function finish(error?: unknown, value?: Addrinfo[]): void {
@@ -285,7 +285,7 @@ function waitReady(
     if (options.timeout !== undefined) {
       limit = setTimeout(() => {
         stop();
-        reject(timeoutError(syscall));
+        reject(timeoutError(syscall, options.timeout!));
       }, options.timeout);
       limit.unref();
     }

@@ -1,6 +1,8 @@
 // What both flavours of Socket share: one object owning one fd, and the calls that never wait
 // (bind, listen, shutdown, close, getsockname, getpeername, setsockopt, getsockopt, fcntl).
 // lib/socket.ts adds the blocking calls, lib/promises.ts the awaited ones.
+import { inspect, type InspectOptionsStylized } from 'node:util';
+
 import { type AddressInput, encodeAddress, type EncodedAddress, pathText, type SocketAddress } from './address';
 import {
   AF_UNIX,
@@ -43,6 +45,7 @@ import {
   IPPROTO_TCP,
 } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
+import { familyNames, named, socketTypeNames } from './names';
 import { native } from './native';
 import { validateInt, validateObject } from './validate';
 
@@ -158,9 +161,12 @@ function addressBytes(value: unknown, family: number, name: string): Buffer {
   return family === AF_INET ? sockaddr.subarray(4, 8) : sockaddr.subarray(8, 24);
 }
 
+const MEMBERSHIP_KEYS = ['multiaddr', 'address', 'ifindex'];
+const LINGER_KEYS = ['onoff', 'linger'];
+
 /** A {@link Membership} as `struct ip_mreqn` (AF_INET) or `struct ipv6_mreq` (AF_INET6). */
 function membership(value: unknown, family: number): Buffer {
-  const { multiaddr, address, ifindex } = validateObject(value, 'value');
+  const { multiaddr, address, ifindex } = validateObject(value, 'value', MEMBERSHIP_KEYS);
   const index = ifindex === undefined ? 0 : validateInt(ifindex, 'value.ifindex', 0);
   if (family === AF_INET) {
     const bytes = Buffer.alloc(12);
@@ -241,6 +247,22 @@ export const ADOPT: unique symbol = Symbol('adopt');
 /** Reads a socket's fd for a syscall, throwing EBADF if it is closed. For lib/ only. */
 export let fdOf: (socket: SocketBase, syscall: string) => number;
 
+/**
+ * Why a blocking call's EAGAIN (or a blocking connect's EINPROGRESS) came: `timed out after 500 ms
+ * (SO_RCVTIMEO)` when the socket's own timeout `option` ran out, else undefined. For lib/ only.
+ */
+export let timeoutDetail: (socket: SocketBase, option: number) => string | undefined;
+
+/**
+ * What a new socket knows of its fd's waits: a connection from accept4 inherits the listener's
+ * SO_RCVTIMEO and SO_SNDTIMEO (the kernel copies them), and `blocking` is from accept4's flags.
+ * For lib/ only.
+ */
+export let inheritWaits: (socket: SocketBase, from: SocketBase, blocking: boolean) => void;
+
+/** Records which call let the fd go, for the EBADF message of later calls. For lib/ only. */
+export let setReleasedBy: (socket: SocketBase, call: string) => void;
+
 /** A Socket class of either flavour, as the static factories see it. */
 type SocketClass<T> = new (domain: number, type: number, protocol?: number) => T;
 type AdoptingClass<T> = new (domain: number, type: number, protocol: number, adopt: typeof ADOPT, fd: number) => T;
@@ -249,7 +271,9 @@ type AdoptingClass<T> = new (domain: number, type: number, protocol: number, ado
  * The part of a socket both flavours share. `new Socket(domain, type, protocol)` is socket(2).
  *
  * Every fd it creates is close-on-exec. After close() or detach(), every method throws EBADF
- * without touching the old fd number, which may belong to someone else by then.
+ * without touching the old fd number, which may belong to someone else by then; the message says
+ * why (`recv EBADF: the socket is closed (fd 12 was released by close())`). `util.inspect` shows
+ * `Socket { fd: 12, family: 'AF_INET', type: 'SOCK_STREAM', state: 'open' }`.
  *
  * Not exported: the Socket of `sockcall` and the Socket of `sockcall/promises` both extend it, and
  * the calls that never wait (bind, listen, shutdown, close, getsockname, getpeername, setsockopt,
@@ -259,6 +283,19 @@ type AdoptingClass<T> = new (domain: number, type: number, protocol: number, ado
  */
 export class SocketBase implements Disposable {
   #fd: number;
+  /** The fd this Socket had, once closed or detached (EBADF messages name it). */
+  #formerFd = -1;
+  /** The call that let the fd go: 'close()', 'detach()' ... */
+  #releasedBy = '';
+  // What this object knows of the fd's waits, from the calls it made (undefined: not known, for an
+  // fd adopted with fromFd). Read only when a blocking call fails with EAGAIN, to tell a timeout
+  // from a would-block without a syscall on the way.
+  /** O_NONBLOCK is clear. */
+  #blocking: boolean | undefined;
+  /** SO_RCVTIMEO in ms (0: none). */
+  #rcvtimeo: number | undefined;
+  /** SO_SNDTIMEO in ms (0: none). */
+  #sndtimeo: number | undefined;
   /** Registered with the collector until close() or detach(). */
   #unclosed: Unclosed | null = null;
   /** The address family (AF_INET, AF_INET6, AF_UNIX). */
@@ -270,6 +307,15 @@ export class SocketBase implements Disposable {
 
   static {
     fdOf = (socket, syscall) => socket.#open(syscall);
+    timeoutDetail = (socket, option) => socket.#timeoutDetail(option);
+    inheritWaits = (socket, from, blocking) => {
+      socket.#blocking = blocking;
+      socket.#rcvtimeo = from.#rcvtimeo;
+      socket.#sndtimeo = from.#sndtimeo;
+    };
+    setReleasedBy = (socket, call) => {
+      socket.#releasedBy = call;
+    };
   }
 
   /**
@@ -306,11 +352,19 @@ export class SocketBase implements Disposable {
       if (fd < 0) throw syscallError('socket', fd);
     }
     this.#fd = fd;
+    if (adopt !== ADOPT) this.#created(type);
     this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
     unclosed.register(this, this.#unclosed);
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
+  }
+
+  /** A socket just made by socket(2) or socketpair(2): the kernel's defaults, no timeouts. */
+  #created(type: number): void {
+    this.#blocking = (type & SOCK_NONBLOCK) === 0;
+    this.#rcvtimeo = 0;
+    this.#sndtimeo = 0;
   }
 
   static #getInt(fd: number, name: number): number {
@@ -351,7 +405,9 @@ export class SocketBase implements Disposable {
     const result = native.socketpair(domain, type | SOCK_CLOEXEC, protocol);
     if (typeof result === 'number') throw syscallError('socketpair', result);
     const Class = this as unknown as AdoptingClass<T>;
-    return [new Class(domain, type, protocol, ADOPT, result[0]), new Class(domain, type, protocol, ADOPT, result[1])];
+    const ends: [T, T] = [new Class(domain, type, protocol, ADOPT, result[0]), new Class(domain, type, protocol, ADOPT, result[1])];
+    for (const end of ends) (end as SocketBase).#created(type);
+    return ends;
   }
 
   /**
@@ -422,8 +478,43 @@ export class SocketBase implements Disposable {
   }
 
   #open(syscall: string): number {
-    if (this.#fd < 0) throw closedError(syscall);
+    if (this.#fd < 0) throw closedError(syscall, this.#formerFd, this.#releasedBy);
     return this.#fd;
+  }
+
+  #timeoutDetail(option: number): string | undefined {
+    const fd = this.#fd;
+    let ms = option === SO_RCVTIMEO ? this.#rcvtimeo : this.#sndtimeo;
+    if (fd < 0 || this.#blocking === false || ms === 0) return undefined;
+    // Not known (an adopted fd): ask the kernel, on this error path only, and remember the answer.
+    if (this.#blocking === undefined) {
+      const blocking = native.getBlocking(fd);
+      if (blocking < 0) return undefined;
+      this.#blocking = blocking === 1;
+      if (!this.#blocking) return undefined;
+    }
+    if (ms === undefined) {
+      if (native.getsockoptTimeval(fd, option, msOut) < 0) return undefined;
+      ms = msOut[0]!;
+      this.#rememberTimeout(option, ms);
+    }
+    return ms > 0 ? `timed out after ${ms} ms (${option === SO_RCVTIMEO ? 'SO_RCVTIMEO' : 'SO_SNDTIMEO'})` : undefined;
+  }
+
+  /**
+   * What `util.inspect` shows: `Socket { fd: 12, family: 'AF_INET', type: 'SOCK_STREAM', state: 'open' }`.
+   * No syscall: the family and type are the ones the Socket was made with.
+   */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
+    if (depth < 0) return options.stylize(`[${this.constructor.name}]`, 'special');
+    const state = this.#fd >= 0 ? 'open' : this.#releasedBy === 'close()' ? 'closed' : 'detached';
+    const shown = {
+      fd: this.#fd,
+      family: named(familyNames, this.domain),
+      type: named(socketTypeNames, this.type),
+      state,
+    };
+    return `${this.constructor.name} ${show(shown, { ...options, depth: 0 })}`;
   }
 
   /**
@@ -464,6 +555,8 @@ export class SocketBase implements Disposable {
   detach(): number {
     const fd = this.#open('detach');
     this.#fd = -1;
+    this.#formerFd = fd;
+    this.#releasedBy = 'detach()';
     this.#forget();
     native.disown(fd);
     return fd;
@@ -586,6 +679,8 @@ export class SocketBase implements Disposable {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
+    this.#formerFd = fd;
+    this.#releasedBy = 'close()';
     this.#forget();
     const result = native.close(fd);
     if (result < 0) throw syscallError('close', result);
@@ -694,8 +789,9 @@ export class SocketBase implements Disposable {
     const kind = optionKind(level, name);
     if (ArrayBuffer.isView(value)) {
       result = native.setsockoptBytes(fd, level, name, value);
+      if (kind === 'timeval' && result === 0) this.#rememberTimeout(name, undefined);
     } else if (kind === 'linger') {
-      const linger = validateObject(value, 'value');
+      const linger = validateObject(value, 'value', LINGER_KEYS);
       if (typeof linger.onoff !== 'boolean' && typeof linger.onoff !== 'number') {
         throw invalidArgType('value.onoff', 'of type boolean or number', linger.onoff);
       }
@@ -705,6 +801,7 @@ export class SocketBase implements Disposable {
       if (typeof value !== 'number') throw invalidArgType('value', 'of type number (milliseconds)', value);
       if (!(value >= 0 && value < MAX_TIMEVAL_MS)) throw outOfRange('value', `>= 0 && < ${MAX_TIMEVAL_MS} (0: no timeout)`, value);
       result = native.setsockoptTimeval(fd, name, value);
+      if (result === 0) this.#rememberTimeout(name, value);
     } else if (kind === 'string') {
       if (typeof value !== 'string') throw invalidArgType('value', 'of type string', value);
       result = native.setsockoptBytes(fd, level, name, Buffer.from(value, 'utf8'));
@@ -809,6 +906,11 @@ export class SocketBase implements Disposable {
     return intOut[0]!;
   }
 
+  #rememberTimeout(option: number, ms: number | undefined): void {
+    if (option === SO_RCVTIMEO) this.#rcvtimeo = ms;
+    else this.#sndtimeo = ms;
+  }
+
   /**
    * Sets or clears O_NONBLOCK: fcntl(2) F_SETFL. false makes calls that would block fail with EAGAIN
    * instead.
@@ -833,6 +935,7 @@ export class SocketBase implements Disposable {
     if (typeof blocking !== 'boolean') throw invalidArgType('blocking', 'of type boolean', blocking);
     const result = native.setBlocking(fd, blocking ? 1 : 0);
     if (result < 0) throw syscallError('fcntl', result);
+    this.#blocking = blocking;
   }
 
   /**

@@ -1,8 +1,10 @@
 // The blocking Socket: the calls that can wait (accept, connect, send, recv and friends) made on the
 // calling thread, exactly as the equivalent C makes them, blocking as C would.
+import { constants as osConstants } from 'node:os';
+
 import type { AddressInput, DisconnectAddress } from './address';
-import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
-import { syscallError } from './errors';
+import { MSG_DONTWAIT, MSG_NOSIGNAL, SO_RCVTIMEO, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants';
+import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError } from './errors';
 import {
   finishReceive,
   passCredentials,
@@ -21,10 +23,27 @@ import {
   type SendmsgOptions,
 } from './msg';
 import { native } from './native';
-import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
-import { asBytes, toSendable, validateInt, validateView } from './validate';
+import { ADOPT, allocateFor, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, shrink, SocketBase, timeoutDetail } from './socket-base';
+import { ACCEPT_FLAGS, asBytes, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateView } from './validate';
 
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+
+const EAGAIN = -osConstants.errno.EAGAIN;
+const EINPROGRESS = -osConstants.errno.EINPROGRESS;
+
+/**
+ * The error of a blocking call that returned `-errno`. An EAGAIN (a connect's EINPROGRESS) that
+ * the socket's own SO_RCVTIMEO or SO_SNDTIMEO caused says it timed out; one from a non-blocking
+ * socket or MSG_DONTWAIT reads as C reports it.
+ */
+function blockingError(socket: SocketBase, syscall: string, result: number, flags: number, option: number, context?: ErrorContext, progress?: string): SocketError {
+  if (result === EINPROGRESS && syscall === 'connect') {
+    const timedOut = timeoutDetail(socket, option);
+    return syscallError(syscall, result, context, timedOut && `${timedOut}; the connection goes on in the background (see SO_ERROR)`);
+  }
+  const timedOut = result === EAGAIN && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
+  return syscallError(syscall, result, context, details(timedOut, progress));
+}
 
 /**
  * A socket: `new Socket(domain, type, protocol)` is socket(2). Blocking by default, like C.
@@ -36,7 +55,10 @@ export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue }
  * connect, send and recv stop the thread (timers and I/O callbacks included) until they are done.
  * Bound them with SO_RCVTIMEO/SO_SNDTIMEO, with select()/poll() and a timeout, or run them in a worker
  * thread; for code on Node's event loop, use the Socket of `sockcall/promises`. A failed syscall
- * throws a {@link SocketError}; a bad argument throws a TypeError or RangeError before any syscall.
+ * throws a {@link SocketError}; an EAGAIN that the socket's SO_RCVTIMEO or SO_SNDTIMEO caused says
+ * so (`recv EAGAIN: timed out after 500 ms (SO_RCVTIMEO)`). A bad argument throws a TypeError or
+ * RangeError before any syscall: flags with a bit the syscall does not take, and an options object
+ * with a key the call does not know, are refused (`ERR_INVALID_ARG_VALUE`) rather than ignored.
  *
  * @example
  * ```ts
@@ -85,10 +107,12 @@ export class Socket extends SocketBase {
    */
   accept(flags = 0): Socket {
     const fd = fdOf(this, 'accept');
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', ACCEPT_FLAGS, 'accept4');
     const result = native.accept4(fd, flags | SOCK_CLOEXEC);
-    if (result < 0) throw syscallError('accept', result);
-    return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+    if (result < 0) throw blockingError(this, 'accept', result, 0, SO_RCVTIMEO);
+    const conn = new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+    inheritWaits(conn, this, (flags & SOCK_NONBLOCK) === 0);
+    return conn;
   }
 
   /**
@@ -128,7 +152,7 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'connect');
     const { sockaddr, context } = this.encode(address, 'address', true);
     const result = native.connect(fd, sockaddr);
-    if (result < 0) throw syscallError('connect', result, context);
+    if (result < 0) throw blockingError(this, 'connect', result, 0, SO_SNDTIMEO, context);
   }
 
   /**
@@ -161,9 +185,9 @@ export class Socket extends SocketBase {
   send(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
     const view = toSendable(data);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'send');
     const result = native.send(fd, view, flags | MSG_NOSIGNAL);
-    if (result < 0) throw syscallError('send', result);
+    if (result < 0) throw blockingError(this, 'send', result, flags, SO_SNDTIMEO);
     return result;
   }
 
@@ -178,7 +202,8 @@ export class Socket extends SocketBase {
    * @param flags - MSG_* flags for every send(2), or'ed (default 0).
    * @returns The length of `data` in bytes.
    * @throws {@link SocketError} as {@link send} (`syscall` 'send': EPIPE, ECONNRESET, EAGAIN on a timeout
-   * or a non-blocking socket ...), with `bytesSent`: the bytes that went out before the failure.
+   * or a non-blocking socket ...), with `bytesSent`: the bytes that went out before the failure (the
+   * message says it too: `send EPIPE: sendAll stopped after 65536 of 1048576 bytes`).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for `data` that is not a string
    * or an ArrayBufferView, or a bad `flags`, before any syscall.
    * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
@@ -194,12 +219,12 @@ export class Socket extends SocketBase {
   sendAll(data: ArrayBufferView | string, flags = 0): number {
     const fd = fdOf(this, 'send');
     const bytes = asBytes(toSendable(data));
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'send');
     let sent = 0;
     while (sent < bytes.length) {
       const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags | MSG_NOSIGNAL);
       if (result < 0) {
-        const error = syscallError('send', result);
+        const error = blockingError(this, 'send', result, flags, SO_SNDTIMEO, undefined, sendAllProgress(sent, bytes.length));
         error.bytesSent = sent;
         throw error;
       }
@@ -240,9 +265,9 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
     const { sockaddr, context } = this.encode(address);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'sendto');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
-    if (result < 0) throw syscallError('sendto', result, context);
+    if (result < 0) throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);
     return result;
   }
 
@@ -261,7 +286,8 @@ export class Socket extends SocketBase {
    * @param flags - MSG_* flags, or'ed (default 0).
    * @returns The bytes received; empty at EOF.
    * @throws {@link SocketError} from recv(2) (the recvfrom syscall), `syscall` 'recv':
-   * - `EAGAIN`: SO_RCVTIMEO passed, or non-blocking (or MSG_DONTWAIT) with nothing to read;
+   * - `EAGAIN`: SO_RCVTIMEO passed (the message says `timed out after N ms (SO_RCVTIMEO)`), or
+   *   non-blocking (or MSG_DONTWAIT) with nothing to read;
    * - `ECONNRESET`: the peer reset the connection;
    * - `ENOTCONN`: a stream socket that is not connected;
    * - `ETIMEDOUT`: the connection was dropped by keep-alive or TCP_USER_TIMEOUT;
@@ -269,7 +295,8 @@ export class Socket extends SocketBase {
    * - `EINVAL`: MSG_OOB with no urgent data waiting (or with SO_OOBINLINE);
    * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
    * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `length` outside 0 to
-   * MAX_RECV_LENGTH or a bad `flags`, before any syscall.
+   * MAX_RECV_LENGTH or a bad `flags`; `TypeError` (`ERR_INVALID_ARG_VALUE`) for a flag recv(2) does not
+   * take (MSG_EOR, or a number meant as something else: `recv(10, 5000)`), before any syscall.
    * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
    * @example
    * ```ts
@@ -281,10 +308,10 @@ export class Socket extends SocketBase {
   recv(length: number, flags = 0): Buffer {
     const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const buffer = allocateFor(length, flags);
     const result = native.recv(fd, buffer, flags);
-    if (result < 0) throw syscallError('recv', result);
+    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
     return shrink(buffer, result);
   }
 
@@ -312,9 +339,9 @@ export class Socket extends SocketBase {
   recvInto(view: ArrayBufferView, flags = 0): number {
     const fd = fdOf(this, 'recv');
     validateView(view, 'view');
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const result = native.recv(fd, view, flags);
-    if (result < 0) throw syscallError('recv', result);
+    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
     return result;
   }
 
@@ -343,24 +370,24 @@ export class Socket extends SocketBase {
   recvfrom(length: number, flags = 0): Received {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-    validateInt(flags, 'flags');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
     const buffer = allocateFor(length, flags);
     const result = native.recvfrom(fd, buffer, flags);
-    if (typeof result === 'number') throw syscallError('recvfrom', result);
+    if (typeof result === 'number') throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
     return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
   }
 
   #sendmsg(prepared: PreparedSend): number {
     const fd = fdOf(this, 'sendmsg');
     const result = native.sendmsg(fd, prepared.views, prepared.control, prepared.flags, prepared.sockaddr);
-    if (result < 0) throw syscallError('sendmsg', result, prepared.context);
+    if (result < 0) throw blockingError(this, 'sendmsg', result, prepared.flags, SO_SNDTIMEO, prepared.context);
     return result;
   }
 
   #recvmsg(prepared: PreparedReceive): RecvmsgResult {
     const fd = fdOf(this, 'recvmsg');
     const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
-    if (typeof result === 'number') throw syscallError('recvmsg', result);
+    if (typeof result === 'number') throw blockingError(this, 'recvmsg', result, prepared.flags, SO_RCVTIMEO);
     return finishReceive(prepared, result, this.unnamedPeer());
   }
 

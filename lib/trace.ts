@@ -13,6 +13,7 @@ import { constants as fsConstants, readlinkSync, writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 import { invalidArgType } from './errors';
+import { bitNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
 import { native } from './native';
 import { validateObject } from './validate';
 
@@ -46,19 +47,7 @@ export type TraceSink = boolean | ((line: string) => void);
 
 const c = native.constants;
 
-/** Reverse lookup: the name of `value` among the constants whose names start with a prefix. */
-function names(prefixes: string[], exclude: string[] = []): Map<number, string> {
-  const map = new Map<number, string>();
-  for (const [name, value] of Object.entries(c)) {
-    if (!prefixes.some((prefix) => name.startsWith(prefix)) || exclude.includes(name)) continue;
-    if (!map.has(value)) map.set(value, name);
-  }
-  return map;
-}
-
-const families = names(['AF_'], ['AF_LOCAL']);
-const socketTypes = names(['SOCK_'], ['SOCK_NONBLOCK', 'SOCK_CLOEXEC']);
-const protocols = names(['IPPROTO_']);
+const protocols = namesOf(['IPPROTO_']);
 const levels = new Map<number, string>([
   [c.SOL_SOCKET!, 'SOL_SOCKET'],
   [c.IPPROTO_IP!, 'SOL_IP'],
@@ -67,14 +56,13 @@ const levels = new Map<number, string>([
   [c.IPPROTO_UDP!, 'SOL_UDP'],
 ]);
 const optionNames = new Map<number, Map<number, string>>([
-  [c.SOL_SOCKET!, names(['SO_'])],
-  [c.IPPROTO_IP!, names(['IP_'])],
-  [c.IPPROTO_IPV6!, names(['IPV6_'])],
-  [c.IPPROTO_TCP!, names(['TCP_'])],
+  [c.SOL_SOCKET!, namesOf(['SO_'])],
+  [c.IPPROTO_IP!, namesOf(['IP_'])],
+  [c.IPPROTO_IPV6!, namesOf(['IPV6_'])],
+  [c.IPPROTO_TCP!, namesOf(['TCP_'])],
 ]);
-const shutdownHow = names(['SHUT_']);
-const msgFlags = [...names(['MSG_'])].sort((a, b) => a[0] - b[0]);
-const pollFlags = [...names(['POLL'], ['POLLRDNORM', 'POLLWRNORM', 'POLLRDBAND', 'POLLWRBAND'])].sort((a, b) => a[0] - b[0]);
+const shutdownHow = namesOf(['SHUT_']);
+const pollFlags = [...namesOf(['POLL'], ['POLLRDNORM', 'POLLWRNORM', 'POLLRDBAND', 'POLLWRBAND'])].sort((a, b) => a[0] - b[0]);
 // Linux's generic values (asm-generic/fcntl.h), the same on every architecture Node runs on.
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -99,25 +87,6 @@ const openFlags: [number, string][] = (
 const timevalOptions = new Set([c.SO_RCVTIMEO!, c.SO_SNDTIMEO!]);
 const stringOptions = new Set([c.SO_BINDTODEVICE!]);
 
-function named(map: Map<number, string>, value: number): string {
-  return map.get(value) ?? String(value);
-}
-
-/** `A|B|0x40` for a bit mask, `0` for none. */
-function flags(table: [number, string][], value: number): string {
-  if (value === 0) return '0';
-  const parts: string[] = [];
-  let rest = value;
-  for (const [bit, name] of table) {
-    if (bit !== 0 && (rest & bit) === bit) {
-      parts.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest !== 0) parts.push(`0x${(rest >>> 0).toString(16)}`);
-  return parts.join('|');
-}
-
 // In strace's order.
 const socketFlagBits: [number, string][] = [
   [c.SOCK_CLOEXEC!, 'SOCK_CLOEXEC'],
@@ -126,8 +95,8 @@ const socketFlagBits: [number, string][] = [
 
 function socketType(value: number): string {
   const bits = c.SOCK_NONBLOCK! | c.SOCK_CLOEXEC!;
-  const base = named(socketTypes, value & ~bits);
-  return value & bits ? `${base}|${flags(socketFlagBits, value & bits)}` : base;
+  const base = named(socketTypeNames, value & ~bits);
+  return value & bits ? `${base}|${bitNames(socketFlagBits, value & bits)}` : base;
 }
 
 function protocol(family: number, value: number): string {
@@ -193,7 +162,7 @@ function sockaddr(buffer: Buffer): string {
   }
   // connect's AF_UNSPEC (a disconnect): strace shows the rest of the struct sockaddr as sa_data.
   if (family === c.AF_UNSPEC && buffer.length > 2) return `{sa_family=AF_UNSPEC, sa_data=${quote(buffer.subarray(2), 0, buffer.length)}}`;
-  return `{sa_family=${named(families, family)}}`;
+  return `{sa_family=${named(familyNames, family)}}`;
 }
 
 function inet6(bytes: Uint8Array): string {
@@ -293,7 +262,7 @@ function msghdr(args: Arg[], received: boolean): string {
   const control = controlLength > 0 ? `msg_control=${controlMessages(args[4]!)}, ` : '';
   return (
     `{msg_name=${nameShown}, msg_namelen=${nameLength}, msg_iov=[${iov.join(', ')}], msg_iovlen=${count}, ` +
-    `${control}msg_controllen=${controlLength}, msg_flags=${flags(msgFlags, args[6] as number)}}`
+    `${control}msg_controllen=${controlLength}, msg_flags=${bitNames(msgFlagNames, args[6] as number)}}`
   );
 }
 
@@ -304,7 +273,7 @@ function fdSet(list: Arg): string {
 
 function pollEntries(pairs: number[], key: 'events' | 'revents'): string {
   const entries: string[] = [];
-  for (let i = 0; i + 1 < pairs.length; i += 2) entries.push(`{fd=${pairs[i]}, ${key}=${flags(pollFlags, pairs[i + 1]!)}}`);
+  for (let i = 0; i + 1 < pairs.length; i += 2) entries.push(`{fd=${pairs[i]}, ${key}=${bitNames(pollFlags, pairs[i + 1]!)}}`);
   return `[${entries.join(', ')}]`;
 }
 
@@ -324,10 +293,10 @@ function formatArguments(name: string, args: Arg[], result: number): string {
   };
   switch (name) {
     case 'socket':
-      return `${named(families, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}`;
+      return `${named(familyNames, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}`;
     case 'socketpair': {
       const fds = args[3] as number[] | null;
-      return `${named(families, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}, ${fds ? `[${fds.join(', ')}]` : '0x0'}`;
+      return `${named(familyNames, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}, ${fds ? `[${fds.join(', ')}]` : '0x0'}`;
     }
     case 'bind':
     case 'connect':
@@ -335,19 +304,19 @@ function formatArguments(name: string, args: Arg[], result: number): string {
     case 'listen':
       return `${n(0)}, ${n(1)}`;
     case 'accept4':
-      return `${n(0)}, NULL, NULL, ${flags(socketFlagBits, n(3))}`;
+      return `${n(0)}, NULL, NULL, ${bitNames(socketFlagBits, n(3))}`;
     case 'sendto':
-      return `${n(0)}, ${data(1, n(2))}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${n(5)}`;
+      return `${n(0)}, ${data(1, n(2))}, ${n(2)}, ${bitNames(msgFlagNames, n(3))}, ${address(4)}, ${n(5)}`;
     case 'recvfrom': {
       const from = args[5] as Tagged | null;
-      return `${n(0)}, ${data(1, result)}, ${n(2)}, ${flags(msgFlags, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
+      return `${n(0)}, ${data(1, result)}, ${n(2)}, ${bitNames(msgFlagNames, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
     }
     case 'sendmsg':
-      return `${n(0)}, ${msghdr(args, false)}, ${flags(msgFlags, n(7))}`;
+      return `${n(0)}, ${msghdr(args, false)}, ${bitNames(msgFlagNames, n(7))}`;
     case 'recvmsg':
       // A failed recvmsg: strace shows only what went in, msg_namelen.
-      if (args.length === 3) return `${n(0)}, {msg_namelen=${n(1)}}, ${flags(msgFlags, n(2))}`;
-      return `${n(0)}, ${msghdr(args, true)}, ${flags(msgFlags, n(7))}`;
+      if (args.length === 3) return `${n(0)}, {msg_namelen=${n(1)}}, ${bitNames(msgFlagNames, n(2))}`;
+      return `${n(0)}, ${msghdr(args, true)}, ${bitNames(msgFlagNames, n(7))}`;
     case 'shutdown':
       return `${n(0)}, ${named(shutdownHow, n(1))}`;
     case 'close':
@@ -367,7 +336,7 @@ function formatArguments(name: string, args: Arg[], result: number): string {
     case 'fcntl': {
       const command = named(fcntlCommands, n(1));
       if (args.length < 3) return `${n(0)}, ${command}`;
-      const argument = n(1) === F_SETFL ? `O_RDWR|${flags(openFlags, n(2) & ~fsConstants.O_RDWR)}`.replace(/\|0$/, '') : String(n(2));
+      const argument = n(1) === F_SETFL ? `O_RDWR|${bitNames(openFlags, n(2) & ~fsConstants.O_RDWR)}`.replace(/\|0$/, '') : String(n(2));
       return `${n(0)}, ${command}, ${argument}`;
     }
     case 'pselect6': {
@@ -392,7 +361,7 @@ function formatDetail(name: string, args: Arg[], result: number, detail: unknown
   }
   if (name === 'poll' && Array.isArray(detail)) return ` (${pollEntries(detail as number[], 'revents')})`;
   if (name === 'fcntl' && args[1] === F_GETFL && result >= 0) {
-    return ` (flags O_RDWR${result & ~fsConstants.O_RDWR ? `|${flags(openFlags, result & ~fsConstants.O_RDWR)}` : ''})`;
+    return ` (flags O_RDWR${result & ~fsConstants.O_RDWR ? `|${bitNames(openFlags, result & ~fsConstants.O_RDWR)}` : ''})`;
   }
   return '';
 }
@@ -485,7 +454,7 @@ function writeToStderr(line: string): void {
  */
 export function trace(sink: TraceSink, options: TraceOptions = {}): void {
   if (typeof sink !== 'boolean' && typeof sink !== 'function') throw invalidArgType('sink', 'of type boolean or function', sink);
-  const { timestamps, durations } = validateObject(options, 'options');
+  const { timestamps, durations } = validateObject(options, 'options', ['timestamps', 'durations']);
   for (const [key, value] of [['timestamps', timestamps], ['durations', durations]] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${key}`, 'of type boolean', value);
   }

@@ -1,6 +1,25 @@
 // Argument checks shared by every public function. Each throws the Node-style error before any
 // syscall is made, and returns the value narrowed to its type.
-import { invalidArgType, outOfRange } from './errors';
+import {
+  MSG_CMSG_CLOEXEC,
+  MSG_CONFIRM,
+  MSG_DONTROUTE,
+  MSG_DONTWAIT,
+  MSG_EOR,
+  MSG_ERRQUEUE,
+  MSG_FASTOPEN,
+  MSG_MORE,
+  MSG_NOSIGNAL,
+  MSG_OOB,
+  MSG_PEEK,
+  MSG_TRUNC,
+  MSG_WAITALL,
+  MSG_ZEROCOPY,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+} from './constants';
+import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { bitNames, msgFlagNames } from './names';
 
 export const INT32_MAX = 2 ** 31 - 1;
 export const INT32_MIN = -(2 ** 31);
@@ -50,9 +69,100 @@ export function asBytes(view: ArrayBufferView): Uint8Array {
   }
 }
 
-export function validateObject(value: unknown, name: string): Record<string, unknown> {
+/**
+ * An object (not null, not an array). With `known`, every key must be one of `known` or `alsoKnown`:
+ * a misspelt option (`{ timout: 100 }`) or a key from another API (`{ host }`) would otherwise be
+ * ignored without a word. `aliases` maps such foreign keys to the one meant.
+ */
+export function validateObject(
+  value: unknown,
+  name: string,
+  known?: readonly string[],
+  alsoKnown?: readonly string[],
+  aliases?: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgType(name, 'of type object', value);
   }
+  if (known !== undefined) validateKeys(value, name, known, alsoKnown, aliases);
   return value as Record<string, unknown>;
+}
+
+/** Refuses a key of `object` that is in neither `known` nor `alsoKnown` (see validateObject). */
+export function validateKeys(
+  object: object,
+  name: string,
+  known: readonly string[],
+  alsoKnown?: readonly string[],
+  aliases?: Readonly<Record<string, string>>,
+): void {
+  for (const key in object) {
+    if (!known.includes(key) && !alsoKnown?.includes(key)) throw unknownKey(object, name, key, alsoKnown ? [...known, ...alsoKnown] : known, aliases);
+  }
+}
+
+function unknownKey(value: object, name: string, key: string, known: readonly string[], aliases?: Readonly<Record<string, string>>): TypeError {
+  const meant = aliases?.[key] ?? nearest(key, known);
+  const hint = meant === undefined ? '' : ` (did you mean \`${meant}\`?)`;
+  return invalidArgValue(name, value, `has an unknown key \`${key}\`${hint}; the known keys are ${known.map((k) => `\`${k}\``).join(', ')}`);
+}
+
+/** The known key `key` is most likely a slip of: the same but for case, or at most two edits away. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.min(2, Math.floor(key.length / 2));
+  for (const candidate of known) {
+    if (candidate.toLowerCase() === lower) return candidate;
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= bestDistance) {
+      best = candidate;
+      bestDistance = distance - 1;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The MSG_* flags Linux's send(2), sendto(2) and sendmsg(2) take. */
+export const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | MSG_NOSIGNAL | MSG_MORE | MSG_CONFIRM | MSG_FASTOPEN | MSG_ZEROCOPY;
+/** The MSG_* flags Linux's recv(2) and recvfrom(2) take. */
+export const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_ERRQUEUE;
+/** recvmsg(2) takes MSG_CMSG_CLOEXEC as well. */
+export const RECVMSG_FLAGS = RECV_FLAGS | MSG_CMSG_CLOEXEC;
+/** The flags of accept4(2). */
+export const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
+const acceptFlagNames: [number, string][] = [
+  [SOCK_NONBLOCK, 'SOCK_NONBLOCK'],
+  [SOCK_CLOEXEC, 'SOCK_CLOEXEC'],
+];
+
+/**
+ * A flags argument: a 32-bit integer with no bit outside `known`, the flags `syscall` takes (one mask
+ * test). An unknown bit is refused, not passed on: the kernel ignores most of them without a word,
+ * and a number meant as something else can hold one that changes the call (a timeout of 5000 in
+ * recv's flags is MSG_WAITALL, among others).
+ */
+export function validateFlags(value: unknown, name: string, known: number, syscall: string): number {
+  if (typeof value !== 'number' || (value | 0) !== value || (value & ~known) !== 0) {
+    const flags = validateInt(value, name);
+    const table = known === ACCEPT_FLAGS ? acceptFlagNames : msgFlagNames;
+    const unknown = bitNames(table, flags & ~known);
+    // Bits no constant names: most likely a number that is not flags at all (recv(10, 5000)).
+    const hint = table === msgFlagNames && unknown.includes('0x') ? '; flags are MSG_* constants or\'ed together, and a timeout is not one' : '';
+    throw invalidArgValue(name, value, `has flags ${syscall}(2) does not take: ${unknown} (it takes ${bitNames(table, known)}${hint})`);
+  }
+  return value;
 }

@@ -336,12 +336,13 @@ describe('10 socket lifecycle and fd ownership', function () {
       ];
     }
 
-    it('every method throws a SocketError EBADF naming its syscall', function () {
+    it('every method throws a SocketError EBADF naming its syscall, and saying the socket is closed', function () {
       const s = new Socket(AF_UNIX, SOCK_STREAM);
+      const fd = s.fd;
       s.close();
       for (const [syscall, call] of everyMethod(s, abstractName())) {
         const error = throwsLike(call, { instanceOf: SocketError, code: 'EBADF', syscall, errno: EBADF });
-        expect(error.message).to.equal(`${syscall} EBADF`);
+        expect(error.message).to.equal(`${syscall} EBADF: the socket is closed (fd ${fd} was released by close())`);
       }
     });
 

@@ -137,7 +137,7 @@ describe('94 promises: soak (CI length)', function () {
     const s = run.summary;
     expect(s.pass).to.equal(false);
     expect(s.connections.held).to.equal(N - 1);
-    expect(s.errorMessages).to.include('server: connection 0: recv ECANCELED');
+    expect(s.errorMessages).to.include('server: connection 0: recv ECANCELED: cancelled by close()');
     expect(s.errorMessages).to.include('load generator: connection 0 closed during the soak');
     expect(s.errorMessages).to.include(`t=6 s: ${s.fds.baseline + N - 1} fds open, expected ${s.fds.baseline} + ${N}`);
     expect(s.fds.minDuring).to.equal(s.fds.baseline + N - 1);
