@@ -91,7 +91,10 @@ async function worker(port: number, host: string): Promise<void> {
     const peer = addressName(conn.getpeername());
     const client = echo(conn, peer).finally(() => {
       serving.delete(client);
-      if (process.connected) process.send!({ served: peer } satisfies WorkerMessage);
+      // The parent may be disconnecting already (it stops once enough clients were served): the
+      // write then fails EPIPE before 'disconnect' arrives here, and with a callback that is an
+      // answer to ignore, not an 'error' event that would end this worker.
+      if (process.connected) process.send!({ served: peer } satisfies WorkerMessage, () => {});
     });
     serving.add(client);
   }
