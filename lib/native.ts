@@ -6,7 +6,15 @@
 //
 // The binding keeps the set of fds this environment owns (socket/socketpair/accept4 add, close
 // removes; own/disown for adopted and detached fds) and closes what is left when a worker exits.
-import bindings = require('bindings');
+//
+// Which binary loads: a build from source (build/Release, or build/Debug after `node-gyp rebuild
+// --debug`) when there is one, else the prebuilt binary the package ships for this platform and
+// architecture (prebuilds/linux-x64/sockcall.glibc.node, made by scripts/prebuild.js when the
+// package is packed). scripts/install.js builds from source only when the prebuilt binary does not
+// load here, or when asked to. The first of these files that exists is the one loaded: a binary
+// that is there but does not load is an error, never a silent fallback to another build.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo). */
 export type NativeAddress =
@@ -116,7 +124,7 @@ export interface Native {
   setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
   errnoNames: Readonly<Record<number, string>>;
-  /** Added by the `bindings` loader: the .node file this binding was loaded from. */
+  /** Added by {@link loadNative}: the .node file this binding was loaded from. */
   path: string;
 }
 
@@ -164,4 +172,50 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   path: 'string',
 };
 
-export const native: Native = bindings('sockcall');
+/**
+ * The binaries to try, best first: a build from source, then the prebuilt one. scripts/install.js
+ * names the prebuilt one too (it tries that binary before deciding to build).
+ */
+export function binaryCandidates(root = join(__dirname, '..')): string[] {
+  return [
+    join(root, 'build', 'Release', 'sockcall.node'),
+    join(root, 'build', 'Debug', 'sockcall.node'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'sockcall.glibc.node'),
+  ];
+}
+
+/** The fix for a binary that is missing or does not load, and what it needs. */
+const rebuildAdvice =
+  'Run `npm rebuild sockcall` to build it (under pnpm: `pnpm approve-builds`, then `pnpm rebuild sockcall`); building needs g++, make and python3.';
+
+/** What the prebuilt binary needs (scripts/prebuild.js checks the binary against it). */
+const prebuiltNeeds = 'glibc 2.28 and libstdc++ 6.0.29 (GCC 11) or later, not musl';
+
+/** Loads the first of `candidates` that exists, or throws an Error that says why none did and what to do. */
+export function loadNative(candidates: readonly string[]): Native {
+  if (process.platform !== 'linux') {
+    throw new Error(`sockcall works on Linux only (it makes Linux socket syscalls through a native addon); this is ${process.platform}.`);
+  }
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (file === undefined) {
+    const missing = Object.assign(new Error(`none of these files exists: ${candidates.join(', ')}`), { code: 'MODULE_NOT_FOUND' });
+    throw new Error(
+      `sockcall: no native binary to load: nothing was built from source, and the package has no prebuilt binary for ${process.platform}-${process.arch}. ` +
+        'The install step that builds it did not run (`npm install --ignore-scripts`; pnpm skips it until `pnpm approve-builds`) or it failed. ' +
+        rebuildAdvice,
+      { cause: missing },
+    );
+  }
+  let binding: Native;
+  try {
+    binding = require(file) as Native;
+  } catch (error) {
+    const needs = file.endsWith('.glibc.node') ? ` (this prebuilt binary needs ${prebuiltNeeds})` : '';
+    throw new Error(`sockcall: its native binary ${file} does not load here${needs}. ${rebuildAdvice}`, { cause: error });
+  }
+  binding.path = file;
+  return binding;
+}
+
+export const native: Native = loadNative(binaryCandidates());
+
