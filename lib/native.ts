@@ -186,10 +186,7 @@ export function binaryCandidates(root = join(__dirname, '..')): string[] {
 
 /** The fix for a binary that is missing or does not load, and what it needs. */
 const rebuildAdvice =
-  'Run `npm rebuild sockcall` to build it (under pnpm: `pnpm approve-builds`, then `pnpm rebuild sockcall`); building needs g++, make and python3.';
-
-/** What the prebuilt binary needs (scripts/prebuild.js checks the binary against it). */
-const prebuiltNeeds = 'glibc 2.28 and libstdc++ 6.0.29 (GCC 11) or later, not musl';
+  'To build it: `npm rebuild sockcall` (under pnpm: `pnpm approve-builds`, then `pnpm rebuild sockcall`), which needs g++, make and python3.';
 
 /** Loads the first of `candidates` that exists, or throws an Error that says why none did and what to do. */
 export function loadNative(candidates: readonly string[]): Native {
@@ -200,8 +197,9 @@ export function loadNative(candidates: readonly string[]): Native {
   if (file === undefined) {
     const missing = Object.assign(new Error(`none of these files exists: ${candidates.join(', ')}`), { code: 'MODULE_NOT_FOUND' });
     throw new Error(
-      `sockcall: no native binary to load: nothing was built from source, and the package has no prebuilt binary for ${process.platform}-${process.arch}. ` +
-        'The install step that builds it did not run (`npm install --ignore-scripts`; pnpm skips it until `pnpm approve-builds`) or it failed. ' +
+      `sockcall: no native binary to load (nothing was built from source, and there is no prebuilt binary for ${process.platform}-${process.arch}).\n` +
+        'The install step that builds it did not run (`npm install --ignore-scripts`; npm before `npm install-scripts approve sockcall`; ' +
+        'pnpm before `pnpm approve-builds`) or it failed.\n' +
         rebuildAdvice,
       { cause: missing },
     );
@@ -210,8 +208,8 @@ export function loadNative(candidates: readonly string[]): Native {
   try {
     binding = require(file) as Native;
   } catch (error) {
-    const needs = file.endsWith('.glibc.node') ? ` (this prebuilt binary needs ${prebuiltNeeds})` : '';
-    throw new Error(`sockcall: its native binary ${file} does not load here${needs}. ${rebuildAdvice}`, { cause: error });
+    const prebuilt = file.endsWith('.glibc.node') ? ' (the prebuilt binary, for Linux with glibc: the cause says what this system lacks)' : '';
+    throw new Error(`sockcall: the native binary ${file} does not load here${prebuilt}.\n${rebuildAdvice}`, { cause: error });
   }
   binding.path = file;
   return binding;

@@ -51,7 +51,7 @@ function nodeGypRebuild() {
     child = spawnSync(process.execPath, [process.env.npm_config_node_gyp, 'rebuild'], options);
   }
   if (child.error) return `node-gyp could not be started: ${child.error.message}`;
-  return child.status === 0 ? null : `node-gyp rebuild failed (exit status ${child.status ?? child.signal}; its output is above)`;
+  return child.status === 0 ? null : `node-gyp rebuild ended with ${child.status === null ? child.signal : `exit status ${child.status}`} (its output is above)`;
 }
 
 function main() {
@@ -78,7 +78,7 @@ function main() {
   const failure = nodeGypRebuild();
   if (failure === null) return 0;
   console.error(
-    `sockcall: ${failure}. It was built from source because ${reason}.\n` +
+    `sockcall: the build from source failed: ${failure}. It was needed because ${reason}.\n` +
       'Building needs a C++ compiler (g++), make and python3: `apt-get install g++ make python3` (Debian, Ubuntu), ' +
       '`apk add g++ make python3` (Alpine), `dnf install gcc-c++ make python3` (Fedora, RHEL); then `npm rebuild sockcall`.',
   );
