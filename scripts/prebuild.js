@@ -10,10 +10,10 @@
 // - it loads in this Node;
 // - it is ABI-stable: it takes from Node only N-API (NAPI_VERSION in binding.gyp) and libuv
 //   symbols, never V8's or Node's C++ ones, so one binary serves every Node the package supports;
-// - it needs no newer glibc and libstdc++ than the versions below, which the docs promise. Built on
-//   Debian 12 (gcc 12) it needs GLIBC_2.28 (fcntl64) and GLIBCXX_3.4.29 (GCC 11's libstdc++:
-//   Debian 12, Ubuntu 22.04, RHEL 9, Fedora 34 and later); elsewhere scripts/install.js builds
-//   from source.
+// - it needs no newer glibc and libstdc++ than the versions below, which the docs promise: those
+//   Node's own linux-x64 binaries need (glibc 2.28 (fcntl64), libstdc++ from GCC 5), so the prebuilt
+//   binary runs wherever Node does, on glibc. Built on Debian 12 (gcc 12) it needs exactly
+//   GLIBC_2.28, GLIBCXX_3.4.21 and CXXABI_1.3.9. On musl, scripts/install.js builds from source.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -25,8 +25,8 @@ const { prebuiltFile } = require('./install.js');
 
 const root = path.join(__dirname, '..');
 
-/** The newest symbol versions the prebuilt binary may need (libc's GLIBC_, libstdc++'s GLIBCXX_). */
-const promised = { GLIBC: '2.28', GLIBCXX: '3.4.29' };
+/** The newest symbol versions the prebuilt binary may need (libc's GLIBC_, libstdc++'s GLIBCXX_ and CXXABI_). */
+const promised = { GLIBC: '2.28', GLIBCXX: '3.4.21', CXXABI: '1.3.9' };
 
 function fail(message) {
   throw new Error(message);
