@@ -176,7 +176,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
  * The binaries to try, best first: a build from source, then the prebuilt one. scripts/install.js
  * names the prebuilt one too (it tries that binary before deciding to build).
  */
-export function binaryCandidates(root = join(__dirname, '..')): string[] {
+function binaryCandidates(root = join(__dirname, '..')): string[] {
   return [
     join(root, 'build', 'Release', 'sockcall.node'),
     join(root, 'build', 'Debug', 'sockcall.node'),
@@ -189,7 +189,7 @@ const rebuildAdvice =
   'To build it: `npm rebuild sockcall` (under pnpm: `pnpm approve-builds`, then `pnpm rebuild sockcall`), which needs g++, make and python3.';
 
 /** Loads the first of `candidates` that exists, or throws an Error that says why none did and what to do. */
-export function loadNative(candidates: readonly string[]): Native {
+function loadNative(candidates: readonly string[]): Native {
   if (process.platform !== 'linux') {
     throw new Error(`sockcall works on Linux only (it makes Linux socket syscalls through a native addon); this is ${process.platform}.`);
   }
