@@ -7,7 +7,8 @@
 // the client otherwise), stop the server. Repetitions are interleaved (A B C ... A B C ...).
 // Headline figures pin server and client to CPU 0; a second pass runs unpinned.
 // Writes a table to stdout, the raw samples and the environment to bench/results/<timestamp>.json and
-// one SVG chart per workload to bench/results/<timestamp>-<workload>.svg (+ latest-<workload>.svg).
+// one SVG chart per workload to bench/results/<timestamp>-<workload>.svg. bench/results/ is ignored by
+// git: the charts the docs show are copied by hand from a run chosen for them, never by a run.
 //
 // Options:
 //   --quick            about a minute: fewer sizes, repetitions and counts; pinned pass only
@@ -576,10 +577,9 @@ async function main() {
     const svg = renderSvg(gs, { workload, env, reps: CONFIG.reps });
     const file = path.join(resultsDir, `${stamp}-${workload}.svg`);
     fs.writeFileSync(file, svg);
-    fs.copyFileSync(file, path.join(resultsDir, `latest-${workload}.svg`));
     written.push(rel(file));
   }
-  console.log(`wrote ${written.join(', ')} (charts also copied to bench/results/latest-<workload>.svg)`);
+  console.log(`wrote ${written.join(', ')}`);
   return failedCount;
 }
 

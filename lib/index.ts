@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * sockcall: the real POSIX socket system calls, blocking flavour.
  *

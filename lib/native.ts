@@ -6,7 +6,15 @@
 //
 // The binding keeps the set of fds this environment owns (socket/socketpair/accept4 add, close
 // removes; own/disown for adopted and detached fds) and closes what is left when a worker exits.
-import bindings = require('bindings');
+//
+// Which binary loads: a build from source (build/Release, or build/Debug after `node-gyp rebuild
+// --debug`) when there is one, else the prebuilt binary the package ships for this platform and
+// architecture (prebuilds/linux-x64/sockcall.glibc.node, made by scripts/prebuild.js when the
+// package is packed). scripts/install.js builds from source only when the prebuilt binary does not
+// load here, or when asked to. The first of these files that exists is the one loaded: a binary
+// that is there but does not load is an error, never a silent fallback to another build.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** An address as the kernel reports it (getsockname, getpeername, recvfrom, getaddrinfo); a Unix name that is not UTF-8 comes as a Buffer. */
 export type NativeAddress =
@@ -119,7 +127,7 @@ export interface Native {
   setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
   errnoNames: Readonly<Record<number, string>>;
-  /** Added by the `bindings` loader: the .node file this binding was loaded from. */
+  /** Added by {@link loadNative}: the .node file this binding was loaded from. */
   path: string;
 }
 
@@ -167,4 +175,48 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   path: 'string',
 };
 
-export const native: Native = bindings('sockcall');
+/**
+ * The binaries to try, best first: a build from source, then the prebuilt one. scripts/install.js
+ * names the prebuilt one too (it tries that binary before deciding to build).
+ */
+function binaryCandidates(root = join(__dirname, '..')): string[] {
+  return [
+    join(root, 'build', 'Release', 'sockcall.node'),
+    join(root, 'build', 'Debug', 'sockcall.node'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'sockcall.glibc.node'),
+  ];
+}
+
+/** The fix for a binary that is missing or does not load, and what it needs. */
+const rebuildAdvice =
+  'To build it: `npm rebuild sockcall` (under pnpm: `pnpm approve-builds`, then `pnpm rebuild sockcall`), which needs g++, make and python3.';
+
+/** Loads the first of `candidates` that exists, or throws an Error that says why none did and what to do. */
+function loadNative(candidates: readonly string[]): Native {
+  if (process.platform !== 'linux') {
+    throw new Error(`sockcall works on Linux only (it makes Linux socket syscalls through a native addon); this is ${process.platform}.`);
+  }
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (file === undefined) {
+    const missing = Object.assign(new Error(`none of these files exists: ${candidates.join(', ')}`), { code: 'MODULE_NOT_FOUND' });
+    throw new Error(
+      `sockcall: no native binary to load (nothing was built from source, and there is no prebuilt binary for ${process.platform}-${process.arch}).\n` +
+        'The install step that builds it did not run (`npm install --ignore-scripts`; npm before `npm install-scripts approve sockcall`; ' +
+        'pnpm before `pnpm approve-builds`) or it failed.\n' +
+        rebuildAdvice,
+      { cause: missing },
+    );
+  }
+  let binding: Native;
+  try {
+    binding = require(file) as Native;
+  } catch (error) {
+    const prebuilt = file.endsWith('.glibc.node') ? ' (the prebuilt binary, for Linux with glibc: the cause says what this system lacks)' : '';
+    throw new Error(`sockcall: the native binary ${file} does not load here${prebuilt}.\n${rebuildAdvice}`, { cause: error });
+  }
+  binding.path = file;
+  return binding;
+}
+
+export const native: Native = loadNative(binaryCandidates());
+

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * sockcall/promises: the same vocabulary as 'sockcall', awaited, the way node:fs/promises mirrors
  * node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <unordered_set>
+#include <set>
 
 #include "args.h"
 #include "trace.h"
@@ -12,7 +12,10 @@ namespace sockcall {
 namespace {
 
 struct Registry {
-  std::unordered_set<int> fds;
+  // A std::set, not an unordered_set: GCC 11+ compiles the hash table's bucket allocation into a call
+  // to libstdc++ 11's __throw_bad_array_new_length (GLIBCXX_3.4.29), and the prebuilt binary would
+  // refuse the older systems Node itself runs on (scripts/prebuild.js checks what it needs).
+  std::set<int> fds;
   napi_ref trace = nullptr;  // see TraceSlot
 };
 
