@@ -18,7 +18,8 @@ import {
 } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
-import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
+import { receiveScattered } from './receive';
+import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
 import { asBytes, toSendable, validateInt, validateObject } from './validate';
 
 /**
@@ -287,9 +288,9 @@ export function prepareSendCredentials(data: unknown, options: unknown, encode: 
   return prepared;
 }
 
-/** A recvmsg, checked, with its buffers allocated. */
+/** A recvmsg, checked. Its buffers are taken when the call is made (see lib/receive.ts). */
 export interface PreparedReceive {
-  buffers: Buffer[];
+  sizes: number[];
   controlLength: number;
   flags: number;
 }
@@ -301,8 +302,8 @@ export function prepareReceive(sizes: unknown, options: unknown): PreparedReceiv
   const object = options === undefined ? {} : validateObject(options, 'options');
   const flags = object.flags === undefined ? 0 : validateInt(object.flags, 'options.flags');
   const controlLength = object.controlLength === undefined ? 0 : validateInt(object.controlLength, 'options.controlLength', 0, MAX_CONTROL);
-  const buffers = Array.from(list, (size: unknown, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
-  return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
+  const checked = Array.from(list, (size: unknown, i) => validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH));
+  return { sizes: checked, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
 }
 
 export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedReceive {
@@ -315,10 +316,25 @@ export function prepareReceiveFds(maxFds: unknown, options: unknown): PreparedRe
 }
 
 /**
+ * Makes the recvmsg(2) call of `prepared` on `fd`, for either flavour: the result, or the negative
+ * errno. `unnamed` is the address of a sender that has none (see SocketBase.unnamedPeer).
+ */
+export function receiveMessage(fd: number, prepared: PreparedReceive, unnamed: SocketAddress | null): RecvmsgResult | number {
+  let result: [number, number, Buffer, SocketAddress | null] | undefined;
+  const buffers = receiveScattered(prepared.sizes, prepared.flags, (into) => {
+    const got = native.recvmsg(fd, into, prepared.controlLength, prepared.flags);
+    if (typeof got === 'number') return got;
+    result = got;
+    return got[0];
+  });
+  return typeof buffers === 'number' ? buffers : finishReceive(buffers, result!, unnamed);
+}
+
+/**
  * The binding's recvmsg result as a RecvmsgResult. Under MSG_CTRUNC the fds that made it into the
  * cut control buffer are closed here: the caller could not tell a complete list from a cut one.
  */
-export function finishReceive(prepared: PreparedReceive, result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
+function finishReceive(buffers: Buffer[], result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
   const [bytes, flags, controlBytes, address] = result;
   let control = decodeControl(controlBytes);
   let fds: number[] = [];
@@ -329,11 +345,5 @@ export function finishReceive(prepared: PreparedReceive, result: [number, number
     control = control.filter((message) => !(message.level === SOL_SOCKET && message.type === SCM_RIGHTS));
   }
   const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= 12);
-  let left = bytes;
-  const buffers = prepared.buffers.map((buffer) => {
-    const used = Math.max(0, Math.min(left, buffer.length));
-    left -= used;
-    return buffer.subarray(0, used);
-  });
   return { bytes, buffers, flags, control, fds, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
 }

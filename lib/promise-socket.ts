@@ -14,7 +14,6 @@ import {
 } from './constants';
 import { invalidArgType, outOfRange, SocketError, syscallError, type ErrorContext } from './errors';
 import {
-  finishReceive,
   prepareReceive,
   prepareReceiveFds,
   prepareSend,
@@ -22,6 +21,7 @@ import {
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  receiveMessage,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,
@@ -29,7 +29,8 @@ import {
 } from './msg';
 import { native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
-import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
+import { receive, receiveFrom } from './receive';
+import { ADOPT, fdOf, MAX_RECV_LENGTH, type Received, SocketBase } from './socket-base';
 import { asBytes, INT32_MAX, toSendable, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
@@ -986,12 +987,11 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options);
-      const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recv', wait, () => {
-        const result = native.recv(fd, buffer, recvFlags);
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('recv', result);
-        return shrink(buffer, result);
+        const data = receive(fd, length, recvFlags);
+        if (data === EAGAIN) return WOULD_BLOCK;
+        if (typeof data === 'number') throw syscallError('recv', data);
+        return data;
       });
     } catch (error) {
       return Promise.reject(error);
@@ -1066,12 +1066,12 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recvfrom');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options);
-      const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recvfrom', wait, () => {
-        const result = native.recvfrom(fd, buffer, recvFlags);
+        const result = receiveFrom(fd, length, recvFlags);
         if (result === EAGAIN) return WOULD_BLOCK;
         if (typeof result === 'number') throw syscallError('recvfrom', result);
-        return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+        result.address ??= this.unnamedPeer();
+        return result;
       });
     } catch (error) {
       return Promise.reject(error);
@@ -1097,10 +1097,10 @@ export class Socket extends SocketBase {
   #recvmsg(prepared: PreparedReceive, wait: WaitOptions): Promise<RecvmsgResult> {
     const fd = fdOf(this, 'recvmsg');
     return this.#run(READ, 'recvmsg', wait, () => {
-      const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+      const result = receiveMessage(fd, prepared, this.unnamedPeer());
       if (result === EAGAIN) return WOULD_BLOCK;
       if (typeof result === 'number') throw syscallError('recvmsg', result);
-      return finishReceive(prepared, result, this.unnamedPeer());
+      return result;
     });
   }
 

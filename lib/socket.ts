@@ -4,7 +4,6 @@ import type { AddressInput } from './address';
 import { MSG_NOSIGNAL, SOCK_CLOEXEC } from './constants';
 import { syscallError } from './errors';
 import {
-  finishReceive,
   prepareReceive,
   prepareReceiveFds,
   prepareSend,
@@ -12,13 +11,15 @@ import {
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  receiveMessage,
   type ReceivedFds,
   type RecvmsgOptions,
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
 import { native } from './native';
-import { ADOPT, allocateFor, fdOf, MAX_RECV_LENGTH, type Received, shrink, SocketBase } from './socket-base';
+import { receive, receiveFrom } from './receive';
+import { ADOPT, fdOf, MAX_RECV_LENGTH, type Received, SocketBase } from './socket-base';
 import { asBytes, toSendable, validateInt, validateView } from './validate';
 
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
@@ -274,10 +275,9 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateInt(flags, 'flags');
-    const buffer = allocateFor(length, flags);
-    const result = native.recv(fd, buffer, flags);
-    if (result < 0) throw syscallError('recv', result);
-    return shrink(buffer, result);
+    const data = receive(fd, length, flags);
+    if (typeof data === 'number') throw syscallError('recv', data);
+    return data;
   }
 
   /**
@@ -336,10 +336,10 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateInt(flags, 'flags');
-    const buffer = allocateFor(length, flags);
-    const result = native.recvfrom(fd, buffer, flags);
+    const result = receiveFrom(fd, length, flags);
     if (typeof result === 'number') throw syscallError('recvfrom', result);
-    return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+    result.address ??= this.unnamedPeer();
+    return result;
   }
 
   #sendmsg(prepared: PreparedSend): number {
@@ -350,10 +350,9 @@ export class Socket extends SocketBase {
   }
 
   #recvmsg(prepared: PreparedReceive): RecvmsgResult {
-    const fd = fdOf(this, 'recvmsg');
-    const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+    const result = receiveMessage(fdOf(this, 'recvmsg'), prepared, this.unnamedPeer());
     if (typeof result === 'number') throw syscallError('recvmsg', result);
-    return finishReceive(prepared, result, this.unnamedPeer());
+    return result;
   }
 
   /**
