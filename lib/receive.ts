@@ -62,6 +62,10 @@ function fit(buffer: Buffer, used: number): Buffer {
  * Makes one read of up to `length` bytes: `read` gets the buffer to pass to the syscall and
  * returns its count (with MSG_TRUNC on a datagram, the datagram's real length, which may exceed
  * `length`), or a negative errno, which is returned as it is. On success, the bytes received.
+ *
+ * No try/finally around the read: the binding returns errors rather than throwing them, and should
+ * it throw all the same (a worker being terminated), the scratch only stays taken, and later reads
+ * on this thread allocate their own buffers.
  */
 function receiveThrough(length: number, flags: number, read: (into: Buffer) => number): Buffer | number {
   if (length > SCRATCH_LENGTH || scratchTaken) {
@@ -71,12 +75,8 @@ function receiveThrough(length: number, flags: number, read: (into: Buffer) => n
   }
   const into = scratchView(length, flags);
   scratchTaken = true;
-  let result: number;
-  try {
-    result = read(into);
-  } finally {
-    scratchTaken = false;
-  }
+  const result = read(into);
+  scratchTaken = false;
   return result < 0 ? result : copyOut(into, 0, Math.min(result, length));
 }
 
@@ -116,13 +116,9 @@ export function receiveScattered(sizes: readonly number[], flags: number, read: 
   } else {
     buffers = sizes.map((size) => allocateFor(size, flags));
   }
-  let result: number;
   if (scattered) scratchTaken = true;
-  try {
-    result = read(buffers);
-  } finally {
-    if (scattered) scratchTaken = false;
-  }
+  const result = read(buffers);
+  if (scattered) scratchTaken = false;
   if (result < 0) return result;
   let left = result;
   return buffers.map((buffer) => {

@@ -18,7 +18,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall/promises';
 
-import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
+import { args, bulkPattern, dispatch, num, percentile, print, RECV64K_BLOCK, recv64kResult } from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -217,6 +217,40 @@ async function clientOverhead() {
   print(`RESULT ${JSON.stringify({ op, calls: count, nsPerCall: ns })}`);
 }
 
+/**
+ * recv(65536) of a small message, the plain way to read, against recvInto into one reused 64 KiB
+ * Buffer, the way that allocates nothing: send + receive over a Unix stream socketpair.
+ */
+async function clientRecv64k() {
+  const count = num('count');
+  const size = num('size');
+  const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+  const message = Buffer.alloc(size, 7);
+  const reused = Buffer.allocUnsafe(65536);
+  let recvNs = 0;
+  let recvIntoNs = 0;
+  const rounds = Math.ceil(count / RECV64K_BLOCK);
+  for (let round = -Math.ceil(rounds / 10); round < rounds; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < RECV64K_BLOCK; i++) {
+      await a.send(message);
+      if ((await b.recv(65536)).length !== size) throw new Error('recv: short');
+    }
+    const t1 = process.hrtime.bigint();
+    for (let i = 0; i < RECV64K_BLOCK; i++) {
+      await a.send(message);
+      if ((await b.recvInto(reused)) !== size) throw new Error('recvInto: short');
+    }
+    const t2 = process.hrtime.bigint();
+    if (round < 0) continue; // warming up
+    recvNs += Number(t1 - t0);
+    recvIntoNs += Number(t2 - t1);
+  }
+  a.close();
+  b.close();
+  print(`RESULT ${JSON.stringify(recv64kResult(rounds * RECV64K_BLOCK, recvNs, recvIntoNs))}`);
+}
+
 const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
@@ -226,6 +260,7 @@ const workloads = {
   'client connrate': clientConnrate,
   'server many': serverMany,
   'client overhead': clientOverhead,
+  'client recv64k': clientRecv64k,
 };
 
 dispatch('promises', workloads);

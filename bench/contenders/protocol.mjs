@@ -37,6 +37,17 @@ export function bulkPattern(size) {
   return pattern;
 }
 
+/**
+ * recv64k: the calls are timed in alternating blocks of this many (recv, then recvInto, then recv
+ * ...), so that drift during the run (frequency, other load) falls on both alike.
+ */
+export const RECV64K_BLOCK = 1000;
+
+/** The RESULT of recv64k from the summed ns of each way over `count` calls each. */
+export function recv64kResult(count, recvNs, recvIntoNs) {
+  return { calls: count, recvNs: recvNs / count, recvIntoNs: recvIntoNs / count, ratio: recvNs / recvIntoNs };
+}
+
 /** The contender `name` failed: its error on stderr, exit code 1. */
 export function fail(name, error) {
   process.stderr.write(`${name}: ${error?.stack ?? error}\n`);
