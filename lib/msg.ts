@@ -73,7 +73,10 @@ export interface RecvmsgOptions {
 export interface RecvmsgResult {
   /** The byte count recvmsg(2) returned (with MSG_TRUNC on a datagram: its real length). */
   bytes: number;
-  /** One Buffer per size asked for, each the part of it that was filled. */
+  /**
+   * One Buffer per size asked for, each holding the bytes that landed in it (the first ones full,
+   * then one partly, then empty ones), allocated to that size as recv's data is.
+   */
   buffers: Buffer[];
   /** `msg_flags`: MSG_TRUNC (a datagram was cut), MSG_CTRUNC (ancillary data was cut), MSG_EOR ... */
   flags: number;

@@ -964,6 +964,11 @@ export class Socket extends SocketBase {
    * may be less than `length`. Flags as the blocking recv (MSG_PEEK, MSG_TRUNC ...); MSG_WAITALL does
    * not make a non-blocking recv wait for the whole length. `flags` may be left out: `recv(n, options)`.
    *
+   * Allocates only what arrived: the bytes are read into a per-thread scratch buffer and copied into a
+   * Buffer of their size (from Node's shared pool under 4 KiB), so `recv(65536)` of a 64-byte message
+   * holds 64 bytes. A `length` over 64 KiB is allocated once and kept if at least half filled, else
+   * copied. To reuse one buffer instead, see {@link recvInto}; the cost model: docs/receiving.md.
+   *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
    * @param options - `signal` and `timeout` for the wait.
@@ -1002,8 +1007,9 @@ export class Socket extends SocketBase {
    * Receives into a buffer of yours: recv(2) into `view`, writing only inside its bytes. Resolves with
    * recv's count.
    *
-   * With MSG_TRUNC on a datagram socket, the count is the datagram's real length, which may exceed the
-   * view. Do not touch `view` until the promise settles.
+   * No allocation and no copy: the kernel writes into `view` itself. With MSG_TRUNC on a datagram
+   * socket, the count is the datagram's real length, which may exceed the view. Do not touch `view`
+   * until the promise settles.
    *
    * @param view - Where the bytes go: any Buffer, TypedArray or DataView.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
@@ -1042,7 +1048,8 @@ export class Socket extends SocketBase {
   /**
    * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
    *
-   * A datagram longer than `length` is cut short, the rest dropped.
+   * A datagram longer than `length` is cut short, the rest dropped. `data` is allocated as
+   * {@link recv}'s: the size of the datagram, whatever `length` was.
    *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
@@ -1131,7 +1138,8 @@ export class Socket extends SocketBase {
   /**
    * Receives one message into buffers of the given sizes, with its ancillary data: recvmsg(2) with
    * MSG_CMSG_CLOEXEC added, waiting on the event loop until a message is there. As the blocking
-   * Socket's recvmsg (fds in a cut control buffer are closed, never handed over).
+   * Socket's recvmsg (fds in a cut control buffer are closed, never handed over). Each of `buffers` is
+   * allocated as {@link recv}'s: the size of the bytes that landed in it.
    *
    * @param sizes - One size, or the size of each buffer (at most 1024).
    * @param options - `controlLength`, `flags`, and `signal` / `timeout` for the wait.
@@ -1172,7 +1180,8 @@ export class Socket extends SocketBase {
 
   /**
    * Receives fds passed with sendFds: recvmsg(2) with room for `maxFds` fds. As the blocking
-   * Socket's recvFds (more fds than `maxFds`: MSG_CTRUNC, and those that arrived are closed).
+   * Socket's recvFds (more fds than `maxFds`: MSG_CTRUNC, and those that arrived are closed); `data`
+   * is the size of what arrived.
    *
    * @example
    * ```ts

@@ -1,15 +1,18 @@
 // The buffers of the receiving calls that return bytes (recv, recvfrom, recvmsg, recvFds; both
-// flavours): each returned Buffer is the size of what arrived, never a view that keeps a larger
-// allocation alive. recvInto does not come here: it reads into the caller's buffer.
+// flavours): each returned Buffer holds about what arrived, never a view that keeps a much larger
+// allocation alive. recvInto does not come here: it reads into the caller's buffer. docs/receiving.md
+// tells users the cost model.
 //
 // A read of up to SCRATCH_LENGTH bytes goes into this thread's scratch buffer (module state is per
 // thread: each worker loads its own copy), and the bytes that arrived are copied into a Buffer of
-// exactly their size, from Node's pool below 4 KiB as Buffer.allocUnsafe serves them. Measured on a
-// socketpair, 64-byte messages: recv(65536) this way costs ~1.1× recvInto into a reused buffer, where
-// allocating 64 KiB per call cost ~1.5×, and a native copy-out (napi_create_buffer_copy, one
-// ArrayBuffer per message) ~1.35×. A longer read allocates its own buffer once and reads into it
-// (allocating up to 64 KiB and copying beat one fresh allocation even for full reads; above, a
-// full read gains nothing from the extra copy), keeping it when at least half of it was filled.
+// exactly their size, from Node's pool below 4 KiB as Buffer.allocUnsafe serves them. Why, measured
+// on a socketpair with 64-byte messages (send + receive, in one process): allocating 64 KiB per call
+// cost ~1.5x recvInto into a reused buffer; reading into a scratch and copying out in JS ~1.1x; the
+// same copy made natively (napi_create_buffer_copy, one ArrayBuffer per message) ~1.35x. A longer
+// read allocates its buffer once and reads into it: up to 64 KiB, allocating per call cost more than
+// the copy even for full reads, and above it neither way wins for full reads, while a per-thread
+// scratch of any length is memory held for good. That buffer is kept when at least half full (it
+// holds at most twice its bytes), else its bytes are copied out.
 //
 // The scratch is taken only for the synchronous span of one syscall and its copy-out: a promise
 // call that would block gives it back before it waits. A trace sink (lib/trace.ts) runs JS while the

@@ -65,7 +65,10 @@ const MAX_TIMEVAL_MS = 1e15;
  * ```
  */
 export interface Received {
-  /** The bytes received: empty at EOF on a stream socket, or for an empty datagram. */
+  /**
+   * The bytes received, in a Buffer of their size (see recv): empty at EOF on a stream socket, or
+   * for an empty datagram.
+   */
   data: Buffer;
   /**
    * The sender's address, as recvfrom(2) filled it in. When the kernel gives none: null on an internet

@@ -250,6 +250,11 @@ export class Socket extends SocketBase {
    * A signal does not end the wait: after EINTR the call is made again, against the original SO_RCVTIMEO
    * deadline.
    *
+   * Allocates only what arrived: the bytes are read into a per-thread scratch buffer and copied into a
+   * Buffer of their size (from Node's shared pool under 4 KiB), so `recv(65536)` of a 64-byte message
+   * holds 64 bytes. A `length` over 64 KiB is allocated once and kept if at least half filled, else
+   * copied. To reuse one buffer instead, see {@link recvInto}; the cost model: docs/receiving.md.
+   *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0).
    * @returns The bytes received; empty at EOF.
@@ -285,7 +290,8 @@ export class Socket extends SocketBase {
    * only inside the view's bytes. Returns the count recv returned: with MSG_TRUNC on a datagram socket
    * that is the datagram's real length, which may exceed the view.
    *
-   * No allocation per call: reuse one buffer for a whole stream. Blocks as {@link recv} does.
+   * No allocation and no copy: the kernel writes into `view` itself. Reuse one buffer for a whole
+   * stream; the bytes are valid until the next read into it. Blocks as {@link recv} does.
    *
    * @param view - Where the bytes go, from its first byte.
    * @param flags - MSG_* flags, or'ed (default 0).
@@ -314,7 +320,8 @@ export class Socket extends SocketBase {
    * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
    *
    * Blocks as {@link recv} does. A datagram longer than `length` is cut short, the rest dropped
-   * (`recvInto` with MSG_PEEK | MSG_TRUNC tells a datagram's real length first).
+   * (`recvInto` with MSG_PEEK | MSG_TRUNC tells a datagram's real length first). `data` is allocated
+   * as {@link recv}'s: the size of the datagram, whatever `length` was.
    *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0).
@@ -384,6 +391,7 @@ export class Socket extends SocketBase {
    *
    * The fds of SCM_RIGHTS items are the caller's (see {@link RecvmsgResult.fds}); when the control
    * buffer was too small for them (MSG_CTRUNC), those that arrived are closed and none is returned.
+   * Each of `buffers` is allocated as {@link recv}'s: the size of the bytes that landed in it.
    *
    * @param sizes - One size, or the size of each buffer to scatter into (at most 1024).
    * @param options - `controlLength` (bytes for ancillary data, see CMSG_SPACE), `flags`.
@@ -426,7 +434,7 @@ export class Socket extends SocketBase {
    * Receives fds passed with sendFds (or any SCM_RIGHTS): recvmsg(2) with room for `maxFds` fds.
    *
    * If more were sent, the kernel cuts the list (MSG_CTRUNC) and sockcall closes those that did
-   * arrive: `fds` is then empty.
+   * arrive: `fds` is then empty. `data` is allocated as {@link recv}'s: the size of what arrived.
    *
    * @param maxFds - The most fds expected, 1 to 253.
    * @param options - `length` (bytes of data to receive, default 4096), `flags`.
