@@ -48,10 +48,13 @@ function scratchView(length: number, flags: number): Buffer {
   return view;
 }
 
-/** `length` bytes of `from` at `start`, in a Buffer of their own. */
+/**
+ * `length` bytes of `from` at `start`, in a Buffer of their own. TypedArray set from a plain view:
+ * measurably cheaper per small message than Buffer's copy(), which checks its arguments first.
+ */
 function copyOut(from: Buffer, start: number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);
-  from.copy(out, 0, start, start + length);
+  out.set(new Uint8Array(from.buffer, from.byteOffset + start, length));
   return out;
 }
 
