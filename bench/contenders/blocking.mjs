@@ -197,28 +197,39 @@ function clientRecv64k() {
   const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
   const message = Buffer.alloc(size, 7);
   const reused = Buffer.allocUnsafe(65536);
-  let recvNs = 0;
-  let recvIntoNs = 0;
-  const rounds = Math.ceil(count / RECV64K_BLOCK);
-  for (let round = -Math.ceil(rounds / 10); round < rounds; round++) {
+  const viaRecv = () => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < RECV64K_BLOCK; i++) {
       a.send(message);
       if ((b.recv(65536)).length !== size) throw new Error('recv: short');
     }
-    const t1 = process.hrtime.bigint();
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const viaRecvInto = () => {
+    const t0 = process.hrtime.bigint();
     for (let i = 0; i < RECV64K_BLOCK; i++) {
       a.send(message);
       if ((b.recvInto(reused)) !== size) throw new Error('recvInto: short');
     }
-    const t2 = process.hrtime.bigint();
-    if (round < 0) continue; // warming up
-    recvNs += Number(t1 - t0);
-    recvIntoNs += Number(t2 - t1);
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const rounds = Math.ceil(count / RECV64K_BLOCK);
+  const blocks = [];
+  for (let round = -Math.ceil(rounds / 10); round < rounds; round++) {
+    let recvNs;
+    let recvIntoNs;
+    if (round % 2 === 0) {
+      recvNs = viaRecv();
+      recvIntoNs = viaRecvInto();
+    } else {
+      recvIntoNs = viaRecvInto();
+      recvNs = viaRecv();
+    }
+    if (round >= 0) blocks.push([recvNs, recvIntoNs]); // the first rounds warm up
   }
   a.close();
   b.close();
-  print(`RESULT ${JSON.stringify(recv64kResult(rounds * RECV64K_BLOCK, recvNs, recvIntoNs))}`);
+  print(`RESULT ${JSON.stringify(recv64kResult(blocks))}`);
 }
 
 const workloads = {
