@@ -24,6 +24,14 @@ export const WORKLOADS = {
     extras: ['p50us', 'p99us'],
     what: 'round trips per second, one connection, TCP_NODELAY',
   },
+  recv64k: {
+    title: 'recv(64 KiB) vs recvInto',
+    metric: 'ratio',
+    unit: '× recvInto time',
+    higherIsBetter: false,
+    extras: ['recvNs', 'recvIntoNs'],
+    what: 'send 64 B + recv(65536) over send 64 B + recvInto(a reused 64 KiB Buffer), in one process over a Unix stream socketpair (lower is better)',
+  },
   bulk: {
     title: 'Bulk transfer',
     metric: 'gibPerSec',
@@ -75,8 +83,13 @@ function stats(xs) {
 
 export const pairKey = (server, client) => `${server ?? '-'}/${client}`;
 
-// The reference pairs of a workload: the C pair and the node:net pair.
+/** The workloads measured in one process, without a server: one row per contender. */
+const IN_PROCESS = new Set(['overhead', 'recv64k']);
+
+// The reference pairs of a workload: the C pair and the node:net pair (none for recv64k, which
+// compares a contender with itself).
 function refKeys(workload) {
+  if (workload === 'recv64k') return { c: null, net: null };
   if (workload === 'many') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c') };
   if (workload === 'overhead') return { c: pairKey(null, 'c'), net: pairKey(null, 'node-net') };
   return { c: pairKey('c', 'c'), net: pairKey('node-net', 'node-net') };
@@ -85,7 +98,7 @@ function refKeys(workload) {
 // Which group a pair belongs to, for ordering and for the chart: the same program at both ends,
 // the C server with another client, another server with the C client.
 export function pairGroup(workload, server, client) {
-  if (workload === 'overhead') return 'single';
+  if (IN_PROCESS.has(workload)) return 'single';
   if (workload === 'many') return 'loadgen';
   if (server === client) return 'same';
   if (server === 'c') return 'c-server';
@@ -176,6 +189,7 @@ export function fmtValue(workload, v) {
   const metric = WORKLOADS[workload].metric;
   if (metric === 'gibPerSec') return v >= 10 ? v.toFixed(1) : v.toFixed(2);
   if (metric === 'nsPerCall') return v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(0) : v.toFixed(1);
+  if (metric === 'ratio') return v.toFixed(2) + '×';
   return fmtCount(v);
 }
 
@@ -229,7 +243,12 @@ export function renderTables(groups, { reps }) {
     let header;
     let rows;
     let right;
-    if (g.workload === 'overhead') {
+    if (g.workload === 'recv64k') {
+      header = ['contender', 'runs', 'recv ns', 'recvInto ns', 'recv / recvInto', 'min–max'];
+      right = [false, false, true, true, true, true];
+      const ns = (st) => (st ? st.median.toFixed(0) : '-');
+      rows = shown.map((r) => [cname(r.client), runsCell(r), ns(r.extras.recvNs), ns(r.extras.recvIntoNs), fmtValue(g.workload, r.value?.median), rangeCell(r)]);
+    } else if (g.workload === 'overhead') {
       header = ['contender', 'runs', spec.unit, 'min–max', '× C', 'over C'];
       right = [false, false, true, true, true, true];
       rows = shown.map((r) => [cname(r.client), runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtNs(r.overC)]);
@@ -278,12 +297,13 @@ export function renderTables(groups, { reps }) {
     '',
     '× C: the pair\'s figure over the C pair\'s (C server, C client) in the same repetition, median over repetitions;',
     '× node:net likewise against the node:net pair. For overhead, × C and "over C" compare ns per call (lower is better).',
+    'recv(64 KiB) vs recvInto: per send + receive, the two timed in alternating blocks in one process; the ratio is per run.',
   );
   return out.join('\n');
 }
 
 function pairName(workload, r) {
-  if (workload === 'overhead') return cname(r.client);
+  if (IN_PROCESS.has(workload)) return cname(r.client);
   if (workload === 'many') return `${cname(r.server)} server`;
   return r.server === r.client ? cname(r.client) : `${cname(r.server)} server / ${cname(r.client)} client`;
 }
@@ -325,7 +345,7 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   const what = spec.higherIsBetter ? `${spec.unit} (higher is better)` : `${spec.unit} (lower is better)`;
   parts.push(`<text x="20" y="34" font-size="22" font-weight="bold" fill="#111">${esc(`${spec.title}: ${what}`)}</text>`);
   const pinned = groupsOfWorkload[0]?.pass === 'pinned';
-  const where = workload === 'overhead' ? (pinned ? 'Pinned to CPU 0.' : 'Unpinned.') : pinned ? 'Server and client pinned to CPU 0.' : 'Unpinned.';
+  const where = IN_PROCESS.has(workload) ? (pinned ? 'Pinned to CPU 0.' : 'Unpinned.') : pinned ? 'Server and client pinned to CPU 0.' : 'Unpinned.';
   const sub1 = `${cap(spec.what.replace(/ \(lower is better\)$/, ''))}. ${where}`;
   const sub2 = `Bars: median of ${reps} interleaved runs; whiskers: min–max.`;
   const sub3 = `${env.cpuModel}, ${env.nproc} vCPU, Linux ${env.kernel}, Node ${env.node}, sockcall ${env.sockcall}${env.quick ? ', quick run' : ''}, ${env.date}`;
@@ -381,7 +401,9 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
         parts.push(`<line x1="${xa.toFixed(1)}" y1="${cy}" x2="${xb.toFixed(1)}" y2="${cy}" stroke="#111" stroke-width="1.5"/>`);
         for (const xx of [xa, xb]) parts.push(`<line x1="${xx.toFixed(1)}" y1="${cy - 6}" x2="${xx.toFixed(1)}" y2="${cy + 6}" stroke="#111" stroke-width="1.5"/>`);
         let label = fmtValue(workload, r.value.median);
-        if (workload === 'overhead') {
+        if (workload === 'recv64k') {
+          if (r.extras.recvNs && r.extras.recvIntoNs) label += `  ·  ${r.extras.recvNs.median.toFixed(0)} vs ${r.extras.recvIntoNs.median.toFixed(0)} ns`;
+        } else if (workload === 'overhead') {
           if (r.subject !== 'c' && r.overC) label += `  ·  ${fmtNs(r.overC)} vs C`;
         } else {
           if (r.subject !== 'c' && r.toC) label += `  ·  ${fmtRatio(r.toC)} C`;
@@ -404,7 +426,9 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   // footer
   const hasMixed = groupsOfWorkload.some((g) => g.rows.some((r) => r.group === 'c-server' || r.group === 'c-client'));
   const foot =
-    workload === 'overhead'
+    workload === 'recv64k'
+      ? 'Labels: median ratio, and the median ns per send + recv and per send + recvInto. Generated by npm run bench (bench/run.mjs).'
+      : workload === 'overhead'
       ? 'Labels: median, and the median of per-run differences to C. Generated by npm run bench (bench/run.mjs).'
       : workload === 'many'
         ? 'Labels: median, and the medians of per-run ratios to the C server and to the node:net server. Generated by npm run bench.'
@@ -447,6 +471,7 @@ function panelTitle(workload, g) {
   if (workload === 'pingpong') return `${g.label} messages`;
   if (workload === 'bulk') return `${g.label} sends`;
   if (workload === 'many') return `${g.label}`;
+  if (workload === 'recv64k') return 'a 64-byte message: recv(65536) against recvInto(a reused 64 KiB Buffer)';
   if (workload === 'overhead') return g.variant === 'getsockopt' ? 'getsockopt(SOL_SOCKET, SO_RCVBUF)' : 'send 1 byte + recv 1 byte over a socketpair';
   return g.label;
 }

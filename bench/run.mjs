@@ -15,7 +15,7 @@
 //   --unpinned         with --quick: add the unpinned pass
 //   --no-unpinned      full run: pinned pass only
 //   --reps=N           repetitions (default 5 full, 3 quick)
-//   --only=w1,w2       workloads: pingpong, bulk, connrate, many, overhead
+//   --only=w1,w2       workloads: pingpong, recv64k, bulk, connrate, many, overhead
 //   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi
 //   --no-save          do not write bench/results (for trying things out)
 
@@ -74,6 +74,7 @@ const CONFIG = opts.quick
   ? {
       reps: 3,
       pingpong: { sizes: [64], count: 4000, warmup: 400 },
+      recv64k: { count: 50_000 },
       bulk: { sizes: [64 * 1024], total: 256 * MiB },
       connrate: { count: 1500, warmup: 150 },
       many: { conns: [100], size: 64, seconds: 1 },
@@ -82,6 +83,7 @@ const CONFIG = opts.quick
   : {
       reps: 5,
       pingpong: { sizes: [1, 64, 4096], count: 20_000, warmup: 2000 },
+      recv64k: { count: 300_000 },
       bulk: { sizes: [64 * 1024, MiB], total: 1024 * MiB },
       connrate: { count: 10_000, warmup: 1000 },
       many: { conns: [100, 1000], size: 64, seconds: 3 },
@@ -137,6 +139,16 @@ function buildCases() {
         clientArgs: (port) => ['client', 'pingpong', `port=${port}`, `size=${size}`, `count=${C.pingpong.count}`, `warmup=${C.pingpong.warmup}`],
         measuring: 'client', serverRunsUntilKilled: false,
       });
+  if (want('recv64k'))
+    cases.push({
+      workload: 'recv64k', variant: 'size=64', label: '64 B',
+      params: { size: 64, count: C.recv64k.count },
+      // A cost of sockcall's own API: only its two flavours have a recv that allocates.
+      pairs: selected.filter((id) => id.startsWith('sockcall-')).map((id) => ({ server: null, client: id })),
+      serverArgs: null,
+      clientArgs: () => ['client', 'recv64k', `count=${C.recv64k.count}`, 'size=64'],
+      measuring: 'client', serverRunsUntilKilled: false,
+    });
   if (want('bulk'))
     for (const size of C.bulk.sizes)
       cases.push({
@@ -406,6 +418,10 @@ function validate(cs, r, sample) {
     case 'many':
       if (r.conns !== p.conns) warn(`conns ${r.conns}, expected ${p.conns}`);
       break;
+    case 'recv64k':
+      if (r.calls !== p.count) warn(`calls ${r.calls}, expected ${p.count}`);
+      if (!Number.isFinite(r.recvNs) || !Number.isFinite(r.recvIntoNs)) warn('RESULT lacks recvNs/recvIntoNs');
+      break;
     case 'overhead':
       if (r.op !== p.op) warn(`op ${r.op}, expected ${p.op}`);
       if (r.calls !== p.count) warn(`calls ${r.calls}, expected ${p.count}`);
@@ -482,7 +498,7 @@ function timestamp(d) {
 }
 
 function describe(cs, pair) {
-  if (cs.workload === 'overhead') return pair.client;
+  if (cs.serverArgs === null) return pair.client;
   if (cs.workload === 'many') return `${pair.server} server`;
   return pair.server === pair.client ? pair.client : `${pair.server} server / ${pair.client} client`;
 }

@@ -21,7 +21,8 @@ import {
 } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { native, type Sockaddr } from './native';
-import { allocateFor, fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
+import { receiveScattered } from './receive';
+import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
 import { asBytes, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject } from './validate';
 
 /**
@@ -78,7 +79,10 @@ export interface RecvmsgOptions {
 export interface RecvmsgResult {
   /** The byte count recvmsg(2) returned (with MSG_TRUNC on a datagram: its real length). */
   bytes: number;
-  /** One Buffer per size asked for, each the part of it that was filled. */
+  /**
+   * One Buffer per size asked for, each holding the bytes that landed in it (the first ones full,
+   * then one partly, then empty ones), allocated to that size as recv's data is.
+   */
   buffers: Buffer[];
   /** `msg_flags`: MSG_TRUNC (a datagram was cut), MSG_CTRUNC (ancillary data was cut), MSG_EOR ... */
   flags: number;
@@ -331,9 +335,9 @@ export function prepareSendCredentials(data: unknown, options: unknown, encode: 
   return prepared;
 }
 
-/** A recvmsg, checked, with its buffers allocated. */
+/** A recvmsg, checked. Its buffers are taken when the call is made (see lib/receive.ts). */
 export interface PreparedReceive {
-  buffers: Buffer[];
+  sizes: number[];
   controlLength: number;
   flags: number;
   /** recvFds: more fds than this count as a cut list. */
@@ -349,8 +353,8 @@ export function prepareReceive(sizes: unknown, options: unknown, waitKeys?: read
   const object = options === undefined ? {} : validateObject(options, 'options', RECVMSG_KEYS, waitKeys);
   const flags = object.flags === undefined ? 0 : validateFlags(object.flags, 'options.flags', RECVMSG_FLAGS, 'recvmsg');
   const controlLength = object.controlLength === undefined ? 0 : validateInt(object.controlLength, 'options.controlLength', 0, MAX_CONTROL);
-  const buffers = Array.from(list, (size: unknown, i) => allocateFor(validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH), flags));
-  return { buffers, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
+  const checked = Array.from(list, (size: unknown, i) => validateInt(size, typeof sizes === 'number' ? 'sizes' : `sizes[${i}]`, 0, MAX_RECV_LENGTH));
+  return { sizes: checked, controlLength, flags: flags | MSG_CMSG_CLOEXEC };
 }
 
 /**
@@ -399,13 +403,28 @@ const isRights = isItem(SCM_RIGHTS);
 const isPidfd = isItem(SCM_PIDFD);
 
 /**
+ * Makes the recvmsg(2) call of `prepared` on `fd`, for either flavour: the result, or the negative
+ * errno. `unnamed` is the address of a sender that has none (see SocketBase.unnamedPeer).
+ */
+export function receiveMessage(fd: number, prepared: PreparedReceive, unnamed: SocketAddress | null): RecvmsgResult | number {
+  let result: [number, number, Buffer, SocketAddress | null] | undefined;
+  const buffers = receiveScattered(prepared.sizes, prepared.flags, (into) => {
+    const got = native.recvmsg(fd, into, prepared.controlLength, prepared.flags);
+    if (typeof got === 'number') return got;
+    result = got;
+    return got[0];
+  });
+  return typeof buffers === 'number' ? buffers : finishReceive(prepared, buffers, result!, unnamed);
+}
+
+/**
  * The binding's recvmsg result as a RecvmsgResult. Under MSG_CTRUNC the fds that made it into the
  * cut control buffer are closed here: the caller could not tell a complete list from a cut one. So
  * are more fds than recvFds's `maxFds` (flagged MSG_CTRUNC, as the kernel would with less room), and
  * the fds of a kind recvFds/recvCredentials did not ask for: every fd the kernel installed is
  * either handed over or closed.
  */
-export function finishReceive(prepared: PreparedReceive, result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
+function finishReceive(prepared: PreparedReceive, buffers: Buffer[], result: [number, number, Buffer, SocketAddress | null], unnamed: SocketAddress | null): RecvmsgResult {
   const [bytes, received, controlBytes, address] = result;
   let flags = received;
   let control = decodeControl(controlBytes);
@@ -427,11 +446,5 @@ export function finishReceive(prepared: PreparedReceive, result: [number, number
     control = control.filter((message) => !isPidfd(message));
   }
   const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= 12);
-  let left = bytes;
-  const buffers = prepared.buffers.map((buffer) => {
-    const used = Math.max(0, Math.min(left, buffer.length));
-    left -= used;
-    return buffer.subarray(0, used);
-  });
   return { bytes, buffers, flags, control, fds, pidfd, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
 }

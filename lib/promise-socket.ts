@@ -14,7 +14,6 @@ import {
 } from './constants';
 import { details, invalidArgType, outOfRange, sendAllProgress, SocketError, syscallError, type ErrorContext } from './errors';
 import {
-  finishReceive,
   passCredentials,
   prepareReceive,
   prepareReceiveCredentials,
@@ -24,6 +23,7 @@ import {
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  receiveMessage,
   type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
@@ -32,7 +32,8 @@ import {
 } from './msg';
 import { native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
-import { ADOPT, allocateFor, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, setReleasedBy, shrink, SocketBase } from './socket-base';
+import { receive, receiveFrom } from './receive';
+import { ADOPT, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, setReleasedBy, SocketBase } from './socket-base';
 import { asBytes, INT32_MAX, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
@@ -999,6 +1000,11 @@ export class Socket extends SocketBase {
    * may be less than `length`. Flags as the blocking recv (MSG_PEEK, MSG_TRUNC ...); MSG_WAITALL does
    * not make a non-blocking recv wait for the whole length. `flags` may be left out: `recv(n, options)`.
    *
+   * Allocates only what arrived: the bytes are read into a per-thread scratch buffer and copied into a
+   * Buffer of their size (from Node's shared pool under 4 KiB), so `recv(65536)` of a 64-byte message
+   * holds 64 bytes. A `length` over 64 KiB is allocated once and kept if at least half filled, else
+   * copied. To reuse one buffer instead, see {@link recvInto}; the cost model: docs/receiving.md.
+   *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
    * @param options - `signal` and `timeout` for the wait.
@@ -1022,12 +1028,11 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recv', wait, () => {
-        const result = native.recv(fd, buffer, recvFlags);
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('recv', result);
-        return shrink(buffer, result);
+        const data = receive(fd, length, recvFlags);
+        if (data === EAGAIN) return WOULD_BLOCK;
+        if (typeof data === 'number') throw syscallError('recv', data);
+        return data;
       });
     } catch (error) {
       return Promise.reject(error);
@@ -1038,8 +1043,9 @@ export class Socket extends SocketBase {
    * Receives into a buffer of yours: recv(2) into `view`, writing only inside its bytes. Resolves with
    * recv's count.
    *
-   * With MSG_TRUNC on a datagram socket, the count is the datagram's real length, which may exceed the
-   * view. Do not touch `view` until the promise settles.
+   * No allocation and no copy: the kernel writes into `view` itself. With MSG_TRUNC on a datagram
+   * socket, the count is the datagram's real length, which may exceed the view. Do not touch `view`
+   * until the promise settles.
    *
    * @param view - Where the bytes go: any Buffer, TypedArray or DataView.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
@@ -1078,7 +1084,8 @@ export class Socket extends SocketBase {
   /**
    * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
    *
-   * A datagram longer than `length` is cut short, the rest dropped.
+   * A datagram longer than `length` is cut short, the rest dropped. `data` is allocated as
+   * {@link recv}'s: the size of the datagram, whatever `length` was.
    *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
@@ -1102,12 +1109,12 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recvfrom');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recvfrom');
-      const buffer = allocateFor(length, recvFlags);
       return this.#run(READ, 'recvfrom', wait, () => {
-        const result = native.recvfrom(fd, buffer, recvFlags);
+        const result = receiveFrom(fd, length, recvFlags);
         if (result === EAGAIN) return WOULD_BLOCK;
         if (typeof result === 'number') throw syscallError('recvfrom', result);
-        return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+        result.address ??= this.unnamedPeer();
+        return result;
       });
     } catch (error) {
       return Promise.reject(error);
@@ -1133,10 +1140,10 @@ export class Socket extends SocketBase {
   #recvmsg(prepared: PreparedReceive, wait: WaitOptions): Promise<RecvmsgResult> {
     const fd = fdOf(this, 'recvmsg');
     return this.#run(READ, 'recvmsg', wait, () => {
-      const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+      const result = receiveMessage(fd, prepared, this.unnamedPeer());
       if (result === EAGAIN) return WOULD_BLOCK;
       if (typeof result === 'number') throw syscallError('recvmsg', result);
-      return finishReceive(prepared, result, this.unnamedPeer());
+      return result;
     });
   }
 
@@ -1169,6 +1176,7 @@ export class Socket extends SocketBase {
    * MSG_CMSG_CLOEXEC added, waiting on the event loop until a message is there. As the blocking
    * Socket's recvmsg (`fds` and `pidfd` are the caller's to close; in a cut control buffer they
    * are closed, never handed over).
+   * Each of `buffers` is allocated as {@link recv}'s: the size of the bytes that landed in it.
    *
    * @param sizes - One size, or the size of each buffer (at most 1024).
    * @param options - `controlLength`, `flags`, and `signal` / `timeout` for the wait.
@@ -1211,6 +1219,7 @@ export class Socket extends SocketBase {
    * Receives fds passed with sendFds: recvmsg(2) with room for `maxFds` fds. As the blocking
    * Socket's recvFds: at most `maxFds` fds are handed over; more make `fds` empty and `flags`
    * MSG_CTRUNC, and those that arrived are closed (so is a pidfd that comes along).
+   * `data` is allocated as {@link recv}'s: the size of what arrived.
    *
    * @example
    * ```ts

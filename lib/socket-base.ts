@@ -22,7 +22,6 @@ import {
   type PidfdOption,
   type Linger,
   type LingerOption,
-  MSG_TRUNC,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
@@ -74,7 +73,10 @@ const MAX_TIMEVAL_MS = 1e15;
  * @category Sockets
  */
 export interface Received {
-  /** The bytes received: empty at EOF on a stream socket, or for an empty datagram. */
+  /**
+   * The bytes received, in a Buffer of their size (see recv): empty at EOF on a stream socket, or
+   * for an empty datagram.
+   */
   data: Buffer;
   /**
    * The sender's address, as recvfrom(2) filled it in. When the kernel gives none: null on an internet
@@ -954,24 +956,4 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('fcntl', result);
     return result === 1;
   }
-}
-
-/**
- * The buffer a recv fills. Uninitialised memory is safe only where the kernel writes every byte it
- * reports: with MSG_TRUNC on a stream socket, Linux discards bytes without copying them and still
- * counts them, so that buffer is zeroed rather than leak old heap contents.
- */
-export function allocateFor(length: number, flags: number): Buffer {
-  return flags & MSG_TRUNC ? Buffer.alloc(length) : Buffer.allocUnsafe(length);
-}
-
-/**
- * The received part of a recv buffer. When most of a large buffer went unused, copy the bytes out
- * so the caller does not hold the whole allocation alive.
- */
-export function shrink(buffer: Buffer, received: number): Buffer {
-  const length = Math.min(received, buffer.length);
-  if (length === buffer.length) return buffer;
-  if (buffer.length > 65536 && length < buffer.length / 2) return Buffer.from(buffer.subarray(0, length));
-  return buffer.subarray(0, length);
 }

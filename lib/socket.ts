@@ -6,7 +6,6 @@ import type { AddressInput, DisconnectAddress } from './address';
 import { MSG_DONTWAIT, MSG_NOSIGNAL, SO_RCVTIMEO, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants';
 import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError } from './errors';
 import {
-  finishReceive,
   passCredentials,
   prepareReceive,
   prepareReceiveCredentials,
@@ -16,6 +15,7 @@ import {
   prepareSendFds,
   type PreparedReceive,
   type PreparedSend,
+  receiveMessage,
   type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
@@ -23,7 +23,8 @@ import {
   type SendmsgOptions,
 } from './msg';
 import { native } from './native';
-import { ADOPT, allocateFor, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, shrink, SocketBase, timeoutDetail } from './socket-base';
+import { receive, receiveFrom } from './receive';
+import { ADOPT, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, SocketBase, timeoutDetail } from './socket-base';
 import { ACCEPT_FLAGS, asBytes, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateView } from './validate';
 
 export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
@@ -282,6 +283,11 @@ export class Socket extends SocketBase {
    * A signal does not end the wait: after EINTR the call is made again, against the original SO_RCVTIMEO
    * deadline.
    *
+   * Allocates only what arrived: the bytes are read into a per-thread scratch buffer and copied into a
+   * Buffer of their size (from Node's shared pool under 4 KiB), so `recv(65536)` of a 64-byte message
+   * holds 64 bytes. A `length` over 64 KiB is allocated once and kept if at least half filled, else
+   * copied. To reuse one buffer instead, see {@link recvInto}; the cost model: docs/receiving.md.
+   *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0).
    * @returns The bytes received; empty at EOF.
@@ -309,10 +315,9 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
-    const buffer = allocateFor(length, flags);
-    const result = native.recv(fd, buffer, flags);
-    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
-    return shrink(buffer, result);
+    const data = receive(fd, length, flags);
+    if (typeof data === 'number') throw blockingError(this, 'recv', data, flags, SO_RCVTIMEO);
+    return data;
   }
 
   /**
@@ -320,7 +325,8 @@ export class Socket extends SocketBase {
    * only inside the view's bytes. Returns the count recv returned: with MSG_TRUNC on a datagram socket
    * that is the datagram's real length, which may exceed the view.
    *
-   * No allocation per call: reuse one buffer for a whole stream. Blocks as {@link recv} does.
+   * No allocation and no copy: the kernel writes into `view` itself. Reuse one buffer for a whole
+   * stream; the bytes are valid until the next read into it. Blocks as {@link recv} does.
    *
    * @param view - Where the bytes go, from its first byte.
    * @param flags - MSG_* flags, or'ed (default 0).
@@ -349,7 +355,8 @@ export class Socket extends SocketBase {
    * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
    *
    * Blocks as {@link recv} does. A datagram longer than `length` is cut short, the rest dropped
-   * (`recvInto` with MSG_PEEK | MSG_TRUNC tells a datagram's real length first).
+   * (`recvInto` with MSG_PEEK | MSG_TRUNC tells a datagram's real length first). `data` is allocated
+   * as {@link recv}'s: the size of the datagram, whatever `length` was.
    *
    * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
    * @param flags - MSG_* flags, or'ed (default 0).
@@ -371,10 +378,10 @@ export class Socket extends SocketBase {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
-    const buffer = allocateFor(length, flags);
-    const result = native.recvfrom(fd, buffer, flags);
+    const result = receiveFrom(fd, length, flags);
     if (typeof result === 'number') throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
-    return { data: shrink(buffer, result[0]), address: result[1] ?? this.unnamedPeer() };
+    result.address ??= this.unnamedPeer();
+    return result;
   }
 
   #sendmsg(prepared: PreparedSend): number {
@@ -385,10 +392,9 @@ export class Socket extends SocketBase {
   }
 
   #recvmsg(prepared: PreparedReceive): RecvmsgResult {
-    const fd = fdOf(this, 'recvmsg');
-    const result = native.recvmsg(fd, prepared.buffers, prepared.controlLength, prepared.flags);
+    const result = receiveMessage(fdOf(this, 'recvmsg'), prepared, this.unnamedPeer());
     if (typeof result === 'number') throw blockingError(this, 'recvmsg', result, prepared.flags, SO_RCVTIMEO);
-    return finishReceive(prepared, result, this.unnamedPeer());
+    return result;
   }
 
   /**
@@ -421,6 +427,7 @@ export class Socket extends SocketBase {
    * The fds of SCM_RIGHTS items and the pidfd of an SCM_PIDFD item are the caller's to close (see
    * {@link RecvmsgResult.fds}, {@link RecvmsgResult.pidfd}); when the control buffer was too small
    * (MSG_CTRUNC), those that arrived are closed and none is returned.
+   * Each of `buffers` is allocated as {@link recv}'s: the size of the bytes that landed in it.
    *
    * @param sizes - One size, or the size of each buffer to scatter into (at most 1024).
    * @param options - `controlLength` (bytes for ancillary data, see CMSG_SPACE), `flags`.
@@ -467,6 +474,7 @@ export class Socket extends SocketBase {
    * `fds` is empty and `flags` has MSG_CTRUNC, whether the kernel cut the list or the room left for
    * alignment let one more in. A pidfd that comes along (SO_PASSPIDFD on) is closed: recvmsg hands
    * it over.
+   * `data` is allocated as {@link recv}'s: the size of what arrived.
    *
    * @param maxFds - The most fds expected, 1 to 253.
    * @param options - `length` (bytes of data to receive, default 4096), `flags`.

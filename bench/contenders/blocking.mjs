@@ -19,7 +19,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall';
 
-import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
+import { args, bulkPattern, dispatch, num, percentile, print, RECV64K_BLOCK, recv64kResult } from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -187,6 +187,51 @@ function clientOverhead() {
   print(`RESULT ${JSON.stringify({ op, calls: count, nsPerCall: ns })}`);
 }
 
+/**
+ * recv(65536) of a small message, the plain way to read, against recvInto into one reused 64 KiB
+ * Buffer, the way that allocates nothing: send + receive over a Unix stream socketpair.
+ */
+function clientRecv64k() {
+  const count = num('count');
+  const size = num('size');
+  const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+  const message = Buffer.alloc(size, 7);
+  const reused = Buffer.allocUnsafe(65536);
+  const viaRecv = () => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < RECV64K_BLOCK; i++) {
+      a.send(message);
+      if ((b.recv(65536)).length !== size) throw new Error('recv: short');
+    }
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const viaRecvInto = () => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < RECV64K_BLOCK; i++) {
+      a.send(message);
+      if ((b.recvInto(reused)) !== size) throw new Error('recvInto: short');
+    }
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const rounds = Math.ceil(count / RECV64K_BLOCK);
+  const blocks = [];
+  for (let round = -Math.ceil(rounds / 10); round < rounds; round++) {
+    let recvNs;
+    let recvIntoNs;
+    if (round % 2 === 0) {
+      recvNs = viaRecv();
+      recvIntoNs = viaRecvInto();
+    } else {
+      recvIntoNs = viaRecvInto();
+      recvNs = viaRecv();
+    }
+    if (round >= 0) blocks.push([recvNs, recvIntoNs]); // the first rounds warm up
+  }
+  a.close();
+  b.close();
+  print(`RESULT ${JSON.stringify(recv64kResult(blocks))}`);
+}
+
 const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
@@ -195,6 +240,7 @@ const workloads = {
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'client overhead': clientOverhead,
+  'client recv64k': clientRecv64k,
 };
 
 dispatch('blocking', workloads);

@@ -37,6 +37,26 @@ export function bulkPattern(size) {
   return pattern;
 }
 
+/**
+ * recv64k: the calls are timed in blocks of this many, alternating (recv then recvInto, recvInto then
+ * recv ...), so that drift during the run (frequency, other load) falls on both alike.
+ */
+export const RECV64K_BLOCK = 1000;
+
+/**
+ * The RESULT of recv64k from the ns each block took, as [recv, recvInto] pairs: medians, so that a
+ * block stretched by preemption on a loaded machine does not weigh on the figure.
+ */
+export function recv64kResult(blocks) {
+  const median = (values) => percentile(values.sort((a, b) => a - b), 0.5);
+  return {
+    calls: blocks.length * RECV64K_BLOCK,
+    recvNs: median(blocks.map(([recv]) => recv / RECV64K_BLOCK)),
+    recvIntoNs: median(blocks.map(([, recvInto]) => recvInto / RECV64K_BLOCK)),
+    ratio: median(blocks.map(([recv, recvInto]) => recv / recvInto)),
+  };
+}
+
 /** The contender `name` failed: its error on stderr, exit code 1. */
 export function fail(name, error) {
   process.stderr.write(`${name}: ${error?.stack ?? error}\n`);

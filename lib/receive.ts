@@ -1,0 +1,135 @@
+// The buffers of the receiving calls that return bytes (recv, recvfrom, recvmsg, recvFds; both
+// flavours): each returned Buffer holds about what arrived, never a view that keeps a much larger
+// allocation alive. recvInto does not come here: it reads into the caller's buffer. docs/receiving.md
+// tells users the cost model.
+//
+// A read of up to SCRATCH_LENGTH bytes goes into this thread's scratch buffer (module state is per
+// thread: each worker loads its own copy), and the bytes that arrived are copied into a Buffer of
+// exactly their size, from Node's pool below 4 KiB as Buffer.allocUnsafe serves them. Why, measured
+// on a socketpair with 64-byte messages (send + receive, in one process): allocating 64 KiB per call
+// cost ~1.5x recvInto into a reused buffer; reading into a scratch and copying out in JS ~1.1x; the
+// same copy made natively (napi_create_buffer_copy, one ArrayBuffer per message) ~1.35x. A longer
+// read allocates its buffer once and reads into it: up to 64 KiB, allocating per call cost more than
+// the copy even for full reads, and above it neither way wins for full reads, while a per-thread
+// scratch of any length is memory held for good. That buffer is kept when at least half full (it
+// holds at most twice its bytes), else its bytes are copied out.
+//
+// The scratch is taken only for the synchronous span of one syscall and its copy-out: a promise
+// call that would block gives it back before it waits. A trace sink (lib/trace.ts) runs JS while the
+// bytes are still in the scratch; a receiving call it makes finds the scratch taken and allocates.
+import type { SocketAddress } from './address';
+import { MSG_TRUNC } from './constants';
+import { native } from './native';
+import type { Received } from './socket-base';
+
+/** The largest read that goes through the scratch buffer. */
+const SCRATCH_LENGTH = 65536;
+
+let scratch: Buffer | null = null;
+let scratchTaken = false;
+/** The last view of the scratch handed out: a loop reading one length reuses it. */
+let view: Buffer | null = null;
+
+/**
+ * A buffer for a read of `length` bytes that nobody else will see. Uninitialised memory is safe
+ * only where the kernel writes every byte it reports: with MSG_TRUNC on a stream socket, Linux
+ * discards bytes without copying them and still counts them, so that buffer is zeroed rather than
+ * leak old heap contents (or old messages from the scratch).
+ */
+function allocateFor(length: number, flags: number): Buffer {
+  return flags & MSG_TRUNC ? Buffer.alloc(length) : Buffer.allocUnsafe(length);
+}
+
+/** The first `length` bytes of the scratch, zeroed for MSG_TRUNC (see allocateFor). */
+function scratchView(length: number, flags: number): Buffer {
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_LENGTH);
+  if (view === null || view.length !== length) view = length === SCRATCH_LENGTH ? scratch : scratch.subarray(0, length);
+  if (flags & MSG_TRUNC) view.fill(0);
+  return view;
+}
+
+/**
+ * `length` bytes of `from` at `start`, in a Buffer of their own. TypedArray set from a plain view:
+ * measurably cheaper per small message than Buffer's copy(), which checks its arguments first.
+ */
+function copyOut(from: Buffer, start: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  out.set(new Uint8Array(from.buffer, from.byteOffset + start, length));
+  return out;
+}
+
+/** The filled part of a buffer allocated for one read: itself if at least half full, else a copy. */
+function fit(buffer: Buffer, used: number): Buffer {
+  if (used === buffer.length) return buffer;
+  return used >= buffer.length / 2 ? buffer.subarray(0, used) : copyOut(buffer, 0, used);
+}
+
+/**
+ * Makes one read of up to `length` bytes: `read` gets the buffer to pass to the syscall and
+ * returns its count (with MSG_TRUNC on a datagram, the datagram's real length, which may exceed
+ * `length`), or a negative errno, which is returned as it is. On success, the bytes received.
+ *
+ * No try/finally around the read: the binding returns errors rather than throwing them, and should
+ * it throw all the same (a worker being terminated), the scratch only stays taken, and later reads
+ * on this thread allocate their own buffers.
+ */
+function receiveThrough(length: number, flags: number, read: (into: Buffer) => number): Buffer | number {
+  if (length > SCRATCH_LENGTH || scratchTaken) {
+    const buffer = allocateFor(length, flags);
+    const result = read(buffer);
+    return result < 0 ? result : fit(buffer, Math.min(result, length));
+  }
+  const into = scratchView(length, flags);
+  scratchTaken = true;
+  const result = read(into);
+  scratchTaken = false;
+  return result < 0 ? result : copyOut(into, 0, Math.min(result, length));
+}
+
+/** recv(2) of up to `length` bytes on `fd`, for either flavour: the bytes, or the negative errno. */
+export function receive(fd: number, length: number, flags: number): Buffer | number {
+  return receiveThrough(length, flags, (into) => native.recv(fd, into, flags));
+}
+
+/**
+ * recvfrom(2) of up to `length` bytes on `fd`, for either flavour: the bytes and the sender's
+ * address (null when the kernel gave none), or the negative errno.
+ */
+export function receiveFrom(fd: number, length: number, flags: number): Received | number {
+  let address: SocketAddress | null = null;
+  const data = receiveThrough(length, flags, (into) => {
+    const result = native.recvfrom(fd, into, flags);
+    if (typeof result === 'number') return result;
+    address = result[1];
+    return result[0];
+  });
+  return typeof data === 'number' ? data : { data, address };
+}
+
+/**
+ * A scatter read (recvmsg): one buffer per size, in order, each the part of it that
+ * was filled (the first ones full, then one partly, then empty ones).
+ */
+export function receiveScattered(sizes: readonly number[], flags: number, read: (into: Buffer[]) => number): Buffer[] | number {
+  let total = 0;
+  for (const size of sizes) total += size;
+  const scattered = total <= SCRATCH_LENGTH && !scratchTaken;
+  let buffers: Buffer[];
+  if (scattered) {
+    const whole = scratchView(total, flags);
+    let offset = 0;
+    buffers = sizes.map((size) => whole.subarray(offset, (offset += size)));
+  } else {
+    buffers = sizes.map((size) => allocateFor(size, flags));
+  }
+  if (scattered) scratchTaken = true;
+  const result = read(buffers);
+  if (scattered) scratchTaken = false;
+  if (result < 0) return result;
+  let left = result;
+  return buffers.map((buffer) => {
+    const used = Math.min(left, buffer.length);
+    left -= used;
+    return scattered ? copyOut(buffer, 0, used) : fit(buffer, used);
+  });
+}
