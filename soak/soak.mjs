@@ -65,6 +65,10 @@ const CALL_MS = 10_000;
 const PHASE_MS = 30_000;
 const WARMUP_FRACTION = 0.2;
 const WARMUP_MIN_S = 4;
+/** Bytes echoed before the RSS reference may be taken: measured with 1,000 connections (see the header). */
+const WARMUP_ECHOED = 128 * MiB;
+/** The run, warm-up included, lasts at most this many times --seconds. */
+const RUN_CAP = 4;
 const RSS_RATIO = 1.1;
 const RSS_SLACK = 8 * MiB;
 
@@ -106,7 +110,7 @@ async function server() {
   };
   // The first write to a terminal makes libuv reopen it (one more fd): do that before counting.
   console.log(
-    `soak: ${count(N)} connections for ${opts.seconds} s: sockcall/promises echo server (recv(${opts.recvBytes}) + sendAll), ` +
+    `soak: ${count(N)} connections for ${opts.seconds} s (longer if the warm-up needs it, at most ${RUN_CAP * opts.seconds} s): sockcall/promises echo server (recv(${opts.recvBytes}) + sendAll), ` +
       'node:net load generator in a child process',
   );
   const rssAtStart = process.memoryUsage.rss();
@@ -118,10 +122,10 @@ async function server() {
   try {
     // A hard bound on the whole run, whatever hangs: report and exit non-zero.
     watchdog = setTimeout(() => {
-      console.error(`soak: FAIL: not finished within ${opts.seconds} s + ${(4 * PHASE_MS) / 1000} s`);
+      console.error(`soak: FAIL: not finished within ${RUN_CAP * opts.seconds} s + ${(4 * PHASE_MS) / 1000} s`);
       child?.kill('SIGKILL');
       process.exit(1);
-    }, opts.seconds * 1000 + 4 * PHASE_MS);
+    }, RUN_CAP * opts.seconds * 1000 + 4 * PHASE_MS);
     watchdog.unref();
 
     child = spawn(process.execPath, [thisFile, '--load-generator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -169,11 +173,19 @@ async function server() {
     if (connected.connections !== N) fail(`load generator connected ${connected.connections} of ${N}`);
 
     // The soak. Samples at whole seconds from its start, each after a forced GC.
+    // The warm-up ends at the first sample that meets the time rule and the work rule (see the
+    // header); the measured part, as long as planned, follows it. At the cap the warm-up is ended
+    // anyway, so that the run stays bounded, and the summary says so.
     const samples = [];
-    const warmupS = Math.max(WARMUP_MIN_S, Math.ceil(opts.seconds * WARMUP_FRACTION));
+    const timeRuleS = Math.max(WARMUP_MIN_S, Math.ceil(opts.seconds * WARMUP_FRACTION));
+    const measuredS = opts.seconds - timeRuleS;
+    const capS = RUN_CAP * opts.seconds;
+    let warmupS = null;
+    let warmupCapped = false;
+    let lastS = capS;
     const every = opts.verbose ? 1 : Math.max(1, Math.round(opts.seconds / 10));
     const start = performance.now();
-    for (let t = 0; t <= opts.seconds; t++) {
+    for (let t = 0; t <= lastS; t++) {
       const wait = start + t * 1000 - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (opts.fault === 'drop' && t === Math.floor(opts.seconds / 2)) conns[0].close();
@@ -194,7 +206,19 @@ async function server() {
       samples.push(sample);
       if (sample.fds !== fdBaseline + N) fail(`t=${t} s: ${sample.fds} fds open, expected ${fdBaseline} + ${N}`);
       if (sample.open !== N) fail(`t=${t} s: the server holds ${sample.open} connections, expected ${N}`);
-      if (t % every === 0 || t === opts.seconds) {
+      if (warmupS === null) {
+        const settled =
+          t >= timeRuleS &&
+          sample.echoed >= WARMUP_ECHOED &&
+          sample.newSpace === samples[t - 1].newSpace &&
+          sample.newSpace === samples[t - 2].newSpace;
+        if (settled || t === capS - measuredS) {
+          warmupS = t;
+          warmupCapped = !settled;
+          lastS = t + measuredS;
+        }
+      }
+      if (t % every === 0 || t === lastS || t === warmupS) {
         // The server's own byte count: the child's round-trip count arrives once a second by IPC
         // and can lag a sample when the two CPUs are busy.
         const rate = t === 0 ? 0 : (sample.echoed - samples[Math.max(0, t - every)].echoed) / Math.min(t, every);
@@ -202,7 +226,8 @@ async function server() {
           `  t=${String(t).padStart(3)} s  rss ${mib(sample.rss).padStart(6)} MiB  heap ${mib(sample.heapUsed).padStart(5)} MiB` +
             `  fds ${sample.fds}  connections ${sample.open}` +
             `  echoed ${mib(sample.echoed).padStart(7)} MiB (${mib(rate).padStart(5)} MiB/s)` +
-            `  round trips ${count(sample.roundTrips)}`,
+            `  round trips ${count(sample.roundTrips)}` +
+            (t !== warmupS ? '' : warmupCapped ? '  <- warm-up NOT over: cut short here by the cap' : '  <- end of warm-up'),
         );
       }
     }
@@ -268,6 +293,15 @@ async function server() {
         atStart: rssAtStart,
         connected: samples[0].rss,
         warmupSeconds: warmupS,
+        warmup: {
+          timeRuleSeconds: timeRuleS,
+          echoedRule: WARMUP_ECHOED,
+          echoed: warm.echoed,
+          newSpace: warm.newSpace,
+          measuredSeconds: measuredS,
+          capSeconds: capS,
+          capped: warmupCapped,
+        },
         afterWarmup: warm.rss,
         end: end.rss,
         peakAfterWarmup: peak.rss,
@@ -438,6 +472,11 @@ function printSummary(s) {
     ...s.errorMessages.map((text) => `  ${text}`),
     `rss                 start ${mib(rss.atStart)} MiB, connected ${mib(rss.connected)},` +
       ` after ${rss.warmupSeconds} s warm-up ${mib(rss.afterWarmup)}, end ${mib(rss.end)}, after close ${mib(rss.afterClose)}`,
+    rss.warmup.capped
+      ? `warm-up             NOT over by the cap (${rss.warmup.capSeconds} s run): cut short at t=${rss.warmupSeconds} s with` +
+        ` ${mib(rss.warmup.echoed)} of ${mib(rss.warmup.echoedRule)} MiB echoed or new_space still growing; RSS may still be climbing`
+      : `warm-up             ${rss.warmupSeconds} s (at least ${rss.warmup.timeRuleSeconds} s, ${mib(rss.warmup.echoedRule)} MiB echoed` +
+        ` and new_space unchanged for 2 s: ${mib(rss.warmup.echoed)} MiB, new_space ${mib(rss.warmup.newSpace)} MiB), then ${rss.warmup.measuredSeconds} s measured`,
     `rss flat            ${rss.flat ? 'yes' : 'NO'}: peak after warm-up ${mib(rss.peakAfterWarmup)} MiB (t=${rss.peakAt} s)` +
       ` ${rss.flat ? '<=' : '>'} ${mib(rss.afterWarmup)} × ${RSS_RATIO} + ${RSS_SLACK / MiB} = ${mib(rss.bound)} MiB; slope ${slope}`,
     `fds                 baseline ${fds.baseline}, during ${fds.minDuring}–${fds.maxDuring} (expected ${fds.expectedDuring}),` +
