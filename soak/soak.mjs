@@ -193,6 +193,7 @@ async function server() {
     const capS = RUN_CAP * opts.seconds;
     let warmupS = null;
     let warmupCapped = false;
+    let newSpaceSteady = false;
     let lastS = capS;
     const every = opts.verbose ? 1 : Math.max(1, Math.round(opts.seconds / 10));
     const start = performance.now();
@@ -218,11 +219,8 @@ async function server() {
       if (sample.fds !== fdBaseline + N) fail(`t=${t} s: ${sample.fds} fds open, expected ${fdBaseline} + ${N}`);
       if (sample.open !== N) fail(`t=${t} s: the server holds ${sample.open} connections, expected ${N}`);
       if (warmupS === null) {
-        const settled =
-          t >= timeRuleS &&
-          sample.echoed >= WARMUP_ECHOED &&
-          sample.newSpace === samples[t - 1].newSpace &&
-          sample.newSpace === samples[t - 2].newSpace;
+        newSpaceSteady = t >= 2 && sample.newSpace === samples[t - 1].newSpace && sample.newSpace === samples[t - 2].newSpace;
+        const settled = t >= timeRuleS && sample.echoed >= WARMUP_ECHOED && newSpaceSteady;
         if (settled || t === capS - measuredS) {
           warmupS = t;
           warmupCapped = !settled;
@@ -309,6 +307,7 @@ async function server() {
           echoedRule: WARMUP_ECHOED,
           echoed: warm.echoed,
           newSpace: warm.newSpace,
+          newSpaceSteady,
           measuredSeconds: measuredS,
           capSeconds: capS,
           capped: warmupCapped,
@@ -485,7 +484,8 @@ function printSummary(s) {
       ` after ${rss.warmupSeconds} s warm-up ${mib(rss.afterWarmup)}, end ${mib(rss.end)}, after close ${mib(rss.afterClose)}`,
     rss.warmup.capped
       ? `warm-up             NOT over by the cap (${rss.warmup.capSeconds} s run): cut short at t=${rss.warmupSeconds} s with` +
-        ` ${mib(rss.warmup.echoed)} of ${mib(rss.warmup.echoedRule)} MiB echoed or new_space still growing; RSS may still be climbing`
+        ` ${mib(rss.warmup.echoed)} of ${mib(rss.warmup.echoedRule)} MiB echoed, new_space ${mib(rss.warmup.newSpace)} MiB` +
+        ` ${rss.warmup.newSpaceSteady ? 'unchanged for 2 s' : 'still growing'}; RSS may still be climbing`
       : `warm-up             ${rss.warmupSeconds} s (at least ${rss.warmup.timeRuleSeconds} s, ${mib(rss.warmup.echoedRule)} MiB echoed` +
         ` and new_space unchanged for 2 s: ${mib(rss.warmup.echoed)} MiB, new_space ${mib(rss.warmup.newSpace)} MiB), then ${rss.warmup.measuredSeconds} s measured`,
     `rss flat            ${rss.flat ? 'yes' : 'NO'}: peak after warm-up ${mib(rss.peakAfterWarmup)} MiB (t=${rss.peakAt} s)` +
