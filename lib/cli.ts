@@ -845,6 +845,19 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
 }
 
-main(process.argv.slice(2)).then((status) => {
-  if (status !== undefined) process.exit(status);
-}, report);
+/**
+ * Resolves once everything written to stdout so far has left the process. When stdout is a socket
+ * (as child_process makes it) a write the reader has not taken yet waits in libuv's queue, and
+ * write() still returns true below the stream's 16 KiB mark: process.exit() would drop it, the last
+ * kilobytes of what `connect` received (seen under load: 5,120 bytes queued at the exit).
+ */
+function stdoutFlushed(): Promise<void> {
+  if (process.stdout.destroyed || process.stdout.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
+}
+
+main(process.argv.slice(2)).then(async (status) => {
+  if (status === undefined) return;
+  await stdoutFlushed();
+  process.exit(status);
+}, (error: unknown) => stdoutFlushed().then(() => report(error)));
