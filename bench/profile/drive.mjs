@@ -17,13 +17,15 @@ const n = Number(nText);
 const AF_UNIX = 1, AF_INET = 2, SOCK_STREAM = 1, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1, SO_RCVBUF = 8, MSG_NOSIGNAL = 0x4000, EAGAIN = 11;
 
+// getsockopt's sum stays an int32 (`| 0`): SO_RCVBUF added up overflows a small integer after ~10,000
+// iterations, and the deoptimization that follows landed inside the measured run, at a varying point.
 const ops = {};
 if (impl === 'sockcall') {
   const { Socket } = require('../../dist/index.js');
   ops.getsockopt = (n) => {
     const s = new Socket(AF_INET, SOCK_STREAM);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += s.getsockopt(SOL_SOCKET, SO_RCVBUF);
+    for (let i = 0; i < n; i++) sum = (sum + s.getsockopt(SOL_SOCKET, SO_RCVBUF)) | 0;
     s.close();
     return sum;
   };
@@ -80,7 +82,7 @@ if (impl === 'sockcall') {
     let sum = 0;
     for (let i = 0; i < n; i++) {
       if (native.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, out) < 0) throw new Error('getsockopt');
-      sum += out[0];
+      sum = (sum + out[0]) | 0;
     }
     native.close(fd);
     return sum;
@@ -112,7 +114,7 @@ if (impl === 'sockcall') {
   ops.getsockopt = (n) => {
     const fd = native.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += raw.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
+    for (let i = 0; i < n; i++) sum = (sum + raw.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF)) | 0;
     native.close(fd);
     return sum;
   };
@@ -163,7 +165,7 @@ if (impl === 'sockcall') {
     for (let i = 0; i < n; i++) {
       length[0] = 4;
       if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, length) < 0) throw new Error('getsockopt');
-      sum += value[0];
+      sum = (sum + value[0]) | 0;
     }
     close(fd);
     return sum;
