@@ -207,15 +207,17 @@ function loadNative(candidates: readonly string[]): Native {
       { cause: missing },
     );
   }
-  let binding: Native;
+  let binding: Omit<Native, 'path'>;
   try {
-    binding = require(file) as Native;
+    binding = require(file) as Omit<Native, 'path'>;
   } catch (error) {
     const prebuilt = file.endsWith('.glibc.node') ? ' (the prebuilt binary, for Linux with glibc: the cause says what this system lacks)' : '';
     throw new Error(`sockcall: the native binary ${file} does not load here${prebuilt}.\n${rebuildAdvice}`, { cause: error });
   }
-  binding.path = file;
-  return binding;
+  // A copy, not the exports object itself: Node-API fills that one key by key, and with this many
+  // keys V8 keeps it in dictionary mode, where every `native.x` is a hash lookup and the call target
+  // is not a constant the optimizing compiler can see. A literal copy is a fast-mode object.
+  return { ...binding, path: file };
 }
 
 export const native: Native = loadNative(binaryCandidates());

@@ -45,6 +45,17 @@ describe('00 setup', function () {
     for (const [name, kind] of Object.entries(nativeShape)) {
       expect(typeof native[name], name).to.equal(kind);
     }
+    // The binary's own exports: everything but `path`, which the loader adds to its copy.
+    const exported = require(native.path);
+    expect(exported).to.not.equal(native);
+    expect([...Object.keys(exported), 'path'].sort()).to.deep.equal(Object.keys(nativeShape).sort());
+    for (const name of Object.keys(exported)) expect(native[name], name).to.equal(exported[name]);
+  });
+
+  it('hands lib/ the binding as a fast-mode object (its members are not looked up in a dictionary)', function () {
+    const probe = `const { native } = require(${JSON.stringify(`${root}/dist/native.js`)});
+      process.stdout.write(String(%HasFastProperties(native)));`;
+    expect(execFileSync(process.execPath, ['--allow-natives-syntax', '-e', probe], { encoding: 'utf8' })).to.equal('true');
   });
 
   it('exports every constant the headers gave, by name and in `constants`, and nothing else', function () {
