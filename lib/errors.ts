@@ -31,6 +31,12 @@ export interface ErrorContext {
  * the syscall, the code, then where the call was aimed (`connect ECONNREFUSED 127.0.0.1:3005`).
  * Only the context properties that apply are present, as own properties.
  *
+ * An EAGAIN that says the call would have had to wait (a non-blocking socket or MSG_DONTWAIT, in
+ * the blocking flavour) carries no stack: `stack` is its first line only. A loop over non-blocking
+ * sockets meets one per turn, and capturing a stack would cost about 30 times the syscall. Its class,
+ * message, `code`, `errno` and `syscall` are as on any other; an EAGAIN from SO_RCVTIMEO/SO_SNDTIMEO,
+ * and every other error, has its stack.
+ *
  * @see {@link https://man7.org/linux/man-pages/man3/errno.3.html | errno(3)}
  * @example
  * ```ts
@@ -125,9 +131,29 @@ export function errnoName(errno: number): string {
   return native.errnoNames[errno] ?? `E${errno}`;
 }
 
+const EAGAIN = -osConstants.errno.EAGAIN;
+
 /** A SocketError for a syscall that returned `-errno` (a negative number, as the binding returns). */
 export function syscallError(syscall: string, negativeErrno: number, context?: ErrorContext, detail?: string): SocketError {
   return new SocketError(syscall, errnoName(-negativeErrno), negativeErrno, context, detail);
+}
+
+/**
+ * The EAGAIN of a call that would have had to wait (a non-blocking socket, MSG_DONTWAIT), built
+ * without capturing a stack: a poll loop meets one on every turn, and walking the stack costs about
+ * 30 times the syscall itself. The error is otherwise the same SocketError, `stack` being only its
+ * first line. As Node's internal errors do, Error.stackTraceLimit is set to 0 around construction
+ * and restored; where it cannot be set (a frozen Error), the error gets its stack as usual.
+ */
+export function wouldBlockError(syscall: string, context?: ErrorContext, detail?: string): SocketError {
+  const limit = Error.stackTraceLimit;
+  // Not a number: V8 captures no stack anyway. Reflect.set is false where the property is read-only.
+  if (typeof limit !== 'number' || !Reflect.set(Error, 'stackTraceLimit', 0)) return syscallError(syscall, EAGAIN, context, detail);
+  try {
+    return syscallError(syscall, EAGAIN, context, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**

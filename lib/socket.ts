@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress } from './address';
 import { MSG_DONTWAIT, MSG_NOSIGNAL, SO_RCVTIMEO, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants';
-import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError } from './errors';
+import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError, wouldBlockError } from './errors';
 import {
   passCredentials,
   prepareReceive,
@@ -35,15 +35,16 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 /**
  * The error of a blocking call that returned `-errno`. An EAGAIN (a connect's EINPROGRESS) that
  * the socket's own SO_RCVTIMEO or SO_SNDTIMEO caused says it timed out; one from a non-blocking
- * socket or MSG_DONTWAIT reads as C reports it.
+ * socket or MSG_DONTWAIT reads as C reports it, and is built without a stack (see wouldBlockError).
  */
 function blockingError(socket: SocketBase, syscall: string, result: number, flags: number, option: number, context?: ErrorContext, progress?: string): SocketError {
   if (result === EINPROGRESS && syscall === 'connect') {
     const timedOut = timeoutDetail(socket, option);
     return syscallError(syscall, result, context, timedOut && `${timedOut}; the connection goes on in the background (see SO_ERROR)`);
   }
-  const timedOut = result === EAGAIN && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
-  return syscallError(syscall, result, context, details(timedOut, progress));
+  if (result !== EAGAIN) return syscallError(syscall, result, context, progress);
+  const timedOut = flags & MSG_DONTWAIT ? undefined : timeoutDetail(socket, option);
+  return timedOut === undefined ? wouldBlockError(syscall, context, progress) : syscallError(syscall, result, context, details(timedOut, progress));
 }
 
 /**
