@@ -4,7 +4,7 @@
 // become TypeError/RangeError with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE /
 // ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
 import { constants as osConstants } from 'node:os';
-import { getSystemErrorName, inspect } from 'node:util';
+import { getSystemErrorMap, inspect } from 'node:util';
 
 import { native } from './native';
 
@@ -56,17 +56,19 @@ export interface ErrorContext {
  * @category Errors
  */
 export class SocketError extends Error {
+  // `declare` on these three too: set by plain assignment in the constructor, in this order, so that
+  // every SocketError has one shape (a class field would define each first, through the runtime).
   /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */
-  readonly code: string;
+  declare readonly code: string;
   /**
    * Negative, as in Node, so util.getSystemErrorName(errno) === code.
    *
    * (For the few errno values libuv has no name for, EINPROGRESS among them, `code` comes from the
    * system headers and util.getSystemErrorName does not know it.)
    */
-  readonly errno: number;
+  declare readonly errno: number;
   /** The system call that failed ('connect'). */
-  readonly syscall: string;
+  declare readonly syscall: string;
   // `declare`: only the properties that apply become own properties, as on Node's errors (a class
   // field would put every one of them on every error, as undefined).
   /** The numeric internet address the call was aimed at (bind, connect, sendto). */
@@ -99,14 +101,16 @@ export class SocketError extends Error {
    * // 'recv EAGAIN: timed out after 500 ms (SO_RCVTIMEO)'
    * ```
    */
-  constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}, detail?: string) {
-    super(`${syscall} ${code}${describeContext(context)}${detail ? `: ${detail}` : ''}`);
+  constructor(syscall: string, code: string, errno: number, context?: ErrorContext, detail?: string) {
+    super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
-    for (const key of ['address', 'port', 'path', 'hostname'] as const) {
-      if (context[key] !== undefined) (this as Record<string, unknown>)[key] = context[key];
-    }
+    if (context === undefined) return;
+    if (context.address !== undefined) this.address = context.address;
+    if (context.port !== undefined) this.port = context.port;
+    if (context.path !== undefined) this.path = context.path;
+    if (context.hostname !== undefined) this.hostname = context.hostname;
   }
 
   /** Always 'SocketError'. */
@@ -124,11 +128,15 @@ function describeContext(context: ErrorContext): string {
   return '';
 }
 
+/** Every errno name, by positive value: libuv's name where Node knows one, else the header's. */
+const errnoNames: ReadonlyMap<number, string> = new Map([
+  ...Object.entries(native.errnoNames).map(([errno, name]): [number, string] => [Number(errno), name]),
+  ...[...getSystemErrorMap()].map(([uvErrno, [name]]): [number, string] => [-uvErrno, name]),
+]);
+
 /** The name of a (positive) errno value: libuv's name where Node knows it, else the header's. */
 export function errnoName(errno: number): string {
-  const name = getSystemErrorName(-errno);
-  if (!name.startsWith('Unknown')) return name;
-  return native.errnoNames[errno] ?? `E${errno}`;
+  return errnoNames.get(errno) ?? `E${errno}`;
 }
 
 const EAGAIN = -osConstants.errno.EAGAIN;

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ const {
   poll,
   select,
 } = sockcall;
+
+const require = createRequire(import.meta.url);
 
 const TYPE = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
 const RANGE = { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' };
@@ -106,6 +109,16 @@ describe('70 errors and bad arguments', function () {
       expect(error.name).to.equal('SocketError');
       expect(String(error)).to.equal('SocketError: recv ENOTCONN');
       expect(error.stack.split('\n')[0]).to.equal('SocketError: recv ENOTCONN');
+    });
+
+    it('names each errno as util.getSystemErrorName does, and those libuv has no name for as the headers do', function () {
+      const { errnoName } = require('../dist/errors.js');
+      for (let errno = 1; errno < 4096; errno++) {
+        const name = getSystemErrorName(-errno);
+        if (!name.startsWith('Unknown')) expect(errnoName(errno), String(errno)).to.equal(name);
+      }
+      expect(errnoName(osConstants.errno.EINPROGRESS)).to.equal('EINPROGRESS');
+      expect(errnoName(100000)).to.equal('E100000');
     });
 
     it('a would-block EAGAIN carries no stack, and is otherwise the same error; a timed-out EAGAIN keeps its stack', function () {
