@@ -31,7 +31,7 @@ export interface NativeAddrinfo {
   canonname?: string;
 }
 
-/** An encoded `struct sockaddr`, made by sockaddrInet/sockaddrUnix and passed to bind/connect/sendto. */
+/** An encoded `struct sockaddr`, written by sockaddrInet or made by sockaddrUnix, and passed to bind/connect/sendto. */
 export type Sockaddr = Buffer;
 
 /** A uv_poll_t on one fd. Starting it makes the loop watch the fd (and keeps the process alive unless unref'd). */
@@ -117,7 +117,11 @@ export interface Native {
   ): void;
   /** A uv_poll_t on this environment's loop: see native/poller.h. */
   Poller: PollerClass;
-  sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;
+  /**
+   * Encodes an internet address into `into` (at least 16 bytes for AF_INET, 28 for AF_INET6):
+   * the bytes written, or 0 if the text is not a numeric address of that family.
+   */
+  sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number, into: Uint8Array): number;
   sockaddrUnix(path: Uint8Array): Sockaddr | null;
   /** Adds an adopted fd to the ones this environment closes at teardown. */
   own(fd: number): void;

@@ -152,7 +152,7 @@ export class Socket extends SocketBase {
    */
   connect(address: AddressInput | DisconnectAddress): void {
     const fd = fdOf(this, 'connect');
-    const { sockaddr, context } = this.encode(address, 'address', true);
+    const { sockaddr, context } = this.encode(address, 'address', true, 'now');
     const result = native.connect(fd, sockaddr);
     if (result < 0) throw blockingError(this, 'connect', result, 0, SO_SNDTIMEO, context);
   }
@@ -266,7 +266,8 @@ export class Socket extends SocketBase {
   sendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
-    const { sockaddr, context } = this.encode(address);
+    const { sockaddr, context } = this.encode(address, 'address', false, 'now');
+    // Runs no code of the caller's unless it throws: the scratch address is still this call's.
     validateFlags(flags, 'flags', SEND_FLAGS, 'sendto');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
     if (result < 0) throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);
