@@ -862,15 +862,20 @@ function buildParameterPools() {
 
   const sa = (label, make) => () => spec(label, make);
   const unix = (path) => native.sockaddrUnix(Buffer.from(path));
+  const inetSockaddr = (family, text, portNumber) => {
+    const into = Buffer.alloc(28);
+    const length = native.sockaddrInet(family, text, portNumber, 0, 0, into);
+    return length === 0 ? null : into.subarray(0, length);
+  };
   SOCKADDRS = [
-    sa('sa(127.0.0.1:0)', () => native.sockaddrInet(K.AF_INET, '127.0.0.1', 0, 0, 0)),
+    sa('sa(127.0.0.1:0)', () => inetSockaddr(K.AF_INET, '127.0.0.1', 0)),
     (rng) => {
       const name = rng.pick(PORT_NAMES);
-      return spec(`sa(127.0.0.1:${name})`, () => native.sockaddrInet(K.AF_INET, '127.0.0.1', port(name), 0, 0));
+      return spec(`sa(127.0.0.1:${name})`, () => inetSockaddr(K.AF_INET, '127.0.0.1', port(name)));
     },
     (rng) => {
       const name = rng.pick(PORT_NAMES);
-      return spec(`sa(::1:${name})`, () => native.sockaddrInet(K.AF_INET6, '::1', port(name), 0, 0));
+      return spec(`sa(::1:${name})`, () => inetSockaddr(K.AF_INET6, '::1', port(name)));
     },
     (rng) => {
       const flavour = rng.pick(FLAVOURS);
@@ -883,8 +888,8 @@ function buildParameterPools() {
     sa('sa(1 byte)', () => Buffer.alloc(1)),
     sa('sa(129 bytes)', () => Buffer.alloc(129, 0xaa)),
     sa('sa(family 0xaaaa)', () => Buffer.alloc(16, 0xaa)),
-    sa('sa(inet, 8 bytes)', () => native.sockaddrInet(K.AF_INET, '127.0.0.1', 0, 0, 0)?.subarray(0, 8)),
-    sa('sa(inet6, 20 bytes)', () => native.sockaddrInet(K.AF_INET6, '::1', 0, 0, 0)?.subarray(0, 20)),
+    sa('sa(inet, 8 bytes)', () => inetSockaddr(K.AF_INET, '127.0.0.1', 0)?.subarray(0, 8)),
+    sa('sa(inet6, 20 bytes)', () => inetSockaddr(K.AF_INET6, '::1', 0)?.subarray(0, 20)),
   ];
 }
 
@@ -1216,7 +1221,7 @@ const RAW = {
   poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
   getaddrinfo: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
   getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
-  sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng)],
+  sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng), arg(view)(rng)],
   sockaddrUnix: (rng) => [arg(view)(rng)],
   own: (rng) => [ownedFd(rng)],
   disown: (rng) => [anyFd(rng)],
@@ -1805,6 +1810,7 @@ function rawReturnOk(name, value) {
     case 'getaddrinfoAsync':
       return value === undefined; // the result goes to the callback
     case 'sockaddrInet':
+      return value === 0 || value === 16 || value === 28;
     case 'sockaddrUnix':
       return value === null || Buffer.isBuffer(value);
     case 'own':

@@ -247,7 +247,24 @@ function isDisconnect(object: Record<string, unknown>): boolean {
  * Validates and encodes `input` for a socket of `domain`. `disconnect`: connect's, which also takes
  * a {@link DisconnectAddress}.
  */
-export function encodeAddress(input: unknown, domain: number, name = 'address', disconnect = false): EncodedAddress {
+/** sizeof(struct sockaddr_in), sizeof(struct sockaddr_in6). */
+const SOCKADDR_IN_SIZE = 16;
+const SOCKADDR_IN6_SIZE = 28;
+
+// Where a call that makes its syscall at once encodes an internet address: one of each size per
+// thread (module state is per thread), so that connect, bind and sendto allocate nothing for it.
+// Nothing that could encode another address runs between encoding into it and the syscall, which
+// copies the bytes before any trace sink runs; an address kept for later (a promise Socket's wait,
+// sendmsg's prepared message) gets a Buffer of its own.
+const scratchIn = Buffer.alloc(SOCKADDR_IN_SIZE);
+const scratchIn6 = Buffer.alloc(SOCKADDR_IN6_SIZE);
+
+/**
+ * Validates `input` as an address for a socket of `domain` and encodes it. `use` 'now': the caller
+ * makes its syscall before any other address is encoded on this thread, and an internet address
+ * lands in the per-thread scratch; 'keep' (the default): in a Buffer of its own.
+ */
+export function encodeAddress(input: unknown, domain: number, name = 'address', disconnect = false, use: 'now' | 'keep' = 'keep'): EncodedAddress {
   const object = validateObject(input, name);
   if (disconnect && isDisconnect(object)) return { sockaddr: unspecSockaddr(), context: {} };
   const family = familyOf(object.family, domain, name);
@@ -266,8 +283,9 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   const port = validateInt(object.port, `${name}.port`, 0, 65535);
   const flowinfo = object.flowinfo === undefined ? 0 : validateInt(object.flowinfo, `${name}.flowinfo`, 0, 0xfffff);
   const scopeId = object.scopeId === undefined ? 0 : validateInt(object.scopeId, `${name}.scopeId`, 0);
-  const sockaddr = native.sockaddrInet(family, text, port, flowinfo, scopeId);
-  if (sockaddr === null) {
+  const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
+  const sockaddr = use === 'now' ? (family === AF_INET ? scratchIn : scratchIn6) : Buffer.allocUnsafe(size);
+  if (native.sockaddrInet(family, text, port, flowinfo, scopeId, sockaddr) === 0) {
     const kind = family === AF_INET ? 'IPv4' : 'IPv6';
     throw invalidArgValue(`${name}.address`, text, `is not a numeric ${kind} address (resolve host names with getaddrinfo())`);
   }

@@ -4,7 +4,7 @@
 // become TypeError/RangeError with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE /
 // ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
 import { constants as osConstants } from 'node:os';
-import { getSystemErrorName, inspect } from 'node:util';
+import { getSystemErrorMap, inspect } from 'node:util';
 
 import { native } from './native';
 
@@ -31,6 +31,12 @@ export interface ErrorContext {
  * the syscall, the code, then where the call was aimed (`connect ECONNREFUSED 127.0.0.1:3005`).
  * Only the context properties that apply are present, as own properties.
  *
+ * An EAGAIN that says the call would have had to wait (a non-blocking socket or MSG_DONTWAIT, in
+ * the blocking flavour) carries no stack: `stack` is its first line only. A loop over non-blocking
+ * sockets meets one per turn, and capturing a stack would cost about 30 times the syscall. Its class,
+ * message, `code`, `errno` and `syscall` are as on any other; an EAGAIN from SO_RCVTIMEO/SO_SNDTIMEO,
+ * and every other error, has its stack.
+ *
  * @see {@link https://man7.org/linux/man-pages/man3/errno.3.html | errno(3)}
  * @example
  * ```ts
@@ -50,17 +56,19 @@ export interface ErrorContext {
  * @category Errors
  */
 export class SocketError extends Error {
+  // `declare` on these three too: set by plain assignment in the constructor, in this order, so that
+  // every SocketError has one shape (a class field would define each first, through the runtime).
   /** The errno name ('ECONNREFUSED'), or the EAI_* name for a getaddrinfo failure. */
-  readonly code: string;
+  declare readonly code: string;
   /**
    * Negative, as in Node, so util.getSystemErrorName(errno) === code.
    *
    * (For the few errno values libuv has no name for, EINPROGRESS among them, `code` comes from the
    * system headers and util.getSystemErrorName does not know it.)
    */
-  readonly errno: number;
+  declare readonly errno: number;
   /** The system call that failed ('connect'). */
-  readonly syscall: string;
+  declare readonly syscall: string;
   // `declare`: only the properties that apply become own properties, as on Node's errors (a class
   // field would put every one of them on every error, as undefined).
   /** The numeric internet address the call was aimed at (bind, connect, sendto). */
@@ -93,14 +101,16 @@ export class SocketError extends Error {
    * // 'recv EAGAIN: timed out after 500 ms (SO_RCVTIMEO)'
    * ```
    */
-  constructor(syscall: string, code: string, errno: number, context: ErrorContext = {}, detail?: string) {
-    super(`${syscall} ${code}${describeContext(context)}${detail ? `: ${detail}` : ''}`);
+  constructor(syscall: string, code: string, errno: number, context?: ErrorContext, detail?: string) {
+    super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
-    for (const key of ['address', 'port', 'path', 'hostname'] as const) {
-      if (context[key] !== undefined) (this as Record<string, unknown>)[key] = context[key];
-    }
+    if (context === undefined) return;
+    if (context.address !== undefined) this.address = context.address;
+    if (context.port !== undefined) this.port = context.port;
+    if (context.path !== undefined) this.path = context.path;
+    if (context.hostname !== undefined) this.hostname = context.hostname;
   }
 
   /** Always 'SocketError'. */
@@ -118,16 +128,40 @@ function describeContext(context: ErrorContext): string {
   return '';
 }
 
+/** Every errno name, by positive value: libuv's name where Node knows one, else the header's. */
+const errnoNames: ReadonlyMap<number, string> = new Map([
+  ...Object.entries(native.errnoNames).map(([errno, name]): [number, string] => [Number(errno), name]),
+  ...[...getSystemErrorMap()].map(([uvErrno, [name]]): [number, string] => [-uvErrno, name]),
+]);
+
 /** The name of a (positive) errno value: libuv's name where Node knows it, else the header's. */
 export function errnoName(errno: number): string {
-  const name = getSystemErrorName(-errno);
-  if (!name.startsWith('Unknown')) return name;
-  return native.errnoNames[errno] ?? `E${errno}`;
+  return errnoNames.get(errno) ?? `E${errno}`;
 }
+
+const EAGAIN = -osConstants.errno.EAGAIN;
 
 /** A SocketError for a syscall that returned `-errno` (a negative number, as the binding returns). */
 export function syscallError(syscall: string, negativeErrno: number, context?: ErrorContext, detail?: string): SocketError {
   return new SocketError(syscall, errnoName(-negativeErrno), negativeErrno, context, detail);
+}
+
+/**
+ * The EAGAIN of a call that would have had to wait (a non-blocking socket, MSG_DONTWAIT), built
+ * without capturing a stack: a poll loop meets one on every turn, and walking the stack costs about
+ * 30 times the syscall itself. The error is otherwise the same SocketError, `stack` being only its
+ * first line. As Node's internal errors do, Error.stackTraceLimit is set to 0 around construction
+ * and restored; where it cannot be set (a frozen Error), the error gets its stack as usual.
+ */
+export function wouldBlockError(syscall: string, context?: ErrorContext, detail?: string): SocketError {
+  const limit = Error.stackTraceLimit;
+  // Not a number: V8 captures no stack anyway. Reflect.set is false where the property is read-only.
+  if (typeof limit !== 'number' || !Reflect.set(Error, 'stackTraceLimit', 0)) return syscallError(syscall, EAGAIN, context, detail);
+  try {
+    return syscallError(syscall, EAGAIN, context, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**

@@ -31,7 +31,7 @@ export interface NativeAddrinfo {
   canonname?: string;
 }
 
-/** An encoded `struct sockaddr`, made by sockaddrInet/sockaddrUnix and passed to bind/connect/sendto. */
+/** An encoded `struct sockaddr`, written by sockaddrInet or made by sockaddrUnix, and passed to bind/connect/sendto. */
 export type Sockaddr = Buffer;
 
 /** A uv_poll_t on one fd. Starting it makes the loop watch the fd (and keeps the process alive unless unref'd). */
@@ -117,7 +117,11 @@ export interface Native {
   ): void;
   /** A uv_poll_t on this environment's loop: see native/poller.h. */
   Poller: PollerClass;
-  sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number): Sockaddr | null;
+  /**
+   * Encodes an internet address into `into` (at least 16 bytes for AF_INET, 28 for AF_INET6):
+   * the bytes written, or 0 if the text is not a numeric address of that family.
+   */
+  sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number, into: Uint8Array): number;
   sockaddrUnix(path: Uint8Array): Sockaddr | null;
   /** Adds an adopted fd to the ones this environment closes at teardown. */
   own(fd: number): void;
@@ -207,15 +211,17 @@ function loadNative(candidates: readonly string[]): Native {
       { cause: missing },
     );
   }
-  let binding: Native;
+  let binding: Omit<Native, 'path'>;
   try {
-    binding = require(file) as Native;
+    binding = require(file) as Omit<Native, 'path'>;
   } catch (error) {
     const prebuilt = file.endsWith('.glibc.node') ? ' (the prebuilt binary, for Linux with glibc: the cause says what this system lacks)' : '';
     throw new Error(`sockcall: the native binary ${file} does not load here${prebuilt}.\n${rebuildAdvice}`, { cause: error });
   }
-  binding.path = file;
-  return binding;
+  // A copy, not the exports object itself: Node-API fills that one key by key, and with this many
+  // keys V8 keeps it in dictionary mode, where every `native.x` is a hash lookup and the call target
+  // is not a constant the optimizing compiler can see. A literal copy is a fast-mode object.
+  return { ...binding, path: file };
 }
 
 export const native: Native = loadNative(binaryCandidates());

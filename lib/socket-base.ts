@@ -157,8 +157,8 @@ export type SetOptionValue<N extends number> = N extends MembershipOption
 /** The bytes of an address for `family` ('239.255.0.1' → 4, 'ff15::1' → 16), or a TypeError. */
 function addressBytes(value: unknown, family: number, name: string): Buffer {
   if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
-  const sockaddr = value.includes('\0') ? null : native.sockaddrInet(family, value, 0, 0, 0);
-  if (sockaddr === null) throw invalidArgValue(name, value, `must be a numeric ${family === AF_INET ? 'IPv4' : 'IPv6'} address`);
+  const sockaddr = Buffer.alloc(family === AF_INET ? 16 : 28);
+  if (value.includes('\0') || native.sockaddrInet(family, value, 0, 0, 0, sockaddr) === 0) throw invalidArgValue(name, value, `must be a numeric ${family === AF_INET ? 'IPv4' : 'IPv6'} address`);
   // The address inside sockaddr_in (at 4) or sockaddr_in6 (at 8).
   return family === AF_INET ? sockaddr.subarray(4, 8) : sockaddr.subarray(8, 24);
 }
@@ -523,8 +523,8 @@ export class SocketBase implements Disposable {
    * Validates and encodes an address for this socket's family.
    * @internal
    */
-  protected encode(address: unknown, name = 'address', disconnect = false): EncodedAddress {
-    return encodeAddress(address, this.domain, name, disconnect);
+  protected encode(address: unknown, name = 'address', disconnect = false, use: 'now' | 'keep' = 'keep'): EncodedAddress {
+    return encodeAddress(address, this.domain, name, disconnect, use);
   }
 
   /**
@@ -595,7 +595,7 @@ export class SocketBase implements Disposable {
    */
   bind(address: AddressInput): void {
     const fd = this.#open('bind');
-    const { sockaddr, context } = this.encode(address);
+    const { sockaddr, context } = this.encode(address, 'address', false, 'now');
     const result = native.bind(fd, sockaddr);
     if (result < 0) throw syscallError('bind', result, context);
   }

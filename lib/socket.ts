@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress } from './address';
 import { MSG_DONTWAIT, MSG_NOSIGNAL, SO_RCVTIMEO, SO_SNDTIMEO, SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants';
-import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError } from './errors';
+import { details, type ErrorContext, sendAllProgress, type SocketError, syscallError, wouldBlockError } from './errors';
 import {
   passCredentials,
   prepareReceive,
@@ -35,15 +35,16 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 /**
  * The error of a blocking call that returned `-errno`. An EAGAIN (a connect's EINPROGRESS) that
  * the socket's own SO_RCVTIMEO or SO_SNDTIMEO caused says it timed out; one from a non-blocking
- * socket or MSG_DONTWAIT reads as C reports it.
+ * socket or MSG_DONTWAIT reads as C reports it, and is built without a stack (see wouldBlockError).
  */
 function blockingError(socket: SocketBase, syscall: string, result: number, flags: number, option: number, context?: ErrorContext, progress?: string): SocketError {
   if (result === EINPROGRESS && syscall === 'connect') {
     const timedOut = timeoutDetail(socket, option);
     return syscallError(syscall, result, context, timedOut && `${timedOut}; the connection goes on in the background (see SO_ERROR)`);
   }
-  const timedOut = result === EAGAIN && !(flags & MSG_DONTWAIT) ? timeoutDetail(socket, option) : undefined;
-  return syscallError(syscall, result, context, details(timedOut, progress));
+  if (result !== EAGAIN) return syscallError(syscall, result, context, progress);
+  const timedOut = flags & MSG_DONTWAIT ? undefined : timeoutDetail(socket, option);
+  return timedOut === undefined ? wouldBlockError(syscall, context, progress) : syscallError(syscall, result, context, details(timedOut, progress));
 }
 
 /**
@@ -151,7 +152,7 @@ export class Socket extends SocketBase {
    */
   connect(address: AddressInput | DisconnectAddress): void {
     const fd = fdOf(this, 'connect');
-    const { sockaddr, context } = this.encode(address, 'address', true);
+    const { sockaddr, context } = this.encode(address, 'address', true, 'now');
     const result = native.connect(fd, sockaddr);
     if (result < 0) throw blockingError(this, 'connect', result, 0, SO_SNDTIMEO, context);
   }
@@ -265,7 +266,8 @@ export class Socket extends SocketBase {
   sendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
-    const { sockaddr, context } = this.encode(address);
+    const { sockaddr, context } = this.encode(address, 'address', false, 'now');
+    // Runs no code of the caller's unless it throws: the scratch address is still this call's.
     validateFlags(flags, 'flags', SEND_FLAGS, 'sendto');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
     if (result < 0) throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);

@@ -109,6 +109,20 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
   return result;
 }
 
+// Copies `address` (`size` bytes) into the view argument `index`, which must hold at least that many.
+static Napi::Value WriteSockaddr(const Napi::CallbackInfo& info, size_t index, const void* address, size_t size) {
+  char* into = nullptr;
+  size_t length = 0;
+  if (!ArgBytes(info, index, &into, &length)) return {};
+  if (length < size) {
+    Napi::RangeError::New(info.Env(), "argument " + std::to_string(index) + " is too small for the sockaddr")
+        .ThrowAsJavaScriptException();
+    return {};
+  }
+  std::memcpy(into, address, size);
+  return Napi::Number::New(info.Env(), static_cast<double>(size));
+}
+
 Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int family, port, flowinfo, scope_id;
@@ -118,25 +132,29 @@ Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
     return {};
   }
   if (!ArgInt(info, 2, &port) || !ArgInt(info, 3, &flowinfo) || !ArgInt(info, 4, &scope_id)) return {};
-  std::string text = info[1].As<Napi::String>().Utf8Value();
+  if (family != AF_INET && family != AF_INET6) {
+    Napi::RangeError::New(env, "family must be AF_INET or AF_INET6").ThrowAsJavaScriptException();
+    return {};
+  }
+  // The text on the stack: an address longer than any numeric one is refused without a copy.
+  char text[INET6_ADDRSTRLEN + 16];
+  size_t text_length = 0;
+  if (napi_get_value_string_utf8(env, info[1], text, sizeof(text), &text_length) != napi_ok) return {};
+  const bool fits = text_length < sizeof(text) - 1;
   if (family == AF_INET) {
     sockaddr_in in{};
     in.sin_family = AF_INET;
     in.sin_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET, text.c_str(), &in.sin_addr) != 1) return env.Null();
-    return Napi::Buffer<char>::Copy(env, reinterpret_cast<char*>(&in), sizeof(in));
+    if (!fits || inet_pton(AF_INET, text, &in.sin_addr) != 1) return Napi::Number::New(env, 0);
+    return WriteSockaddr(info, 5, &in, sizeof(in));
   }
-  if (family == AF_INET6) {
-    sockaddr_in6 in6{};
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(static_cast<uint16_t>(port));
-    in6.sin6_flowinfo = htonl(static_cast<uint32_t>(flowinfo));
-    in6.sin6_scope_id = static_cast<uint32_t>(scope_id);
-    if (inet_pton(AF_INET6, text.c_str(), &in6.sin6_addr) != 1) return env.Null();
-    return Napi::Buffer<char>::Copy(env, reinterpret_cast<char*>(&in6), sizeof(in6));
-  }
-  Napi::RangeError::New(env, "family must be AF_INET or AF_INET6").ThrowAsJavaScriptException();
-  return {};
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(static_cast<uint16_t>(port));
+  in6.sin6_flowinfo = htonl(static_cast<uint32_t>(flowinfo));
+  in6.sin6_scope_id = static_cast<uint32_t>(scope_id);
+  if (!fits || inet_pton(AF_INET6, text, &in6.sin6_addr) != 1) return Napi::Number::New(env, 0);
+  return WriteSockaddr(info, 5, &in6, sizeof(in6));
 }
 
 Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {

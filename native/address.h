@@ -1,8 +1,8 @@
 // sockaddr <-> JS address conversion, shared by every call that takes or returns an address.
 //
-// Addresses travel into the binding as Buffers holding a ready-made sockaddr (built once by
-// SockaddrInet/SockaddrUnix below), so bind/connect/sendto only copy bytes, and a sendto loop can
-// reuse one encoded address. They travel out as plain objects:
+// Addresses travel into the binding as Buffers holding a ready-made sockaddr (SockaddrInet below
+// writes one into a Buffer the caller supplies, SockaddrUnix returns a new one), so
+// bind/connect/sendto only copy bytes, and a sendto loop can reuse one encoded address. They travel out as plain objects:
 //   { family: 'AF_INET', address, port }
 //   { family: 'AF_INET6', address, port, flowinfo, scopeId }
 //   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: ''; a string
@@ -20,8 +20,10 @@ bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage*
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
 
-// sockaddrInet(family, address, port, flowinfo, scopeId) -> Buffer, or null if inet_pton rejects
-// the address text.
+// sockaddrInet(family, address, port, flowinfo, scopeId, into) -> the bytes written into `into`
+// (16 for a sockaddr_in, 28 for a sockaddr_in6), or 0 if inet_pton rejects the address text. The
+// caller owns `into`: a per-thread scratch reused by every call (lib/address.ts), or a Buffer of
+// its own for an address kept across calls.
 Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
 
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.

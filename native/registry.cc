@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
+#include <vector>
 
 #include "args.h"
 #include "trace.h"
@@ -11,11 +14,61 @@ namespace sockcall {
 
 namespace {
 
+// The fd numbers a default system can hand out (fs.nr_open): these get one bit each.
+constexpr int kBitmapFds = 1 << 20;
+
+// One bit per fd number, indexed by the number and grown on demand: marking an fd (every socket,
+// accept and close) is a shift and an or, with no allocation after the first few fds, where a
+// std::set allocated a node per fd and walked a tree. The bitmap stops at kBitmapFds (128 KiB);
+// numbers beyond (a raised RLIMIT_NOFILE, or whatever own() is given) go to a std::set, so no fd
+// number can make it grow further. (A std::set, not an unordered_set: GCC 11+ compiles the hash
+// table's bucket allocation into a call to libstdc++ 11's __throw_bad_array_new_length
+// (GLIBCXX_3.4.29), and the prebuilt binary would refuse the older systems Node itself runs on;
+// scripts/prebuild.js checks what it needs.)
+class FdSet {
+ public:
+  void Insert(int fd) {
+    if (fd < 0) return;
+    if (fd >= kBitmapFds) {
+      high_.insert(fd);
+      return;
+    }
+    const size_t word = static_cast<size_t>(fd) / 64;
+    if (word >= bits_.size()) bits_.resize(std::max(word + 1, bits_.size() * 2), 0);
+    bits_[word] |= Bit(fd);
+  }
+
+  void Erase(int fd) {
+    if (fd < 0) return;
+    if (fd >= kBitmapFds) {
+      high_.erase(fd);
+      return;
+    }
+    const size_t word = static_cast<size_t>(fd) / 64;
+    if (word < bits_.size()) bits_[word] &= ~Bit(fd);
+  }
+
+  // Calls close on every fd in the set and empties it.
+  void CloseAll() {
+    for (size_t word = 0; word < bits_.size(); word++) {
+      for (uint64_t bits = bits_[word]; bits != 0; bits &= bits - 1) {
+        close(static_cast<int>(word * 64 + __builtin_ctzll(bits)));
+      }
+      bits_[word] = 0;
+    }
+    for (int fd : high_) close(fd);
+    high_.clear();
+  }
+
+ private:
+  static uint64_t Bit(int fd) { return uint64_t{1} << (fd % 64); }
+
+  std::vector<uint64_t> bits_;
+  std::set<int> high_;
+};
+
 struct Registry {
-  // A std::set, not an unordered_set: GCC 11+ compiles the hash table's bucket allocation into a call
-  // to libstdc++ 11's __throw_bad_array_new_length (GLIBCXX_3.4.29), and the prebuilt binary would
-  // refuse the older systems Node itself runs on (scripts/prebuild.js checks what it needs).
-  std::set<int> fds;
+  FdSet fds;
   napi_ref trace = nullptr;  // see TraceSlot
 };
 
@@ -27,8 +80,7 @@ Registry* Get(napi_env env) {
 
 void CloseAll(void* data) {
   auto* registry = static_cast<Registry*>(data);
-  for (int fd : registry->fds) close(fd);
-  registry->fds.clear();
+  registry->fds.CloseAll();
   // The environment's JS is gone: stop counting it among the traced ones.
   if (registry->trace != nullptr) tracing_environments.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -55,11 +107,11 @@ napi_ref* TraceSlot(napi_env env) {
 }
 
 void TrackFd(Napi::Env env, int fd) {
-  if (Registry* registry = Get(env)) registry->fds.insert(fd);
+  if (Registry* registry = Get(env)) registry->fds.Insert(fd);
 }
 
 void UntrackFd(Napi::Env env, int fd) {
-  if (Registry* registry = Get(env)) registry->fds.erase(fd);
+  if (Registry* registry = Get(env)) registry->fds.Erase(fd);
 }
 
 Napi::Value Own(const Napi::CallbackInfo& info) {

@@ -295,10 +295,16 @@ await step('native argument guards', () => {
   throwsType(() => native.poll(throwing, [1, 1], 0), SyntaxError);
   throwsType(() => native.getaddrinfo(1, null, 0, 0, 0, 0), TypeError);
   throwsType(() => native.getaddrinfoAsync(null, null, 'x', 0, 0, 0), TypeError);
-  throwsType(() => native.sockaddrInet(S.AF_UNIX, 'x', 0, 0, 0), RangeError);
-  throwsType(() => native.sockaddrInet(S.AF_INET, 1, 0, 0, 0), TypeError);
-  assert.equal(native.sockaddrInet(S.AF_INET, '256.0.0.1', 0, 0, 0), null);
-  assert.equal(native.sockaddrInet(S.AF_INET6, ':::', 0, 0, 0), null);
+  const into = Buffer.alloc(28);
+  throwsType(() => native.sockaddrInet(S.AF_UNIX, 'x', 0, 0, 0, into), RangeError);
+  throwsType(() => native.sockaddrInet(S.AF_INET, 1, 0, 0, 0, into), TypeError);
+  throwsType(() => native.sockaddrInet(S.AF_INET, '127.0.0.1', 0, 0, 0, 'not a view'), TypeError);
+  throwsType(() => native.sockaddrInet(S.AF_INET6, '::1', 0, 0, 0, into.subarray(0, 27)), RangeError);
+  assert.equal(native.sockaddrInet(S.AF_INET, '256.0.0.1', 0, 0, 0, into), 0);
+  assert.equal(native.sockaddrInet(S.AF_INET6, ':::', 0, 0, 0, into), 0);
+  assert.equal(native.sockaddrInet(S.AF_INET6, `::${'0'.repeat(100)}1`, 0, 0, 0, into), 0); // longer than any address
+  assert.equal(native.sockaddrInet(S.AF_INET, '127.0.0.1', 80, 0, 0, into), 16);
+  assert.equal(native.sockaddrInet(S.AF_INET6, '::1', 80, 0, 0, into), 28);
   assert.equal(native.sockaddrUnix(Buffer.alloc(108, 0x61)), null); // no room for the NUL
   assert.equal(native.sockaddrUnix(Buffer.alloc(108)).length, 110); // abstract: every byte used
   assert.equal(native.sockaddrUnix(new Uint8Array(0)).length, 2); // unnamed: the family alone

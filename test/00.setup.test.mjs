@@ -2,7 +2,7 @@
 // close-on-exec fds, worker threads.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -11,6 +11,15 @@ import * as sockcall from 'sockcall';
 import { root, track } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
+
+/** Whether `fd` is an open socket in this process. */
+function isSocket(fd) {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+  } catch {
+    return false;
+  }
+}
 
 function openSocketCount() {
   return readdirSync('/proc/self/fd').filter((fd) => {
@@ -45,6 +54,17 @@ describe('00 setup', function () {
     for (const [name, kind] of Object.entries(nativeShape)) {
       expect(typeof native[name], name).to.equal(kind);
     }
+    // The binary's own exports: everything but `path`, which the loader adds to its copy.
+    const exported = require(native.path);
+    expect(exported).to.not.equal(native);
+    expect([...Object.keys(exported), 'path'].sort()).to.deep.equal(Object.keys(nativeShape).sort());
+    for (const name of Object.keys(exported)) expect(native[name], name).to.equal(exported[name]);
+  });
+
+  it('hands lib/ the binding as a fast-mode object (its members are not looked up in a dictionary)', function () {
+    const probe = `const { native } = require(${JSON.stringify(`${root}/dist/native.js`)});
+      process.stdout.write(String(%HasFastProperties(native)));`;
+    expect(execFileSync(process.execPath, ['--allow-natives-syntax', '-e', probe], { encoding: 'utf8' })).to.equal('true');
   });
 
   it('exports every constant the headers gave, by name and in `constants`, and nothing else', function () {
@@ -158,6 +178,51 @@ describe('00 setup', function () {
     for (const port of ports) {
       const again = track(new Socket(AF_INET, SOCK_STREAM));
       again.bind({ address: '127.0.0.1', port });
+    }
+  });
+
+  it('closes the fds a worker leaves open at any number when it exits, and none it detached', async function () {
+    // fds spread over the numbers (each in its own word of the binding's fd bitmap), adopted with
+    // fromFd; one detached, which the worker gives away and so must outlive it. own() of a number
+    // past anything an fd can be here, and of a negative one, is harmless at teardown.
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { Socket, AF_INET, SOCK_STREAM } = require(workerData.root);
+      const { native } = require(workerData.root + '/dist/native.js');
+      const fds = [];
+      const first = new Socket(AF_INET, SOCK_STREAM);          // never closed
+      fds.push(first.fd);
+      for (const at of workerData.numbers) {
+        const fd = native.dup(first.fd, at);
+        if (fd < 0) throw new Error('dup ' + fd);
+        fds.push(Socket.fromFd(fd).fd);                        // owned by this worker now
+      }
+      const given = new Socket(AF_INET, SOCK_STREAM);
+      native.own(2_000_000_000);
+      native.own(-5);
+      parentPort.postMessage({ fds, detached: given.detach() });
+      parentPort.once('message', () => parentPort.close());`;
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024);
+    const numbers = [130, 300, 700, Math.min(1500, soft - 1)];
+    const worker = new Worker(source, { eval: true, workerData: { root, numbers } });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    let sent;
+    try {
+      sent = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      for (const fd of sent.fds) expect(isSocket(fd), `fd ${fd} open in the worker`).to.equal(true);
+      worker.postMessage('end');
+      await exited;
+    } finally {
+      await worker.terminate();
+    }
+    try {
+      for (const fd of sent.fds) expect(isSocket(fd), `fd ${fd} closed with the worker`).to.equal(false);
+      expect(isSocket(sent.detached), 'the detached fd outlives the worker').to.equal(true);
+    } finally {
+      if (isSocket(sent.detached)) closeSync(sent.detached);
     }
   });
 

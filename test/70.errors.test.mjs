@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +34,15 @@ const {
   SO_LINGER,
   SO_RCVBUF,
   SO_RCVTIMEO,
+  SOCK_NONBLOCK,
   Socket,
   SocketError,
   getaddrinfo,
   poll,
   select,
 } = sockcall;
+
+const require = createRequire(import.meta.url);
 
 const TYPE = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' };
 const RANGE = { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' };
@@ -105,6 +109,52 @@ describe('70 errors and bad arguments', function () {
       expect(error.name).to.equal('SocketError');
       expect(String(error)).to.equal('SocketError: recv ENOTCONN');
       expect(error.stack.split('\n')[0]).to.equal('SocketError: recv ENOTCONN');
+    });
+
+    it('names each errno as util.getSystemErrorName does, and those libuv has no name for as the headers do', function () {
+      const { errnoName } = require('../dist/errors.js');
+      for (let errno = 1; errno < 4096; errno++) {
+        const name = getSystemErrorName(-errno);
+        if (!name.startsWith('Unknown')) expect(errnoName(errno), String(errno)).to.equal(name);
+      }
+      expect(errnoName(osConstants.errno.EINPROGRESS)).to.equal('EINPROGRESS');
+      expect(errnoName(100000)).to.equal('E100000');
+    });
+
+    it('a would-block EAGAIN carries no stack, and is otherwise the same error; a timed-out EAGAIN keeps its stack', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+      const [c] = Socket.pair(AF_UNIX, SOCK_STREAM);
+      const server = listener();
+      server.setBlocking(false);
+      track(a, b, c, server);
+      const limit = Error.stackTraceLimit;
+      for (const [syscall, call] of [
+        ['recv', () => a.recv(10)],
+        ['recv', () => a.recvInto(Buffer.alloc(10))],
+        ['recvfrom', () => a.recvfrom(10)],
+        ['recvmsg', () => a.recvmsg(10)],
+        ['recv', () => c.recv(10, MSG_DONTWAIT)],
+        ['accept', () => server.accept()],
+      ]) {
+        const error = throwsLike(call, { instanceOf: SocketError, code: 'EAGAIN', errno: -osConstants.errno.EAGAIN, syscall, message: `${syscall} EAGAIN` });
+        expect(error.stack, syscall).to.equal(`SocketError: ${syscall} EAGAIN`);
+        expect(Object.keys(error)).to.deep.equal(['code', 'errno', 'syscall']);
+        expect(Error.stackTraceLimit, 'restored').to.equal(limit);
+      }
+      c.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 20);
+      const timedOut = throwsLike(() => c.recv(10), { instanceOf: SocketError, code: 'EAGAIN', message: 'recv EAGAIN: timed out after 20 ms (SO_RCVTIMEO)' });
+      expect(timedOut.stack.split('\n').length).to.be.above(1);
+      c.shutdown(SHUT_WR);
+      expect(throwsLike(() => c.send('x'), { instanceOf: SocketError, code: 'EPIPE' }).stack.split('\n').length).to.be.above(1);
+    });
+
+    it('a would-block EAGAIN gets its stack as usual where Error.stackTraceLimit cannot be set', function () {
+      const probe = `const { Socket, AF_UNIX, SOCK_STREAM, SOCK_NONBLOCK } = require(${JSON.stringify(root)});
+        Object.defineProperty(Error, 'stackTraceLimit', { value: 10, writable: false });
+        const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+        try { a.recv(1); } catch (error) { process.stdout.write(error.code + ' ' + (error.stack.split('\\n').length > 1)); }
+        a.close(); b.close();`;
+      expect(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })).to.equal('EAGAIN true');
     });
 
     it('connect ECONNREFUSED reads exactly like Node net: message, code, errno, syscall, address, port', async function () {

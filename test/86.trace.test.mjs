@@ -222,6 +222,34 @@ describe('86 the syscall trace', function () {
       }
     });
 
+    it('a sink that sends to another address from inside sendto and connect: each call reaches the address it was given', function () {
+      const [one, two] = [track(new Socket(AF_INET, SOCK_DGRAM)), track(new Socket(AF_INET, SOCK_DGRAM))];
+      for (const receiver of [one, two]) receiver.bind({ address: '127.0.0.1', port: 0 });
+      const [first, second] = [one.getsockname(), two.getsockname()];
+      const sender = track(new Socket(AF_INET, SOCK_DGRAM));
+      const lines = [];
+      let inner = false;
+      trace((line) => {
+        lines.push(line);
+        if (inner) return;
+        inner = true;
+        sender.sendto('from the sink', second); // encodes an address while the outer call returns
+        inner = false;
+      });
+      sender.sendto('sendto', first);
+      sender.connect(first);
+      trace(false);
+      sender.send('connected');
+      // The sink's own calls are not traced: two lines, each naming the address its call was given.
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(new RegExp(`^sendto\\(\\d+, "sendto", .*sin_port=htons\\(${first.port}\\)`));
+      expect(lines[1]).to.match(new RegExp(`^connect\\(\\d+, .*sin_port=htons\\(${first.port}\\)`));
+      expect(String(one.recv(64, sockcall.MSG_DONTWAIT))).to.equal('sendto');
+      expect(String(one.recv(64, sockcall.MSG_DONTWAIT))).to.equal('connected');
+      for (let i = 0; i < 2; i++) expect(String(two.recv(64, sockcall.MSG_DONTWAIT))).to.equal('from the sink');
+      expect(() => one.recv(64, sockcall.MSG_DONTWAIT)).to.throw(sockcall.SocketError).with.property('code', 'EAGAIN');
+    });
+
     it('is per thread: a worker traces its own calls, prefixed [pid TID], while this thread stays quiet', async function () {
       const lines = [];
       const result = await runPeer(`

@@ -1,0 +1,7 @@
+{
+  "targets": [{
+    "target_name": "raw",
+    "sources": ["raw.c"],
+    "cflags": ["-O2"]
+  }]
+}
