@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as blocking from 'sockcall';
 import * as promises from 'sockcall/promises';
 
-import { guard, GUARD_MS, openFdCount, root, throwsLike, track } from './helpers.mjs';
+import { fdsOpened, guard, GUARD_MS, openFdCount, openFds, root, throwsLike, track } from './helpers.mjs';
 
 const { AF_INET, AF_UNIX, MSG_DONTWAIT, MSG_WAITALL, SHUT_RDWR, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_REUSEADDR, SO_TYPE, SocketError } =
   blocking;
@@ -225,10 +225,11 @@ describe('97 fd hygiene', function () {
     this.timeout(30_000);
 
     it('blocking, TCP loopback (connect and accept in one thread)', function () {
-      const before = openFdCount();
+      const table = openFds();
+      const before = table.size;
       const server = listenerOf(BlockingSocket, AF_INET);
       blockingCycles(server);
-      expect(openFdCount(), 'listener + baseline').to.equal(before + 1);
+      expect(openFdCount(), `listener + baseline; opened meanwhile: ${fdsOpened(table, openFds())}`).to.equal(before + 1);
       server.close();
       expect(openFdCount()).to.equal(before);
     });
@@ -247,10 +248,11 @@ describe('97 fd hygiene', function () {
     });
 
     it('promises, TCP loopback (await connect + accept)', async function () {
-      const before = openFdCount();
+      const table = openFds();
+      const before = table.size;
       const server = listenerOf(PromiseSocket, AF_INET);
       await promiseCycles(server);
-      expect(openFdCount(), 'listener + baseline').to.equal(before + 1);
+      expect(openFdCount(), `listener + baseline; opened meanwhile: ${fdsOpened(table, openFds())}`).to.equal(before + 1);
       server.close();
       expect(openFdCount()).to.equal(before);
     });

@@ -3,7 +3,7 @@
 // so that a broken test fails with EAGAIN instead of blocking the thread (and mocha's own timer)
 // forever; peers run in worker threads through `runPeer`, which terminates them on a deadline.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -118,6 +118,24 @@ export function runPeer(body, data = {}, { timeout = 15000 } = {}) {
 /** The number of fds this process has open. */
 export function openFdCount() {
   return readdirSync('/proc/self/fd').length;
+}
+
+/** This process's fds and what each refers to (`socket:[123]`, `anon_inode:[eventpoll]`, a path). */
+export function openFds() {
+  const fds = new Map();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      fds.set(Number(fd), readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // closed in between (the fd of the directory listing itself, for one)
+    }
+  }
+  return fds;
+}
+
+/** What `after` has open that `before` had not, as `fd → target` lines (for a failure message). */
+export function fdsOpened(before, after) {
+  return [...after].filter(([fd, target]) => before.get(fd) !== target).map(([fd, target]) => `${fd} → ${target}`).join(', ') || 'none';
 }
 
 /** Asserts that `fn` throws an error matching `expected` (properties compared with ===). */
