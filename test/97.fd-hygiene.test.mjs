@@ -226,7 +226,7 @@ describe('97 fd hygiene', function () {
 
     it('blocking, TCP loopback (connect and accept in one thread)', function () {
       const table = openFds();
-      const before = table.size;
+      const before = openFdCount();
       const server = listenerOf(BlockingSocket, AF_INET);
       blockingCycles(server);
       expect(openFdCount(), `listener + baseline; opened meanwhile: ${fdsOpened(table, openFds())}`).to.equal(before + 1);
@@ -249,7 +249,7 @@ describe('97 fd hygiene', function () {
 
     it('promises, TCP loopback (await connect + accept)', async function () {
       const table = openFds();
-      const before = table.size;
+      const before = openFdCount();
       const server = listenerOf(PromiseSocket, AF_INET);
       await promiseCycles(server);
       expect(openFdCount(), `listener + baseline; opened meanwhile: ${fdsOpened(table, openFds())}`).to.equal(before + 1);
