@@ -141,8 +141,11 @@ describe('02 package', function () {
 
     it('holds what a user needs and nothing of the repository', function () {
       expect(readdirSync(installed).sort()).to.deep.equal(
-        ['LICENSE', 'README.md', 'binding.gyp', 'dist', 'lib', 'native', 'package.json', 'prebuilds', 'scripts'].sort(),
+        ['LICENSE', 'README.md', 'binding.gyp', 'dist', 'docs', 'lib', 'native', 'package.json', 'prebuilds', 'scripts'].sort(),
       );
+      // The guides the README links to, and none of the generated site or the bench runs' data.
+      expect(readdirSync(join(installed, 'docs')).every((name) => name.endsWith('.md')), 'docs/: the guides only').to.equal(true);
+      expect(existsSync(join(installed, 'docs', 'from-c.md'))).to.equal(true);
       expect(readdirSync(join(installed, 'scripts'))).to.deep.equal(['install.js']);
       expect(readdirSync(join(installed, 'prebuilds'))).to.deep.equal([platformDir]);
       expect(readdirSync(join(installed, 'prebuilds', platformDir))).to.deep.equal(['sockcall.glibc.node']);
