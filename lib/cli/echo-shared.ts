@@ -47,12 +47,10 @@ export interface ServerPlan {
   maxClients: number;
 }
 
-
 /** 'from 127.0.0.1:40000', or nothing for an unnamed Unix client. */
 export function fromWhom(address: Blocking.SocketAddress): string {
   return address.family === 'AF_UNIX' && address.path === '' ? '' : ` from ${describe(address)}`;
 }
-
 
 /** A reply that could not be sent is reported; the server goes on with the next datagram. */
 export function reply(datagram: number, error: unknown): void {
