@@ -285,6 +285,7 @@ describe('87 the sockcall command', function () {
         [['connect', '--unix', path, '127.0.0.1'], "unexpected argument '127.0.0.1'", 'connect'],
         [['demo', '70000'], "invalid port '70000' (an integer from 0 to 65535)", 'demo'],
         [['demo', '0', '127.0.0.1', 'extra'], "unexpected argument 'extra'", 'demo'],
+        [['demo', '0', '--bind', '::1'], "invalid address '::1' (a dotted IPv4 address such as 127.0.0.1)", 'demo'],
         // After --, even --help is an argument.
         [['demo', '--', '--help'], "invalid port '--help' (an integer from 0 to 65535)", 'demo'],
       ];
@@ -571,6 +572,19 @@ describe('87 the sockcall command', function () {
       expect(connect[3]).to.equal(`{sa_family=AF_INET, sin_port=htons(${port}), sin_addr=inet_addr("127.0.0.1")}`);
       expect(Number(connect[1])).to.not.equal(proc.child.pid);
       expect(lines).to.include(`[pid ${connect[1].padStart(5)}] recvfrom(${connect[2]}, "${'a'.repeat(32)}"..., 250, 0, NULL, NULL) = 250`);
+    });
+
+    it("says that IBM's INADDR_ANY is every interface, and --bind 127.0.0.1 keeps the server on loopback", async function () {
+      const note = /^server 0\.0\.0\.0 is INADDR_ANY, .*; --bind 127\.0\.0\.1 keeps it on loopback$/m;
+      const [open, loopback] = await Promise.all([run(['demo', '0']), run(['demo', '0', '--bind', '127.0.0.1'])]);
+      expect(open.code, dump(open.proc)).to.equal(0);
+      expect(open.stdout.toString()).to.match(note);
+      expect(loopback.code, dump(loopback.proc)).to.equal(0);
+      const steps = loopback.stdout.toString();
+      expect(steps).to.not.match(note);
+      expect(steps).to.match(/^server bind\(\d+, 127\.0\.0\.1:\d+\)$/m);
+      expect(steps).to.include('client all 250 bytes echoed back\n');
+      expect(loopback.stderr).to.match(/^bind\(\d+, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 0$/m);
     });
 
     it('keeps a SOCKCALL_TRACE that asks for timestamps', async function () {
