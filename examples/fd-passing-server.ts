@@ -20,45 +20,15 @@ import { once } from 'node:events';
 
 import { AF_INET, AF_UNIX, SO_REUSEADDR, SOCK_STREAM, Socket, SocketError, SOL_SOCKET } from 'sockcall/promises';
 
-import { addressName, parseCommandLine, portArg, usage } from './cli';
+import { addressName, parseCommandLine, portArg, printListening, takeOption, usage, workerEcho } from './cli';
 
 const SERVER_PORT = 3005;
-const BUFSIZ = 8192;
 const USAGE = 'fd-passing-server [port] [host] [--workers N] [--clients N]';
 const MAX_WORKERS = 64;
 /** The worker's end of its socketpair, as spawn() places it (dup2(fd, 3) in the C idiom). */
 const CHANNEL_FD = 3;
 
-/** Takes `--NAME N` out of process.argv (so parseCommandLine does not see it), or undefined. */
-function takeOption(name: string, min: number, max: number): number | undefined {
-  const i = process.argv.indexOf(name, 2);
-  if (i < 0) return undefined;
-  const text = process.argv[i + 1];
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) usage(USAGE);
-  process.argv.splice(i, 2);
-  return Number(text);
-}
-
 // --- a worker -------------------------------------------------------------------------------------
-
-async function echo(conn: Socket, peer: string): Promise<void> {
-  let echoed = 0;
-  try {
-    await conn.sendAll(`worker ${process.pid}\n`);
-    for (;;) {
-      const buf = await conn.recv(BUFSIZ); //                         n = recv(fd, buf, sizeof(buf), 0)
-      if (buf.length === 0) break; //                                 the client closed its end
-      await conn.sendAll(buf); //                                     send_all(fd, buf, n)
-      echoed += buf.length;
-    }
-  } catch (error) {
-    if (!(error instanceof SocketError)) throw error;
-    console.error(`worker ${process.pid}: ${error.message}`);
-    process.exitCode = 1;
-  }
-  conn.close();
-  console.log(`worker ${process.pid}: closed ${peer} after echoing ${echoed} bytes`);
-}
 
 async function worker(): Promise<void> {
   const channel = Socket.fromFd(CHANNEL_FD); //                       the parent's socketpair, on fd 3
@@ -70,7 +40,7 @@ async function worker(): Promise<void> {
     for (const fd of fds) {
       const conn = Socket.fromFd(fd); //                              the connection the parent accepted
       const peer = addressName(conn.getpeername());
-      const client = echo(conn, peer).finally(() => serving.delete(client));
+      const client = workerEcho(conn, peer).finally(() => serving.delete(client));
       serving.add(client);
     }
   }
@@ -100,7 +70,7 @@ async function parent(port: number, host: string, count: number, clients: number
   sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   sd.bind({ address: host, port }); //                                bind(sd, &addr, sizeof(addr))
   sd.listen(10); //                                                   listen(sd, 10)
-  console.log(`listening on ${addressName(sd.getsockname())}`);
+  printListening(sd.getsockname());
   console.log(`workers ${workers.map((w) => w.child.pid).join(' ')}`);
 
   // Closing the listener rejects the pending accept() (ECANCELED), which ends the loop below.
@@ -138,7 +108,7 @@ async function parent(port: number, host: string, count: number, clients: number
 
 function main(): Promise<void> {
   if (process.argv[2] === '--worker' && process.argv.length === 3) return worker();
-  const workers = takeOption('--workers', 1, MAX_WORKERS) ?? 3;
+  const workers = takeOption('--workers', 1, MAX_WORKERS, USAGE) ?? 3;
   const cl = parseCommandLine(2, true, USAGE);
   const port = cl.arg[0] === undefined ? SERVER_PORT : portArg(cl.arg[0], USAGE);
   const host = cl.arg[1] ?? '0.0.0.0';

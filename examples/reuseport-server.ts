@@ -24,46 +24,16 @@ import { once } from 'node:events';
 
 import { AF_INET, SO_REUSEPORT, SOCK_STREAM, Socket, SocketError, SOL_SOCKET } from 'sockcall/promises';
 
-import { addressName, fail, parseCommandLine, portArg, usage } from './cli';
+import { addressName, fail, parseCommandLine, portArg, printListening, takeOption, usage, workerEcho } from './cli';
 
 const SERVER_PORT = 3005;
-const BUFSIZ = 8192;
 const USAGE = 'reuseport-server [port] [host] [--workers N] [--clients N]';
 const MAX_WORKERS = 64;
 
 /** Parent to worker: nothing but the IPC channel's closing. Worker to parent: these. */
 type WorkerMessage = { listening: number } | { served: string };
 
-/** Takes `--NAME N` out of process.argv (so parseCommandLine does not see it), or undefined. */
-function takeOption(name: string, min: number, max: number): number | undefined {
-  const i = process.argv.indexOf(name, 2);
-  if (i < 0) return undefined;
-  const text = process.argv[i + 1];
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) usage(USAGE);
-  process.argv.splice(i, 2);
-  return Number(text);
-}
-
 // --- a worker -------------------------------------------------------------------------------------
-
-async function echo(conn: Socket, peer: string): Promise<void> {
-  let echoed = 0;
-  try {
-    await conn.sendAll(`worker ${process.pid}\n`);
-    for (;;) {
-      const buf = await conn.recv(BUFSIZ); //                         n = recv(fd, buf, sizeof(buf), 0)
-      if (buf.length === 0) break; //                                 the client closed its end
-      await conn.sendAll(buf); //                                     send_all(fd, buf, n)
-      echoed += buf.length;
-    }
-  } catch (error) {
-    if (!(error instanceof SocketError)) throw error;
-    console.error(`worker ${process.pid}: ${error.message}`);
-    process.exitCode = 1;
-  }
-  conn.close();
-  console.log(`worker ${process.pid}: closed ${peer} after echoing ${echoed} bytes`);
-}
 
 async function worker(port: number, host: string): Promise<void> {
   const sd = new Socket(AF_INET, SOCK_STREAM); //                     sd = socket(AF_INET, SOCK_STREAM, 0)
@@ -89,7 +59,7 @@ async function worker(port: number, host: string): Promise<void> {
       throw error;
     }
     const peer = addressName(conn.getpeername());
-    const client = echo(conn, peer).finally(() => {
+    const client = workerEcho(conn, peer).finally(() => {
       serving.delete(client);
       // The parent may be disconnecting already (it stops once enough clients were served): the
       // write then fails EPIPE before 'disconnect' arrives here, and with a callback that is an
@@ -144,7 +114,7 @@ async function parent(port: number, host: string, workers: number, clients: numb
     fail(String(error instanceof Error ? error.message : error));
   }
   holder.close(); //                                                  close(): the workers' listeners hold the port now
-  console.log(`listening on ${host}:${realPort}`);
+  printListening(bound);
   console.log(`workers ${children.map((child) => child.pid).join(' ')}`);
 
   await Promise.all(exited); //                                       waitpid() for each worker
@@ -152,7 +122,7 @@ async function parent(port: number, host: string, workers: number, clients: numb
 }
 
 function main(): Promise<void> {
-  const workers = takeOption('--workers', 1, MAX_WORKERS) ?? 3;
+  const workers = takeOption('--workers', 1, MAX_WORKERS, USAGE) ?? 3;
   const isWorker = process.argv.includes('--worker', 2);
   if (isWorker) process.argv.splice(process.argv.indexOf('--worker', 2), 1);
   const cl = parseCommandLine(2, !isWorker, USAGE);

@@ -7,7 +7,7 @@
 //   node dist/select-server.js [port] [host] [--clients N]     port 3005, host 0.0.0.0 (INADDR_ANY)
 import { AF_INET, select, SO_REUSEADDR, SOCK_STREAM, Socket, SocketError, SOL_SOCKET } from 'sockcall';
 
-import { addressName, parseCommandLine, portArg, usage } from './cli';
+import { addressName, parseCommandLine, portArg, printListening, usage } from './cli';
 
 const SERVER_PORT = 3005; //                                          #define SERVER_PORT 3005
 // Far below FD_SETSIZE (1024), the highest fd select() can watch.
@@ -42,7 +42,7 @@ let sd: Socket | null = new Socket(AF_INET, SOCK_STREAM); //          int sd = s
 sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); //                        setsockopt(sd, SOL_SOCKET, SO_REUSEADDR, &on, ...)
 sd.bind({ address: host, port }); //                                  bind(sd, &addr, sizeof(addr))
 sd.listen(10); //                                                     listen(sd, 10)
-console.log(`listening on ${addressName(sd.getsockname())}`); //      getsockname(sd, ...); printf("listening on %s\n", ...)
+printListening(sd.getsockname()); //                                  getsockname(sd, ...); print_listening(...)
 
 let accepted = 0;
 // Until the listener is closed (--clients reached) and the last client has gone.

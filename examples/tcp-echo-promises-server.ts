@@ -8,7 +8,7 @@
 //   node dist/tcp-echo-promises-server.js [port] [host] [--clients N]     port 3005, host 0.0.0.0
 import { AF_INET, SO_REUSEADDR, SOCK_STREAM, Socket, SocketError, SOL_SOCKET } from 'sockcall/promises';
 
-import { addressName, parseCommandLine, portArg, usage } from './cli';
+import { addressName, parseCommandLine, portArg, printListening, usage } from './cli';
 
 const SERVER_PORT = 3005; //                                          #define SERVER_PORT 3005
 const BUFSIZ = 8192; //                                               BUFSIZ in glibc's <stdio.h>
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); //                      setsockopt(sd, SOL_SOCKET, SO_REUSEADDR, &on, ...)
   sd.bind({ address: host, port }); //                                bind(sd, &addr, sizeof(addr))
   sd.listen(10); //                                                   listen(sd, 10)
-  console.log(`listening on ${addressName(sd.getsockname())}`); //    getsockname(sd, ...); printf("listening on %s\n", ...)
+  printListening(sd.getsockname()); //                                getsockname(sd, ...); print_listening(...)
 
   const serving = new Set<Promise<void>>(); //                        the children, reaped by reap()
   for (let served = 0; served < cl.clients; served++) {

@@ -5,7 +5,7 @@
 //   node dist/tcp-echo-server.js [port] [host] [--clients N]     port 3005, host 0.0.0.0 (INADDR_ANY)
 import { AF_INET, select, SO_RCVLOWAT, SO_REUSEADDR, SOCK_STREAM, Socket, SOL_SOCKET } from 'sockcall';
 
-import { addressName, fail, parseCommandLine, portArg, usage } from './cli';
+import { addressName, fail, parseCommandLine, portArg, printListening, usage } from './cli';
 
 const SERVER_PORT = 3005; //                                          #define SERVER_PORT 3005
 const BUFFER_LENGTH = 250; //                                         #define BUFFER_LENGTH 250
@@ -22,7 +22,7 @@ sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); //                        setsockopt
 sd.bind({ address: host, port }); //                                  bind(sd, &serveraddr, sizeof(serveraddr))
 sd.listen(10); //                                                     listen(sd, 10)
 // Port 0 asks the kernel for a free port: getsockname() says which one.
-console.log(`listening on ${addressName(sd.getsockname())}`); //      getsockname(sd, ...); printf("listening on %s\n", ...)
+printListening(sd.getsockname()); //                                  getsockname(sd, ...); print_listening(...)
 
 for (let served = 0; served < cl.clients; served++) {
   const sd2 = sd.accept(); //                                         sd2 = accept(sd, NULL, NULL)

@@ -6,7 +6,7 @@
 //                                                                N counts datagrams: each is its own client
 import { AF_INET, SOCK_DGRAM, Socket } from 'sockcall';
 
-import { addressName, parseCommandLine, portArg, usage } from './cli';
+import { addressName, parseCommandLine, portArg, printListening, usage } from './cli';
 
 const SERVER_PORT = 3005; //                                          #define SERVER_PORT 3005
 // The largest datagram UDP carries over IPv4 is 65507 bytes; a smaller buffer cuts longer ones.
@@ -20,7 +20,7 @@ if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) usage(USAGE); //              inet_pton(
 
 const sd = new Socket(AF_INET, SOCK_DGRAM); //                        sd = socket(AF_INET, SOCK_DGRAM, 0)
 sd.bind({ address: host, port }); //                                  bind(sd, &addr, sizeof(addr))
-console.log(`listening on ${addressName(sd.getsockname())}`); //      getsockname(sd, ...); printf("listening on %s\n", ...)
+printListening(sd.getsockname()); //                                  getsockname(sd, ...); print_listening(...)
 
 for (let served = 0; served < cl.clients; served++) {
   const { data, address: from } = sd.recvfrom(DATAGRAM_MAX); //       n = recvfrom(sd, buf, sizeof(buf), 0, &from, &fromlen)

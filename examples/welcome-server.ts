@@ -5,7 +5,7 @@
 //   node dist/welcome-server.js [port] [host] [--clients N]     port 8000, host 0.0.0.0 (INADDR_ANY)
 import { AF_INET, SOCK_STREAM, Socket } from 'sockcall';
 
-import { addressName, parseCommandLine, portArg, usage, withoutNewline } from './cli';
+import { addressName, parseCommandLine, portArg, printListening, usage, withoutNewline } from './cli';
 
 const SERVER_PORT = 8000; //                                          #define SERVER_PORT 8000
 const WELCOME = 'Welcome to my server\n'; //                          #define WELCOME "Welcome to my server\n"
@@ -20,7 +20,7 @@ if (!/^\d+\.\d+\.\d+\.\d+$/.test(host)) usage(USAGE); //              inet_pton(
 const serverSockfd = new Socket(AF_INET, SOCK_STREAM); //             server_sockfd = socket(PF_INET, SOCK_STREAM, 0)
 serverSockfd.bind({ address: host, port }); //                        bind(server_sockfd, &my_addr, sizeof(my_addr))
 serverSockfd.listen(5); //                                            listen(server_sockfd, 5)
-console.log(`listening on ${addressName(serverSockfd.getsockname())}`); // getsockname(...); printf("listening on %s\n", ...)
+printListening(serverSockfd.getsockname()); //                             getsockname(...); print_listening(...)
 
 for (let served = 0; served < cl.clients; served++) {
   const clientSockfd = serverSockfd.accept(); //                      client_sockfd = accept(server_sockfd, NULL, NULL)

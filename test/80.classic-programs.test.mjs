@@ -156,7 +156,7 @@ describe('80 classic programs', function () {
       client.catch(() => {});
 
       const sd2 = guard(track(sd.accept()));
-      // SO_RCVLOWAT is set one line earlier than IBM's prose orders it (as lib/demo.ts does).
+      // SO_RCVLOWAT is set one line earlier than IBM's prose orders it (as lib/cli/ibm-echo.ts does).
       // Set after select(), as in IBM's example, the first piece makes select() return and recv() copy it,
       // and then Linux (since 4.18) wakes the sleeping recv() only when the queued bytes alone reach
       // SO_RCVLOWAT, not counting what it has already copied: it sleeps until SO_RCVTIMEO ends it, or

@@ -467,6 +467,30 @@ describe('85 examples beside their C', function () {
     }
   });
 
+  describe('the default host, INADDR_ANY as the originals bind', function () {
+    const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'tcp-echo-promises-server', 'udp-echo-server'];
+    const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
+
+    // Each server is on a free port for as long as it takes to read its first two lines; with the
+    // host 127.0.0.1 (every other test here) the note is not printed: their transcripts are exact.
+    for (const name of SERVERS) {
+      it(`${name}: says so under its listening line, in both languages`, async function () {
+        const heads = await Promise.all(
+          FLAVOURS.map(async (flavour) => {
+            const proc = run(flavour, name, ['0']);
+            await waitForLine(proc, /^0\.0\.0\.0 is INADDR_ANY/);
+            proc.child.kill('SIGTERM');
+            await proc.exit;
+            return linesOf(proc.stdout).map((line) => line.replace(/:\d+$/, ':PORT'));
+          }),
+        );
+        for (const [i, flavour] of FLAVOURS.entries()) {
+          expect(heads[i], `${LABEL[flavour]} ${name}`).to.deep.equal(['listening on 0.0.0.0:PORT', NOTE]);
+        }
+      });
+    }
+  });
+
   describe('failures', function () {
     it('a client with no server: exit status 1 and the failed connect on stderr', async function () {
       // Bound and not listening: connect() to it is refused, and nothing else can take the port.

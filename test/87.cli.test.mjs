@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -197,9 +197,11 @@ describe('87 the sockcall command', function () {
   let dir;
 
   before(function () {
-    const source = join(root, 'lib', 'cli.ts');
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < statSync(source).mtimeMs) {
-      throw new Error('dist/cli.js is missing or older than lib/cli.ts: run `npx tsc -p .`');
+    // The command is lib/cli.ts and its modules in lib/cli/.
+    const sources = [join(root, 'lib', 'cli.ts'), ...readdirSync(join(root, 'lib', 'cli')).map((name) => join(root, 'lib', 'cli', name))];
+    const newest = Math.max(...sources.map((source) => statSync(source).mtimeMs));
+    if (!existsSync(CLI) || statSync(CLI).mtimeMs < newest) {
+      throw new Error('dist/cli.js is missing or older than lib/cli.ts or lib/cli/: run `npx tsc -p .`');
     }
     dir = mkdtempSync(join(tmpdir(), 'sockcall-cli-'));
   });
@@ -283,6 +285,7 @@ describe('87 the sockcall command', function () {
         [['connect', '--unix', path, '127.0.0.1'], "unexpected argument '127.0.0.1'", 'connect'],
         [['demo', '70000'], "invalid port '70000' (an integer from 0 to 65535)", 'demo'],
         [['demo', '0', '127.0.0.1', 'extra'], "unexpected argument 'extra'", 'demo'],
+        [['demo', '0', '--bind', '::1'], "invalid address '::1' (a dotted IPv4 address such as 127.0.0.1)", 'demo'],
         // After --, even --help is an argument.
         [['demo', '--', '--help'], "invalid port '--help' (an integer from 0 to 65535)", 'demo'],
       ];
@@ -456,6 +459,60 @@ describe('87 the sockcall command', function () {
       });
     }
 
+    describe('where it listens: 127.0.0.1 unless --host says otherwise', function () {
+      /**
+       * One exchange with the echo server at address:port over `type`: 'echoed', or the error code
+       * (a closed TCP port refuses the connection; a closed UDP port answers with an ICMP error that
+       * the connected socket's recv reports). Both addresses are loopback (127.0.0.0/8).
+       */
+      function exchange(type, address, port) {
+        const probe = socket(AF_INET, type);
+        try {
+          probe.connect({ address, port });
+          probe.send(Buffer.from('ping'));
+          return probe.recv(16).toString() === 'ping' ? 'echoed' : 'something else';
+        } catch (error) {
+          return error.code;
+        } finally {
+          probe.close();
+        }
+      }
+
+      for (const flavour of FLAVOURS) {
+        for (const [transport, type] of [['TCP', SOCK_STREAM], ['UDP', SOCK_DGRAM]]) {
+          it(`--${flavour} ${transport}: with no --host it says 127.0.0.1, and only 127.0.0.1 answers (not 127.0.0.2)`, async function () {
+            const args = [`--${flavour}`, ...(type === SOCK_DGRAM ? ['--udp'] : []), '--port', '0'];
+            const { proc: server, where, port } = await echoServer(args);
+            expect(where, 'the startup line').to.equal(`127.0.0.1:${port}`);
+            expect(exchange(type, '127.0.0.2', port), 'another loopback address').to.equal('ECONNREFUSED');
+            expect(exchange(type, '127.0.0.1', port), '127.0.0.1').to.equal('echoed');
+            server.child.kill('SIGTERM');
+            await expectExit(server, 0);
+          });
+        }
+      }
+
+      for (const [transport, type] of [['TCP', SOCK_STREAM], ['UDP', SOCK_DGRAM]]) {
+        it(`${transport}: --host 127.0.0.2 listens there, and 127.0.0.1 is refused`, async function () {
+          const args = [...(type === SOCK_DGRAM ? ['--udp'] : []), '--host', '127.0.0.2', '--port', '0'];
+          const { proc: server, where, port } = await echoServer(args);
+          expect(where, 'the startup line').to.equal(`127.0.0.2:${port}`);
+          expect(exchange(type, '127.0.0.1', port), '127.0.0.1').to.equal('ECONNREFUSED');
+          expect(exchange(type, '127.0.0.2', port), '127.0.0.2').to.equal('echoed');
+          server.child.kill('SIGTERM');
+          await expectExit(server, 0);
+        });
+      }
+
+      it('--help says why: the default, and what a server open to the network exposes', async function () {
+        const { code, stdout } = await run(['echo-server', '--help']);
+        const text = stdout.toString().replace(/\s+/g, ' ');
+        expect(code).to.equal(0);
+        expect(text).to.include('(default 127.0.0.1: this machine only;');
+        expect(text).to.include('a UDP one is a reflection and amplification vector');
+      });
+    });
+
     it('IPv6: echo-server --host ::1, and connect to it', async function () {
       const { proc: server, port, where } = await echoServer(['--host', '::1', '--port', '0', '--max-clients', '1']);
       expect(where).to.equal(`[::1]:${port}`);
@@ -517,6 +574,19 @@ describe('87 the sockcall command', function () {
       expect(lines).to.include(`[pid ${connect[1].padStart(5)}] recvfrom(${connect[2]}, "${'a'.repeat(32)}"..., 250, 0, NULL, NULL) = 250`);
     });
 
+    it("says that IBM's INADDR_ANY is every interface, and --bind 127.0.0.1 keeps the server on loopback", async function () {
+      const note = /^server 0\.0\.0\.0 is INADDR_ANY, .*; --bind 127\.0\.0\.1 keeps it on loopback$/m;
+      const [open, loopback] = await Promise.all([run(['demo', '0']), run(['demo', '0', '--bind', '127.0.0.1'])]);
+      expect(open.code, dump(open.proc)).to.equal(0);
+      expect(open.stdout.toString()).to.match(note);
+      expect(loopback.code, dump(loopback.proc)).to.equal(0);
+      const steps = loopback.stdout.toString();
+      expect(steps).to.not.match(note);
+      expect(steps).to.match(/^server bind\(\d+, 127\.0\.0\.1:\d+\)$/m);
+      expect(steps).to.include('client all 250 bytes echoed back\n');
+      expect(loopback.stderr).to.match(/^bind\(\d+, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 0$/m);
+    });
+
     it('keeps a SOCKCALL_TRACE that asks for timestamps', async function () {
       const { code, stderr, proc } = await run(['demo', '0'], { env: { SOCKCALL_TRACE: 't' } });
       expect(code, dump(proc)).to.equal(0);
@@ -534,11 +604,13 @@ describe('87 the sockcall command', function () {
     });
 
     it('says so when bench/ is not there, as in the published package (and needs no addon for it)', async function () {
-      // The package as npm installs it, reduced to what the command needs: package.json and dist/cli.js.
+      // The package as npm installs it, reduced to what the command needs: package.json, dist/cli.js
+      // and its modules in dist/cli/.
       const installed = join(dir, 'installed');
       mkdirSync(join(installed, 'dist'), { recursive: true });
       copyFileSync(join(root, 'package.json'), join(installed, 'package.json'));
       copyFileSync(CLI, join(installed, 'dist', 'cli.js'));
+      cpSync(join(root, 'dist', 'cli'), join(installed, 'dist', 'cli'), { recursive: true });
       const child = start(process.execPath, [join(installed, 'dist', 'cli.js'), 'bench', '--quick']);
       child.child.stdin.end();
       await expectExit(child, 1);

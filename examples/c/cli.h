@@ -7,6 +7,10 @@
  *
  * --clients N makes a server stop after N clients (udp-echo-server: N datagrams), so that it can be
  * run from a script; without it a server runs for ever, as the originals' servers do.
+ *
+ * Servers bind 0.0.0.0 (INADDR_ANY) by default, as the originals do: every interface, so any host
+ * that reaches this one can connect. They say so under "listening on"; a host of 127.0.0.1 keeps
+ * them on loopback.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -77,6 +81,16 @@ static inline const char *address_name(const struct sockaddr_in *sin) {
   inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
   snprintf(name, sizeof(name), "%s:%d", host, ntohs(sin->sin_port));
   return name;
+}
+
+/* A server's first line, "listening on ADDRESS" with the port it really got; bound to INADDR_ANY
+   (the default, as the originals bind), a second line says that it is open to the network and how
+   to stay on loopback. */
+static inline void print_listening(const struct sockaddr_in *sin) {
+  printf("listening on %s\n", address_name(sin));
+  if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+    printf("0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; "
+           "give the host 127.0.0.1 to stay on loopback\n");
 }
 
 /* A line read by fgets() without its '\n'. */

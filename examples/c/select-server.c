@@ -59,7 +59,7 @@ int main(int argc, char *argv[]) {
   if (listen(sd, 10) < 0) die("listen");
   addrlen = sizeof(addr);
   if (getsockname(sd, (struct sockaddr *)&addr, &addrlen) < 0) die("getsockname");
-  printf("listening on %s\n", address_name(&addr));
+  print_listening(&addr);
 
   for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
   long accepted = 0;

@@ -83,7 +83,7 @@ int main(int argc, char *argv[]) {
   if (listen(sd, 10) < 0) die("listen");
   addrlen = sizeof(addr);
   if (getsockname(sd, (struct sockaddr *)&addr, &addrlen) < 0) die("getsockname");
-  printf("listening on %s\n", address_name(&addr));
+  print_listening(&addr);
 
   for (long served = 0; cl.clients < 0 || served < cl.clients; served++) {
     int fd = accept(sd, NULL, NULL);

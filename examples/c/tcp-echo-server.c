@@ -41,7 +41,7 @@ int main(int argc, char *argv[]) {
   /* Port 0 asks the kernel for a free port: getsockname() says which one. */
   addrlen = sizeof(serveraddr);
   if (getsockname(sd, (struct sockaddr *)&serveraddr, &addrlen) < 0) die("getsockname");
-  printf("listening on %s\n", address_name(&serveraddr));
+  print_listening(&serveraddr);
 
   for (long served = 0; cl.clients < 0 || served < cl.clients; served++) {
     /* sockcall's accept() returns the new socket alone; getpeername() asks who it is. */

@@ -37,7 +37,7 @@ int main(int argc, char *argv[]) {
   if (bind(sd, (struct sockaddr *)&addr, sizeof(addr)) < 0) die("bind");
   addrlen = sizeof(addr);
   if (getsockname(sd, (struct sockaddr *)&addr, &addrlen) < 0) die("getsockname");
-  printf("listening on %s\n", address_name(&addr));
+  print_listening(&addr);
 
   for (long served = 0; cl.clients < 0 || served < cl.clients; served++) {
     fromlen = sizeof(from);

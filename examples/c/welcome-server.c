@@ -37,7 +37,7 @@ int main(int argc, char *argv[]) {
   if (listen(server_sockfd, 5) < 0) die("listen");
   sin_size = sizeof(my_addr);
   if (getsockname(server_sockfd, (struct sockaddr *)&my_addr, &sin_size) < 0) die("getsockname");
-  printf("listening on %s\n", address_name(&my_addr));
+  print_listening(&my_addr);
 
   for (long served = 0; cl.clients < 0 || served < cl.clients; served++) {
     /* sockcall's accept() returns the new socket alone; getpeername() asks who it is. */

@@ -1,10 +1,11 @@
-// `npm run demo`: IBM's connection-oriented server and client example end to end. The server runs on
-// the main thread, blocking exactly as the C does; the client runs in a worker thread, so the two
-// really are concurrent. Every step is printed as it happens.
+// IBM's connection-oriented server and client example end to end, as `sockcall demo` runs it. The
+// server runs on the calling thread, blocking exactly as the C does; the client runs in a worker
+// thread, so the two really are concurrent. Every step is printed as it happens.
 //
-//   node dist/demo.js [port] [host]     (default port 3005, as in IBM's example; host 127.0.0.1)
+// The server binds INADDR_ANY (0.0.0.0) as IBM's does, so for as long as it waits in accept() any
+// host that can reach this one can connect to it; `bind: '127.0.0.1'` keeps it on loopback.
 import { writeSync } from 'node:fs';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 import {
   AF_INET,
@@ -17,7 +18,19 @@ import {
   Socket,
   SocketError,
   SOL_SOCKET,
-} from './index';
+} from '../index';
+
+export interface IbmEchoOptions {
+  /** The server's port: 0 takes a free one, and so does a port in use (after saying so). */
+  port: number;
+  /** Where the client connects: a numeric address or a name, resolved with getaddrinfo. */
+  host: string;
+  /** The server's address: INADDR_ANY (0.0.0.0), every interface, by default, as in IBM's example. */
+  bind?: string;
+}
+
+/** IBM's INADDR_ANY: every interface. */
+const INADDR_ANY = '0.0.0.0';
 
 const BUFFER_LENGTH = 250;
 
@@ -27,24 +40,33 @@ function log(who: string, text: string): void {
   writeSync(1, `${who.padEnd(6)} ${text}\n`);
 }
 
-function server(requestedPort: number, host: string): void {
+/**
+ * Runs the server here and the client in a worker thread; returns once the server is done (the
+ * client thread ends by itself). A failed server call throws; a failed client sets process.exitCode.
+ */
+export function ibmEcho({ port: requestedPort, host, bind = INADDR_ANY }: IbmEchoOptions): void {
   const sd = new Socket(AF_INET, SOCK_STREAM);
   log('server', `socket(AF_INET, SOCK_STREAM, 0) = ${sd.fd}`);
   sd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   log('server', `setsockopt(${sd.fd}, SOL_SOCKET, SO_REUSEADDR, 1)`);
   try {
-    sd.bind({ address: '0.0.0.0', port: requestedPort });
+    sd.bind({ address: bind, port: requestedPort });
   } catch (error) {
     if (!(error instanceof SocketError && error.code === 'EADDRINUSE')) throw error;
     log('server', `bind: ${error.message}; taking a free port instead (port 0)`);
-    sd.bind({ address: '0.0.0.0', port: 0 });
+    sd.bind({ address: bind, port: 0 });
   }
-  const { port } = sd.getsockname() as { port: number };
-  log('server', `bind(${sd.fd}, 0.0.0.0:${port})`);
+  const { address, port } = sd.getsockname() as { address: string; port: number };
+  log('server', `bind(${sd.fd}, ${address}:${port})`);
+  if (address === INADDR_ANY) {
+    log('server', `${INADDR_ANY} is INADDR_ANY, as IBM binds it: every interface, open to the network while it listens; --bind 127.0.0.1 keeps it on loopback`);
+  }
   sd.listen(10);
   log('server', `listen(${sd.fd}, 10)`);
 
-  const client = new Worker(__filename, { workerData: { port, host } });
+  // The client thread runs ibmEchoClient() of this module; nothing here runs when it is loaded.
+  const clientCode = `require(${JSON.stringify(__filename)}).ibmEchoClient(require('node:worker_threads').workerData)`;
+  const client = new Worker(clientCode, { eval: true, workerData: { port, host } });
   client.on('error', (error) => {
     log('client', `failed: ${error.message}`);
     process.exitCode = 1;
@@ -77,7 +99,8 @@ function server(requestedPort: number, host: string): void {
   log('server', 'close() both sockets');
 }
 
-function clientMain(port: number, host: string): void {
+/** The client, in the worker thread that ibmEcho() starts. */
+export function ibmEchoClient({ port, host }: { port: number; host: string }): void {
   // "If the server string is not dotted decimal, resolve it by name": getaddrinfo does both.
   const [first] = getaddrinfo(host, port, { family: AF_INET, type: SOCK_STREAM });
   if (!first) throw new Error(`no address for ${host}`);
@@ -105,13 +128,4 @@ function clientMain(port: number, host: string): void {
   sd.close();
   log('client', 'close()');
   parentPort?.postMessage('done');
-}
-
-if (isMainThread) {
-  const port = process.argv[2] === undefined ? 3005 : Number(process.argv[2]);
-  const host = process.argv[3] ?? '127.0.0.1';
-  server(port, host);
-} else {
-  const { port, host } = workerData as { port: number; host: string };
-  clientMain(port, host);
 }
