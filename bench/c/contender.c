@@ -467,8 +467,10 @@ static void load_send(int ep, struct load_conn *c, const char *msg, size_t size)
   load_watch(ep, c, EPOLLIN);
 }
 
-/* Connects made at once, at most: enough to keep the server's accept queue busy, few enough that a
- * listen backlog of 511 does not overflow into SYN retransmissions (a second each) at 10,000. */
+/* Connections being set up at once, at most: enough to keep the server's accept queue busy, few
+ * enough that a listen backlog of 511 does not overflow into SYN retransmissions (a second each)
+ * at 10,000. (A connect completes once the kernel has queued it, before the server accepts it; see
+ * many_connect_idle for the stricter bound.) */
 #define CONNECTS_IN_FLIGHT 256
 
 static void load_connect_one(int ep, struct load_conn *c, const struct sockaddr_in *sin) {
@@ -559,6 +561,45 @@ static int many_on_readable(struct load_conn *c, char *buf, size_t size) {
   }
 }
 
+/* many with pause=1: opens every connection and makes one round trip on each, so that the server
+ * has accepted it and waits in a recv on it, then leaves it idle. A connection counts as in flight
+ * until its echo is back, which bounds the server's accept queue by CONNECTS_IN_FLIGHT too. */
+static void many_connect_idle(int ep, int port, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
+                              const char *msg, char *buf, size_t size) {
+  struct sockaddr_in sin = loopback(port);
+  long long started = 0, in_flight = 0, idle = 0;
+  uint64_t deadline = now_ns() + 60000000000ull;
+  while (idle < conns) {
+    while (started < conns && in_flight < CONNECTS_IN_FLIGHT) {
+      load_connect_one(ep, &cs[started++], &sin);
+      in_flight++;
+    }
+    int n = epoll_wait(ep, events, nevents, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    if (now_ns() > deadline) die("%lld of %lld connections made their first round trip within 60 s", idle, conns);
+    for (int i = 0; i < n; i++) {
+      struct load_conn *c = events[i].data.ptr;
+      if (!c->connected) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
+        if (err) die("connect: %s", strerror(err));
+        c->connected = 1;
+        load_send(ep, c, msg, size);
+      } else if (c->sent < size) {
+        load_send(ep, c, msg, size);
+      } else if (many_on_readable(c, buf, size)) {
+        load_watch(ep, c, 0);
+        in_flight--;
+        idle++;
+      }
+    }
+  }
+}
+
 static int client_many(void) {
   int port = (int)arg_num("port", -1);
   long long conns = arg_num("conns", -1);
@@ -573,30 +614,14 @@ static int client_many(void) {
   if (ep < 0) die_errno("epoll_create1");
   int nevents = conns < 1024 ? (int)conns : 1024;
   struct epoll_event *events = xmalloc(sizeof *events * (size_t)nevents);
-  load_connect_all(ep, port, cs, conns, events, nevents);
-
   if (pause) {
-    /* One round trip on every connection, then each idle with the server waiting in a recv. */
-    for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], msg, size);
-    long long idle = 0;
-    uint64_t deadline = now_ns() + 60000000000ull;
-    while (idle < conns) {
-      int n = epoll_wait(ep, events, nevents, 1000);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        die_errno("epoll_wait");
-      }
-      if (now_ns() > deadline) die("%lld of %lld connections made their first round trip within 60 s", idle, conns);
-      for (int i = 0; i < n; i++) {
-        struct load_conn *c = events[i].data.ptr;
-        if (c->sent < size) load_send(ep, c, msg, size);
-        else if (many_on_readable(c, buf, size)) load_watch(ep, c, 0), idle++;
-      }
-    }
+    many_connect_idle(ep, port, cs, conns, events, nevents, msg, buf, size);
     printf("IDLE %lld\n", conns);
     fflush(stdout);
     char line[64];
     if (fgets(line, sizeof line, stdin) == NULL) die("stdin closed while the connections were idle");
+  } else {
+    load_connect_all(ep, port, cs, conns, events, nevents);
   }
 
   /* Every connection starts a round trip; then ping-pong for the warm-up and D seconds. */
