@@ -372,7 +372,7 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   const W = 1100;
   const labelW = 250;
   const x0 = 20 + labelW + 10;
-  const x1 = W - 290;
+  const x1 = W - (LOADGEN.has(workload) ? 370 : 290); // room for the labels: three ratios, or two and RSS
   const rowH = 22;
   const rowGap = 7;
   const font = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
