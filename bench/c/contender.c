@@ -338,6 +338,41 @@ static int client_connrate(void) {
 
 /* ---------------------------------------------------------------- many: server */
 
+/* ---------------------------------------------------------------- epoll servers: many, http */
+
+/* listen_on, non-blocking, in a new epoll set (data.ptr NULL: the listener). Returns the epoll fd. */
+static int epoll_server(int port, int *lfd) {
+  *lfd = listen_on(port);
+  if (fcntl(*lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, *lfd, &ev) < 0) die_errno("epoll_ctl");
+  return ep;
+}
+
+static int epoll_wait_retrying(int ep, struct epoll_event *events, int max) {
+  for (;;) {
+    int n = epoll_wait(ep, events, max, -1);
+    if (n >= 0) return n;
+    if (errno != EINTR) die_errno("epoll_wait");
+  }
+}
+
+/* The next connection waiting on the non-blocking listener, non-blocking with TCP_NODELAY, or -1
+ * when there is none. */
+static int accept_next(int lfd) {
+  for (;;) {
+    int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      set_nodelay(fd);
+      return fd;
+    }
+    if (errno == EAGAIN) return -1;
+    if (errno != EINTR && errno != ECONNABORTED) die_errno("accept");
+  }
+}
+
 /* One echo connection: bytes read but not yet written back wait in pending. */
 struct echo_conn {
   int fd;
@@ -367,33 +402,18 @@ static int echo_flush(struct echo_conn *c) {
 }
 
 static _Noreturn void server_many(void) {
-  int port = (int)arg_num("port", 0);
   size_t size = (size_t)arg_num("size", -1);
   if (size < 1) die("size must be >= 1");
-  int lfd = listen_on(port);
-  if (fcntl(lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) die_errno("epoll_create1");
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}; /* NULL: the listener */
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) die_errno("epoll_ctl");
+  int lfd;
+  int ep = epoll_server((int)arg_num("port", 0), &lfd);
   struct epoll_event events[256];
   for (;;) {
-    int n = epoll_wait(ep, events, 256, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
+    int n = epoll_wait_retrying(ep, events, 256);
     for (int i = 0; i < n; i++) {
       struct echo_conn *c = events[i].data.ptr;
       if (c == NULL) {
-        for (;;) {
-          int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EAGAIN) break;
-            die_errno("accept");
-          }
-          set_nodelay(fd);
+        int fd;
+        while ((fd = accept_next(lfd)) >= 0) {
           c = xmalloc(sizeof *c);
           c->fd = fd;
           c->pending_off = c->pending_len = 0;
@@ -753,30 +773,16 @@ static int http_on_readable(int ep, struct http_conn *c) {
 }
 
 static _Noreturn void server_http(void) {
-  int lfd = listen_on((int)arg_num("port", 0));
-  if (fcntl(lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) die_errno("epoll_create1");
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}; /* NULL: the listener */
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) die_errno("epoll_ctl");
+  int lfd;
+  int ep = epoll_server((int)arg_num("port", 0), &lfd);
   struct epoll_event events[256];
   for (;;) {
-    int n = epoll_wait(ep, events, 256, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
+    int n = epoll_wait_retrying(ep, events, 256);
     for (int i = 0; i < n; i++) {
       struct http_conn *c = events[i].data.ptr;
       if (c == NULL) {
-        for (;;) {
-          int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EAGAIN) break;
-            die_errno("accept");
-          }
-          set_nodelay(fd);
+        int fd;
+        while ((fd = accept_next(lfd)) >= 0) {
           c = xmalloc(sizeof *c);
           c->fd = fd;
           c->have = 0;
