@@ -564,7 +564,42 @@ static int window_turn(struct window *w, long long count, long long seconds) {
   return (int)(((w->warm ? w->warm_end : w->end) - t) / 1000000u) + 1;
 }
 
-/* many: reads the echo of the current round trip; returns 1 when it is complete. */
+/* Reads what arrived for the current exchange into `scratch` (or the connection's own buffer);
+ * returns 1 when the reply is complete and checked. */
+typedef int (*reply_reader)(struct load_conn *c, char *scratch, size_t size);
+
+/* The measured part of a load generator: every connection sends `msg` and reads the reply with
+ * `read_reply`, again and again, through the warm-up and D seconds. Returns the replies in the
+ * window; *seconds is its length. */
+static long long load_measure(int ep, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
+                              const char *msg, size_t size, reply_reader read_reply, char *scratch, long long seconds_arg,
+                              double *seconds) {
+  for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], msg, size);
+  long long replies = 0;
+  struct window w = window_open();
+  for (;;) {
+    int timeout_ms = window_turn(&w, replies, seconds_arg);
+    if (timeout_ms < 0) break;
+    int n = epoll_wait(ep, events, nevents, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      struct load_conn *c = events[i].data.ptr;
+      if (c->sent < size) { /* writable again */
+        load_send(ep, c, msg, size);
+      } else if (read_reply(c, scratch, size)) {
+        replies++;
+        load_send(ep, c, msg, size);
+      }
+    }
+  }
+  *seconds = (double)(now_ns() - w.start) / 1e9;
+  return replies - w.at_start;
+}
+
+/* many: reads the echo of the current round trip into buf; returns 1 when it is complete. */
 static int many_on_readable(struct load_conn *c, char *buf, size_t size) {
   for (;;) {
     ssize_t got = recv(c->fd, buf, size - c->received, 0);
@@ -644,30 +679,8 @@ static int client_many(void) {
     load_connect_all(ep, port, cs, conns, events, nevents);
   }
 
-  /* Every connection starts a round trip; then ping-pong for the warm-up and D seconds. */
-  for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], msg, size);
-  long long trips = 0;
-  struct window w = window_open();
-  for (;;) {
-    int timeout_ms = window_turn(&w, trips, seconds_arg);
-    if (timeout_ms < 0) break;
-    int n = epoll_wait(ep, events, nevents, timeout_ms);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
-    for (int i = 0; i < n; i++) {
-      struct load_conn *c = events[i].data.ptr;
-      if (c->sent < size) { /* writable again */
-        load_send(ep, c, msg, size);
-      } else if (many_on_readable(c, buf, size)) {
-        trips++;
-        load_send(ep, c, msg, size);
-      }
-    }
-  }
-  double seconds = (double)(now_ns() - w.start) / 1e9;
-  long long total = trips - w.at_start;
+  double seconds;
+  long long total = load_measure(ep, cs, conns, events, nevents, msg, size, many_on_readable, buf, seconds_arg, &seconds);
   for (long long i = 0; i < conns; i++) close(cs[i].fd);
   close(ep);
   printf("RESULT {\"conns\":%lld,\"roundTrips\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", conns, total, seconds,
@@ -837,8 +850,10 @@ static size_t http_response(const char *buf, size_t len) {
   return len;
 }
 
-/* http: reads the response to the current request; returns 1 when it is complete. */
-static int http_on_response_bytes(struct load_conn *c) {
+/* http: reads the response to the current request into c->in (a reply_reader: the request's size
+ * and no scratch buffer are passed); returns 1 when it is complete. */
+static int http_on_response_bytes(struct load_conn *c, char *scratch, size_t size) {
+  (void)scratch, (void)size;
   for (;;) {
     ssize_t got = recv(c->fd, c->in + c->received, HTTP_IN - c->received, 0);
     if (got < 0) {
@@ -869,29 +884,8 @@ static int client_http(void) {
   load_connect_all(ep, port, cs, conns, events, nevents);
   for (long long i = 0; i < conns; i++) cs[i].in = xmalloc(HTTP_IN);
 
-  for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], request, (size_t)request_len);
-  long long responses = 0;
-  struct window w = window_open();
-  for (;;) {
-    int timeout_ms = window_turn(&w, responses, seconds_arg);
-    if (timeout_ms < 0) break;
-    int n = epoll_wait(ep, events, nevents, timeout_ms);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
-    for (int i = 0; i < n; i++) {
-      struct load_conn *c = events[i].data.ptr;
-      if (c->sent < (size_t)request_len) {
-        load_send(ep, c, request, (size_t)request_len);
-      } else if (http_on_response_bytes(c)) {
-        responses++;
-        load_send(ep, c, request, (size_t)request_len);
-      }
-    }
-  }
-  double seconds = (double)(now_ns() - w.start) / 1e9;
-  long long total = responses - w.at_start;
+  double seconds;
+  long long total = load_measure(ep, cs, conns, events, nevents, request, (size_t)request_len, http_on_response_bytes, NULL, seconds_arg, &seconds);
   for (long long i = 0; i < conns; i++) close(cs[i].fd), free(cs[i].in);
   close(ep);
   printf("RESULT {\"conns\":%lld,\"responses\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", conns, total, seconds,
