@@ -490,7 +490,7 @@ static void load_send(int ep, struct load_conn *c, const char *msg, size_t size)
 /* Connections being set up at once, at most: enough to keep the server's accept queue busy, few
  * enough that a listen backlog of 511 does not overflow into SYN retransmissions (a second each)
  * at 10,000. (A connect completes once the kernel has queued it, before the server accepts it; see
- * many_connect_idle for the stricter bound.) */
+ * load_open for the stricter bound.) */
 #define CONNECTS_IN_FLIGHT 256
 
 static void load_connect_one(int ep, struct load_conn *c, const struct sockaddr_in *sin) {
@@ -506,37 +506,6 @@ static void load_connect_one(int ep, struct load_conn *c, const struct sockaddr_
   if (connect(c->fd, (const struct sockaddr *)sin, sizeof *sin) < 0 && errno != EINPROGRESS) die_errno("connect");
   struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
   if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl");
-}
-
-/* Opens every connection (non-blocking connects, CONNECTS_IN_FLIGHT at a time), each left idle. */
-static void load_connect_all(int ep, int port, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents) {
-  struct sockaddr_in sin = loopback(port);
-  long long started = 0, pending = 0, done = 0;
-  uint64_t deadline = now_ns() + 60000000000ull;
-  while (done < conns) {
-    while (started < conns && pending < CONNECTS_IN_FLIGHT) {
-      load_connect_one(ep, &cs[started++], &sin);
-      pending++;
-    }
-    int n = epoll_wait(ep, events, nevents, 1000);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
-    if (now_ns() > deadline) die("connect: %lld of %lld connections made after 60 s", done, conns);
-    for (int i = 0; i < n; i++) {
-      struct load_conn *c = events[i].data.ptr;
-      if (c->connected) continue;
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
-      if (err) die("connect: %s", strerror(err));
-      c->connected = 1;
-      load_watch(ep, c, 0); /* idle until the start */
-      pending--;
-      done++;
-    }
-  }
 }
 
 /* The measured window: warm-up, then D seconds. A load generator's loop calls it once per turn
@@ -599,32 +568,16 @@ static long long load_measure(int ep, struct load_conn *cs, long long conns, str
   return replies - w.at_start;
 }
 
-/* many: reads the echo of the current round trip into buf; returns 1 when it is complete. */
-static int many_on_readable(struct load_conn *c, char *buf, size_t size) {
-  for (;;) {
-    ssize_t got = recv(c->fd, buf, size - c->received, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return 0;
-      die_errno("recv");
-    }
-    if (got == 0) die("recv: the server closed a connection");
-    c->received += (size_t)got;
-    if (c->received < size) return 0;
-    c->sent = c->received = 0;
-    return 1;
-  }
-}
-
-/* many with pause=1: opens every connection and makes one round trip on each, so that the server
- * has accepted it and waits in a recv on it, then leaves it idle. A connection counts as in flight
- * until its echo is back, which bounds the server's accept queue by CONNECTS_IN_FLIGHT too. */
-static void many_connect_idle(int ep, int port, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
-                              const char *msg, char *buf, size_t size) {
+/* Opens every connection and leaves it idle. With `msg`, each first makes one exchange (send msg,
+ * read the reply with `read_reply`), so that the server has accepted it and waits in a recv on it;
+ * a connection is in flight until then, which bounds the server's accept queue by
+ * CONNECTS_IN_FLIGHT too. Without (NULL), a connection is done once connected. */
+static void load_open(int ep, int port, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
+                      const char *msg, size_t size, reply_reader read_reply, char *scratch) {
   struct sockaddr_in sin = loopback(port);
-  long long started = 0, in_flight = 0, idle = 0;
+  long long started = 0, in_flight = 0, done = 0;
   uint64_t deadline = now_ns() + 60000000000ull;
-  while (idle < conns) {
+  while (done < conns) {
     while (started < conns && in_flight < CONNECTS_IN_FLIGHT) {
       load_connect_one(ep, &cs[started++], &sin);
       in_flight++;
@@ -634,25 +587,52 @@ static void many_connect_idle(int ep, int port, struct load_conn *cs, long long 
       if (errno == EINTR) continue;
       die_errno("epoll_wait");
     }
-    if (now_ns() > deadline) die("%lld of %lld connections made their first round trip within 60 s", idle, conns);
+    if (now_ns() > deadline) die("%lld of %lld connections open%s after 60 s", done, conns, msg ? " and answered" : "");
     for (int i = 0; i < n; i++) {
       struct load_conn *c = events[i].data.ptr;
+      int finished = 0;
       if (!c->connected) {
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
         if (err) die("connect: %s", strerror(err));
         c->connected = 1;
-        load_send(ep, c, msg, size);
+        if (msg) load_send(ep, c, msg, size);
+        else finished = 1;
       } else if (c->sent < size) {
         load_send(ep, c, msg, size);
-      } else if (many_on_readable(c, buf, size)) {
-        load_watch(ep, c, 0);
+      } else {
+        finished = read_reply(c, scratch, size);
+      }
+      if (finished) {
+        load_watch(ep, c, 0); /* idle until the start */
         in_flight--;
-        idle++;
+        done++;
       }
     }
   }
+}
+
+/* One recv on a load generator's connection: the bytes read, 0 on EAGAIN; dies at EOF or on an
+ * error (the server must keep every connection). */
+static size_t load_recv(struct load_conn *c, char *buf, size_t len) {
+  for (;;) {
+    ssize_t got = recv(c->fd, buf, len, 0);
+    if (got > 0) return (size_t)got;
+    if (got == 0) die("recv: the server closed a connection");
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) die_errno("recv");
+  }
+}
+
+/* many: reads the echo of the current round trip into buf; returns 1 when it is complete. */
+static int many_on_readable(struct load_conn *c, char *buf, size_t size) {
+  size_t got = load_recv(c, buf, size - c->received);
+  if (got == 0) return 0;
+  c->received += got;
+  if (c->received < size) return 0;
+  c->sent = c->received = 0;
+  return 1;
 }
 
 static int client_many(void) {
@@ -670,13 +650,13 @@ static int client_many(void) {
   int nevents = conns < 1024 ? (int)conns : 1024;
   struct epoll_event *events = xmalloc(sizeof *events * (size_t)nevents);
   if (pause) {
-    many_connect_idle(ep, port, cs, conns, events, nevents, msg, buf, size);
+    load_open(ep, port, cs, conns, events, nevents, msg, size, many_on_readable, buf);
     printf("IDLE %lld\n", conns);
     fflush(stdout);
     char line[64];
     if (fgets(line, sizeof line, stdin) == NULL) die("stdin closed while the connections were idle");
   } else {
-    load_connect_all(ep, port, cs, conns, events, nevents);
+    load_open(ep, port, cs, conns, events, nevents, NULL, 0, NULL, NULL);
   }
 
   double seconds;
@@ -854,19 +834,12 @@ static size_t http_response(const char *buf, size_t len) {
  * and no scratch buffer are passed); returns 1 when it is complete. */
 static int http_on_response_bytes(struct load_conn *c, char *scratch, size_t size) {
   (void)scratch, (void)size;
-  for (;;) {
-    ssize_t got = recv(c->fd, c->in + c->received, HTTP_IN - c->received, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return 0;
-      die_errno("recv");
-    }
-    if (got == 0) die("recv: the server closed a connection");
-    c->received += (size_t)got;
-    if (http_response(c->in, c->received) == 0) return 0;
-    c->sent = c->received = 0;
-    return 1;
-  }
+  size_t got = load_recv(c, c->in + c->received, HTTP_IN - c->received);
+  if (got == 0) return 0;
+  c->received += got;
+  if (http_response(c->in, c->received) == 0) return 0;
+  c->sent = c->received = 0;
+  return 1;
 }
 
 static int client_http(void) {
@@ -881,8 +854,8 @@ static int client_http(void) {
   if (ep < 0) die_errno("epoll_create1");
   int nevents = conns < 1024 ? (int)conns : 1024;
   struct epoll_event *events = xmalloc(sizeof *events * (size_t)nevents);
-  load_connect_all(ep, port, cs, conns, events, nevents);
   for (long long i = 0; i < conns; i++) cs[i].in = xmalloc(HTTP_IN);
+  load_open(ep, port, cs, conns, events, nevents, NULL, 0, NULL, NULL);
 
   double seconds;
   long long total = load_measure(ep, cs, conns, events, nevents, request, (size_t)request_len, http_on_response_bytes, NULL, seconds_arg, &seconds);
