@@ -491,7 +491,10 @@ async function serverRss(server, id) {
   return Number(m[1]) * 1024;
 }
 
-/** The soft and hard RLIMIT_NOFILE of this process, which every contender inherits. */
+/**
+ * The soft and hard RLIMIT_NOFILE of this process, which every contender inherits. (Node raises its
+ * own soft limit to the hard one at startup, so the soft limit read here is usually the hard one.)
+ */
 function nofileLimits() {
   const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
   const value = (text) => (text === 'unlimited' ? Infinity : Number(text));
@@ -516,7 +519,7 @@ function checkNofile(cases) {
       (hard >= need
         ? `bench: raise it for this shell with \`ulimit -n ${need}\` and run again`
         : `bench: the hard limit is lower too: raise it as root (\`ulimit -Hn ${need}\`, /etc/security/limits.conf, or LimitNOFILE= for a systemd unit), then \`ulimit -n ${need}\``) +
-      `, or leave out ${workloads.join(', ')} with --only.`,
+      `; or run without ${workloads.join(' and ')} (--only names the workloads to run).`,
   );
   process.exit(2);
 }
