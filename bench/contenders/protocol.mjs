@@ -90,14 +90,14 @@ const responseRuns = [HTTP_RESPONSE.subarray(0, 0), HTTP_RESPONSE];
 
 /**
  * http: the minimal parsing every server shares (C's http_requests): the requests complete in
- * buf[from, length), each ending at the first "\r\n\r\n" after the one before. Returns the
+ * buf[0, length), each ending at the first "\r\n\r\n" after the one before. Returns the
  * responses to send for them, `count` of them in one Buffer (empty when none), and sets
  * `parsed.consumed` to where the last complete request ended. Bytes of buf past `length` are
  * ignored: they are what an earlier read left there.
  */
-export function answerRequests(buf, length, parsed, from = 0) {
+export function answerRequests(buf, length, parsed) {
   let count = 0;
-  let at = from;
+  let at = 0;
   for (;;) {
     const end = buf.indexOf(HEADER_END, at);
     if (end < 0 || end + 4 > length) break;
