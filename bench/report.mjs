@@ -11,6 +11,8 @@ export const CONTENDERS = [
   { id: 'sockcall-promises', name: 'sockcall promises', color: '#2a9d4b' },
   { id: 'node-net', name: 'node:net', color: '#d1495b' },
   { id: 'koffi', name: 'koffi', color: '#8a5cc2' },
+  // What a Node user writes to serve HTTP: a contender in the http workload only.
+  { id: 'node-http', name: 'node:http', color: '#e08a1e', only: ['http'] },
 ];
 const byId = Object.fromEntries(CONTENDERS.map((c) => [c.id, c]));
 const cname = (id) => byId[id]?.name ?? id;
@@ -53,8 +55,16 @@ export const WORKLOADS = {
     metric: 'perSec',
     unit: 'round trips/s',
     higherIsBetter: true,
+    extras: ['rssPerConn', 'rssBefore', 'rssIdle'],
+    what: 'round trips per second, all connections together, one server thread, C load generator; the server\'s RSS per idle connection',
+  },
+  http: {
+    title: 'HTTP/1.1 keep-alive',
+    metric: 'perSec',
+    unit: 'responses/s',
+    higherIsBetter: true,
     extras: [],
-    what: 'round trips per second, all connections together, one server thread, C load generator',
+    what: 'responses per second to GET / (a 200 with a 13-byte body), all connections together, one request in flight on each, one server thread, C load generator',
   },
   overhead: {
     title: 'Per-call overhead',
@@ -85,12 +95,15 @@ export const pairKey = (server, client) => `${server ?? '-'}/${client}`;
 
 /** The workloads measured in one process, without a server: one row per contender. */
 const IN_PROCESS = new Set(['overhead', 'recv64k']);
+/** The workloads whose server varies against the C load generator. */
+const LOADGEN = new Set(['many', 'http']);
 
 // The reference pairs of a workload: the C pair and the node:net pair (none for recv64k, which
 // compares a contender with itself).
 function refKeys(workload) {
   if (workload === 'recv64k') return { c: null, net: null };
   if (workload === 'many') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c') };
+  if (workload === 'http') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c'), http: pairKey('node-http', 'c') };
   if (workload === 'overhead') return { c: pairKey(null, 'c'), net: pairKey(null, 'node-net') };
   return { c: pairKey('c', 'c'), net: pairKey('node-net', 'node-net') };
 }
@@ -99,7 +112,7 @@ function refKeys(workload) {
 // the C server with another client, another server with the C client.
 export function pairGroup(workload, server, client) {
   if (IN_PROCESS.has(workload)) return 'single';
-  if (workload === 'many') return 'loadgen';
+  if (LOADGEN.has(workload)) return 'loadgen';
   if (server === client) return 'same';
   if (server === 'c') return 'c-server';
   return 'c-client';
@@ -154,6 +167,7 @@ export function summarize(samples, cases, passes) {
           extras: {},
           toC: null,
           toNet: null,
+          toHttp: null,
           overC: null,
           errors: failed.map((s) => ({ rep: s.rep, error: s.error, stderrTail: s.stderrTail })),
           warnings: ps.flatMap((s) => (s.warnings ?? []).map((w) => `rep ${s.rep}: ${w}`)),
@@ -171,6 +185,7 @@ export function summarize(samples, cases, passes) {
         };
         row.toC = ratio(refs.c, (v, r) => v / r);
         row.toNet = ratio(refs.net, (v, r) => v / r);
+        if (refs.http) row.toHttp = ratio(refs.http, (v, r) => v / r);
         if (cs.workload === 'overhead') row.overC = ratio(refs.c, (v, r) => v - r);
         rows.push(row);
       }
@@ -201,6 +216,12 @@ export function fmtCount(v) {
   if (a >= 1e4) return (v / 1e3).toFixed(1) + 'k';
   if (a >= 1e3) return (v / 1e3).toFixed(2) + 'k';
   return v.toFixed(0);
+}
+
+/** Bytes as KiB or MiB, one decimal. */
+export function fmtBytes(v) {
+  if (v == null || !Number.isFinite(v)) return '-';
+  return Math.abs(v) >= 1024 * 1024 ? `${(v / 1024 / 1024).toFixed(1)} MiB` : `${(v / 1024).toFixed(1)} KiB`;
 }
 
 const fmtUs = (v) => (v == null || !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -253,9 +274,17 @@ export function renderTables(groups, { reps }) {
       right = [false, false, true, true, true, true];
       rows = shown.map((r) => [cname(r.client), runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtNs(r.overC)]);
     } else if (g.workload === 'many') {
-      header = ['server', 'client', 'runs', spec.unit, 'min–max', '× C', '× node:net'];
-      right = [false, false, false, true, true, true, true];
-      rows = shown.map((r) => [cname(r.server), 'C load generator', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet)]);
+      header = ['server', 'client', 'runs', spec.unit, 'min–max', '× C', '× node:net', 'RSS before', 'RSS idle', 'RSS per conn'];
+      right = [false, false, false, true, true, true, true, true, true, true];
+      const rss = (r, e) => fmtBytes(r.extras[e]?.median);
+      rows = shown.map((r) => [
+        cname(r.server), 'C load generator', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet),
+        rss(r, 'rssBefore'), rss(r, 'rssIdle'), rss(r, 'rssPerConn'),
+      ]);
+    } else if (g.workload === 'http') {
+      header = ['server', 'client', 'runs', spec.unit, 'min–max', '× C', '× node:net', '× node:http'];
+      right = [false, false, false, true, true, true, true, true];
+      rows = shown.map((r) => [cname(r.server), 'C load generator', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet), fmtRatio(r.toHttp)]);
     } else {
       header = ['server', 'client', 'runs', spec.unit, 'min–max'];
       right = [false, false, false, true, true];
@@ -274,7 +303,7 @@ export function renderTables(groups, { reps }) {
     }
     if (rows.length) out.push(table(header, rows, right));
     if (unsupported.length) {
-      out.push(`  unsupported (contender printed UNSUPPORTED): ${unsupported.map((r) => (g.workload === 'many' ? cname(r.server) + ' server' : `${cname(r.server ?? r.client)}${r.server && r.server !== r.client ? ' / ' + cname(r.client) : ''}`)).join(', ')}`);
+      out.push(`  unsupported (contender printed UNSUPPORTED): ${unsupported.map((r) => (LOADGEN.has(g.workload) ? cname(r.server) + ' server' : `${cname(r.server ?? r.client)}${r.server && r.server !== r.client ? ' / ' + cname(r.client) : ''}`)).join(', ')}`);
     }
     for (const r of g.rows) {
       // identical failures (same message, same stderr tail) are listed once with their repetitions
@@ -299,12 +328,21 @@ export function renderTables(groups, { reps }) {
     '× node:net likewise against the node:net pair. For overhead, × C and "over C" compare ns per call (lower is better).',
     'recv(64 KiB) vs recvInto: per send + receive, the two timed in alternating blocks in one process; the ratio is per run.',
   );
+  if (groups.some((g) => g.workload === 'many')) {
+    out.push(
+      'Many connections, RSS: the server\'s VmRSS after a full GC (Node servers) when listening, and again with every connection',
+      'idle after one round trip, the server waiting in a recv on each; per conn = (idle - before) / connections.',
+    );
+  }
+  if (groups.some((g) => g.workload === 'http')) {
+    out.push('HTTP/1.1: node:http (http.createServer) is a contender in this workload only; × node:http against its server likewise.');
+  }
   return out.join('\n');
 }
 
 function pairName(workload, r) {
   if (IN_PROCESS.has(workload)) return cname(r.client);
-  if (workload === 'many') return `${cname(r.server)} server`;
+  if (LOADGEN.has(workload)) return `${cname(r.server)} server`;
   return r.server === r.client ? cname(r.client) : `${cname(r.server)} server / ${cname(r.client)} client`;
 }
 
@@ -334,7 +372,7 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   const W = 1100;
   const labelW = 250;
   const x0 = 20 + labelW + 10;
-  const x1 = W - 290;
+  const x1 = W - (LOADGEN.has(workload) ? 370 : 290); // room for the labels: three ratios, or two and RSS
   const rowH = 22;
   const rowGap = 7;
   const font = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
@@ -408,6 +446,8 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
         } else {
           if (r.subject !== 'c' && r.toC) label += `  ·  ${fmtRatio(r.toC)} C`;
           if (r.subject !== 'node-net' && r.toNet) label += `  ·  ${fmtRatio(r.toNet)} node:net`;
+          if (r.subject !== 'node-http' && r.toHttp) label += `  ·  ${fmtRatio(r.toHttp)} node:http`;
+          if (r.extras.rssPerConn) label += `  ·  ${fmtBytes(r.extras.rssPerConn.median)}/conn`;
         }
         if (r.failed) label += `  ·  ${r.failed} failed`;
         parts.push(`<text x="${(Math.max(xm, xb) + 8).toFixed(1)}" y="${cy + 5}" font-size="13" fill="${r.failed ? '#b00020' : '#222'}">${esc(label)}</text>`);
@@ -431,7 +471,9 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
       : workload === 'overhead'
       ? 'Labels: median, and the median of per-run differences to C. Generated by npm run bench (bench/run.mjs).'
       : workload === 'many'
-        ? 'Labels: median, and the medians of per-run ratios to the C server and to the node:net server. Generated by npm run bench.'
+        ? 'Labels: median, the medians of per-run ratios to the C server and to the node:net server, and RSS per idle connection. Generated by npm run bench.'
+        : workload === 'http'
+        ? 'Labels: median, and the medians of per-run ratios to the C, node:net and node:http servers (node:http serves this workload only). Generated by npm run bench.'
         : `Labels: median, and the medians of per-run ratios to the C pair and to the node:net pair.${hasMixed ? ' Lighter bars: mixed pairs.' : ''} Generated by npm run bench.`;
   parts.push(`<text x="20" y="${y + 8}" font-size="12" fill="#777">${esc(foot)}</text>`);
   y += 24;
@@ -470,14 +512,14 @@ function fmtTick(workload, t, step) {
 function panelTitle(workload, g) {
   if (workload === 'pingpong') return `${g.label} messages`;
   if (workload === 'bulk') return `${g.label} sends`;
-  if (workload === 'many') return `${g.label}`;
+  if (LOADGEN.has(workload)) return `${g.label}`;
   if (workload === 'recv64k') return 'a 64-byte message: recv(65536) against recvInto(a reused 64 KiB Buffer)';
   if (workload === 'overhead') return g.variant === 'getsockopt' ? 'getsockopt(SOL_SOCKET, SO_RCVBUF)' : 'send 1 byte + recv 1 byte over a socketpair';
   return g.label;
 }
 
 function rowLabel(workload, r) {
-  if (workload === 'many') return `${cname(r.server)} server`;
+  if (LOADGEN.has(workload)) return `${cname(r.server)} server`;
   if (r.group === 'c-server') return `${cname(r.client)} client`;
   if (r.group === 'c-client') return `${cname(r.server)} server`;
   return cname(r.subject);

@@ -5,6 +5,10 @@
 // contender programs implement (see the header of each contender): start the server, wait for
 // `READY <port>`, start the client, read `RESULT {...}` from the measuring side (the server for bulk,
 // the client otherwise), stop the server. Repetitions are interleaved (A B C ... A B C ...).
+// "many" also measures each server's memory per idle connection: its RSS after READY, and again once
+// the load generator has made one round trip on every connection and holds them idle (it prints
+// `IDLE`, then waits for a line on stdin), each reading after a full GC (a Node server runs with
+// --expose-gc and collects on SIGUSR2, then prints `GC`) from /proc/<pid>/status (VmRSS).
 // Headline figures pin server and client to CPU 0; a second pass runs unpinned.
 // Writes a table to stdout, the raw samples and the environment to bench/results/<timestamp>.json and
 // one SVG chart per workload to bench/results/<timestamp>-<workload>.svg. bench/results/ is ignored by
@@ -15,8 +19,9 @@
 //   --unpinned         with --quick: add the unpinned pass
 //   --no-unpinned      full run: pinned pass only
 //   --reps=N           repetitions (default 5 full, 3 quick)
-//   --only=w1,w2       workloads: pingpong, recv64k, bulk, connrate, many, overhead
-//   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi
+//   --only=w1,w2       workloads: pingpong, recv64k, bulk, connrate, many, http, overhead
+//   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi,
+//                      node-http (a contender in the http workload only)
 //   --no-save          do not write bench/results (for trying things out)
 
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -24,7 +29,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENDERS, WORKLOADS, summarize, renderTables, renderSvg, fmtValue, pairKey } from './report.mjs';
+import { CONTENDERS, WORKLOADS, summarize, renderTables, renderSvg, fmtBytes, fmtValue, pairKey } from './report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
@@ -45,7 +50,7 @@ for (const a of argv) {
   else if (k === '--contenders' && v) opts.contenders = v.split(',');
   else if (k === '--no-save') opts.save = false;
   else if (k === '--help' || k === '-h') {
-    console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 25).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     process.exit(0);
   } else {
     console.error(`bench: unknown option ${a} (try --help)`);
@@ -78,6 +83,7 @@ const CONFIG = opts.quick
       bulk: { sizes: [64 * 1024], total: 256 * MiB },
       connrate: { count: 1500, warmup: 150 },
       many: { conns: [100], size: 64, seconds: 1 },
+      http: { conns: [50], seconds: 1 },
       overhead: { ops: { getsockopt: 100_000, recvdata: 20_000 } },
     }
   : {
@@ -86,12 +92,17 @@ const CONFIG = opts.quick
       recv64k: { count: 300_000 },
       bulk: { sizes: [64 * 1024, MiB], total: 1024 * MiB },
       connrate: { count: 10_000, warmup: 1000 },
-      many: { conns: [100, 1000], size: 64, seconds: 3 },
+      many: { conns: [100, 1000, 10_000], size: 64, seconds: 3 },
+      http: { conns: [50, 1000], seconds: 2 },
       overhead: { ops: { getsockopt: 2_000_000, recvdata: 300_000 } },
     };
 if (opts.reps) CONFIG.reps = opts.reps;
 
 const READY_TIMEOUT_MS = 15_000;
+const IDLE_TIMEOUT_MS = 150_000; // many: connecting (60 s at most) and one round trip on each (60 s)
+const GC_TIMEOUT_MS = 30_000; // a Node server's full GC on SIGUSR2
+/** Open files a process needs beyond one per connection: stdio, the listener, epoll, Node's own. */
+const FD_MARGIN = 64;
 const MEASURE_TIMEOUT_MS = 90_000; // a whole measurement (client run), generous: figures are much shorter
 const SERVER_EXIT_TIMEOUT_MS = 10_000; // a pingpong/bulk server exits by itself after the client's EOF
 const KILL_GRACE_MS = 2000; // SIGTERM, then SIGKILL after this
@@ -99,22 +110,28 @@ const KILL_GRACE_MS = 2000; // SIGTERM, then SIGKILL after this
 // ---------------------------------------------------------------------------------------------
 // contenders and the plan
 
+// Node contenders run with --expose-gc: the memory readings of "many" follow a full GC.
+const node = (file) => [process.execPath, '--expose-gc', path.join(benchDir, 'contenders', file)];
 const CONTENDER_CMD = {
   c: [path.join(benchDir, 'build', 'contender')],
-  'sockcall-blocking': [process.execPath, path.join(benchDir, 'contenders', 'blocking.mjs')],
-  'sockcall-promises': [process.execPath, path.join(benchDir, 'contenders', 'promises.mjs')],
-  'node-net': [process.execPath, path.join(benchDir, 'contenders', 'net.mjs')],
-  koffi: [process.execPath, path.join(benchDir, 'contenders', 'koffi.mjs')],
+  'sockcall-blocking': node('blocking.mjs'),
+  'sockcall-promises': node('promises.mjs'),
+  'node-net': node('net.mjs'),
+  koffi: node('koffi.mjs'),
+  'node-http': node('http.mjs'),
 };
 const selected = CONTENDERS.map((c) => c.id).filter((id) => !opts.contenders || opts.contenders.includes(id));
+/** The selected contenders that take part in a workload (node:http only in http). */
+const selectedFor = (workload) => selected.filter((id) => CONTENDERS.find((c) => c.id === id).only?.includes(workload) ?? true);
 
 // Pairs for a two-ended workload: each contender at both ends, then the C server with each other
 // client, then each other server with the C client.
-function twoEndedPairs() {
-  const pairs = selected.map((id) => ({ server: id, client: id }));
-  if (selected.includes('c')) {
-    for (const id of selected) if (id !== 'c') pairs.push({ server: 'c', client: id });
-    for (const id of selected) if (id !== 'c') pairs.push({ server: id, client: 'c' });
+function twoEndedPairs(workload) {
+  const ids = selectedFor(workload);
+  const pairs = ids.map((id) => ({ server: id, client: id }));
+  if (ids.includes('c')) {
+    for (const id of ids) if (id !== 'c') pairs.push({ server: 'c', client: id });
+    for (const id of ids) if (id !== 'c') pairs.push({ server: id, client: 'c' });
   }
   return pairs;
 }
@@ -134,7 +151,7 @@ function buildCases() {
       cases.push({
         workload: 'pingpong', variant: `size=${size}`, label: sizeLabel(size),
         params: { size, count: C.pingpong.count, warmup: C.pingpong.warmup },
-        pairs: twoEndedPairs(),
+        pairs: twoEndedPairs('pingpong'),
         serverArgs: () => ['server', 'pingpong', 'port=0', `size=${size}`],
         clientArgs: (port) => ['client', 'pingpong', `port=${port}`, `size=${size}`, `count=${C.pingpong.count}`, `warmup=${C.pingpong.warmup}`],
         measuring: 'client', serverRunsUntilKilled: false,
@@ -144,7 +161,7 @@ function buildCases() {
       workload: 'recv64k', variant: 'size=64', label: '64 B',
       params: { size: 64, count: C.recv64k.count },
       // A cost of sockcall's own API: only its two flavours have a recv that allocates.
-      pairs: selected.filter((id) => id.startsWith('sockcall-')).map((id) => ({ server: null, client: id })),
+      pairs: selectedFor('recv64k').filter((id) => id.startsWith('sockcall-')).map((id) => ({ server: null, client: id })),
       serverArgs: null,
       clientArgs: () => ['client', 'recv64k', `count=${C.recv64k.count}`, 'size=64'],
       measuring: 'client', serverRunsUntilKilled: false,
@@ -154,7 +171,7 @@ function buildCases() {
       cases.push({
         workload: 'bulk', variant: `size=${size}`, label: sizeLabel(size),
         params: { size, total: C.bulk.total },
-        pairs: twoEndedPairs(),
+        pairs: twoEndedPairs('bulk'),
         serverArgs: () => ['server', 'bulk', 'port=0', `size=${size}`, `total=${C.bulk.total}`],
         clientArgs: (port) => ['client', 'bulk', `port=${port}`, `size=${size}`, `total=${C.bulk.total}`],
         measuring: 'server', serverRunsUntilKilled: false,
@@ -163,7 +180,7 @@ function buildCases() {
     cases.push({
       workload: 'connrate', variant: 'sequential', label: 'sequential connections',
       params: { count: C.connrate.count, warmup: C.connrate.warmup },
-      pairs: twoEndedPairs(),
+      pairs: twoEndedPairs('connrate'),
       serverArgs: () => ['server', 'connrate', 'port=0'],
       clientArgs: (port) => ['client', 'connrate', `port=${port}`, `count=${C.connrate.count}`, `warmup=${C.connrate.warmup}`],
       measuring: 'client', serverRunsUntilKilled: true,
@@ -173,9 +190,19 @@ function buildCases() {
       cases.push({
         workload: 'many', variant: `conns=${conns}`, label: `${conns.toLocaleString('en-US')} connections`,
         params: { conns, size: C.many.size, seconds: C.many.seconds },
-        pairs: selected.map((id) => ({ server: id, client: 'c' })),
+        pairs: selectedFor('many').map((id) => ({ server: id, client: 'c' })),
         serverArgs: () => ['server', 'many', 'port=0', `size=${C.many.size}`],
-        clientArgs: (port) => ['client', 'many', `port=${port}`, `conns=${conns}`, `size=${C.many.size}`, `seconds=${C.many.seconds}`],
+        clientArgs: (port) => ['client', 'many', `port=${port}`, `conns=${conns}`, `size=${C.many.size}`, `seconds=${C.many.seconds}`, 'pause=1'],
+        measuring: 'client', serverRunsUntilKilled: true, memory: true,
+      });
+  if (want('http'))
+    for (const conns of C.http.conns)
+      cases.push({
+        workload: 'http', variant: `conns=${conns}`, label: `${conns.toLocaleString('en-US')} connections`,
+        params: { conns, seconds: C.http.seconds },
+        pairs: selectedFor('http').map((id) => ({ server: id, client: 'c' })),
+        serverArgs: () => ['server', 'http', 'port=0'],
+        clientArgs: (port) => ['client', 'http', `port=${port}`, `conns=${conns}`, `seconds=${C.http.seconds}`],
         measuring: 'client', serverRunsUntilKilled: true,
       });
   if (want('overhead'))
@@ -183,7 +210,7 @@ function buildCases() {
       cases.push({
         workload: 'overhead', variant: op, label: op,
         params: { op, count },
-        pairs: selected.map((id) => ({ server: null, client: id })),
+        pairs: selectedFor('overhead').map((id) => ({ server: null, client: id })),
         serverArgs: null,
         clientArgs: () => ['client', 'overhead', `count=${count}`, `op=${op}`],
         measuring: 'client', serverRunsUntilKilled: false,
@@ -197,7 +224,7 @@ function buildCases() {
 const live = new Set();
 
 class Proc {
-  constructor(cmd, role) {
+  constructor(cmd, role, { stdin = 'ignore' } = {}) {
     this.role = role;
     this.cmd = cmd;
     this.lines = [];
@@ -208,7 +235,8 @@ class Proc {
     this.signal = null;
     this.killedByUs = false;
     this.waiters = [];
-    this.child = spawn(cmd[0], cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(cmd[0], cmd.slice(1), { cwd: root, stdio: [stdin, 'pipe', 'pipe'] });
+    this.child.stdin?.on('error', () => {}); // it may exit before reading
     live.add(this);
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
@@ -360,8 +388,18 @@ async function measure(cs, pair, pass, rep) {
       }
       port = Number(r[1]);
     }
-    client = new Proc([...pin, ...CONTENDER_CMD[pair.client], ...cs.clientArgs(port)], 'client');
-    const timeout = cs.workload === 'many' ? (cs.params.seconds + 30) * 1000 : MEASURE_TIMEOUT_MS;
+    const memory = cs.memory ? { rssBefore: await serverRss(server, pair.server) } : null;
+    client = new Proc([...pin, ...CONTENDER_CMD[pair.client], ...cs.clientArgs(port)], 'client', { stdin: memory ? 'pipe' : 'ignore' });
+    if (memory) {
+      const idle = await client.waitFor((p) => (p.lines.some((l) => l.startsWith('IDLE')) ? true : undefined), IDLE_TIMEOUT_MS);
+      if (idle === 'timeout') throw new Failure(`load generator did not hold its connections idle within ${IDLE_TIMEOUT_MS / 1000} s`);
+      if (idle === null) throw new Failure(`load generator ended (${client.exitText()}) before its connections were idle`);
+      if (server.closed) throw new Failure(`server ended early (${server.exitText()})`);
+      memory.rssIdle = await serverRss(server, pair.server);
+      memory.rssPerConn = (memory.rssIdle - memory.rssBefore) / cs.params.conns;
+      client.child.stdin.end('GO\n');
+    }
+    const timeout = cs.params.conns ? (cs.params.seconds + 30) * 1000 : MEASURE_TIMEOUT_MS;
     if ((await client.waitExit(timeout)) === 'timeout') throw new Failure(`client did not finish within ${timeout / 1000} s`);
     if (client.lines.some((l) => l.trim() === 'UNSUPPORTED')) {
       sample.status = 'unsupported';
@@ -384,7 +422,7 @@ async function measure(cs, pair, pass, rep) {
     if (other && !other.killedByUs && other.code !== 0) throw new Failure(`${other.role} failed (${other.exitText()})`);
     const result = measuring.result();
     if (!result) throw new Failure(`${measuring.role} exited 0 without a RESULT line`);
-    sample.result = result;
+    sample.result = memory ? { ...result, ...memory } : result;
     validate(cs, result, sample);
     sample.status = 'ok';
   } catch (e) {
@@ -416,6 +454,7 @@ function validate(cs, r, sample) {
       if (r.connections !== p.count) warn(`connections ${r.connections}, expected ${p.count}`);
       break;
     case 'many':
+    case 'http':
       if (r.conns !== p.conns) warn(`conns ${r.conns}, expected ${p.conns}`);
       break;
     case 'recv64k':
@@ -427,6 +466,62 @@ function validate(cs, r, sample) {
       if (r.calls !== p.count) warn(`calls ${r.calls}, expected ${p.count}`);
       break;
   }
+}
+
+/**
+ * A server's resident memory in bytes (VmRSS), after a full GC if it is a Node process: SIGUSR2,
+ * then wait for the `GC` line it prints once collected.
+ */
+async function serverRss(server, id) {
+  if (CONTENDER_CMD[id][0] === process.execPath) {
+    const seen = server.lines.filter((l) => l === 'GC').length;
+    server.child.kill('SIGUSR2');
+    const r = await server.waitFor((p) => (p.lines.filter((l) => l === 'GC').length > seen ? true : undefined), GC_TIMEOUT_MS);
+    if (r === 'timeout') throw new Failure(`server did not report a GC within ${GC_TIMEOUT_MS / 1000} s of SIGUSR2`);
+    if (r === null) throw new Failure(`server ended (${server.exitText()}) when asked to collect garbage`);
+  }
+  let status;
+  try {
+    status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  } catch (e) {
+    throw new Failure(`cannot read the server's /proc/${server.child.pid}/status: ${e.message}`);
+  }
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!m) throw new Failure(`no VmRSS in /proc/${server.child.pid}/status`);
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * The soft and hard RLIMIT_NOFILE of this process, which every contender inherits. (Node raises its
+ * own soft limit to the hard one at startup, so the soft limit read here is usually the hard one.)
+ */
+function nofileLimits() {
+  const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+  const value = (text) => (text === 'unlimited' ? Infinity : Number(text));
+  return m ? { soft: value(m[1]), hard: value(m[2]) } : { soft: Infinity, hard: Infinity };
+}
+
+/**
+ * Refuses, before measuring anything, a run whose connection counts do not fit in the open-file
+ * limit: the server and the load generator each hold one fd per connection.
+ */
+function checkNofile(cases) {
+  const most = Math.max(0, ...cases.map((cs) => cs.params.conns ?? 0));
+  if (most === 0) return;
+  const need = most + FD_MARGIN;
+  const { soft, hard } = nofileLimits();
+  if (soft >= need) return;
+  const n = (x) => (x === Infinity ? 'unlimited' : x.toLocaleString('en-US'));
+  const workloads = [...new Set(cases.filter((cs) => (cs.params.conns ?? 0) + FD_MARGIN > soft).map((cs) => cs.workload))];
+  console.error(
+    `bench: ${n(most)} connections need ${n(need)} open files in the server and in the load generator alike` +
+      ` (RLIMIT_NOFILE); the limit here is ${n(soft)} (hard limit ${n(hard)}).\n` +
+      (hard >= need
+        ? `bench: raise it for this shell with \`ulimit -n ${need}\` and run again`
+        : `bench: the hard limit is lower too: raise it as root (\`ulimit -Hn ${need}\`, /etc/security/limits.conf, or LimitNOFILE= for a systemd unit), then \`ulimit -n ${need}\``) +
+      `; or run without ${workloads.join(' and ')} (--only names the workloads to run).`,
+  );
+  process.exit(2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +594,7 @@ function timestamp(d) {
 
 function describe(cs, pair) {
   if (cs.serverArgs === null) return pair.client;
-  if (cs.workload === 'many') return `${pair.server} server`;
+  if (cs.workload === 'many' || cs.workload === 'http') return `${pair.server} server`;
   return pair.server === pair.client ? pair.client : `${pair.server} server / ${pair.client} client`;
 }
 
@@ -525,6 +620,7 @@ async function main() {
 
   const env = environment(passes);
   const cases = buildCases();
+  checkNofile(cases);
   const total = passes.length * CONFIG.reps * cases.reduce((n, c) => n + c.pairs.length, 0);
   console.error(
     `bench: ${env.mode} run, ${CONFIG.reps} repetitions, passes: ${passes.join(', ')}; up to ${total} measurements\n` +
@@ -546,7 +642,8 @@ async function main() {
           const head = `[${pass} ${String(done).padStart(String(total).length)}/${total}] ${cs.workload} ${cs.label}, rep ${rep}/${CONFIG.reps}, ${describe(cs, pair)}:`;
           if (s.status === 'ok') {
             const v = s.result[WORKLOADS[cs.workload].metric];
-            console.error(`${head} ${fmtValue(cs.workload, v)} ${WORKLOADS[cs.workload].unit}${s.warnings ? ` (warning: ${s.warnings.join('; ')})` : ''}`);
+            const rss = Number.isFinite(s.result.rssPerConn) ? `, RSS ${fmtBytes(s.result.rssPerConn)} per idle connection` : '';
+            console.error(`${head} ${fmtValue(cs.workload, v)} ${WORKLOADS[cs.workload].unit}${rss}${s.warnings ? ` (warning: ${s.warnings.join('; ')})` : ''}`);
           } else if (s.status === 'unsupported') {
             unsupported.add(ukey);
             console.error(`${head} unsupported (${s.unsupportedBy} printed UNSUPPORTED)`);

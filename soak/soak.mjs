@@ -7,6 +7,11 @@
 // a different socket implementation, so the two ends cannot share a bug. Once a second this process
 // forces a full GC and samples its RSS and open fds.
 //
+// Memory per idle connection: before the load starts, the server's RSS with every connection
+// accepted and a recv pending on each, minus its RSS just before it listened, over the connections
+// (each reading after two full GCs, each followed by a pause for V8 to unmap what it freed). The
+// load generator holds its connections idle until that reading is taken.
+//
 //   node --expose-gc soak/soak.mjs [--seconds 60] [--connections 1000] [--json out.json] [--verbose]
 //                                  [--recv-bytes 4096]
 //
@@ -82,6 +87,8 @@ const WARMUP_ECHOED = 128 * MiB;
 const RUN_CAP = 4;
 const RSS_RATIO = 1.1;
 const RSS_SLACK = 8 * MiB;
+/** How long V8 takes to hand the pages a full GC freed back to the system (a background task). */
+const GC_SETTLE_MS = 200;
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -106,7 +113,11 @@ async function server() {
   const N = opts.connections;
   const nofile = softNofileLimit();
   if (nofile < N + 256) {
-    console.error(`soak: RLIMIT_NOFILE is ${nofile}; ${N} connections need at least ${N + 256} (ulimit -n)`);
+    console.error(
+      `soak: ${count(N)} connections need ${count(N + 256)} open files in this process and in the load generator alike` +
+        ` (RLIMIT_NOFILE); the limit here is ${count(nofile)}: raise it with \`ulimit -n ${N + 256}\` (as root beyond the hard limit,` +
+        ' `ulimit -Hn`, /etc/security/limits.conf or LimitNOFILE=), or run fewer --connections',
+    );
     return 2;
   }
   const { gc, how: gcHow } = exposeGc();
@@ -143,6 +154,7 @@ async function server() {
     const messages = childMessages(child);
     await messages.next('ready', PHASE_MS);
     const fdBaseline = openFdCount();
+    const rssListening = await settledRss(gc);
 
     listener = new Socket(AF_INET, SOCK_STREAM);
     listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
@@ -182,6 +194,13 @@ async function server() {
     listener.close();
     const connected = await messages.next('connected', PHASE_MS);
     if (connected.connections !== N) fail(`load generator connected ${connected.connections} of ${N}`);
+    // Every connection accepted, a recv pending on each, no byte sent yet: the idle reading.
+    const rssIdle = await settledRss(gc);
+    console.log(
+      `  idle: rss ${mib(rssListening)} MiB listening, ${mib(rssIdle)} MiB with ${count(N)} idle connections:` +
+        ` ${kib((rssIdle - rssListening) / N)} KiB per connection`,
+    );
+    child.send({ type: 'go' });
 
     // The soak. Samples at whole seconds from its start, each after a forced GC.
     // The warm-up ends at the first sample that meets the time rule and the work rule (see the
@@ -300,6 +319,9 @@ async function server() {
       errorMessages: errorsLeftOff === 0 ? errors : [...errors, `... and ${errorsLeftOff} more`],
       rss: {
         atStart: rssAtStart,
+        listening: rssListening,
+        idle: rssIdle,
+        perIdleConnection: (rssIdle - rssListening) / N,
         connected: samples[0].rss,
         warmupSeconds: warmupS,
         warmup: {
@@ -368,6 +390,15 @@ function options() {
   if (!within(recvBytes, 1, MiB)) throw new Error(`--recv-bytes wants an integer from 1 to ${MiB}`);
   if (values.fault !== undefined && values.fault !== 'leak' && values.fault !== 'drop') throw new Error('--fault wants leak or drop');
   return { ...values, seconds, connections, recvBytes };
+}
+
+/** RSS after two full GCs, each followed by a pause for the freed pages to be unmapped. */
+async function settledRss(gc) {
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, GC_SETTLE_MS));
+  }
+  return process.memoryUsage.rss();
 }
 
 function exposeGc() {
@@ -464,6 +495,10 @@ function mib(bytes) {
   return (bytes / MiB).toFixed(1);
 }
 
+function kib(bytes) {
+  return (bytes / 1024).toFixed(1);
+}
+
 function count(n) {
   return Math.round(n).toLocaleString('en-US');
 }
@@ -480,6 +515,8 @@ function printSummary(s) {
       ` sent ${count(bytes.sent)}, received ${count(bytes.received)})`,
     `errors              ${s.errors}`,
     ...s.errorMessages.map((text) => `  ${text}`),
+    `rss per connection  ${kib(rss.perIdleConnection)} KiB idle (a recv pending on each): ${mib(rss.listening)} MiB listening,` +
+      ` ${mib(rss.idle)} MiB with ${count(connections.requested)} idle connections`,
     `rss                 start ${mib(rss.atStart)} MiB, connected ${mib(rss.connected)},` +
       ` after ${rss.warmupSeconds} s warm-up ${mib(rss.afterWarmup)}, end ${mib(rss.end)}, after close ${mib(rss.afterClose)}`,
     rss.warmup.capped
@@ -609,8 +646,7 @@ function loadGenerator() {
         c.socket = net.connect({ host: '127.0.0.1', port: message.port }, () => {
           if (++connected < message.connections) return;
           clearTimeout(deadline);
-          process.send({ type: 'connected', connections: connected });
-          for (const conn of conns) startTrip(conn);
+          process.send({ type: 'connected', connections: connected }); // then idle until 'go'
         });
         c.socket.setNoDelay(true);
         c.socket.on('data', (chunk) => onData(c, chunk));
@@ -622,6 +658,8 @@ function loadGenerator() {
         });
         conns.push(c);
       }
+    } else if (message.type === 'go') {
+      for (const conn of conns) startTrip(conn);
     } else if (message.type === 'exit') {
       process.disconnect();
     } else if (message.type === 'stop') {

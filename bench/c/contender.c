@@ -8,11 +8,21 @@
  *   server pingpong port=0 size=S              client pingpong port=P size=S count=N warmup=W
  *   server bulk port=0 size=S total=T          client bulk port=P size=S total=T
  *   server connrate port=0                     client connrate port=P count=N warmup=W
- *   server many port=0 size=S  (epoll)         client many port=P conns=N size=S seconds=D (epoll)
+ *   server many port=0 size=S  (epoll)         client many port=P conns=N size=S seconds=D [pause=1] (epoll)
+ *   server http port=0  (epoll)                client http port=P conns=N seconds=D (epoll)
  *   client overhead count=N op=getsockopt|recvdata
  *
  * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
- * Plain blocking sockets as in a textbook, except "many" (non-blocking, epoll, one thread).
+ * Plain blocking sockets as in a textbook, except "many" and "http" (non-blocking, epoll, one thread).
+ *
+ * "many" with pause=1: once every connection has made one round trip (so the server has accepted
+ * it and waits in a recv on it), the load generator prints "IDLE <conns>" and reads a line from
+ * stdin before the measured ping-pong starts; meanwhile the runner measures the server's memory.
+ *
+ * "http": HTTP/1.1 keep-alive, one request in flight per connection (no pipelining). The server's
+ * parsing is the minimal one every contender shares: a request ends at "\r\n\r\n"; a request may
+ * arrive split across reads and several may arrive in one read, each gets the fixed response. The
+ * load generator checks every response: status 200, Content-Length, the body, nothing beyond it.
  *
  * Build: cc -O2 -Wall -o bench/build/contender bench/c/contender.c
  */
@@ -27,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -327,6 +338,41 @@ static int client_connrate(void) {
 
 /* ---------------------------------------------------------------- many: server */
 
+/* ---------------------------------------------------------------- epoll servers: many, http */
+
+/* listen_on, non-blocking, in a new epoll set (data.ptr NULL: the listener). Returns the epoll fd. */
+static int epoll_server(int port, int *lfd) {
+  *lfd = listen_on(port);
+  if (fcntl(*lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, *lfd, &ev) < 0) die_errno("epoll_ctl");
+  return ep;
+}
+
+static int epoll_wait_retrying(int ep, struct epoll_event *events, int max) {
+  for (;;) {
+    int n = epoll_wait(ep, events, max, -1);
+    if (n >= 0) return n;
+    if (errno != EINTR) die_errno("epoll_wait");
+  }
+}
+
+/* The next connection waiting on the non-blocking listener, non-blocking with TCP_NODELAY, or -1
+ * when there is none. */
+static int accept_next(int lfd) {
+  for (;;) {
+    int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      set_nodelay(fd);
+      return fd;
+    }
+    if (errno == EAGAIN) return -1;
+    if (errno != EINTR && errno != ECONNABORTED) die_errno("accept");
+  }
+}
+
 /* One echo connection: bytes read but not yet written back wait in pending. */
 struct echo_conn {
   int fd;
@@ -356,33 +402,18 @@ static int echo_flush(struct echo_conn *c) {
 }
 
 static _Noreturn void server_many(void) {
-  int port = (int)arg_num("port", 0);
   size_t size = (size_t)arg_num("size", -1);
   if (size < 1) die("size must be >= 1");
-  int lfd = listen_on(port);
-  if (fcntl(lfd, F_SETFL, O_NONBLOCK) < 0) die_errno("fcntl");
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) die_errno("epoll_create1");
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}; /* NULL: the listener */
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) die_errno("epoll_ctl");
+  int lfd;
+  int ep = epoll_server((int)arg_num("port", 0), &lfd);
   struct epoll_event events[256];
   for (;;) {
-    int n = epoll_wait(ep, events, 256, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
+    int n = epoll_wait_retrying(ep, events, 256);
     for (int i = 0; i < n; i++) {
       struct echo_conn *c = events[i].data.ptr;
       if (c == NULL) {
-        for (;;) {
-          int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EAGAIN) break;
-            die_errno("accept");
-          }
-          set_nodelay(fd);
+        int fd;
+        while ((fd = accept_next(lfd)) >= 0) {
           c = xmalloc(sizeof *c);
           c->fd = fd;
           c->pending_off = c->pending_len = 0;
@@ -421,13 +452,15 @@ static _Noreturn void server_many(void) {
   }
 }
 
-/* ---------------------------------------------------------------- many: load generator */
+/* ---------------------------------------------------------------- load generators: many, http */
 
+/* One connection of a load generator (many and http). */
 struct load_conn {
   int fd;
   int connected;
-  size_t sent, received; /* in the current round trip */
+  size_t sent, received; /* in the current round trip (http: received = bytes in `in`) */
   uint32_t events;       /* what epoll watches now */
+  char *in;              /* http: the response so far */
 };
 
 static void load_watch(int ep, struct load_conn *c, uint32_t events) {
@@ -454,75 +487,69 @@ static void load_send(int ep, struct load_conn *c, const char *msg, size_t size)
   load_watch(ep, c, EPOLLIN);
 }
 
-static int client_many(void) {
-  int port = (int)arg_num("port", -1);
-  long long conns = arg_num("conns", -1);
-  size_t size = (size_t)arg_num("size", -1);
-  long long seconds_arg = arg_num("seconds", -1);
-  if (conns < 1 || size < 1 || seconds_arg < 1) die("conns, size and seconds must be >= 1");
-  char *msg = xmalloc(size), *buf = xmalloc(size);
-  for (size_t i = 0; i < size; i++) msg[i] = (char)((i * 7 + 3) & 255);
-  struct load_conn *cs = xmalloc(sizeof *cs * (size_t)conns);
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) die_errno("epoll_create1");
-  struct sockaddr_in sin = loopback(port);
+/* Connections being set up at once, at most: enough to keep the server's accept queue busy, few
+ * enough that a listen backlog of 511 does not overflow into SYN retransmissions (a second each)
+ * at 10,000. (A connect completes once the kernel has queued it, before the server accepts it; see
+ * load_open for the stricter bound.) */
+#define CONNECTS_IN_FLIGHT 256
 
-  /* Open every connection (non-blocking connects, all at once) before any ping-pong starts. */
-  for (long long i = 0; i < conns; i++) {
-    struct load_conn *c = &cs[i];
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c->fd < 0) die_errno("socket");
-    set_nodelay(c->fd);
-    c->connected = 0;
-    c->sent = c->received = 0;
-    c->events = EPOLLOUT;
-    if (connect(c->fd, (struct sockaddr *)&sin, sizeof sin) < 0 && errno != EINPROGRESS) die_errno("connect");
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl");
+static void load_connect_one(int ep, struct load_conn *c, const struct sockaddr_in *sin) {
+  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (c->fd < 0) {
+    if (errno == EMFILE) die("socket: %s (raise the open-file limit: ulimit -n)", strerror(errno));
+    die_errno("socket");
   }
-  size_t nevents = conns < 1024 ? (size_t)conns : 1024;
-  struct epoll_event *events = xmalloc(sizeof *events * nevents);
-  long long pending = conns;
-  uint64_t connect_deadline = now_ns() + 30000000000ull;
-  while (pending > 0) {
-    int n = epoll_wait(ep, events, (int)nevents, 1000);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die_errno("epoll_wait");
-    }
-    if (now_ns() > connect_deadline) die("connect: %lld of %lld connections still pending after 30 s", pending, conns);
-    for (int i = 0; i < n; i++) {
-      struct load_conn *c = events[i].data.ptr;
-      if (c->connected) continue;
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
-      if (err) die("connect: %s", strerror(err));
-      c->connected = 1;
-      load_watch(ep, c, 0); /* idle until the start */
-      pending--;
-    }
-  }
+  set_nodelay(c->fd);
+  c->connected = 0;
+  c->sent = c->received = 0;
+  c->events = EPOLLOUT;
+  if (connect(c->fd, (const struct sockaddr *)sin, sizeof *sin) < 0 && errno != EINPROGRESS) die_errno("connect");
+  struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) die_errno("epoll_ctl");
+}
 
-  /* Every connection starts its first round trip; then ping-pong for 0.5 s + D seconds. */
+/* The measured window: warm-up, then D seconds. A load generator's loop calls it once per turn
+ * with its running count; it returns the epoll timeout, or -1 when the window is over. */
+struct window {
+  uint64_t warm_end, end, start;
+  long long at_start;
+  int warm;
+};
+
+static struct window window_open(void) {
+  struct window w = {.warm_end = now_ns() + 500000000ull, .end = UINT64_MAX, .warm = 1};
+  return w;
+}
+
+static int window_turn(struct window *w, long long count, long long seconds) {
+  uint64_t t = now_ns();
+  if (w->warm && t >= w->warm_end) {
+    w->warm = 0;
+    w->start = t;
+    w->end = t + (uint64_t)seconds * 1000000000ull;
+    w->at_start = count;
+  }
+  if (t >= w->end) return -1;
+  return (int)(((w->warm ? w->warm_end : w->end) - t) / 1000000u) + 1;
+}
+
+/* Reads what arrived for the current exchange into `scratch` (or the connection's own buffer);
+ * returns 1 when the reply is complete and checked. */
+typedef int (*reply_reader)(struct load_conn *c, char *scratch, size_t size);
+
+/* The measured part of a load generator: every connection sends `msg` and reads the reply with
+ * `read_reply`, again and again, through the warm-up and D seconds. Returns the replies in the
+ * window; *seconds is its length. */
+static long long load_measure(int ep, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
+                              const char *msg, size_t size, reply_reader read_reply, char *scratch, long long seconds_arg,
+                              double *seconds) {
   for (long long i = 0; i < conns; i++) load_send(ep, &cs[i], msg, size);
-  long long trips = 0, trips_at_start = 0;
-  uint64_t t0 = now_ns();
-  uint64_t warm_end = t0 + 500000000ull;
-  uint64_t end = UINT64_MAX; /* set when the warm-up is over: D seconds from then */
-  uint64_t start = 0;
-  int warm = 1;
+  long long replies = 0;
+  struct window w = window_open();
   for (;;) {
-    uint64_t t = now_ns();
-    if (warm && t >= warm_end) {
-      warm = 0;
-      start = t;
-      end = t + (uint64_t)seconds_arg * 1000000000ull;
-      trips_at_start = trips;
-    }
-    if (t >= end) break;
-    int timeout_ms = (int)(((warm ? warm_end : end) - t) / 1000000u) + 1;
-    int n = epoll_wait(ep, events, (int)nevents, timeout_ms);
+    int timeout_ms = window_turn(&w, replies, seconds_arg);
+    if (timeout_ms < 0) break;
+    int n = epoll_wait(ep, events, nevents, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       die_errno("epoll_wait");
@@ -531,28 +558,109 @@ static int client_many(void) {
       struct load_conn *c = events[i].data.ptr;
       if (c->sent < size) { /* writable again */
         load_send(ep, c, msg, size);
-        continue;
-      }
-      for (;;) {
-        ssize_t got = recv(c->fd, buf, size - c->received, 0);
-        if (got < 0) {
-          if (errno == EINTR) continue;
-          if (errno == EAGAIN) break;
-          die_errno("recv");
-        }
-        if (got == 0) die("recv: the server closed a connection");
-        c->received += (size_t)got;
-        if (c->received == size) {
-          trips++;
-          c->sent = c->received = 0;
-          load_send(ep, c, msg, size);
-        }
-        break;
+      } else if (read_reply(c, scratch, size)) {
+        replies++;
+        load_send(ep, c, msg, size);
       }
     }
   }
-  double seconds = (double)(now_ns() - start) / 1e9;
-  long long total = trips - trips_at_start;
+  *seconds = (double)(now_ns() - w.start) / 1e9;
+  return replies - w.at_start;
+}
+
+/* Opens every connection and leaves it idle. With `msg`, each first makes one exchange (send msg,
+ * read the reply with `read_reply`), so that the server has accepted it and waits in a recv on it;
+ * a connection is in flight until then, which bounds the server's accept queue by
+ * CONNECTS_IN_FLIGHT too. Without (NULL), a connection is done once connected. */
+static void load_open(int ep, int port, struct load_conn *cs, long long conns, struct epoll_event *events, int nevents,
+                      const char *msg, size_t size, reply_reader read_reply, char *scratch) {
+  struct sockaddr_in sin = loopback(port);
+  long long started = 0, in_flight = 0, done = 0;
+  uint64_t deadline = now_ns() + 60000000000ull;
+  while (done < conns) {
+    while (started < conns && in_flight < CONNECTS_IN_FLIGHT) {
+      load_connect_one(ep, &cs[started++], &sin);
+      in_flight++;
+    }
+    int n = epoll_wait(ep, events, nevents, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("epoll_wait");
+    }
+    if (now_ns() > deadline) die("%lld of %lld connections open%s after 60 s", done, conns, msg ? " and answered" : "");
+    for (int i = 0; i < n; i++) {
+      struct load_conn *c = events[i].data.ptr;
+      int finished = 0;
+      if (!c->connected) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) die_errno("getsockopt SO_ERROR");
+        if (err) die("connect: %s", strerror(err));
+        c->connected = 1;
+        if (msg) load_send(ep, c, msg, size);
+        else finished = 1;
+      } else if (c->sent < size) {
+        load_send(ep, c, msg, size);
+      } else {
+        finished = read_reply(c, scratch, size);
+      }
+      if (finished) {
+        load_watch(ep, c, 0); /* idle until the start */
+        in_flight--;
+        done++;
+      }
+    }
+  }
+}
+
+/* One recv on a load generator's connection: the bytes read, 0 on EAGAIN; dies at EOF or on an
+ * error (the server must keep every connection). */
+static size_t load_recv(struct load_conn *c, char *buf, size_t len) {
+  for (;;) {
+    ssize_t got = recv(c->fd, buf, len, 0);
+    if (got > 0) return (size_t)got;
+    if (got == 0) die("recv: the server closed a connection");
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) die_errno("recv");
+  }
+}
+
+/* many: reads the echo of the current round trip into buf; returns 1 when it is complete. */
+static int many_on_readable(struct load_conn *c, char *buf, size_t size) {
+  size_t got = load_recv(c, buf, size - c->received);
+  if (got == 0) return 0;
+  c->received += got;
+  if (c->received < size) return 0;
+  c->sent = c->received = 0;
+  return 1;
+}
+
+static int client_many(void) {
+  int port = (int)arg_num("port", -1);
+  long long conns = arg_num("conns", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds_arg = arg_num("seconds", -1);
+  int pause = (int)arg_num("pause", 0);
+  if (conns < 1 || size < 1 || seconds_arg < 1) die("conns, size and seconds must be >= 1");
+  char *msg = xmalloc(size), *buf = xmalloc(size);
+  for (size_t i = 0; i < size; i++) msg[i] = (char)((i * 7 + 3) & 255);
+  struct load_conn *cs = xmalloc(sizeof *cs * (size_t)conns);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  int nevents = conns < 1024 ? (int)conns : 1024;
+  struct epoll_event *events = xmalloc(sizeof *events * (size_t)nevents);
+  if (pause) {
+    load_open(ep, port, cs, conns, events, nevents, msg, size, many_on_readable, buf);
+    printf("IDLE %lld\n", conns);
+    fflush(stdout);
+    char line[64];
+    if (fgets(line, sizeof line, stdin) == NULL) die("stdin closed while the connections were idle");
+  } else {
+    load_open(ep, port, cs, conns, events, nevents, NULL, 0, NULL, NULL);
+  }
+
+  double seconds;
+  long long total = load_measure(ep, cs, conns, events, nevents, msg, size, many_on_readable, buf, seconds_arg, &seconds);
   for (long long i = 0; i < conns; i++) close(cs[i].fd);
   close(ep);
   printf("RESULT {\"conns\":%lld,\"roundTrips\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", conns, total, seconds,
@@ -561,6 +669,202 @@ static int client_many(void) {
   free(cs);
   free(msg);
   free(buf);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- http */
+
+/* The fixed exchange; bench/contenders/protocol.mjs holds the same bytes for the JS servers. */
+#define HTTP_BODY "Hello, World!"
+static const char HTTP_RESPONSE[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: keep-alive\r\n\r\n" HTTP_BODY;
+#define HTTP_RESPONSE_LEN (sizeof HTTP_RESPONSE - 1)
+/* A request or a response longer than this is refused (the server closes; the client dies). */
+#define HTTP_IN 1024
+
+/* The minimal parsing: the requests complete in buf[0, len), each ending at the first "\r\n\r\n"
+ * after the one before. Returns how many; *consumed is where the last one ended. */
+static size_t http_requests(const char *buf, size_t len, size_t *consumed) {
+  size_t count = 0, at = 0;
+  const char *end;
+  while ((end = memmem(buf + at, len - at, "\r\n\r\n", 4)) != NULL) {
+    at = (size_t)(end - buf) + 4;
+    count++;
+  }
+  *consumed = at;
+  return count;
+}
+
+struct http_conn {
+  int fd;
+  size_t have;                  /* request bytes in `in` */
+  char *out;                    /* responses not yet sent (after EAGAIN), or NULL */
+  size_t out_off, out_len;
+  char in[HTTP_IN];
+};
+
+static void http_close(int ep, struct http_conn *c) {
+  epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  free(c->out);
+  free(c);
+}
+
+/* Sends what is pending; returns 1 when all of it went, 0 on EAGAIN, -1 on error. */
+static int http_flush(struct http_conn *c) {
+  while (c->out_off < c->out_len) {
+    ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN ? 0 : -1;
+    }
+    c->out_off += (size_t)n;
+  }
+  free(c->out);
+  c->out = NULL;
+  c->out_off = c->out_len = 0;
+  return 1;
+}
+
+/* Reads what is there, answers every complete request in one send. Returns 0 to keep the
+ * connection, -1 to close it (EOF, error, a request over HTTP_IN bytes). */
+static int http_on_readable(int ep, struct http_conn *c) {
+  static char responses[(HTTP_IN / 4 + 1) * HTTP_RESPONSE_LEN];
+  for (;;) {
+    ssize_t got = recv(c->fd, c->in + c->have, HTTP_IN - c->have, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN ? 0 : -1;
+    }
+    if (got == 0) return -1;
+    c->have += (size_t)got;
+    size_t consumed;
+    size_t count = http_requests(c->in, c->have, &consumed);
+    if (count == 0) return c->have == HTTP_IN ? -1 : 0;
+    memmove(c->in, c->in + consumed, c->have - consumed);
+    c->have -= consumed;
+    for (size_t i = 0; i < count; i++) memcpy(responses + i * HTTP_RESPONSE_LEN, HTTP_RESPONSE, HTTP_RESPONSE_LEN);
+    size_t len = count * HTTP_RESPONSE_LEN, off = 0;
+    while (off < len) {
+      ssize_t n = send(c->fd, responses + off, len - off, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) return -1;
+        /* The rest waits for EPOLLOUT; no reading meanwhile. */
+        c->out = xmalloc(len - off);
+        memcpy(c->out, responses + off, len - off);
+        c->out_off = 0;
+        c->out_len = len - off;
+        struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+        epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+        return 0;
+      }
+      off += (size_t)n;
+    }
+    return 0; /* level-triggered: epoll says again if more is there */
+  }
+}
+
+static _Noreturn void server_http(void) {
+  int lfd;
+  int ep = epoll_server((int)arg_num("port", 0), &lfd);
+  struct epoll_event events[256];
+  for (;;) {
+    int n = epoll_wait_retrying(ep, events, 256);
+    for (int i = 0; i < n; i++) {
+      struct http_conn *c = events[i].data.ptr;
+      if (c == NULL) {
+        int fd;
+        while ((fd = accept_next(lfd)) >= 0) {
+          c = xmalloc(sizeof *c);
+          c->fd = fd;
+          c->have = 0;
+          c->out = NULL;
+          c->out_off = c->out_len = 0;
+          struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
+          if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &cev) < 0) die_errno("epoll_ctl");
+        }
+        continue;
+      }
+      if (c->out != NULL) { /* EPOLLOUT: finish the responses, then read again */
+        int r = http_flush(c);
+        if (r < 0) {
+          http_close(ep, c);
+        } else if (r > 0) {
+          struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
+          epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &cev);
+        }
+        continue;
+      }
+      if (http_on_readable(ep, c) < 0) http_close(ep, c);
+    }
+  }
+}
+
+/* Checks the response in buf[0, len) as far as it goes. Returns its length once complete, 0 while
+ * bytes are missing; dies on anything but a complete keep-alive 200 with the fixed body and nothing
+ * after it (with one request in flight, nothing may follow). */
+static size_t http_response(const char *buf, size_t len) {
+  const char *end = memmem(buf, len, "\r\n\r\n", 4);
+  if (end == NULL) {
+    if (len == HTTP_IN) die("response headers longer than %d bytes", HTTP_IN);
+    return 0;
+  }
+  size_t head = (size_t)(end - buf) + 4;
+  if (len < 13 || memcmp(buf, "HTTP/1.1 200 ", 13) != 0) die("not an HTTP/1.1 200 response: %.*s", (int)(end - buf), buf);
+  long long length = -1;
+  for (const char *line = memchr(buf, '\n', head) + 1; line < end; line = memchr(line, '\n', (size_t)(end - line) + 2) + 1) {
+    if (strncasecmp(line, "content-length:", 15) == 0) {
+      length = strtoll(line + 15, NULL, 10);
+    } else if (strncasecmp(line, "connection:", 11) == 0) {
+      const char *v = line + 11;
+      while (*v == ' ') v++;
+      if (strncasecmp(v, "close", 5) == 0) die("the server closes the connection (Connection: close)");
+    }
+  }
+  if (length < 0) die("response without Content-Length: %.*s", (int)(end - buf), buf);
+  if (len < head + (size_t)length) return 0;
+  if (len > head + (size_t)length) die("%zu bytes after a complete response", len - head - (size_t)length);
+  if ((size_t)length != sizeof HTTP_BODY - 1 || memcmp(end + 4, HTTP_BODY, sizeof HTTP_BODY - 1) != 0)
+    die("unexpected body: %.*s", (int)length, end + 4);
+  return len;
+}
+
+/* http: reads the response to the current request into c->in (a reply_reader: the request's size
+ * and no scratch buffer are passed); returns 1 when it is complete. */
+static int http_on_response_bytes(struct load_conn *c, char *scratch, size_t size) {
+  (void)scratch, (void)size;
+  size_t got = load_recv(c, c->in + c->received, HTTP_IN - c->received);
+  if (got == 0) return 0;
+  c->received += got;
+  if (http_response(c->in, c->received) == 0) return 0;
+  c->sent = c->received = 0;
+  return 1;
+}
+
+static int client_http(void) {
+  int port = (int)arg_num("port", -1);
+  long long conns = arg_num("conns", -1);
+  long long seconds_arg = arg_num("seconds", -1);
+  if (conns < 1 || seconds_arg < 1) die("conns and seconds must be >= 1");
+  char request[128];
+  int request_len = snprintf(request, sizeof request, "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", port);
+  struct load_conn *cs = xmalloc(sizeof *cs * (size_t)conns);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die_errno("epoll_create1");
+  int nevents = conns < 1024 ? (int)conns : 1024;
+  struct epoll_event *events = xmalloc(sizeof *events * (size_t)nevents);
+  for (long long i = 0; i < conns; i++) cs[i].in = xmalloc(HTTP_IN);
+  load_open(ep, port, cs, conns, events, nevents, NULL, 0, NULL, NULL);
+
+  double seconds;
+  long long total = load_measure(ep, cs, conns, events, nevents, request, (size_t)request_len, http_on_response_bytes, NULL, seconds_arg, &seconds);
+  for (long long i = 0; i < conns; i++) close(cs[i].fd), free(cs[i].in);
+  close(ep);
+  printf("RESULT {\"conns\":%lld,\"responses\":%lld,\"seconds\":%.9f,\"perSec\":%.3f}\n", conns, total, seconds,
+         (double)total / seconds);
+  free(events);
+  free(cs);
   return 0;
 }
 
@@ -629,6 +933,10 @@ int main(int argc, char **argv) {
   if (strcmp(workload, "many") == 0) {
     if (server) server_many();
     return client_many();
+  }
+  if (strcmp(workload, "http") == 0) {
+    if (server) server_http();
+    return client_http();
   }
   if (strcmp(workload, "overhead") == 0 && !server) return client_overhead();
   printf("UNSUPPORTED\n");

@@ -4,13 +4,17 @@
 //
 //   node bench/contenders/blocking.mjs ROLE WORKLOAD key=value ...
 //
-// Servers print "READY <port>", the measuring side "RESULT <json>". "many" needs one thread serving
-// many connections, which this flavour does not do idiomatically: UNSUPPORTED.
+// Servers print "READY <port>", the measuring side "RESULT <json>". "http" serves its connections
+// from one thread the way a C program does without epoll: a poll() loop over the listener and every
+// connection. "many" (and its 10,000 connections) waits for epoll, which this flavour does not
+// have yet: UNSUPPORTED.
 
 import {
   AF_INET,
   AF_UNIX,
   IPPROTO_TCP,
+  poll,
+  POLLIN,
   SO_RCVBUF,
   SO_REUSEADDR,
   SOCK_STREAM,
@@ -19,7 +23,18 @@ import {
   TCP_NODELAY,
 } from 'sockcall';
 
-import { args, bulkPattern, dispatch, num, percentile, print, RECV64K_BLOCK, recv64kResult } from './protocol.mjs';
+import {
+  answerRequests,
+  args,
+  bulkPattern,
+  dispatch,
+  HTTP_MAX_REQUEST,
+  num,
+  percentile,
+  print,
+  RECV64K_BLOCK,
+  recv64kResult,
+} from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -153,6 +168,54 @@ function clientConnrate() {
   print(`RESULT ${JSON.stringify({ connections: count, seconds, perSec: count / seconds })}`);
 }
 
+/**
+ * The http server: one poll() over the listener and every connection; a readable connection gets
+ * one recvInto into its own buffer, and every request complete in it one sendAll of the responses.
+ */
+function serverHttp() {
+  const server = listenOn(num('port', 0));
+  const entries = [{ fd: server, events: POLLIN }];
+  const state = new Map(); // connection -> { buf, have }
+  const parsed = { consumed: 0 };
+  const drop = (conn) => {
+    const at = entries.findIndex((entry) => entry.fd === conn);
+    entries[at] = entries[entries.length - 1];
+    entries.pop();
+    state.delete(conn);
+    conn.close();
+  };
+  for (;;) {
+    for (const { fd: socket } of poll(entries)) {
+      if (socket === server) {
+        const conn = server.accept();
+        conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+        entries.push({ fd: conn, events: POLLIN });
+        state.set(conn, { buf: Buffer.allocUnsafe(HTTP_MAX_REQUEST), have: 0 });
+        continue;
+      }
+      const conn = state.get(socket);
+      try {
+        const n = socket.recvInto(conn.have === 0 ? conn.buf : conn.buf.subarray(conn.have));
+        if (n === 0) {
+          drop(socket);
+          continue;
+        }
+        conn.have += n;
+        const responses = answerRequests(conn.buf, conn.have, parsed);
+        if (responses.length === 0) {
+          if (conn.have === conn.buf.length) drop(socket); // a request too long: refused
+          continue;
+        }
+        if (parsed.consumed < conn.have) conn.buf.copy(conn.buf, 0, parsed.consumed, conn.have);
+        conn.have -= parsed.consumed;
+        socket.sendAll(responses);
+      } catch {
+        drop(socket); // a reset when the load generator leaves: that connection is over
+      }
+    }
+  }
+}
+
 function clientOverhead() {
   const count = num('count');
   const warmup = Math.floor(count / 10);
@@ -239,6 +302,7 @@ const workloads = {
   'client bulk': clientBulk,
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
+  'server http': serverHttp,
   'client overhead': clientOverhead,
   'client recv64k': clientRecv64k,
 };

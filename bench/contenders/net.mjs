@@ -7,7 +7,7 @@
 // Servers print "READY <port>", the measuring side "RESULT <json>".
 import net from 'node:net';
 
-import { args, bulkPattern, dispatch, fail, num, percentile, print } from './protocol.mjs';
+import { answerRequests, bulkPattern, collectGarbageOnSignal, dispatch, fail, HTTP_MAX_REQUEST, num, percentile, print } from './protocol.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -164,9 +164,29 @@ function clientConnrate() {
 }
 
 function serverMany() {
+  collectGarbageOnSignal();
   listenOn(num('port', 0), { noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy()); // a reset when the load generator leaves
     echo(socket);
+  });
+}
+
+/**
+ * The http server with the minimal parsing the C and sockcall servers use: answer every complete
+ * request in what arrived, keep the start of the next (joined to the next chunk).
+ */
+function serverHttp() {
+  listenOn(num('port', 0), { noDelay: true }, (socket) => {
+    socket.on('error', () => socket.destroy()); // a reset when the load generator leaves
+    const parsed = { consumed: 0 };
+    let partial = null;
+    socket.on('data', (chunk) => {
+      const data = partial === null ? chunk : Buffer.concat([partial, chunk]);
+      const responses = answerRequests(data, data.length, parsed);
+      if (responses.length > 0) socket.write(responses);
+      partial = parsed.consumed === data.length ? null : data.subarray(parsed.consumed);
+      if (partial !== null && partial.length >= HTTP_MAX_REQUEST) socket.destroy(); // too long: refused
+    });
   });
 }
 
@@ -178,6 +198,7 @@ const workloads = {
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'server many': serverMany,
+  'server http': serverHttp,
 };
 
 dispatch('net', workloads);

@@ -1,6 +1,7 @@
 // sockcall benchmark contender: the promise flavour ('sockcall/promises'): non-blocking fds on
 // Node's event loop, every call awaited. One preallocated buffer per socket, recvInto instead of
-// recv, sendAll; "many" is an accept loop plus one async echo loop per connection, on one thread.
+// recv, sendAll; "many" and "http" are an accept loop plus one async loop per connection, on one
+// thread.
 //
 //   node bench/contenders/promises.mjs ROLE WORKLOAD key=value ...
 //
@@ -18,7 +19,19 @@ import {
   TCP_NODELAY,
 } from 'sockcall/promises';
 
-import { args, bulkPattern, dispatch, num, percentile, print, RECV64K_BLOCK, recv64kResult } from './protocol.mjs';
+import {
+  answerRequests,
+  args,
+  bulkPattern,
+  collectGarbageOnSignal,
+  dispatch,
+  HTTP_MAX_REQUEST,
+  num,
+  percentile,
+  print,
+  RECV64K_BLOCK,
+  recv64kResult,
+} from './protocol.mjs';
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -178,8 +191,43 @@ async function echo(conn, size) {
 
 async function serverMany() {
   const size = num('size');
+  collectGarbageOnSignal();
   const server = listenOn(num('port', 0));
   for (;;) echo(await server.accept(), size);
+}
+
+/**
+ * One connection of the http server: recvInto its own buffer until a request is complete, answer
+ * every complete one with one sendAll, keep the start of the next.
+ */
+async function serveHttp(conn) {
+  conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const buf = Buffer.allocUnsafe(HTTP_MAX_REQUEST);
+  const parsed = { consumed: 0 };
+  let have = 0;
+  try {
+    for (;;) {
+      const n = await conn.recvInto(have === 0 ? buf : buf.subarray(have));
+      if (n === 0) break;
+      have += n;
+      const responses = answerRequests(buf, have, parsed);
+      if (responses.length === 0) {
+        if (have === buf.length) break; // a request too long: refused
+        continue;
+      }
+      if (parsed.consumed < have) buf.copy(buf, 0, parsed.consumed, have);
+      have -= parsed.consumed;
+      await conn.sendAll(responses);
+    }
+  } catch {
+    // A reset when the load generator leaves: that connection is over.
+  }
+  conn.close();
+}
+
+async function serverHttp() {
+  const server = listenOn(num('port', 0));
+  for (;;) serveHttp(await server.accept());
 }
 
 async function clientOverhead() {
@@ -270,6 +318,7 @@ const workloads = {
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'server many': serverMany,
+  'server http': serverHttp,
   'client overhead': clientOverhead,
   'client recv64k': clientRecv64k,
 };

@@ -77,3 +77,53 @@ export function dispatch(name, workloads) {
     fail(name, error);
   }
 }
+
+/** http: the fixed response (the same bytes as HTTP_RESPONSE in bench/c/contender.c). */
+export const HTTP_BODY = 'Hello, World!';
+export const HTTP_RESPONSE = Buffer.from(
+  `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${HTTP_BODY.length}\r\nConnection: keep-alive\r\n\r\n${HTTP_BODY}`,
+);
+/** A request longer than this is refused (the connection is closed), as by the C server. */
+export const HTTP_MAX_REQUEST = 1024;
+const HEADER_END = Buffer.from('\r\n\r\n');
+const responseRuns = [HTTP_RESPONSE.subarray(0, 0), HTTP_RESPONSE];
+
+/**
+ * http: the minimal parsing every server shares (C's http_requests): the requests complete in
+ * buf[0, length), each ending at the first "\r\n\r\n" after the one before. Returns the
+ * responses to send for them, `count` of them in one Buffer (empty when none), and sets
+ * `parsed.consumed` to where the last complete request ended. Bytes of buf past `length` are
+ * ignored: they are what an earlier read left there.
+ */
+export function answerRequests(buf, length, parsed) {
+  let count = 0;
+  let at = 0;
+  for (;;) {
+    const end = buf.indexOf(HEADER_END, at);
+    if (end < 0 || end + 4 > length) break;
+    at = end + 4;
+    count++;
+  }
+  parsed.consumed = at;
+  return responseRuns[count] ?? (responseRuns[count] = Buffer.concat(Array(count).fill(HTTP_RESPONSE)));
+}
+
+/** How long V8 takes to hand the pages a full GC freed back to the system (a background task). */
+const GC_SETTLE_MS = 200;
+
+/**
+ * For the runner's memory figures: on SIGUSR2 a full GC (the contender runs with --expose-gc), a
+ * pause for the freed pages to be unmapped, a second GC, the pause again, then "GC" on stdout; the
+ * runner then reads the process's VmRSS. (Read right after one gc(), RSS still holds pages V8 is
+ * about to release: 2 to 3 MiB here, more than 100 idle connections take.)
+ */
+export function collectGarbageOnSignal() {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, GC_SETTLE_MS));
+  process.on('SIGUSR2', async () => {
+    globalThis.gc();
+    await settle();
+    globalThis.gc();
+    await settle();
+    print('GC');
+  });
+}
