@@ -243,10 +243,6 @@ function isDisconnect(object: Record<string, unknown>): boolean {
   return object.sa_family === undefined || object.sa_family === AF_UNSPEC;
 }
 
-/**
- * Validates and encodes `input` for a socket of `domain`. `disconnect`: connect's, which also takes
- * a {@link DisconnectAddress}.
- */
 /** sizeof(struct sockaddr_in), sizeof(struct sockaddr_in6). */
 const SOCKADDR_IN_SIZE = 16;
 const SOCKADDR_IN6_SIZE = 28;
@@ -260,7 +256,8 @@ const scratchIn = Buffer.alloc(SOCKADDR_IN_SIZE);
 const scratchIn6 = Buffer.alloc(SOCKADDR_IN6_SIZE);
 
 /**
- * Validates `input` as an address for a socket of `domain` and encodes it. `use` 'now': the caller
+ * Validates `input` as an address for a socket of `domain` and encodes it. `disconnect`: connect's,
+ * which also takes a {@link DisconnectAddress}. `use` 'now': the caller
  * makes its syscall before any other address is encoded on this thread, and an internet address
  * lands in the per-thread scratch; 'keep' (the default): in a Buffer of its own.
  */

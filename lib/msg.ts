@@ -146,10 +146,10 @@ export interface ReceivedCredentials {
 
 /** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD, not in the headers). */
 const SCM_MAX_FD = 253;
-/** UIO_MAXIOV: the most buffers one sendmsg/recvmsg takes. */
-const MAX_IOV = 1024;
-/** The most control bytes recvmsg offers (native/msg.cc agrees). */
-const MAX_CONTROL = 1 << 20;
+/** IOV_MAX: the most buffers one sendmsg/recvmsg takes. */
+const MAX_IOV = native.limits.MAX_IOV;
+/** The most control bytes recvmsg offers. */
+const MAX_CONTROL = native.limits.MAX_CONTROL;
 const HEADER = 16;
 /** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
 const MAX_CONTROL_ITEMS = 1024;

@@ -59,7 +59,7 @@ import { validateInt, validateObject } from './validate';
 export const MAX_RECV_LENGTH = 0x7ffff000;
 
 /** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
-const MAX_TIMEVAL_MS = 1e15;
+const MAX_TIMEVAL_MS = native.limits.MAX_TIMEOUT_MS;
 
 /**
  * What recvfrom() returns: the bytes and who sent them (null on a connected stream socket).
