@@ -6,6 +6,7 @@
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap, inspect } from 'node:util';
 
+import { addressText } from './address-text';
 import { native } from './native';
 
 /**
@@ -120,12 +121,8 @@ export class SocketError extends Error {
 }
 
 function describeContext(context: ErrorContext): string {
-  if (context.path !== undefined) return context.path === '' ? ' (unnamed)' : ` ${context.path}`;
-  if (context.hostname !== undefined) return ` ${context.hostname}`;
-  if (context.address !== undefined) {
-    return context.port === undefined ? ` ${context.address}` : ` ${context.address}:${context.port}`;
-  }
-  return '';
+  const text = addressText(context, 'bare');
+  return text === '' ? '' : ` ${text}`;
 }
 
 /** Every errno name, by positive value: libuv's name where Node knows one, else the header's. */
