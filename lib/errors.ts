@@ -4,6 +4,7 @@
 // become TypeError/RangeError with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE /
 // ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
 import { constants as osConstants } from 'node:os';
+import { join, sep } from 'node:path';
 import { getSystemErrorMap, inspect } from 'node:util';
 
 import { addressText } from './address-text';
@@ -31,6 +32,9 @@ export interface ErrorContext {
  * Every failed syscall of both flavours throws (or rejects with) one. The message reads like net's:
  * the syscall, the code, then where the call was aimed (`connect ECONNREFUSED 127.0.0.1:3005`).
  * Only the context properties that apply are present, as own properties.
+ *
+ * As on Node's own errors, the stack starts at the code that called sockcall: sockcall's own frames
+ * are left out (and so are they from the TypeErrors and RangeErrors of its argument checks).
  *
  * An EAGAIN that says the call would have had to wait (a non-blocking socket or MSG_DONTWAIT, in
  * the blocking flavour) carries no stack: `stack` is its first line only. A loop over non-blocking
@@ -103,10 +107,16 @@ export class SocketError extends Error {
    * ```
    */
   constructor(syscall: string, code: string, errno: number, context?: ErrorContext, detail?: string) {
-    super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
+    const limit = suspendStack();
+    try {
+      super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
+    } finally {
+      if (limit !== undefined) Error.stackTraceLimit = limit;
+    }
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
+    if (limit !== undefined) stackFromCaller(this, limit);
     if (context === undefined) return;
     if (context.address !== undefined) this.address = context.address;
     if (context.port !== undefined) this.port = context.port;
@@ -118,6 +128,64 @@ export class SocketError extends Error {
   override get name(): string {
     return 'SocketError';
   }
+}
+
+// --- stacks that start at the caller ----------------------------------------------------------
+
+/** Where sockcall's own frames come from: dist/, and lib/ when source maps point there. */
+const OWN_DIRECTORIES = [__dirname + sep, join(__dirname, '..', 'lib') + sep];
+/** More frames than sockcall ever has above its caller: captured beyond the limit, then dropped. */
+const OWN_FRAMES = 12;
+
+/**
+ * Sets Error.stackTraceLimit to 0 for the construction of an error whose stack {@link
+ * stackFromCaller} captures instead, and returns the limit to restore; undefined (and nothing
+ * changed) when no stack is wanted: a limit of 0 (an EAGAIN that would block), not a number, or
+ * read-only.
+ */
+function suspendStack(): number | undefined {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit !== 'number' || limit <= 0 || !Reflect.set(Error, 'stackTraceLimit', 0)) return undefined;
+  return limit;
+}
+
+/**
+ * Gives `error` a stack that starts at the code that called sockcall, as Node's own errors do,
+ * not inside sockcall: `limit` frames after sockcall's own. The frames are captured now (cheap);
+ * the text is made only when `stack` is first read, as V8 makes its own.
+ */
+function stackFromCaller(error: Error, limit: number): void {
+  const held: { stack?: string } = {};
+  Error.stackTraceLimit = limit + OWN_FRAMES;
+  Error.captureStackTrace(held, stackFromCaller);
+  Error.stackTraceLimit = limit;
+  Object.defineProperty(error, 'stack', {
+    configurable: true,
+    get(this: Error): string {
+      const lines = (held.stack ?? '').split('\n').slice(1);
+      let first = 0;
+      while (first < lines.length && OWN_DIRECTORIES.some((directory) => lines[first]!.includes(directory))) first++;
+      const stack = [Error.prototype.toString.call(this), ...lines.slice(first, first + limit)].join('\n');
+      Object.defineProperty(this, 'stack', { value: stack, writable: true, configurable: true });
+      return stack;
+    },
+    set(this: Error, value: unknown) {
+      Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+    },
+  });
+}
+
+/** `make()`'s error with its stack starting at sockcall's caller (see {@link stackFromCaller}). */
+function fromCaller<E extends Error>(make: () => E): E {
+  const limit = suspendStack();
+  let error: E;
+  try {
+    error = make();
+  } finally {
+    if (limit !== undefined) Error.stackTraceLimit = limit;
+  }
+  if (limit !== undefined) stackFromCaller(error, limit);
+  return error;
 }
 
 function describeContext(context: ErrorContext): string {
@@ -205,20 +273,20 @@ function received(value: unknown): string {
 }
 
 export function invalidArgType(name: string, expected: string, value: unknown): TypeError & CodedError {
-  return coded(new TypeError(`The "${name}" argument must be ${expected}. ${received(value)}`), 'ERR_INVALID_ARG_TYPE');
+  return coded(fromCaller(() => new TypeError(`The "${name}" argument must be ${expected}. ${received(value)}`)), 'ERR_INVALID_ARG_TYPE');
 }
 
 export function outOfRange(name: string, range: string, value: unknown): RangeError & CodedError {
   const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : inspect(value);
   return coded(
-    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`),
+    fromCaller(() => new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)),
     'ERR_OUT_OF_RANGE',
   );
 }
 
 export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & CodedError {
   return coded(
-    new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`),
+    fromCaller(() => new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`)),
     'ERR_INVALID_ARG_VALUE',
   );
 }
