@@ -113,10 +113,14 @@ export class SocketError extends Error {
     } finally {
       if (limit !== undefined) Error.stackTraceLimit = limit;
     }
+    if (limit !== undefined) {
+      this.#frames = captureFrames(limit);
+      // Its own `stack` (empty, from the limit of 0) gives way to the getter below.
+      delete (this as { stack?: string }).stack;
+    }
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
-    if (limit !== undefined) stackFromCaller(this, limit);
     if (context === undefined) return;
     if (context.address !== undefined) this.address = context.address;
     if (context.port !== undefined) this.port = context.port;
@@ -127,6 +131,22 @@ export class SocketError extends Error {
   /** Always 'SocketError'. */
   override get name(): string {
     return 'SocketError';
+  }
+
+  /** The frames captured for the stack (see {@link captureFrames}); undefined when it has none. */
+  #frames: Frames | undefined;
+
+  static {
+    // `stack` made from the frames when first read (as V8 makes its own), then an own property.
+    Object.defineProperty(SocketError.prototype, 'stack', {
+      configurable: true,
+      get(this: SocketError): string {
+        return settleStack(this, this.#frames);
+      },
+      set(this: SocketError, value: unknown) {
+        Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+      },
+    });
   }
 }
 
@@ -139,7 +159,7 @@ const OWN_FRAMES = 12;
 
 /**
  * Sets Error.stackTraceLimit to 0 for the construction of an error whose stack {@link
- * stackFromCaller} captures instead, and returns the limit to restore; undefined (and nothing
+ * captureFrames} captures instead, and returns the limit to restore; undefined (and nothing
  * changed) when no stack is wanted: a limit of 0 (an EAGAIN that would block), not a number, or
  * read-only.
  */
@@ -149,33 +169,55 @@ function suspendStack(): number | undefined {
   return limit;
 }
 
-/**
- * Gives `error` a stack that starts at the code that called sockcall, as Node's own errors do,
- * not inside sockcall: `limit` frames after sockcall's own. The frames are captured now (cheap);
- * the text is made only when `stack` is first read, as V8 makes its own.
- */
-function stackFromCaller(error: Error, limit: number): void {
-  const held: { stack?: string } = {};
-  Error.stackTraceLimit = limit + OWN_FRAMES;
-  Error.captureStackTrace(held, stackFromCaller);
-  Error.stackTraceLimit = limit;
-  Object.defineProperty(error, 'stack', {
-    configurable: true,
-    get(this: Error): string {
-      const lines = (held.stack ?? '').split('\n').slice(1);
-      let first = 0;
-      while (first < lines.length && OWN_DIRECTORIES.some((directory) => lines[first]!.includes(directory))) first++;
-      const stack = [Error.prototype.toString.call(this), ...lines.slice(first, first + limit)].join('\n');
-      Object.defineProperty(this, 'stack', { value: stack, writable: true, configurable: true });
-      return stack;
-    },
-    set(this: Error, value: unknown) {
-      Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
-    },
-  });
+/** A capture of the call stack: `stack` is V8's text of it, made when first read. */
+interface Frames {
+  stack?: string;
+  /** The Error.stackTraceLimit of the error: how many frames to keep after sockcall's own. */
+  limit: number;
 }
 
-/** `make()`'s error with its stack starting at sockcall's caller (see {@link stackFromCaller}). */
+/**
+ * The stack here, with room for sockcall's own frames on top: `limit` more than that. V8 keeps the
+ * frames and makes text of them only when `stack` is read.
+ */
+function captureFrames(limit: number): Frames {
+  const frames: Frames = { limit };
+  Error.stackTraceLimit = limit + OWN_FRAMES;
+  Error.captureStackTrace(frames, captureFrames);
+  Error.stackTraceLimit = limit;
+  return frames;
+}
+
+/**
+ * `error`'s stack as Node's own errors have it, starting at the code that called sockcall: its
+ * header, then `limit` frames after sockcall's own. Kept as its own `stack` from then on.
+ */
+function settleStack(error: Error, frames: Frames | undefined): string {
+  let stack = Error.prototype.toString.call(error);
+  if (frames !== undefined) {
+    const lines = (frames.stack ?? '').split('\n').slice(1);
+    let first = 0;
+    while (first < lines.length && OWN_DIRECTORIES.some((directory) => lines[first]!.includes(directory))) first++;
+    stack = [stack, ...lines.slice(first, first + frames.limit)].join('\n');
+  }
+  Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
+  return stack;
+}
+
+/** The frames of the argument errors (TypeError, RangeError), which have no field of sockcall's. */
+const argumentFrames = new WeakMap<Error, Frames>();
+
+const argumentStack: PropertyDescriptor = {
+  configurable: true,
+  get(this: Error): string {
+    return settleStack(this, argumentFrames.get(this));
+  },
+  set(this: Error, value: unknown) {
+    Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+  },
+};
+
+/** `make()`'s error with its stack starting at sockcall's caller (see {@link settleStack}). */
 function fromCaller<E extends Error>(make: () => E): E {
   const limit = suspendStack();
   let error: E;
@@ -184,7 +226,10 @@ function fromCaller<E extends Error>(make: () => E): E {
   } finally {
     if (limit !== undefined) Error.stackTraceLimit = limit;
   }
-  if (limit !== undefined) stackFromCaller(error, limit);
+  if (limit !== undefined) {
+    argumentFrames.set(error, captureFrames(limit));
+    Object.defineProperty(error, 'stack', argumentStack);
+  }
   return error;
 }
 
