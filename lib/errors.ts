@@ -154,8 +154,12 @@ export class SocketError extends Error {
 
 /** Where sockcall's own frames come from: dist/, and lib/ when source maps point there. */
 const OWN_DIRECTORIES = [__dirname + sep, join(__dirname, '..', 'lib') + sep];
-/** More frames than sockcall ever has above its caller: captured beyond the limit, then dropped. */
-const OWN_FRAMES = 12;
+/**
+ * Room for sockcall's own frames above its caller, captured beyond the limit and then dropped: an
+ * argument check has 4 (fromCaller, invalidArgType, validateInt, the method). Each frame more
+ * costs every error; a path with more keeps fewer of its caller's frames.
+ */
+const OWN_FRAMES = 6;
 
 /**
  * Sets Error.stackTraceLimit to 0 for the construction of an error whose stack {@link
