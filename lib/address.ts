@@ -1,13 +1,15 @@
 // Addresses as plain objects. In: `{ address, port }` (family taken from the socket, or given),
 // `{ path }` for Unix sockets. Out: the same discriminated by `family`. Encoding to a sockaddr is
 // done once here and the bytes handed to the syscall.
-import { isUtf8 } from 'node:buffer';
 import { endianness } from 'node:os';
 
+import { addressText, pathText } from './address-text';
 import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
 import { validateInt, validateKeys, validateObject } from './validate';
+
+export { addressText, pathText };
 
 /**
  * An IPv4 address as the kernel reports it (`struct sockaddr_in`).
@@ -243,10 +245,6 @@ function isDisconnect(object: Record<string, unknown>): boolean {
   return object.sa_family === undefined || object.sa_family === AF_UNSPEC;
 }
 
-/**
- * Validates and encodes `input` for a socket of `domain`. `disconnect`: connect's, which also takes
- * a {@link DisconnectAddress}.
- */
 /** sizeof(struct sockaddr_in), sizeof(struct sockaddr_in6). */
 const SOCKADDR_IN_SIZE = 16;
 const SOCKADDR_IN6_SIZE = 28;
@@ -260,7 +258,8 @@ const scratchIn = Buffer.alloc(SOCKADDR_IN_SIZE);
 const scratchIn6 = Buffer.alloc(SOCKADDR_IN6_SIZE);
 
 /**
- * Validates `input` as an address for a socket of `domain` and encodes it. `use` 'now': the caller
+ * Validates `input` as an address for a socket of `domain` and encodes it. `disconnect`: connect's,
+ * which also takes a {@link DisconnectAddress}. `use` 'now': the caller
  * makes its syscall before any other address is encoded on this thread, and an internet address
  * lands in the per-thread scratch; 'keep' (the default): in a Buffer of its own.
  */
@@ -313,15 +312,3 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
   return { sockaddr, context: { path: shown } };
 }
 
-/**
- * A Unix socket name as text, for messages: a string as it is; a Buffer as UTF-8 if it is that,
- * else with each byte outside printable ASCII as `\xNN` (`\0` for NUL).
- */
-export function pathText(path: string | Uint8Array): string {
-  if (typeof path === 'string') return path;
-  const bytes = Buffer.from(path.buffer, path.byteOffset, path.byteLength);
-  if (isUtf8(bytes)) return bytes.toString('utf8');
-  let text = '';
-  for (const byte of bytes) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0 ? '\\0' : `\\x${byte.toString(16).padStart(2, '0')}`;
-  return text;
-}

@@ -4,8 +4,10 @@
 // become TypeError/RangeError with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE /
 // ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
 import { constants as osConstants } from 'node:os';
+import { join, sep } from 'node:path';
 import { getSystemErrorMap, inspect } from 'node:util';
 
+import { addressText } from './address-text';
 import { native } from './native';
 
 /**
@@ -30,6 +32,9 @@ export interface ErrorContext {
  * Every failed syscall of both flavours throws (or rejects with) one. The message reads like net's:
  * the syscall, the code, then where the call was aimed (`connect ECONNREFUSED 127.0.0.1:3005`).
  * Only the context properties that apply are present, as own properties.
+ *
+ * As on Node's own errors, the stack starts at the code that called sockcall: sockcall's own frames
+ * are left out (and so are they from the TypeErrors and RangeErrors of its argument checks).
  *
  * An EAGAIN that says the call would have had to wait (a non-blocking socket or MSG_DONTWAIT, in
  * the blocking flavour) carries no stack: `stack` is its first line only. A loop over non-blocking
@@ -102,7 +107,17 @@ export class SocketError extends Error {
    * ```
    */
   constructor(syscall: string, code: string, errno: number, context?: ErrorContext, detail?: string) {
-    super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
+    const limit = suspendStack();
+    try {
+      super(`${syscall} ${code}${context === undefined ? '' : describeContext(context)}${detail ? `: ${detail}` : ''}`);
+    } finally {
+      if (limit !== undefined) Error.stackTraceLimit = limit;
+    }
+    if (limit !== undefined) {
+      this.#frames = captureFrames(limit);
+      // Its own `stack` (empty, from the limit of 0) gives way to the getter below.
+      delete (this as { stack?: string }).stack;
+    }
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;
@@ -117,15 +132,114 @@ export class SocketError extends Error {
   override get name(): string {
     return 'SocketError';
   }
+
+  /** The frames captured for the stack (see {@link captureFrames}); undefined when it has none. */
+  #frames: Frames | undefined;
+
+  static {
+    // `stack` made from the frames when first read (as V8 makes its own), then an own property.
+    Object.defineProperty(SocketError.prototype, 'stack', {
+      configurable: true,
+      get(this: SocketError): string {
+        return settleStack(this, this.#frames);
+      },
+      set(this: SocketError, value: unknown) {
+        Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+      },
+    });
+  }
+}
+
+// --- stacks that start at the caller ----------------------------------------------------------
+
+/** Where sockcall's own frames come from: dist/, and lib/ when source maps point there. */
+const OWN_DIRECTORIES = [__dirname + sep, join(__dirname, '..', 'lib') + sep];
+/**
+ * Room for sockcall's own frames above its caller, captured beyond the limit and then dropped: an
+ * argument check has 4 (fromCaller, invalidArgType, validateInt, the method). Each frame more
+ * costs every error; a path with more keeps fewer of its caller's frames.
+ */
+const OWN_FRAMES = 6;
+
+/**
+ * Sets Error.stackTraceLimit to 0 for the construction of an error whose stack {@link
+ * captureFrames} captures instead, and returns the limit to restore; undefined (and nothing
+ * changed) when no stack is wanted: a limit of 0 (an EAGAIN that would block), not a number, or
+ * read-only.
+ */
+function suspendStack(): number | undefined {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit !== 'number' || limit <= 0 || !Reflect.set(Error, 'stackTraceLimit', 0)) return undefined;
+  return limit;
+}
+
+/** A capture of the call stack: `stack` is V8's text of it, made when first read. */
+interface Frames {
+  stack?: string;
+  /** The Error.stackTraceLimit of the error: how many frames to keep after sockcall's own. */
+  limit: number;
+}
+
+/**
+ * The stack here, with room for sockcall's own frames on top: `limit` more than that. V8 keeps the
+ * frames and makes text of them only when `stack` is read.
+ */
+function captureFrames(limit: number): Frames {
+  const frames: Frames = { limit };
+  Error.stackTraceLimit = limit + OWN_FRAMES;
+  Error.captureStackTrace(frames, captureFrames);
+  Error.stackTraceLimit = limit;
+  return frames;
+}
+
+/**
+ * `error`'s stack as Node's own errors have it, starting at the code that called sockcall: its
+ * header, then `limit` frames after sockcall's own. Kept as its own `stack` from then on.
+ */
+function settleStack(error: Error, frames: Frames | undefined): string {
+  let stack = Error.prototype.toString.call(error);
+  if (frames !== undefined) {
+    const lines = (frames.stack ?? '').split('\n').slice(1);
+    let first = 0;
+    while (first < lines.length && OWN_DIRECTORIES.some((directory) => lines[first]!.includes(directory))) first++;
+    stack = [stack, ...lines.slice(first, first + frames.limit)].join('\n');
+  }
+  Object.defineProperty(error, 'stack', { value: stack, writable: true, configurable: true });
+  return stack;
+}
+
+/** The frames of the argument errors (TypeError, RangeError), which have no field of sockcall's. */
+const argumentFrames = new WeakMap<Error, Frames>();
+
+const argumentStack: PropertyDescriptor = {
+  configurable: true,
+  get(this: Error): string {
+    return settleStack(this, argumentFrames.get(this));
+  },
+  set(this: Error, value: unknown) {
+    Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+  },
+};
+
+/** `make()`'s error with its stack starting at sockcall's caller (see {@link settleStack}). */
+function fromCaller<E extends Error>(make: () => E): E {
+  const limit = suspendStack();
+  let error: E;
+  try {
+    error = make();
+  } finally {
+    if (limit !== undefined) Error.stackTraceLimit = limit;
+  }
+  if (limit !== undefined) {
+    argumentFrames.set(error, captureFrames(limit));
+    Object.defineProperty(error, 'stack', argumentStack);
+  }
+  return error;
 }
 
 function describeContext(context: ErrorContext): string {
-  if (context.path !== undefined) return context.path === '' ? ' (unnamed)' : ` ${context.path}`;
-  if (context.hostname !== undefined) return ` ${context.hostname}`;
-  if (context.address !== undefined) {
-    return context.port === undefined ? ` ${context.address}` : ` ${context.address}:${context.port}`;
-  }
-  return '';
+  const text = addressText(context, 'bare');
+  return text === '' ? '' : ` ${text}`;
 }
 
 /** Every errno name, by positive value: libuv's name where Node knows one, else the header's. */
@@ -208,20 +322,20 @@ function received(value: unknown): string {
 }
 
 export function invalidArgType(name: string, expected: string, value: unknown): TypeError & CodedError {
-  return coded(new TypeError(`The "${name}" argument must be ${expected}. ${received(value)}`), 'ERR_INVALID_ARG_TYPE');
+  return coded(fromCaller(() => new TypeError(`The "${name}" argument must be ${expected}. ${received(value)}`)), 'ERR_INVALID_ARG_TYPE');
 }
 
 export function outOfRange(name: string, range: string, value: unknown): RangeError & CodedError {
   const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : inspect(value);
   return coded(
-    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`),
+    fromCaller(() => new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)),
     'ERR_OUT_OF_RANGE',
   );
 }
 
 export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & CodedError {
   return coded(
-    new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`),
+    fromCaller(() => new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`)),
     'ERR_INVALID_ARG_VALUE',
   );
 }

@@ -1,11 +1,6 @@
-// sendmsg/recvmsg for both flavours: the argument checks, the cmsghdr layout and parsing, and what
+// sendmsg/recvmsg for both flavours: the argument checks, the ancillary data items, and what
 // happens to the fds an SCM_RIGHTS message brings in. The binding passes the control bytes raw
-// (native/msg.h); the layout here is the kernel's (include/linux/socket.h) on a 64-bit Linux:
-//
-//   struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }  16 bytes, data at 16
-//   CMSG_ALIGN(n) = (n + 7) & ~7;  CMSG_LEN(n) = 16 + n;  CMSG_SPACE(n) = 16 + CMSG_ALIGN(n)
-import { endianness } from 'node:os';
-
+// (native/msg.h); their layout (cmsghdr, struct ucred) is lib/layouts.ts's.
 import type { AddressInput, EncodedAddress, SocketAddress } from './address';
 import {
   type Credentials,
@@ -20,6 +15,7 @@ import {
   SOL_SOCKET,
 } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
+import { CMSG_ALIGN, CMSG_LEN, CMSG_SPACE, controlItems, decodeCredentials, encodeCredentials, readInt, readInts, UCRED_SIZE, writeInt, writeSize } from './layouts';
 import { native, type Sockaddr } from './native';
 import { receiveScattered } from './receive';
 import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
@@ -146,11 +142,10 @@ export interface ReceivedCredentials {
 
 /** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD, not in the headers). */
 const SCM_MAX_FD = 253;
-/** UIO_MAXIOV: the most buffers one sendmsg/recvmsg takes. */
-const MAX_IOV = 1024;
-/** The most control bytes recvmsg offers (native/msg.cc agrees). */
-const MAX_CONTROL = 1 << 20;
-const HEADER = 16;
+/** IOV_MAX: the most buffers one sendmsg/recvmsg takes. */
+const MAX_IOV = native.limits.MAX_IOV;
+/** The most control bytes recvmsg offers. */
+const MAX_CONTROL = native.limits.MAX_CONTROL;
 /** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
 const MAX_CONTROL_ITEMS = 1024;
 
@@ -163,38 +158,7 @@ const CONTROL_KEYS = ['level', 'type', 'data'];
 /** The socket's address encoder (SocketBase.encode), for msg_name. */
 export type Encoder = (address: unknown, name: string) => EncodedAddress;
 
-/** CMSG_ALIGN(3): `length` rounded up to the cmsghdr alignment (8). @category Ancillary data */
-export function CMSG_ALIGN(length: number): number {
-  return (length + 7) & ~7;
-}
-/** CMSG_LEN(3): `cmsg_len` of an item with `length` bytes of data. @category Ancillary data */
-export function CMSG_LEN(length: number): number {
-  return HEADER + length;
-}
-/** CMSG_SPACE(3): the control bytes an item with `length` bytes of data takes. @category Ancillary data */
-export function CMSG_SPACE(length: number): number {
-  return HEADER + CMSG_ALIGN(length);
-}
-
-const littleEndian = endianness() === 'LE';
-
-function writeSize(buffer: Buffer, value: number, offset: number): void {
-  if (littleEndian) buffer.writeBigUInt64LE(BigInt(value), offset);
-  else buffer.writeBigUInt64BE(BigInt(value), offset);
-}
-
-function readSize(buffer: Buffer, offset: number): number {
-  return Number(littleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset));
-}
-
-function writeInt(buffer: Buffer, value: number, offset: number): void {
-  if (littleEndian) buffer.writeInt32LE(value, offset);
-  else buffer.writeInt32BE(value, offset);
-}
-
-function readInt(buffer: Buffer, offset: number): number {
-  return littleEndian ? buffer.readInt32LE(offset) : buffer.readInt32BE(offset);
-}
+export { CMSG_ALIGN, CMSG_LEN, CMSG_SPACE };
 
 /** Lays out `messages` as the kernel reads msg_control; null for none. */
 export function encodeControl(messages: readonly ControlMessage[]): Buffer | null {
@@ -207,33 +171,17 @@ export function encodeControl(messages: readonly ControlMessage[]): Buffer | nul
     writeSize(buffer, CMSG_LEN(message.data.length), offset);
     writeInt(buffer, message.level, offset + 8);
     writeInt(buffer, message.type, offset + 12);
-    message.data.copy(buffer, offset + HEADER);
+    message.data.copy(buffer, offset + CMSG_LEN(0));
     offset += CMSG_SPACE(message.data.length);
   }
   return buffer;
 }
 
-/** The items of a control buffer as the kernel wrote it (CMSG_FIRSTHDR/CMSG_NXTHDR). */
+/** The whole items of a control buffer as the kernel wrote it, each with a copy of its data. */
 export function decodeControl(buffer: Buffer): ControlMessage[] {
-  const messages: ControlMessage[] = [];
-  let offset = 0;
-  while (offset + HEADER <= buffer.length) {
-    const length = readSize(buffer, offset);
-    if (length < HEADER || offset + length > buffer.length) break;
-    messages.push({
-      level: readInt(buffer, offset + 8),
-      type: readInt(buffer, offset + 12),
-      data: Buffer.from(buffer.subarray(offset + HEADER, offset + length)),
-    });
-    offset += CMSG_ALIGN(length);
-  }
-  return messages;
-}
-
-function fdsOf(message: ControlMessage): number[] {
-  const fds: number[] = [];
-  for (let offset = 0; offset + 4 <= message.data.length; offset += 4) fds.push(readInt(message.data, offset));
-  return fds;
+  return controlItems(buffer)
+    .items.filter((item) => item.whole)
+    .map(({ level, type, data }) => ({ level, type, data: Buffer.from(data) }));
 }
 
 /** An SCM_RIGHTS item carrying `fds`. */
@@ -243,25 +191,9 @@ export function rightsMessage(fds: readonly number[]): ControlMessage {
   return { level: SOL_SOCKET, type: SCM_RIGHTS, data };
 }
 
-/** `struct ucred` as Credentials. */
-export function decodeCredentials(data: Buffer): Credentials {
-  return littleEndian
-    ? { pid: data.readInt32LE(0), uid: data.readUInt32LE(4), gid: data.readUInt32LE(8) }
-    : { pid: data.readInt32BE(0), uid: data.readUInt32BE(4), gid: data.readUInt32BE(8) };
-}
-
 /** An SCM_CREDENTIALS item with this process's credentials (the kernel refuses any other, unprivileged). */
 export function credentialsMessage(): ControlMessage {
-  const data = Buffer.alloc(12);
-  writeInt(data, process.pid, 0);
-  if (littleEndian) {
-    data.writeUInt32LE(process.getuid!(), 4);
-    data.writeUInt32LE(process.getgid!(), 8);
-  } else {
-    data.writeUInt32BE(process.getuid!(), 4);
-    data.writeUInt32BE(process.getgid!(), 8);
-  }
-  return { level: SOL_SOCKET, type: SCM_CREDENTIALS, data };
+  return { level: SOL_SOCKET, type: SCM_CREDENTIALS, data: encodeCredentials({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() }) };
 }
 
 /** A sendmsg, checked and encoded, ready for the binding. */
@@ -431,7 +363,7 @@ function finishReceive(prepared: PreparedReceive, buffers: Buffer[], result: [nu
   let fds: number[] = [];
   let pidfd: Pidfd | null = null;
   for (const message of control) {
-    if (isRights(message)) fds.push(...fdsOf(message));
+    if (isRights(message)) fds.push(...readInts(message.data));
     else if (isPidfd(message) && message.data.length >= 4) pidfd = readInt(message.data, 0);
   }
   if (prepared.maxFds !== undefined && fds.length > prepared.maxFds) flags |= MSG_CTRUNC;
@@ -445,6 +377,6 @@ function finishReceive(prepared: PreparedReceive, buffers: Buffer[], result: [nu
     pidfd = null;
     control = control.filter((message) => !isPidfd(message));
   }
-  const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= 12);
+  const credentials = control.find((message) => message.level === SOL_SOCKET && message.type === SCM_CREDENTIALS && message.data.length >= UCRED_SIZE);
   return { bytes, buffers, flags, control, fds, pidfd, credentials: credentials ? decodeCredentials(credentials.data) : null, address: address ?? unnamed };
 }

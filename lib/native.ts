@@ -85,7 +85,6 @@ export interface Native {
   setsockoptTimeval(fd: number, name: number, ms: number): number;
   getBlocking(fd: number): number;
   setBlocking(fd: number, blocking: number): number;
-  /** fcntl(F_DUPFD_CLOEXEC): a second fd on the same open socket (not tracked; close it at once after use). */
   /** fcntl(F_DUPFD_CLOEXEC): the lowest free fd >= `min`, not tracked (lib/ closes it itself). */
   dup(fd: number, min: number): number;
   /** Timeout in ms, negative for none. Returns the ready fds of each list. */
@@ -130,6 +129,8 @@ export interface Native {
   /** Calls `sink` after each syscall this thread makes (see native/trace.h), or stops (null). */
   setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
+  /** The binding's own bounds (native/bounds.h), which lib/ checks first to name them in its RangeErrors. */
+  limits: Readonly<{ MAX_IOV: number; MAX_CONTROL: number; MAX_TIMEOUT_MS: number }>;
   errnoNames: Readonly<Record<number, string>>;
   /** Added by {@link loadNative}: the .node file this binding was loaded from. */
   path: string;
@@ -175,6 +176,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   disown: 'function',
   setTrace: 'function',
   constants: 'object',
+  limits: 'object',
   errnoNames: 'object',
   path: 'string',
 };

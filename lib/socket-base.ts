@@ -3,19 +3,13 @@
 // lib/socket.ts adds the blocking calls, lib/promises.ts the awaited ones.
 import { inspect, type InspectOptionsStylized } from 'node:util';
 
-import { type AddressInput, encodeAddress, type EncodedAddress, pathText, type SocketAddress } from './address';
+import { type AddressInput, addressText, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
   AF_UNIX,
   AF_INET,
   AF_INET6,
   type Credentials,
   type CredentialsOption,
-  IP_ADD_MEMBERSHIP,
-  IP_DROP_MEMBERSHIP,
-  IPPROTO_IP,
-  IPPROTO_IPV6,
-  IPV6_JOIN_GROUP,
-  IPV6_LEAVE_GROUP,
   type Membership,
   type MembershipOption,
   type Pidfd,
@@ -25,27 +19,22 @@ import {
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
-  SO_BINDTODEVICE,
   SO_DOMAIN,
-  SO_LINGER,
-  SO_PEERCRED,
-  SO_PEERPIDFD,
   SO_PROTOCOL,
   SO_RCVTIMEO,
-  SO_SNDTIMEO,
   SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOL_SOCKET,
   SOMAXCONN,
   type StringOption,
-  TCP_CONGESTION,
   type TimevalOption,
-  IPPROTO_TCP,
 } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
+import { decodeCredentials, UCRED_SIZE } from './layouts';
 import { familyNames, named, socketTypeNames } from './names';
 import { native } from './native';
+import { optionKind } from './option-kinds';
 import { validateInt, validateObject } from './validate';
 
 /**
@@ -59,7 +48,7 @@ import { validateInt, validateObject } from './validate';
 export const MAX_RECV_LENGTH = 0x7ffff000;
 
 /** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
-const MAX_TIMEVAL_MS = 1e15;
+const MAX_TIMEVAL_MS = native.limits.MAX_TIMEOUT_MS;
 
 /**
  * What recvfrom() returns: the bytes and who sent them (null on a connected stream socket).
@@ -83,29 +72,6 @@ export interface Received {
    * socket (a connected TCP socket), and `{ family: 'AF_UNIX', path: '' }` (unnamed) on an AF_UNIX one.
    */
   address: SocketAddress | null;
-}
-
-type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6';
-
-/**
- * The options whose value is not an int. Compared as numbers: getsockopt/setsockopt are cheap
- * syscalls, and a string key built per call cost more than the call's own JS overhead.
- */
-function optionKind(level: number, name: number): OptionKind {
-  if (level === SOL_SOCKET) {
-    if (name === SO_LINGER) return 'linger';
-    if (name === SO_RCVTIMEO || name === SO_SNDTIMEO) return 'timeval';
-    if (name === SO_BINDTODEVICE) return 'string';
-    if (name === SO_PEERCRED) return 'ucred';
-    if (name === SO_PEERPIDFD) return 'pidfd';
-  } else if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
-    return 'string';
-  } else if (level === IPPROTO_IP && (name === IP_ADD_MEMBERSHIP || name === IP_DROP_MEMBERSHIP)) {
-    return 'mreq4';
-  } else if (level === IPPROTO_IPV6 && (name === IPV6_JOIN_GROUP || name === IPV6_LEAVE_GROUP)) {
-    return 'mreq6';
-  }
-  return 'int';
 }
 
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
@@ -227,10 +193,8 @@ function creationSite(): string {
 }
 
 function describeAddress(address: SocketAddress): string {
-  if (address.family === 'AF_UNIX') return address.path === '' ? 'AF_UNIX, unnamed' : `AF_UNIX ${pathText(address.path)}`;
-  if (address.family === 'AF_INET6') return `[${address.address}]:${address.port}`;
-  if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
-  return address.family;
+  if (address.family === 'AF_UNIX') return address.path === '' ? 'AF_UNIX, unnamed' : `AF_UNIX ${addressText(address)}`;
+  return addressText(address);
 }
 
 /**
@@ -887,11 +851,10 @@ export class SocketBase implements Disposable {
       return (end < 0 ? text : text.subarray(0, end)).toString('utf8');
     }
     if (kind === 'ucred') {
-      // struct ucred { pid_t pid; uid_t uid; gid_t gid; }, in host byte order as a Uint32Array reads it
-      const ucred = new Uint32Array(3);
+      const ucred = Buffer.alloc(UCRED_SIZE);
       const result = native.getsockoptBytes(fd, level, name, ucred);
       if (result < 0) throw syscallError('getsockopt', result);
-      return { pid: ucred[0]! | 0, uid: ucred[1]!, gid: ucred[2]! };
+      return decodeCredentials(ucred);
     }
     if (kind === 'linger') {
       const result = native.getsockoptLinger(fd, intOut);

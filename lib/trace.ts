@@ -13,8 +13,10 @@ import { constants as fsConstants, readlinkSync, writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 import { invalidArgType } from './errors';
+import { CMSG_HEADER, controlItems, decodeCredentials, readInts, UCRED_SIZE } from './layouts';
 import { bitNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
-import { native } from './native';
+import { native, type NativeAddress } from './native';
+import { optionKind } from './option-kinds';
 import { validateObject } from './validate';
 
 /**
@@ -84,9 +86,6 @@ const openFlags: [number, string][] = (
   .filter((entry): entry is [string, number] => entry[1] !== undefined)
   .map(([name, value]) => [value, name]);
 
-const timevalOptions = new Set([c.SO_RCVTIMEO!, c.SO_SNDTIMEO!]);
-const stringOptions = new Set([c.SO_BINDTODEVICE!]);
-
 // In strace's order.
 const socketFlagBits: [number, string][] = [
   [c.SOCK_CLOEXEC!, 'SOCK_CLOEXEC'],
@@ -128,7 +127,9 @@ function quote(bytes: Uint8Array, total: number, limit = 32): string {
 }
 
 interface Tagged {
+  /** A sockaddr's bytes, and (an internet one) the binding's decoding of them, as getsockname's. */
   sockaddr?: Buffer;
+  address?: NativeAddress;
   /** An iovec array: each buffer's first bytes (or its address) and its length. */
   iov?: [Buffer | number, number][];
   /** How many iovecs there were (only the first 33 are in `iov`). */
@@ -137,20 +138,18 @@ interface Tagged {
   out?: number;
 }
 
-function sockaddr(buffer: Buffer): string {
-  if (buffer.length < 2) return '{sa_family=AF_UNSPEC}';
-  const family = buffer.readUInt16LE(0);
-  if (family === c.AF_INET && buffer.length >= 8) {
-    const address = `${buffer[4]}.${buffer[5]}.${buffer[6]}.${buffer[7]}`;
-    return `{sa_family=AF_INET, sin_port=htons(${buffer.readUInt16BE(2)}), sin_addr=inet_addr("${address}")}`;
+function sockaddr({ sockaddr: buffer, address }: Tagged): string {
+  if (address?.family === 'AF_INET') {
+    return `{sa_family=AF_INET, sin_port=htons(${address.port}), sin_addr=inet_addr("${address.address}")}`;
   }
-  if (family === c.AF_INET6 && buffer.length >= 28) {
-    const address = inet6(buffer.subarray(8, 24));
+  if (address?.family === 'AF_INET6') {
     return (
-      `{sa_family=AF_INET6, sin6_port=htons(${buffer.readUInt16BE(2)}), sin6_flowinfo=htonl(${buffer.readUInt32BE(4)}), ` +
-      `inet_pton(AF_INET6, "${address}", &sin6_addr), sin6_scope_id=${buffer.readUInt32LE(24)}}`
+      `{sa_family=AF_INET6, sin6_port=htons(${address.port}), sin6_flowinfo=htonl(${address.flowinfo}), ` +
+      `inet_pton(AF_INET6, "${address.address}", &sin6_addr), sin6_scope_id=${address.scopeId}}`
     );
   }
+  if (buffer === undefined || buffer.length < 2) return '{sa_family=AF_UNSPEC}';
+  const family = sockaddrFamily(buffer);
   if (family === c.AF_UNIX) {
     if (buffer.length <= 2) return '{sa_family=AF_UNIX}';
     const path = buffer.subarray(2);
@@ -165,48 +164,37 @@ function sockaddr(buffer: Buffer): string {
   return `{sa_family=${named(familyNames, family)}}`;
 }
 
-function inet6(bytes: Uint8Array): string {
-  // An IPv4-mapped address reads as inet_ntop writes it: ::ffff:127.0.0.1.
-  if (bytes.subarray(0, 10).every((byte) => byte === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
-    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-  }
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  // The longest run of two or more zero groups becomes "::" (RFC 5952).
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      best = i;
-      bestLength = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+/** sa_family: an unsigned short in host byte order. */
+function sockaddrFamily(buffer: Buffer): number {
+  return new Uint16Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + 2))[0]!;
 }
 
 function lengths(value: Tagged): string {
   return value.in === value.out ? `[${value.in}]` : `[${value.in} => ${value.out}]`;
 }
 
-/** An option's value: [int], a struct, or a string, by option. */
+/** An option's value as strace shows it, by the option's kind (lib/option-kinds.ts). */
 function optionValue(level: number, name: number, bytes: Buffer | null, length: number): string {
   if (bytes === null) return 'NULL';
-  if (level === c.SOL_SOCKET && name === c.SO_LINGER && bytes.length >= 8) {
-    return `{l_onoff=${bytes.readInt32LE(0)}, l_linger=${bytes.readInt32LE(4)}}`;
+  const kind = optionKind(level, name);
+  if (kind === 'linger' && bytes.length >= 8) {
+    const [onoff, linger] = readInts(bytes);
+    return `{l_onoff=${onoff}, l_linger=${linger}}`;
   }
-  if (level === c.SOL_SOCKET && timevalOptions.has(name) && bytes.length >= 16) {
-    return `{tv_sec=${bytes.readBigInt64LE(0)}, tv_usec=${bytes.readBigInt64LE(8)}}`;
+  if (kind === 'timeval' && bytes.length >= 16) {
+    const [seconds, micros] = new BigInt64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 16));
+    return `{tv_sec=${seconds}, tv_usec=${micros}}`;
   }
-  if ((level === c.SOL_SOCKET && stringOptions.has(name)) || (level === c.IPPROTO_TCP && name === c.TCP_CONGESTION)) {
-    return quote(bytes, length);
-  }
-  if (bytes.length === 4) return `[${bytes.readInt32LE(0)}]`;
+  if (kind === 'ucred' && bytes.length >= UCRED_SIZE) return credentials(bytes);
+  if (kind === 'string') return quote(bytes, length);
+  if (bytes.length === 4) return `[${readInts(bytes)[0]}]`;
   return quote(bytes, length);
+}
+
+/** A struct ucred as strace shows it. */
+function credentials(bytes: Buffer): string {
+  const { pid, uid, gid } = decodeCredentials(bytes);
+  return `{pid=${pid}, uid=${uid}, gid=${gid}}`;
 }
 
 type Arg = number | null | Buffer | number[] | Tagged;
@@ -220,37 +208,28 @@ const cmsgTypes = new Map<number, string>([
 /** msg_control as strace shows it; only the bytes the binding kept (33) are decoded. */
 function controlMessages(value: Arg): string {
   if (!Buffer.isBuffer(value)) return 'NULL';
-  const items: string[] = [];
-  let offset = 0;
-  while (offset + 16 <= value.length) {
-    const length = Number(value.readBigUInt64LE(offset));
-    if (length < 16) break;
-    const level = value.readInt32LE(offset + 8);
-    const type = value.readInt32LE(offset + 12);
-    const data = value.subarray(offset + 16, Math.min(offset + length, value.length));
-    let shown: string;
+  const { items, end } = controlItems(value);
+  const shown = items.map(({ length, level, type, data, whole }) => {
+    let text: string;
     // An SCM_PIDFD item holds one fd, shown as strace 6.5+ shows it (as SCM_RIGHTS: [fd]).
     if (level === c.SOL_SOCKET && (type === c.SCM_RIGHTS || type === c.SCM_PIDFD)) {
-      const fds: number[] = [];
-      for (let i = 0; i + 4 <= data.length; i += 4) fds.push(data.readInt32LE(i));
-      shown = `[${fds.join(', ')}]${data.length < length - 16 ? '...' : ''}`;
-    } else if (level === c.SOL_SOCKET && type === c.SCM_CREDENTIALS && data.length >= 12) {
-      shown = `{pid=${data.readInt32LE(0)}, uid=${data.readUInt32LE(4)}, gid=${data.readUInt32LE(8)}}`;
+      text = `[${readInts(data).join(', ')}]${whole ? '' : '...'}`;
+    } else if (level === c.SOL_SOCKET && type === c.SCM_CREDENTIALS && data.length >= UCRED_SIZE) {
+      text = credentials(data);
     } else {
-      shown = quote(data, length - 16);
+      text = quote(data, length - CMSG_HEADER);
     }
     const typeName = level === c.SOL_SOCKET ? named(cmsgTypes, type) : String(type);
-    items.push(`{cmsg_len=${length}, cmsg_level=${named(levels, level)}, cmsg_type=${typeName}, cmsg_data=${shown}}`);
-    offset += (length + 7) & ~7;
-  }
-  return `[${items.join(', ')}${offset < value.length && items.length > 0 ? ', ...' : ''}]`;
+    return `{cmsg_len=${length}, cmsg_level=${named(levels, level)}, cmsg_type=${typeName}, cmsg_data=${text}}`;
+  });
+  return `[${shown.join(', ')}${end < value.length && shown.length > 0 ? ', ...' : ''}]`;
 }
 
 /** A struct msghdr: sendmsg's, or recvmsg's after a successful call. */
 function msghdr(args: Arg[], received: boolean): string {
   const name = args[1];
   const nameShown =
-    typeof name === 'number' ? `0x${name.toString(16)}` : (name as Tagged | null)?.sockaddr ? sockaddr((name as Tagged).sockaddr!) : 'NULL';
+    typeof name === 'number' ? `0x${name.toString(16)}` : (name as Tagged | null)?.sockaddr ? sockaddr(name as Tagged) : 'NULL';
   const nameLength = received ? lengths(args[2] as Tagged).slice(1, -1) : String(args[2]);
   const { iov: entries = [], count = 0 } = args[3] as Tagged;
   const iov = entries.slice(0, 32).map(([base, length]) => {
@@ -277,78 +256,164 @@ function pollEntries(pairs: number[], key: 'events' | 'revents'): string {
   return `[${entries.join(', ')}]`;
 }
 
-/** The argument list of one call, as strace prints it. */
-function formatArguments(name: string, args: Arg[], result: number): string {
-  const n = (i: number): number => args[i] as number;
-  const bytes = (i: number): Buffer | null => (Buffer.isBuffer(args[i]) ? (args[i] as Buffer) : null);
+/** Reading a call's recorded arguments by position. */
+class Recorded {
+  constructor(
+    readonly args: Arg[],
+    readonly result: number,
+  ) {}
+  n(i: number): number {
+    return this.args[i] as number;
+  }
+  bytes(i: number): Buffer | null {
+    const value = this.args[i];
+    return Buffer.isBuffer(value) ? value : null;
+  }
   /** A buffer's bytes, or its address when the call failed and the kernel touched none. */
-  const data = (i: number, total: number): string => {
-    const value = args[i];
+  data(i: number, total: number): string {
+    const value = this.args[i];
     if (typeof value === 'number') return `0x${value.toString(16)}`;
     return Buffer.isBuffer(value) ? quote(value, total) : 'NULL';
-  };
-  const address = (i: number): string => {
-    const value = args[i] as Tagged | null;
-    return value?.sockaddr ? sockaddr(value.sockaddr) : 'NULL';
-  };
-  switch (name) {
-    case 'socket':
-      return `${named(familyNames, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}`;
-    case 'socketpair': {
-      const fds = args[3] as number[] | null;
-      return `${named(familyNames, n(0))}, ${socketType(n(1))}, ${protocol(n(0), n(2))}, ${fds ? `[${fds.join(', ')}]` : '0x0'}`;
-    }
-    case 'bind':
-    case 'connect':
-      return `${n(0)}, ${address(1)}, ${n(2)}`;
-    case 'listen':
-      return `${n(0)}, ${n(1)}`;
-    case 'accept4':
-      return `${n(0)}, NULL, NULL, ${bitNames(socketFlagBits, n(3))}`;
-    case 'sendto':
-      return `${n(0)}, ${data(1, n(2))}, ${n(2)}, ${bitNames(msgFlagNames, n(3))}, ${address(4)}, ${n(5)}`;
-    case 'recvfrom': {
-      const from = args[5] as Tagged | null;
-      return `${n(0)}, ${data(1, result)}, ${n(2)}, ${bitNames(msgFlagNames, n(3))}, ${address(4)}, ${from ? lengths(from) : 'NULL'}`;
-    }
-    case 'sendmsg':
-      return `${n(0)}, ${msghdr(args, false)}, ${bitNames(msgFlagNames, n(7))}`;
-    case 'recvmsg':
-      // A failed recvmsg: strace shows only what went in, msg_namelen.
-      if (args.length === 3) return `${n(0)}, {msg_namelen=${n(1)}}, ${bitNames(msgFlagNames, n(2))}`;
-      return `${n(0)}, ${msghdr(args, true)}, ${bitNames(msgFlagNames, n(7))}`;
-    case 'shutdown':
-      return `${n(0)}, ${named(shutdownHow, n(1))}`;
-    case 'close':
-      return `${n(0)}`;
-    case 'getsockname':
-    case 'getpeername':
-      return `${n(0)}, ${address(1)}, ${lengths(args[2] as Tagged)}`;
-    case 'getsockopt':
-    case 'setsockopt': {
-      const level = n(1);
-      const option = named(optionNames.get(level) ?? new Map(), n(2));
-      const value =
-        typeof args[3] === 'number' ? data(3, 0) : optionValue(level, n(2), bytes(3), name === 'getsockopt' ? ((args[4] as Tagged).out ?? 0) : n(4));
-      const length = name === 'getsockopt' ? lengths(args[4] as Tagged) : String(n(4));
-      return `${n(0)}, ${named(levels, level)}, ${option}, ${value}, ${length}`;
-    }
-    case 'fcntl': {
-      const command = named(fcntlCommands, n(1));
-      if (args.length < 3) return `${n(0)}, ${command}`;
-      const argument = n(1) === F_SETFL ? `O_RDWR|${bitNames(openFlags, n(2) & ~fsConstants.O_RDWR)}`.replace(/\|0$/, '') : String(n(2));
-      return `${n(0)}, ${command}, ${argument}`;
-    }
-    case 'pselect6': {
-      const timeout = args[4] as number[] | null;
-      const timespec = timeout ? `{tv_sec=${timeout[0]}, tv_nsec=${timeout[1]}}` : 'NULL';
-      return `${n(0)}, ${fdSet(args[1]!)}, ${fdSet(args[2]!)}, ${fdSet(args[3]!)}, ${timespec}, NULL`;
-    }
-    case 'poll':
-      return `${pollEntries(args[0] as number[], 'events')}, ${n(1)}, ${n(2)}`;
-    default:
-      return args.map((arg) => String(arg)).join(', ');
   }
+  address(i: number): string {
+    const value = this.args[i] as Tagged | null;
+    return value?.sockaddr ? sockaddr(value) : 'NULL';
+  }
+  lengths(i: number): string {
+    const value = this.args[i] as Tagged | null;
+    return value ? lengths(value) : 'NULL';
+  }
+  flags(i: number): string {
+    return bitNames(msgFlagNames, this.n(i));
+  }
+}
+
+/** One traced syscall: what the binding records for it, and how strace prints that. */
+interface Declaration {
+  /**
+   * The arguments the binding records (native/trace.h: Int, Bytes, Sockaddr ...), by name and in
+   * order: one list, or several where a failed call records fewer.
+   */
+  recorded: readonly (readonly string[])[];
+  /** The argument list as strace prints it. */
+  print(call: Recorded): string;
+}
+
+const nameCall: Declaration = {
+  recorded: [['fd', 'addr', 'addrlen']],
+  print: (call) => `${call.n(0)}, ${call.address(1)}, ${call.lengths(2)}`,
+};
+const addressCall: Declaration = {
+  recorded: [['fd', 'addr', 'addrlen']],
+  print: (call) => `${call.n(0)}, ${call.address(1)}, ${call.n(2)}`,
+};
+const optionCall = (get: boolean): Declaration => ({
+  recorded: [['fd', 'level', 'optname', 'optval', 'optlen']],
+  print(call) {
+    const level = call.n(1);
+    const option = named(optionNames.get(level) ?? new Map(), call.n(2));
+    const length = get ? call.lengths(4) : String(call.n(4));
+    const shownLength = get ? ((call.args[4] as Tagged).out ?? 0) : call.n(4);
+    const value = typeof call.args[3] === 'number' ? call.data(3, 0) : optionValue(level, call.n(2), call.bytes(3), shownLength);
+    return `${call.n(0)}, ${named(levels, level)}, ${option}, ${value}, ${length}`;
+  },
+});
+
+/**
+ * Every syscall the binding traces, by the name it records (native/: `trace.End("name", ...)`).
+ * test/86 holds that each one it can record is declared here, and nothing else is.
+ */
+export const TRACED_SYSCALLS: Readonly<Record<string, Declaration>> = {
+  socket: {
+    recorded: [['domain', 'type', 'protocol']],
+    print: (call) => `${named(familyNames, call.n(0))}, ${socketType(call.n(1))}, ${protocol(call.n(0), call.n(2))}`,
+  },
+  socketpair: {
+    recorded: [['domain', 'type', 'protocol', 'sv']],
+    print(call) {
+      const fds = call.args[3] as number[] | null;
+      return `${named(familyNames, call.n(0))}, ${socketType(call.n(1))}, ${protocol(call.n(0), call.n(2))}, ${fds ? `[${fds.join(', ')}]` : '0x0'}`;
+    },
+  },
+  bind: addressCall,
+  connect: addressCall,
+  listen: { recorded: [['fd', 'backlog']], print: (call) => `${call.n(0)}, ${call.n(1)}` },
+  accept4: {
+    recorded: [['fd', 'addr', 'addrlen', 'flags']],
+    print: (call) => `${call.n(0)}, NULL, NULL, ${bitNames(socketFlagBits, call.n(3))}`,
+  },
+  sendto: {
+    recorded: [['fd', 'buf', 'len', 'flags', 'dest_addr', 'addrlen']],
+    print: (call) => `${call.n(0)}, ${call.data(1, call.n(2))}, ${call.n(2)}, ${call.flags(3)}, ${call.address(4)}, ${call.n(5)}`,
+  },
+  recvfrom: {
+    recorded: [['fd', 'buf', 'len', 'flags', 'src_addr', 'addrlen']],
+    print: (call) => `${call.n(0)}, ${call.data(1, call.result)}, ${call.n(2)}, ${call.flags(3)}, ${call.address(4)}, ${call.lengths(5)}`,
+  },
+  sendmsg: {
+    recorded: [['fd', 'msg_name', 'msg_namelen', 'msg_iov', 'msg_control', 'msg_controllen', 'msg_flags', 'flags']],
+    print: (call) => `${call.n(0)}, ${msghdr(call.args, false)}, ${call.flags(7)}`,
+  },
+  recvmsg: {
+    recorded: [
+      ['fd', 'msg_name', 'msg_namelen', 'msg_iov', 'msg_control', 'msg_controllen', 'msg_flags', 'flags'],
+      // A failed recvmsg: strace shows only what went in, msg_namelen.
+      ['fd', 'msg_namelen', 'flags'],
+    ],
+    print(call) {
+      if (call.args.length === 3) return `${call.n(0)}, {msg_namelen=${call.n(1)}}, ${call.flags(2)}`;
+      return `${call.n(0)}, ${msghdr(call.args, true)}, ${call.flags(7)}`;
+    },
+  },
+  shutdown: { recorded: [['fd', 'how']], print: (call) => `${call.n(0)}, ${named(shutdownHow, call.n(1))}` },
+  close: { recorded: [['fd']], print: (call) => `${call.n(0)}` },
+  getsockname: nameCall,
+  getpeername: nameCall,
+  getsockopt: optionCall(true),
+  setsockopt: optionCall(false),
+  fcntl: {
+    recorded: [['fd', 'cmd'], ['fd', 'cmd', 'arg']],
+    print(call) {
+      const command = named(fcntlCommands, call.n(1));
+      if (call.args.length < 3) return `${call.n(0)}, ${command}`;
+      const argument = call.n(1) === F_SETFL ? `O_RDWR|${bitNames(openFlags, call.n(2) & ~fsConstants.O_RDWR)}`.replace(/\|0$/, '') : String(call.n(2));
+      return `${call.n(0)}, ${command}, ${argument}`;
+    },
+  },
+  pselect6: {
+    recorded: [['nfds', 'readfds', 'writefds', 'exceptfds', 'timeout']],
+    print(call) {
+      const timeout = call.args[4] as number[] | null;
+      const timespec = timeout ? `{tv_sec=${timeout[0]}, tv_nsec=${timeout[1]}}` : 'NULL';
+      return `${call.n(0)}, ${fdSet(call.args[1]!)}, ${fdSet(call.args[2]!)}, ${fdSet(call.args[3]!)}, ${timespec}, NULL`;
+    },
+  },
+  poll: {
+    recorded: [['fds', 'nfds', 'timeout']],
+    print: (call) => `${pollEntries(call.args[0] as number[], 'events')}, ${call.n(1)}, ${call.n(2)}`,
+  },
+};
+
+/** Names already warned about: a call the binding records that has no declaration, or another shape. */
+const undeclared = new Set<string>();
+
+/**
+ * The argument list of one call, as strace prints it. A call without a declaration, or recorded
+ * with a number of arguments its declaration does not list, is printed raw and warned about once
+ * (SOCKCALL_TRACE_UNDECLARED): the binding and this table disagree.
+ */
+function formatArguments(name: string, args: Arg[], result: number): string {
+  const declaration = Object.hasOwn(TRACED_SYSCALLS, name) ? TRACED_SYSCALLS[name] : undefined;
+  if (declaration !== undefined && declaration.recorded.some((list) => list.length === args.length)) {
+    return declaration.print(new Recorded(args, result));
+  }
+  const key = `${name}/${args.length}`;
+  if (!undeclared.has(key)) {
+    undeclared.add(key);
+    const what = declaration === undefined ? 'has no declaration' : `was recorded with ${args.length} arguments, which its declaration does not list`;
+    process.emitWarning(`sockcall's trace: ${name} ${what}; its arguments are printed raw`, { code: 'SOCKCALL_TRACE_UNDECLARED' });
+  }
+  return args.map((arg) => String(arg)).join(', ');
 }
 
 /** What strace adds after a successful result: the ready sets, F_GETFL's flags. */

@@ -1,4 +1,4 @@
-// The module: registers one function per system call, the address helpers and the constants.
+// The module: registers one function per system call, the address helpers, the constants and limits.
 // It keeps no global state: what it tracks (the fds it owns) lives in per-environment instance
 // data, so it loads in any number of worker threads (N-API modules are context-aware), and a
 // worker that exits with sockets open has them closed by its environment's cleanup hook.
@@ -63,6 +63,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterEnvironment(env);
   exports.Set("Poller", Poller::Define(env));
   exports.Set("constants", Constants(env));
+  exports.Set("limits", Limits(env));
   exports.Set("errnoNames", ErrnoNames(env));
   return exports;
 }

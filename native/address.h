@@ -2,7 +2,9 @@
 //
 // Addresses travel into the binding as Buffers holding a ready-made sockaddr (SockaddrInet below
 // writes one into a Buffer the caller supplies, SockaddrUnix returns a new one), so
-// bind/connect/sendto only copy bytes, and a sendto loop can reuse one encoded address. They travel out as plain objects:
+// bind/connect/sendto only copy bytes; lib/address.ts encodes an internet address for a call made at
+// once into a per-thread scratch Buffer, so those calls allocate nothing for it. They travel out as
+// plain objects:
 //   { family: 'AF_INET', address, port }
 //   { family: 'AF_INET6', address, port, flowinfo, scopeId }
 //   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: ''; a string

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "bounds.h"
+
 namespace sockcall {
 
 static bool Fail(Napi::Env env, const std::string& message, bool range) {

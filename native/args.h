@@ -29,10 +29,7 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t*
 // that holds it in error messages.
 bool ValueBytes(Napi::Env env, napi_value value, size_t index, char** data, size_t* length);
 
-// UIO_MAXIOV: the most buffers one sendmsg/recvmsg takes.
-constexpr uint32_t kMaxIov = 1024;
-
-// An array of ArrayBufferViews, as an iovec list (for sendmsg/recvmsg), at most kMaxIov of them.
+// An array of ArrayBufferViews, as an iovec list (for sendmsg/recvmsg), at most kMaxIov (bounds.h) of them.
 bool ArgBytesArray(const Napi::CallbackInfo& info, size_t index, std::vector<iovec>* out);
 
 // An array of integers, for select/poll fd lists.

@@ -1,6 +1,8 @@
 // The names are listed here; every value comes from the system headers at build time.
 #include "constants.h"
 
+#include "bounds.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +74,14 @@ Napi::Object Constants(Napi::Env env) {
   SOCKCALL_CONSTANTS(SOCKCALL_SET)
 #undef SOCKCALL_SET
   return constants;
+}
+
+Napi::Object Limits(Napi::Env env) {
+  Napi::Object limits = Napi::Object::New(env);
+  limits.Set("MAX_IOV", Napi::Number::New(env, static_cast<double>(kMaxIov)));
+  limits.Set("MAX_CONTROL", Napi::Number::New(env, static_cast<double>(kMaxControl)));
+  limits.Set("MAX_TIMEOUT_MS", Napi::Number::New(env, kMaxTimeoutMs));
+  return limits;
 }
 
 Napi::Object ErrnoNames(Napi::Env env) {

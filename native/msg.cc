@@ -9,13 +9,11 @@
 
 #include "address.h"
 #include "args.h"
+#include "bounds.h"
 #include "retry.h"
 #include "trace.h"
 
 namespace sockcall {
-
-// The most control bytes recvmsg offers the kernel: far more than the 253 fds of SCM_MAX_FD.
-static constexpr int kMaxControl = 1 << 20;
 
 Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   int fd, flags;

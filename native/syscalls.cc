@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "args.h"
+#include "bounds.h"
 #include "constants.h"
 #include "registry.h"
 #include "retry.h"
@@ -379,7 +380,7 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   double ms;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name) || !ArgDouble(info, 2, &ms)) return {};
-  if (!(ms >= 0 && ms < 1e15)) {
+  if (!(ms >= 0 && ms < kMaxTimeoutMs)) {
     Napi::RangeError::New(info.Env(), "timeout out of range").ThrowAsJavaScriptException();
     return {};
   }
@@ -493,7 +494,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     if (!ArgIntArray(info, i, &lists[i])) return {};
   }
   if (!ArgDouble(info, 3, &ms)) return {};
-  if (!(ms < 1e15)) {
+  if (!(ms < kMaxTimeoutMs)) {
     Napi::RangeError::New(info.Env(), "timeout out of range").ThrowAsJavaScriptException();
     return {};
   }

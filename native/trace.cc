@@ -1,8 +1,11 @@
 #include "trace.h"
 
+#include <netinet/in.h>
+
 #include <cerrno>
 #include <cstring>
 
+#include "address.h"
 #include "registry.h"
 
 namespace sockcall {
@@ -65,6 +68,15 @@ Trace& Trace::Sockaddr(const void* address, socklen_t length) {
   napi_create_buffer_copy(env_, length, address, nullptr, &buffer);
   napi_create_object(env_, &object);
   napi_set_named_property(env_, object, "sockaddr", buffer);
+  // An internet address also decoded as getsockname decodes it (inet_ntop), so the formatter prints
+  // the same text and never parses sockaddr bytes itself.
+  sa_family_t family = AF_UNSPEC;
+  if (length >= sizeof(family)) memcpy(&family, address, sizeof(family));
+  if ((family == AF_INET && length >= sizeof(sockaddr_in)) || (family == AF_INET6 && length >= sizeof(sockaddr_in6))) {
+    sockaddr_storage storage{};
+    memcpy(&storage, address, length < sizeof(storage) ? length : sizeof(storage));
+    napi_set_named_property(env_, object, "address", SockaddrToJs(Napi::Env(env_), storage, length));
+  }
   Add(object);
   return *this;
 }

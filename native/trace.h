@@ -1,7 +1,8 @@
 // The syscall trace (SOCKCALL_TRACE, trace() in lib/trace.ts): each syscall sockcall makes, with
 // its arguments as passed to the kernel and its result, handed to a JS function that prints it in
 // strace's notation. Native code records raw values only (numbers, the bytes of buffers and
-// sockaddrs); lib/trace.ts owns the formatting.
+// sockaddrs, an internet sockaddr also as getsockname decodes it); lib/trace.ts owns the formatting,
+// and declares there, per syscall name given to End, the arguments recorded (TRACED_SYSCALLS).
 //
 // Off, it costs one relaxed atomic load per call: no environment traces, no lookup is made.
 #pragma once
@@ -35,6 +36,7 @@ class Trace {
   // The first bytes of a data buffer (strace shows 32): `length` is how many are valid; < 0 when
   // the call failed, and then the buffer's address is shown, as strace does.
   Trace& Bytes(const void* data, ssize_t length);
+  // { sockaddr: its bytes, address: the decoded object (AF_INET/AF_INET6 only, as SockaddrToJs) }.
   Trace& Sockaddr(const void* address, socklen_t length);
   // Value-result lengths such as recvfrom's addrlen: strace's [in => out].
   Trace& Lengths(socklen_t in, socklen_t out);

@@ -168,6 +168,29 @@ await step('udp', () => {
   b.close();
 });
 
+await step('traced internet addresses', () => {
+  // The trace decodes an internet sockaddr as getsockname does (native/trace.cc Sockaddr).
+  const lines = [];
+  S.trace((line) => lines.push(line));
+  try {
+    for (const [domain, address] of [[S.AF_INET, '127.0.0.1'], [S.AF_INET6, '::1']]) {
+      const a = guard(new S.Socket(domain, S.SOCK_DGRAM));
+      const b = guard(new S.Socket(domain, S.SOCK_DGRAM));
+      a.bind({ address, port: 0 });
+      b.sendto('t', a.getsockname());
+      b.sendmsg(['m'], { address: a.getsockname() });
+      assert.equal(a.recvfrom(10).data.toString(), 't');
+      assert.equal(a.recvmsg(10).buffers[0].toString(), 'm');
+      a.close();
+      b.close();
+    }
+  } finally {
+    S.trace(false);
+  }
+  assert.ok(lines.some((line) => line.startsWith('recvfrom(') && line.includes('inet_addr("127.0.0.1")')), lines.join('\n'));
+  assert.ok(lines.some((line) => line.startsWith('recvmsg(') && line.includes('inet_pton(AF_INET6, "::1"')), lines.join('\n'));
+});
+
 await step('unix', () => {
   const path = join(tmpdir(), `sockcall-vg-${process.pid}.sock`);
   rmSync(path, { force: true });

@@ -11,7 +11,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 
 import * as sockcall from 'sockcall';
@@ -155,6 +156,40 @@ describe('70 errors and bad arguments', function () {
         try { a.recv(1); } catch (error) { process.stdout.write(error.code + ' ' + (error.stack.split('\\n').length > 1)); }
         a.close(); b.close();`;
       expect(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })).to.equal('EAGAIN true');
+    });
+
+    it("starts its stack at the caller, as Node's errors do: no frame of sockcall's own on top (TypeError and RangeError too)", function () {
+      const s = socket();
+      const closed = socket();
+      closed.close();
+      const here = fileURLToPath(import.meta.url);
+      const own = [join(root, 'dist') + sep, join(root, 'lib') + sep];
+      const limit = Error.stackTraceLimit;
+      for (const [what, call] of [
+        ['getsockopt ENOPROTOOPT', () => s.getsockopt(SOL_SOCKET, 12345)],
+        ['connect ECONNREFUSED', () => socket().connect({ address: '127.0.0.1', port: refusedPort() })],
+        ['recv EBADF on a closed Socket', () => closed.recv(1)],
+        ['a TypeError from an argument check', () => s.setsockopt('level', 1, 1)],
+        ['a RangeError from an argument check', () => s.recv(-1)],
+        ['a TypeError from an address', () => s.bind({ address: 'localhost', port: 0 })],
+      ]) {
+        let error;
+        try {
+          call();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error, what).to.be.instanceOf(Error);
+        const frames = error.stack.split('\n').slice(1);
+        expect(frames[0], `${what}: ${error.stack}`).to.include(here);
+        expect(frames.filter((frame) => own.some((directory) => frame.includes(directory))), what).to.deep.equal([]);
+        expect(frames.length, what).to.be.at.most(limit);
+        expect(error.stack.split('\n')[0], what).to.equal(String(error));
+        expect(Error.stackTraceLimit, 'restored').to.equal(limit);
+      }
+      const error = throwsLike(() => s.getsockopt(SOL_SOCKET, 12345), { instanceOf: SocketError });
+      error.stack = 'replaced';
+      expect(error.stack, 'stack stays writable, as on any Error').to.equal('replaced');
     });
 
     it('connect ECONNREFUSED reads exactly like Node net: message, code, errno, syscall, address, port', async function () {

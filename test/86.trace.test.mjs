@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -185,6 +186,48 @@ describe('86 the syscall trace', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('declares every syscall the binding can record, and nothing else (lib/trace.ts TRACED_SYSCALLS)', function () {
+    const { TRACED_SYSCALLS } = createRequire(import.meta.url)(join(root, 'dist', 'trace.js'));
+    // The names the binding records: the literal names handed to Trace::End, and the ones NameCall
+    // passes on to it. Any other End() whose name is not a literal would hide a name from this
+    // test, so it fails on one.
+    const recorded = new Set();
+    const hidden = [];
+    const nativeDir = join(root, 'native');
+    for (const file of readdirSync(nativeDir).filter((name) => /\.(cc|h)$/.test(name) && !name.startsWith('trace.'))) {
+      readFileSync(join(nativeDir, file), 'utf8')
+        .split('\n')
+        .forEach((line, index) => {
+          for (const match of line.matchAll(/\bEnd\(\s*([^,]+),/g)) {
+            const literal = /^"(\w+)"$/.exec(match[1].trim());
+            if (literal) recorded.add(literal[1]);
+            else if (!(file === 'syscalls.cc' && match[1].trim() === 'name' && /NameCall|\.End\(name,/.test(line))) hidden.push(`${file}:${index + 1}: ${line.trim()}`);
+          }
+          for (const match of line.matchAll(/\bNameCall\(\s*\w+,\s*"(\w+)"/g)) recorded.add(match[1]);
+        });
+    }
+    expect(hidden, 'Trace::End called with a name that is not a literal').to.deep.equal([]);
+    for (const name of ['socket', 'close', 'getsockname', 'getpeername', 'poll', 'pselect6', 'fcntl', 'recvmsg', 'getsockopt']) {
+      expect(recorded.has(name), `found ${name} among the recorded names`).to.equal(true);
+    }
+    expect(Object.keys(TRACED_SYSCALLS).sort()).to.deep.equal([...recorded].sort());
+  });
+
+  it('warns, once, about a recorded call it has no declaration for, and prints its arguments raw', function () {
+    const script = `
+      const { formatCall } = require(${JSON.stringify(join(root, 'dist', 'trace.js'))});
+      console.log(formatCall('sendmmsg', [3, 4], 0, 0, null, null, 0, 0));
+      console.log(formatCall('sendmmsg', [3, 4], 0, 0, null, null, 0, 0));
+      console.log(formatCall('close', [3, 4, 5], 0, 0, null, null, 0, 0));`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15000 });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout.split('\n')[0]).to.match(/^sendmmsg\(3, 4\) +=  ?0$/);
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('SOCKCALL_TRACE_UNDECLARED'));
+    expect(warnings, run.stderr).to.have.length(2);
+    expect(warnings[0]).to.include('sendmmsg has no declaration');
+    expect(warnings[1]).to.include('close was recorded with 3 arguments');
   });
 
   describe('trace()', function () {

@@ -1,0 +1,73 @@
+// What to call: the parameters of each public method and of each raw binding function.
+import { address, aiFlags, anyFd, backlog, bool, buffers, controlLength, data, domain, dupMinimum, fdCount, flags, flagsAndOptions, getLength, how, int, length, list, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { arg, generic, lookupCallback } from './values.mjs';
+
+/** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
+export const SIGNATURES = {
+  accept: (rng, flavour) => (flavour === 'B' ? [flags(rng)] : [waitOptions(rng)]),
+  connect: (rng, flavour) => (flavour === 'B' ? [address(rng)] : [address(rng), waitOptions(rng)]),
+  send: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
+  sendAll: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
+  sendto: (rng, flavour) => [data(rng), address(rng), ...flagsAndOptions(rng, flavour)],
+  recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
+  recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
+  recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  sendmsg: (rng) => [buffers(rng), msgOptions(rng)],
+  // The blocking flavour takes no wait options: { timeout } there would be an unknown key, ignored.
+  recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
+  sendFds: (rng) => [list(rng, anyFd), data(rng), msgOptions(rng)],
+  recvFds: (rng, flavour) => [fdCount(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
+  recvCredentials: (rng, flavour) => [length(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
+  sendCredentials: (rng) => [data(rng), msgOptions(rng)],
+  bind: (rng) => [address(rng)],
+  listen: (rng) => [backlog(rng)],
+  shutdown: (rng) => [how(rng)],
+  setsockopt: (rng) => [...optionLevelName(rng), optionValue(rng)],
+  getsockopt: (rng) => [...optionLevelName(rng), getLength(rng)],
+  setBlocking: (rng) => [bool(rng)],
+  encode: (rng) => [address(rng), generic(rng)],
+  closeOnCollect: (rng) => [generic(rng)],
+};
+export const NO_PARAMETERS = new Set(['close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
+
+/** Parameters of the raw binding's functions, by name; functions not listed get a few pool values. */
+export const RAW = {
+  socket: (rng) => [domain(rng), type(rng), protocol(rng)],
+  socketpair: (rng) => [domain(rng), type(rng), protocol(rng)],
+  bind: (rng) => [anyFd(rng), sockaddr(rng)],
+  listen: (rng) => [anyFd(rng), backlog(rng)],
+  accept4: (rng) => [anyFd(rng), flags(rng)],
+  connect: (rng) => [anyFd(rng), sockaddr(rng)],
+  send: (rng) => [anyFd(rng), data(rng), flags(rng)],
+  sendto: (rng) => [anyFd(rng), data(rng), flags(rng), sockaddr(rng)],
+  recv: (rng) => [anyFd(rng), view(rng), flags(rng)],
+  recvfrom: (rng) => [anyFd(rng), view(rng), flags(rng)],
+  sendmsg: (rng) => [anyFd(rng), list(rng, data), rawControl(rng), flags(rng), rawSockaddr(rng)],
+  recvmsg: (rng) => [anyFd(rng), list(rng, view), controlLength(rng), flags(rng)],
+  shutdown: (rng) => [anyFd(rng), how(rng)],
+  close: (rng) => [ownedFd(rng)],
+  getsockname: (rng) => [anyFd(rng)],
+  getpeername: (rng) => [anyFd(rng)],
+  getsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng), outView(rng)],
+  setsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng), int(rng)],
+  getsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), view(rng)],
+  setsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), data(rng)],
+  getsockoptLinger: (rng) => [anyFd(rng), outView(rng)],
+  setsockoptLinger: (rng) => [anyFd(rng), int(rng), int(rng)],
+  getsockoptTimeval: (rng) => [anyFd(rng), optionName(rng), outView(rng)],
+  setsockoptTimeval: (rng) => [anyFd(rng), optionName(rng), optionValue(rng)],
+  getBlocking: (rng) => [anyFd(rng)],
+  setBlocking: (rng) => [anyFd(rng), int(rng)],
+  dup: (rng) => [anyFd(rng), dupMinimum(rng)],
+  select: (rng) => [list(rng, anyFd), list(rng, anyFd), list(rng, anyFd), timeoutMs(rng)],
+  poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
+  getaddrinfo: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
+  getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
+  sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng), arg(view)(rng)],
+  sockaddrUnix: (rng) => [arg(view)(rng)],
+  own: (rng) => [ownedFd(rng)],
+  disown: (rng) => [anyFd(rng)],
+};
+
+/** Calls after which the sockets they touched are put back in their guarded state. */
+export const REGUARD = /set|Blocking|fromFd|Poller/;

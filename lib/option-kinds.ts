@@ -1,0 +1,55 @@
+// Which value each socket option takes, in one table: setsockopt and getsockopt (socket-base.ts)
+// encode and decode by it, and the trace (trace.ts) prints by it. An option not listed takes an int.
+import {
+  IP_ADD_MEMBERSHIP,
+  IP_DROP_MEMBERSHIP,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPV6_JOIN_GROUP,
+  IPV6_LEAVE_GROUP,
+  SO_BINDTODEVICE,
+  SO_LINGER,
+  SO_PEERCRED,
+  SO_PEERPIDFD,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
+  SOL_SOCKET,
+  TCP_CONGESTION,
+} from './constants';
+
+/**
+ * An option's value: `int`; `linger` (struct linger); `timeval` (struct timeval, in ms to JS);
+ * `string` (a NUL-terminated name); `ucred` (struct ucred); `pidfd` (an int that is a new fd);
+ * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq).
+ */
+export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6';
+
+/** [level, name, kind] of every option whose value is not a plain int. */
+export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind: OptionKind])[] = [
+  [SOL_SOCKET, SO_LINGER, 'linger'],
+  [SOL_SOCKET, SO_RCVTIMEO, 'timeval'],
+  [SOL_SOCKET, SO_SNDTIMEO, 'timeval'],
+  [SOL_SOCKET, SO_BINDTODEVICE, 'string'],
+  [SOL_SOCKET, SO_PEERCRED, 'ucred'],
+  [SOL_SOCKET, SO_PEERPIDFD, 'pidfd'],
+  [IPPROTO_TCP, TCP_CONGESTION, 'string'],
+  [IPPROTO_IP, IP_ADD_MEMBERSHIP, 'mreq4'],
+  [IPPROTO_IP, IP_DROP_MEMBERSHIP, 'mreq4'],
+  [IPPROTO_IPV6, IPV6_JOIN_GROUP, 'mreq6'],
+  [IPPROTO_IPV6, IPV6_LEAVE_GROUP, 'mreq6'],
+];
+
+// Keyed by number, level then name: getsockopt/setsockopt are cheap syscalls, and a string key built
+// per call cost more than the call's own JS overhead.
+const byLevel = new Map<number, Map<number, OptionKind>>();
+for (const [level, name, kind] of OPTION_KINDS) {
+  let names = byLevel.get(level);
+  if (names === undefined) byLevel.set(level, (names = new Map()));
+  names.set(name, kind);
+}
+
+/** The value kind of option `name` at `level`: 'int' unless the table says otherwise. */
+export function optionKind(level: number, name: number): OptionKind {
+  return byLevel.get(level)?.get(name) ?? 'int';
+}
