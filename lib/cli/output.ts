@@ -17,13 +17,11 @@ export function warn(line: string): void {
 }
 
 /**
- * '127.0.0.1:3005', '[::1]:3005', or a Unix socket's path: the one place the command turns an
- * address into text.
+ * '127.0.0.1:3005', '[::1]:3005', or a Unix socket's path, as every message of sockcall writes them
+ * (lib/address-text.ts); '(unspecified)' for an address of no family the command uses.
  */
 export function describe(address: Blocking.SocketAddress): string {
-  if (address.family === 'AF_INET') return `${address.address}:${address.port}`;
-  if (address.family === 'AF_INET6') return `[${address.address}]:${address.port}`;
-  if (address.family === 'AF_UNIX') return address.path === '' ? '(unnamed)' : (require('../address') as typeof import('../address')).pathText(address.path);
+  if (address.family === 'AF_INET' || address.family === 'AF_INET6' || address.family === 'AF_UNIX') return (require('../address-text') as typeof import('../address-text')).addressText(address); // on first use: `bench` runs with dist/cli alone
   return '(unspecified)';
 }
 
