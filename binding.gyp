@@ -7,6 +7,7 @@
         "native/address.cc",
         "native/args.cc",
         "native/constants.cc",
+        "native/epoll.cc",
         "native/getaddrinfo.cc",
         "native/msg.cc",
         "native/poller.cc",

@@ -13,7 +13,7 @@ import { constants as fsConstants, readlinkSync, writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 import { invalidArgType } from './errors';
-import { bitNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
+import { bitNames, epollEventNames, epollOpNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
 import { native } from './native';
 import { validateObject } from './validate';
 
@@ -277,6 +277,19 @@ function pollEntries(pairs: number[], key: 'events' | 'revents'): string {
   return `[${entries.join(', ')}]`;
 }
 
+/** epoll_create1, epoll_ctl and epoll_wait's arguments, as strace prints them (native/epoll.cc records them). */
+function epollArguments(name: string, args: Arg[]): string {
+  const n = (i: number): number => args[i] as number;
+  const event = (events: number, fd: number): string => `{events=${bitNames(epollEventNames, events | 0)}, data={u32=${fd}, u64=${fd}}}`;
+  if (name === 'epoll_create1') return bitNames([[c.EPOLL_CLOEXEC!, 'EPOLL_CLOEXEC']], n(0));
+  if (name === 'epoll_ctl') return `${n(0)}, ${named(epollOpNames, n(1))}, ${n(2)}, ${args[3] === null ? 'NULL' : event(n(3), n(4))}`;
+  // epoll_wait: the events it wrote as [events, fd] pairs, or the buffer's address when it failed.
+  const ready = args[1];
+  const shown: string[] = [];
+  if (Array.isArray(ready)) for (let i = 0; i + 1 < ready.length; i += 2) shown.push(event(ready[i]!, ready[i + 1]!));
+  return `${n(0)}, ${Array.isArray(ready) ? `[${shown.join(', ')}]` : `0x${n(1).toString(16)}`}, ${n(2)}, ${n(3)}`;
+}
+
 /** The argument list of one call, as strace prints it. */
 function formatArguments(name: string, args: Arg[], result: number): string {
   const n = (i: number): number => args[i] as number;
@@ -346,6 +359,10 @@ function formatArguments(name: string, args: Arg[], result: number): string {
     }
     case 'poll':
       return `${pollEntries(args[0] as number[], 'events')}, ${n(1)}, ${n(2)}`;
+    case 'epoll_create1':
+    case 'epoll_ctl':
+    case 'epoll_wait':
+      return epollArguments(name, args);
     default:
       return args.map((arg) => String(arg)).join(', ');
   }

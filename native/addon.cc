@@ -6,6 +6,7 @@
 
 #include "address.h"
 #include "constants.h"
+#include "epoll.h"
 #include "getaddrinfo.h"
 #include "msg.h"
 #include "poller.h"
@@ -49,6 +50,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dup", Dup},
       {"select", Select},
       {"poll", Poll},
+      {"epollCreate1", EpollCreate1},
+      {"epollCtl", EpollCtl},
+      {"epollWait", EpollWait},
       {"getaddrinfo", Getaddrinfo},
       {"getaddrinfoAsync", GetaddrinfoAsync},
       {"sockaddrInet", SockaddrInet},
