@@ -921,6 +921,29 @@ const protocol = arg((rng) => oneOf('protocol', [0, 0, K.IPPROTO_TCP, K.IPPROTO_
 const anyFd = arg(fdAny, safeGeneric);
 const ownedFd = arg(fdOwned, safeGeneric);
 
+// epoll. Its waits get small timeouts only (a raw wait has no ready fd added): the rest are refused
+// before any wait.
+const epollFlags = arg((rng) => oneOf('flags', [K.EPOLL_CLOEXEC, K.EPOLL_CLOEXEC, 0, 1, -1, 2 ** 31, 1.5])(rng));
+const epollOp = arg((rng) => oneOf('op', [K.EPOLL_CTL_ADD, K.EPOLL_CTL_ADD, K.EPOLL_CTL_MOD, K.EPOLL_CTL_DEL, 0, 4, -1, 1.5])(rng));
+const epollEvents = arg((rng) =>
+  oneOf('events', [
+    K.EPOLLIN, K.EPOLLOUT, K.EPOLLIN | K.EPOLLET, (K.EPOLLIN | K.EPOLLET) >>> 0, K.EPOLLIN | K.EPOLLONESHOT, K.EPOLLIN | K.EPOLLEXCLUSIVE,
+    K.EPOLLIN | K.EPOLLRDHUP | K.EPOLLPRI, 0, 0x100000, 2 ** 32, -1, 1.5, NaN, null, undefined,
+  ])(rng),
+);
+const maxEvents = arg((rng) => oneOf('max', [1, 8, 64, 65, 0, -1, 2 ** 20, 2 ** 20 + 1, 2 ** 31 - 1, 1.5])(rng));
+const epollWaitTimeout = (rng) => oneOf('timeout', [0, 0, 1, 5, 0.5, -0, -2, NaN, 2 ** 31, '5', {}])(rng);
+const epollOut = (rng) =>
+  rng.pick([
+    spec('Int32Array(0)', () => new Int32Array(0)),
+    spec('Int32Array(2)', () => new Int32Array(2)),
+    spec('Int32Array(130)', () => new Int32Array(130)),
+    spec('Uint32Array(130)', () => new Uint32Array(130)),
+    spec('Buffer(520)', () => Buffer.alloc(520)),
+    spec('detached Int32Array', () => detached((buffer) => new Int32Array(buffer))),
+    safeGeneric(rng),
+  ]);
+
 /** What send/sendto (and raw setsockoptBytes) get; the bytes are checked like the pool's. */
 const DATA = [
   spec('Buffer hello', () => Buffer.from('hello'), { view: true }),
@@ -1219,6 +1242,9 @@ const RAW = {
   dup: (rng) => [anyFd(rng), dupMinimum(rng)],
   select: (rng) => [list(rng, anyFd), list(rng, anyFd), list(rng, anyFd), timeoutMs(rng)],
   poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
+  epollCreate1: (rng) => [epollFlags(rng)],
+  epollCtl: (rng) => [anyFd(rng), epollOp(rng), anyFd(rng), epollEvents(rng)],
+  epollWait: (rng) => [anyFd(rng), maxEvents(rng), epollWaitTimeout(rng), epollOut(rng)],
   getaddrinfo: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
   getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
   sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng), arg(view)(rng)],
@@ -1265,6 +1291,7 @@ function planCall(rng) {
   if (r < 0.54) return planModule(rng, 'B');
   if (r < 0.64) return planModule(rng, 'P');
   if (r < 0.67) return planPending(rng);
+  if (r < 0.70) return planEpoll(rng, r < 0.685 ? 'B' : 'P');
   return planRaw(rng);
 }
 
@@ -1406,6 +1433,53 @@ function maskCanonname(values, args, raw) {
   } else if (args[2]?.meta?.hints && typeof values[2]?.flags === 'number') {
     values[2] = { ...values[2], flags: values[2].flags & ~K.AI_CANONNAME };
   }
+}
+
+/**
+ * One method of a fresh Epoll of `flavour` (ctl, wait, close), closed after. It watches a slot
+ * socket and the always-readable fifo first, so that a blocking wait given no timeout returns at
+ * once; a promise wait is ended by close() 10 ms on, and must settle then (ECANCELED).
+ */
+function planEpoll(rng, flavour) {
+  const module = flavour === 'B' ? B : P;
+  const method = rng.pick(['ctl', 'ctl', 'wait', 'wait', 'close', 'Symbol.dispose']);
+  const watched = slotSpec(rng, flavour);
+  let args = [];
+  if (method === 'ctl') args = [epollOp(rng), listItem(rng), epollEvents(rng)];
+  if (method === 'wait') args = [maxEvents(rng), flavour === 'B' ? epollWaitTimeout(rng) : timeoutMs(rng), ...(flavour === 'P' ? [waitOptions(rng)] : [])];
+  args = shape(rng, args);
+  const key = `${flavour}.Epoll#${method}`;
+  return {
+    key,
+    keys: [key],
+    name: `Epoll#${method}`,
+    flavour,
+    kind: 'module',
+    text: `${flavour} new Epoll() watching ${watched.label} and the fifo, .${method}(${labels(args)})`,
+    meta: metaOf(args),
+    run(plan) {
+      const ep = new module.Epoll();
+      try {
+        const socket = watched.make();
+        if (socket !== undefined && !socket.closed) ep.ctl(K.EPOLL_CTL_ADD, socket, K.EPOLLIN | K.EPOLLOUT);
+        ep.ctl(K.EPOLL_CTL_ADD, world.readyFifo, K.EPOLLIN);
+        plan.values = args.map((entry) => entry.make());
+        const result = method === 'Symbol.dispose' ? ep[Symbol.dispose](...plan.values) : ep[method](...plan.values);
+        if (result instanceof Promise) {
+          const timer = setTimeout(() => ep.close(), 10);
+          return result.finally(() => {
+            clearTimeout(timer);
+            ep.close();
+          });
+        }
+        ep.close();
+        return result;
+      } catch (error) {
+        ep.close();
+        throw error;
+      }
+    },
+  };
 }
 
 function planRaw(rng) {
@@ -1755,6 +1829,8 @@ const isAddress = (value) => typeof value === 'object' && value !== null && type
 
 /** What a public call that returned must have returned. */
 const RETURNS = {
+  'Epoll#wait': (value) => Array.isArray(value) && value.every((entry) => isCount(entry.fd) && isCount(entry.events) && entry.events <= 0xffffffff),
+  'Epoll#ctl': (value) => value === undefined,
   recv: (value, plan) => Buffer.isBuffer(value) && (typeof plan.values[0] !== 'number' || value.length <= plan.values[0]),
   recvfrom: (value, plan) =>
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&
@@ -1873,7 +1949,7 @@ function keepResults(plan, outcome) {
     if (plan.name === 'close') forgetRaw(fd);
     if (!outcome.ok) return;
     const value = outcome.value;
-    if ((plan.name === 'socket' || plan.name === 'accept4') && isCount(value)) keepRaw(value);
+    if ((plan.name === 'socket' || plan.name === 'accept4' || plan.name === 'epollCreate1') && isCount(value)) keepRaw(value);
     if (plan.name === 'dup' && isCount(value)) keepRaw(value, want(fd));
     if (plan.name === 'socketpair' && Array.isArray(value)) for (const each of value) keepRaw(each);
     return;
