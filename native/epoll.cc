@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -14,11 +15,6 @@
 #include "trace.h"
 
 namespace sockcall {
-
-// The most events one epoll_wait may ask for: the fds a default system lets a process open
-// (fs.nr_open). The kernel's own limit is INT_MAX / sizeof(epoll_event), an allocation too large to
-// make for a number that is most likely a mistake.
-constexpr int kMaxEvents = 1 << 20;
 
 // An events mask: a JS number that is an integer in uint32 range (EPOLLET is bit 31).
 static bool ArgEvents(const Napi::CallbackInfo& info, size_t index, uint32_t* out) {
@@ -69,10 +65,6 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
 Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   int epfd, max_events, ms;
   if (!ArgInt(info, 0, &epfd) || !ArgInt(info, 1, &max_events) || !ArgInt(info, 2, &ms)) return {};
-  if (max_events < 1 || max_events > kMaxEvents) {
-    Napi::RangeError::New(info.Env(), "maxevents must be 1 to " + std::to_string(kMaxEvents)).ThrowAsJavaScriptException();
-    return {};
-  }
   int32_t* out = nullptr;
   size_t out_length = 0;
   {
@@ -81,7 +73,10 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
     void* data = nullptr;
     if (info.Length() > 3) napi_is_typedarray(info.Env(), info[3], &is_typed_array);
     if (is_typed_array) napi_get_typedarray_info(info.Env(), info[3], &type, &out_length, &data, nullptr, nullptr);
-    if (!is_typed_array || type != napi_int32_array || out_length < 2 * static_cast<size_t>(max_events) || data == nullptr) {
+    // What the kernel can write must fit (lib/ bounds maxEvents, and sizes `out` to it); a maxevents
+    // the kernel refuses (< 1) needs no room.
+    const size_t needed = max_events < 1 ? 0 : 2 * static_cast<size_t>(max_events);
+    if (!is_typed_array || type != napi_int32_array || out_length < needed || (needed > 0 && data == nullptr)) {
       Napi::TypeError::New(info.Env(), "argument 3 must be an Int32Array of 2 * maxevents").ThrowAsJavaScriptException();
       return {};
     }
@@ -91,7 +86,8 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   epoll_event small[64];
   std::vector<epoll_event> large;
   epoll_event* events = small;
-  if (max_events > 64) {
+  // Above the kernel's own limit (INT_MAX / sizeof(epoll_event)) it fails EINVAL: nothing to allocate.
+  if (max_events > 64 && static_cast<size_t>(max_events) <= INT_MAX / sizeof(epoll_event)) {
     large.resize(static_cast<size_t>(max_events));
     events = large.data();
   }
