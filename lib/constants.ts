@@ -614,6 +614,18 @@ export const EPOLLEXCLUSIVE = c.EPOLLEXCLUSIVE;
 /** Keeps the system from suspending while the event is pending (needs CAP_BLOCK_SUSPEND, else ignored). @category epoll */
 export const EPOLLWAKEUP = c.EPOLLWAKEUP;
 
+// ioctl()'s requests on a socket: each reads one int.
+/** ioctl(): the bytes waiting to be read (a datagram socket: the size of the next datagram). @category ioctl requests */
+export const FIONREAD = c.FIONREAD;
+/** ioctl(): the same request as FIONREAD, under its socket name. @category ioctl requests */
+export const SIOCINQ = c.SIOCINQ;
+/** ioctl(): the bytes in the send queue, sent but not acknowledged yet plus not sent yet (TCP; Unix: the memory the queue holds). @category ioctl requests */
+export const SIOCOUTQ = c.SIOCOUTQ;
+/** ioctl(): the bytes in the send queue not sent yet (TCP only). @category ioctl requests */
+export const SIOCOUTQNSD = c.SIOCOUTQNSD;
+/** ioctl(): 1 when the next byte to read is the urgent mark (MSG_OOB), else 0; as sockatmark(). @category ioctl requests */
+export const SIOCATMARK = c.SIOCATMARK;
+
 // getaddrinfo()'s `hints.flags`, or'ed together.
 /** With a null host: the wildcard address, for bind(). @category getaddrinfo flags */
 export const AI_PASSIVE = c.AI_PASSIVE;

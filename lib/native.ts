@@ -98,6 +98,8 @@ export interface Native {
   epollCtl(epfd: number, op: number, fd: number, events: number | null): number;
   /** epoll_wait(2), restarted after EINTR for what is left of `timeoutMs` (-1: none): n ready, `out[2i]` events, `out[2i + 1]` fd. */
   epollWait(epfd: number, maxEvents: number, timeoutMs: number, out: Int32Array): number;
+  /** ioctl(2) with a pointer to one int: FIONREAD (SIOCINQ), SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK only (another request is a RangeError); the int. */
+  ioctl(fd: number, request: number): number;
   getaddrinfo(
     host: string | null,
     service: string | null,
@@ -175,6 +177,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   epollCreate1: 'function',
   epollCtl: 'function',
   epollWait: 'function',
+  ioctl: 'function',
   getaddrinfo: 'function',
   getaddrinfoAsync: 'function',
   Poller: 'function',

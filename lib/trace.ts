@@ -290,6 +290,21 @@ function epollArguments(name: string, args: Arg[]): string {
   return `${n(0)}, ${Array.isArray(ready) ? `[${shown.join(', ')}]` : `0x${n(1).toString(16)}`}, ${n(2)}, ${n(3)}`;
 }
 
+/**
+ * ioctl's arguments (native/ioctl.cc records them): the request by strace's name for its number
+ * (SIOCINQ is FIONREAD's, SIOCOUTQ is TIOCOUTQ's), the int written, or the address on failure.
+ */
+function ioctlArguments(args: Arg[]): string {
+  const requests = new Map([
+    [c.FIONREAD!, 'FIONREAD'],
+    [c.SIOCOUTQ!, 'TIOCOUTQ'],
+    [c.SIOCOUTQNSD!, 'SIOCOUTQNSD'],
+    [c.SIOCATMARK!, 'SIOCATMARK'],
+  ]);
+  const value = args[2];
+  return `${args[0]}, ${named(requests, args[1] as number)}, ${Array.isArray(value) ? `[${value[0]}]` : `0x${(value as number).toString(16)}`}`;
+}
+
 /** The argument list of one call, as strace prints it. */
 function formatArguments(name: string, args: Arg[], result: number): string {
   const n = (i: number): number => args[i] as number;
@@ -363,6 +378,8 @@ function formatArguments(name: string, args: Arg[], result: number): string {
     case 'epoll_ctl':
     case 'epoll_wait':
       return epollArguments(name, args);
+    case 'ioctl':
+      return ioctlArguments(args);
     default:
       return args.map((arg) => String(arg)).join(', ');
   }

@@ -8,6 +8,7 @@
 #include "constants.h"
 #include "epoll.h"
 #include "getaddrinfo.h"
+#include "ioctl.h"
 #include "msg.h"
 #include "poller.h"
 #include "registry.h"
@@ -53,6 +54,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"epollCreate1", EpollCreate1},
       {"epollCtl", EpollCtl},
       {"epollWait", EpollWait},
+      {"ioctl", Ioctl},
       {"getaddrinfo", Getaddrinfo},
       {"getaddrinfoAsync", GetaddrinfoAsync},
       {"sockaddrInet", SockaddrInet},

@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -47,6 +49,7 @@ namespace sockcall {
   X(POLLWRNORM) X(POLLWRBAND) X(POLLRDHUP) \
   X(EPOLLIN) X(EPOLLPRI) X(EPOLLOUT) X(EPOLLERR) X(EPOLLHUP) X(EPOLLRDHUP) X(EPOLLET) X(EPOLLONESHOT) \
   X(EPOLLEXCLUSIVE) X(EPOLLWAKEUP) X(EPOLL_CLOEXEC) X(EPOLL_CTL_ADD) X(EPOLL_CTL_MOD) X(EPOLL_CTL_DEL) \
+  X(FIONREAD) X(SIOCINQ) X(SIOCOUTQ) X(SIOCOUTQNSD) X(SIOCATMARK) \
   X(AI_PASSIVE) X(AI_CANONNAME) X(AI_NUMERICHOST) X(AI_NUMERICSERV) X(AI_V4MAPPED) X(AI_ALL) \
   X(AI_ADDRCONFIG) \
   X(EAI_AGAIN) X(EAI_BADFLAGS) X(EAI_FAIL) X(EAI_FAMILY) X(EAI_MEMORY) X(EAI_NONAME) \
