@@ -923,6 +923,7 @@ const ownedFd = arg(fdOwned, safeGeneric);
 
 // epoll. Its waits get small timeouts only (a raw wait has no ready fd added): the rest are refused
 // before any wait.
+const ioctlRequest = arg((rng) => oneOf('request', [K.FIONREAD, K.SIOCINQ, K.SIOCOUTQ, K.SIOCOUTQNSD, K.SIOCATMARK, 0x5401, 0x8912, 0, -1, 1.5])(rng));
 const epollFlags = arg((rng) => oneOf('flags', [K.EPOLL_CLOEXEC, K.EPOLL_CLOEXEC, 0, 1, -1, 2 ** 31, 1.5])(rng));
 const epollOp = arg((rng) => oneOf('op', [K.EPOLL_CTL_ADD, K.EPOLL_CTL_ADD, K.EPOLL_CTL_MOD, K.EPOLL_CTL_DEL, 0, 4, -1, 1.5])(rng));
 const epollEvents = arg((rng) =>
@@ -1206,10 +1207,11 @@ const SIGNATURES = {
   setsockopt: (rng) => [...optionLevelName(rng), optionValue(rng)],
   getsockopt: (rng) => [...optionLevelName(rng), getLength(rng)],
   setBlocking: (rng) => [bool(rng)],
+  ioctl: (rng) => [ioctlRequest(rng)],
   encode: (rng) => [address(rng), generic(rng)],
   closeOnCollect: (rng) => [generic(rng)],
 };
-const NO_PARAMETERS = new Set(['close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
+const NO_PARAMETERS = new Set(['sockatmark', 'close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
 
 /** Parameters of the raw binding's functions, by name; functions not listed get a few pool values. */
 const RAW = {
@@ -1242,6 +1244,7 @@ const RAW = {
   dup: (rng) => [anyFd(rng), dupMinimum(rng)],
   select: (rng) => [list(rng, anyFd), list(rng, anyFd), list(rng, anyFd), timeoutMs(rng)],
   poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
+  ioctl: (rng) => [anyFd(rng), ioctlRequest(rng)],
   epollCreate1: (rng) => [epollFlags(rng)],
   epollCtl: (rng) => [anyFd(rng), epollOp(rng), anyFd(rng), epollEvents(rng)],
   epollWait: (rng) => [anyFd(rng), maxEvents(rng), epollWaitTimeout(rng), epollOut(rng)],
@@ -1831,6 +1834,8 @@ const isAddress = (value) => typeof value === 'object' && value !== null && type
 const RETURNS = {
   'Epoll#wait': (value) => Array.isArray(value) && value.every((entry) => isCount(entry.fd) && isCount(entry.events) && entry.events <= 0xffffffff),
   'Epoll#ctl': (value) => value === undefined,
+  ioctl: isCount,
+  sockatmark: (value) => typeof value === 'boolean',
   recv: (value, plan) => Buffer.isBuffer(value) && (typeof plan.values[0] !== 'number' || value.length <= plan.values[0]),
   recvfrom: (value, plan) =>
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&

@@ -283,6 +283,19 @@ await step('epoll', async () => {
   b.close();
 });
 
+await step('ioctl', () => {
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  b.send('hello');
+  assert.equal(a.ioctl(S.FIONREAD), 5);
+  assert.equal(a.sockatmark(), false);
+  assert.ok(b.ioctl(S.SIOCOUTQ) >= 0);
+  assert.throws(() => b.ioctl(S.SIOCOUTQNSD), { code: 'ENOTTY', syscall: 'ioctl' });
+  throwsType(() => native.ioctl(a.fd, 0x5401), RangeError); // TCGETS would write a struct termios
+  assert.equal(native.ioctl(-1, S.FIONREAD), -osConstants.errno.EBADF);
+  a.close();
+  b.close();
+});
+
 await step('getaddrinfo', () => {
   const local = S.getaddrinfo('localhost', 80, { type: S.SOCK_STREAM });
   assert.ok(local.some((entry) => entry.address.address === '127.0.0.1' && entry.address.port === 80));
