@@ -106,7 +106,7 @@ export class EpollBase implements Disposable {
     if (fd < 0) throw syscallError('epoll_create1', fd);
     this.#fd = fd;
     this.#unclosed = { fd };
-    unclosed.register(this, this.#unclosed);
+    unclosed.register(this, this.#unclosed, this.#unclosed);
   }
 
   /** The epoll instance's fd, or -1 once closed. It is readable (POLLIN) while events are ready. */

@@ -6,7 +6,7 @@ import { constants as osConstants } from 'node:os';
 import { POLLIN } from './constants';
 import { SocketError } from './errors';
 import { EpollBase, type EpollEvent, epollFdOf, epollTimeout, validateMaxEvents } from './epoll';
-import { AbortError, timeoutError, type WaitOptions, waitOptions } from './promise-socket';
+import { abortError, timeoutError, type WaitOptions, waitOptions } from './promise-socket';
 import { poll } from './promises';
 
 /**
@@ -60,7 +60,7 @@ export class Epoll extends EpollBase {
     const max = validateMaxEvents(maxEvents);
     const timeout = epollTimeout(timeoutMs);
     const { signal, timeout: limit } = waitOptions(options);
-    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    if (signal?.aborted) throw abortError(signal);
     const started = performance.now();
     const deadline = timeout < 0 ? Infinity : started + timeout;
     const limitDeadline = limit === undefined ? Infinity : started + limit;
