@@ -117,8 +117,8 @@ describe('42 ioctl', function () {
   });
 
   it('refuses every other request before any syscall, and reports the kernel refusals', function () {
-    const [a] = Socket.pair(AF_UNIX, SOCK_STREAM);
-    track(a);
+    const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+    track(a, b);
     for (const request of [0x5401 /* TCGETS */, 0x8912 /* SIOCGIFCONF */, 0, -1]) {
       throwsLike(() => a.ioctl(request), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /takes FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD and SIOCATMARK/ });
     }
