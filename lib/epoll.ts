@@ -91,7 +91,8 @@ export class EpollBase implements Disposable {
 
   /**
    * Creates an epoll instance: `epoll_create1(EPOLL_CLOEXEC)`. The Epoll owns the fd, as a Socket
-   * owns its own: close() releases it, and a worker that exits closes the ones it left open.
+   * owns its own: close() releases it, a worker that exits closes the ones it left open, and one
+   * collected without close() has its fd closed then, with a warning (SOCKCALL_UNCLOSED_EPOLL).
    *
    * @throws {@link SocketError} from epoll_create1(2), `syscall` 'epoll_create1': `EMFILE` / `ENFILE`
    * (out of fds), `ENOMEM` (out of memory, or fs.epoll.max_user_watches reached).
