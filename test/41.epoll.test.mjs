@@ -228,16 +228,16 @@ describe('41 epoll', function () {
   });
 
   describe('timeouts', function () {
-    it('0 returns at once; 50 ms waits about 50 ms and returns []', function () {
+    it('0 returns at once; 300 ms waits about 300 ms and returns []', function () {
       const ep = epoll();
       const [a] = unixPair();
       ep.ctl(EPOLL_CTL_ADD, a, EPOLLIN);
       const [now, zeroMs] = timed(() => ep.wait(1, 0));
       expect(now).to.deep.equal([]);
-      expect(zeroMs).to.be.below(50);
-      const [later, ms] = timed(() => ep.wait(1, 50));
+      expect(zeroMs).to.be.below(200);
+      const [later, ms] = timed(() => ep.wait(1, 300));
       expect(later).to.deep.equal([]);
-      expect(ms).to.be.within(45, 1000);
+      expect(ms).to.be.within(290, 3000);
     });
 
     it('null and -1 wait until an fd is ready (a child process writes after 100 ms)', function () {
@@ -300,7 +300,8 @@ describe('41 epoll', function () {
         const { ready, ms, signals } = await runInterrupted('(ep) => ep.wait(1, 1000)');
         expect(ready).to.deep.equal([]);
         expect(signals, 'signals handled').to.be.at.least(10);
-        expect(ms).to.be.within(950, 1900);
+        // Restarted from scratch, it would end 1000 ms after the last of ~2 s of signals.
+        expect(ms).to.be.within(950, 2700);
       });
 
       it('a wait without a timeout is not ended by the signals: it returns the byte written after them (~2 s)', async function () {
