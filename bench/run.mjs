@@ -8,7 +8,8 @@
 // "many" also measures each server's memory per idle connection: its RSS after READY, and again once
 // the load generator has made one round trip on every connection and holds them idle (it prints
 // `IDLE`, then waits for a line on stdin), each reading after a full GC (a Node server runs with
-// --expose-gc and collects on SIGUSR2, then prints `GC`) from /proc/<pid>/status (VmRSS).
+// --expose-gc and collects on a line `GC` on its stdin, then prints `GC`) from /proc/<pid>/status
+// (VmRSS).
 // Headline figures pin server and client to CPU 0; a second pass runs unpinned.
 // Writes a table to stdout, the raw samples and the environment to bench/results/<timestamp>.json and
 // one SVG chart per workload to bench/results/<timestamp>-<workload>.svg. bench/results/ is ignored by
@@ -100,7 +101,7 @@ if (opts.reps) CONFIG.reps = opts.reps;
 
 const READY_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_MS = 150_000; // many: connecting (60 s at most) and one round trip on each (60 s)
-const GC_TIMEOUT_MS = 30_000; // a Node server's full GC on SIGUSR2
+const GC_TIMEOUT_MS = 30_000; // a Node server's full GC, asked on stdin
 /** Open files a process needs beyond one per connection: stdio, the listener, epoll, Node's own. */
 const FD_MARGIN = 64;
 const MEASURE_TIMEOUT_MS = 90_000; // a whole measurement (client run), generous: figures are much shorter
@@ -372,7 +373,7 @@ async function measure(cs, pair, pass, rep) {
     for (const id of [pair.server, pair.client]) if (id && missing.has(id)) throw new Failure(`contender ${id} is missing (${rel(CONTENDER_CMD[id].at(-1))})`);
     let port = null;
     if (pair.server) {
-      server = new Proc([...pin, ...CONTENDER_CMD[pair.server], ...cs.serverArgs()], 'server');
+      server = new Proc([...pin, ...CONTENDER_CMD[pair.server], ...cs.serverArgs()], 'server', { stdin: cs.memory ? 'pipe' : 'ignore' });
       const r = await server.waitFor((p) => {
         for (const l of p.lines) {
           const m = /^(?:READY (\d+)|(UNSUPPORTED))\s*$/.exec(l);
@@ -469,15 +470,15 @@ function validate(cs, r, sample) {
 }
 
 /**
- * A server's resident memory in bytes (VmRSS), after a full GC if it is a Node process: SIGUSR2,
- * then wait for the `GC` line it prints once collected.
+ * A server's resident memory in bytes (VmRSS), after a full GC if it is a Node process: a line `GC`
+ * on its stdin, then wait for the `GC` line it prints once collected.
  */
 async function serverRss(server, id) {
   if (CONTENDER_CMD[id][0] === process.execPath) {
     const seen = server.lines.filter((l) => l === 'GC').length;
-    server.child.kill('SIGUSR2');
+    server.child.stdin.write('GC\n');
     const r = await server.waitFor((p) => (p.lines.filter((l) => l === 'GC').length > seen ? true : undefined), GC_TIMEOUT_MS);
-    if (r === 'timeout') throw new Failure(`server did not report a GC within ${GC_TIMEOUT_MS / 1000} s of SIGUSR2`);
+    if (r === 'timeout') throw new Failure(`server did not report a GC within ${GC_TIMEOUT_MS / 1000} s of asking`);
     if (r === null) throw new Failure(`server ended (${server.exitText()}) when asked to collect garbage`);
   }
   let status;

@@ -9,7 +9,7 @@ import { getSystemErrorName } from 'node:util';
 import { batchSeed, DEFAULTS, integerOption, LOOKUP_SETTLE_MS, REFRESH, RING_SLOTS, RING_WIDTH, Rng, SETTLE_MS, SLOW_MS } from './options.mjs';
 import { NO_PARAMETERS, RAW, REGUARD, SIGNATURES } from './tables/calls.mjs';
 import { forgetRaw, guardFd, guardTouched, keepRaw, slot, slotSpec, want } from './tables/fds.mjs';
-import { anyFd, buildParameterPools, domain, hints, host, list, listItem, metaOf, ownedFd, pollEntry, pollerEvents, protocol, service, shape, timeoutMs, type, waitOptions } from './tables/parameters.mjs';
+import { anyFd, buildParameterPools, epollEvents, epollOp, epollWaitTimeout, maxEvents, domain, hints, host, list, listItem, metaOf, ownedFd, pollEntry, pollerEvents, protocol, service, shape, timeoutMs, type, waitOptions } from './tables/parameters.mjs';
 import { isCount, isSocket, rawReturnOk, RETURNS } from './tables/returns.mjs';
 import { buildGenericPool, constant, generic, labels, safeGeneric, spec } from './tables/values.mjs';
 import { B, BLOCKING_KINDS, count, current, finding, FLAVOURS, flushCounts, FuzzTrap, K, loadSockcall, native, note, P, stats, world } from './world.mjs';
@@ -45,6 +45,7 @@ function planCall(rng) {
   if (r < 0.54) return planModule(rng, 'B');
   if (r < 0.64) return planModule(rng, 'P');
   if (r < 0.67) return planPending(rng);
+  if (r < 0.70) return planEpoll(rng, r < 0.685 ? 'B' : 'P');
   return planRaw(rng);
 }
 
@@ -186,6 +187,53 @@ function maskCanonname(values, args, raw) {
   } else if (args[2]?.meta?.hints && typeof values[2]?.flags === 'number') {
     values[2] = { ...values[2], flags: values[2].flags & ~K.AI_CANONNAME };
   }
+}
+
+/**
+ * One method of a fresh Epoll of `flavour` (ctl, wait, close), closed after. It watches a slot
+ * socket and the always-readable fifo first, so that a blocking wait given no timeout returns at
+ * once; a promise wait is ended by close() 10 ms on, and must settle then (ECANCELED).
+ */
+function planEpoll(rng, flavour) {
+  const module = flavour === 'B' ? B : P;
+  const method = rng.pick(['ctl', 'ctl', 'wait', 'wait', 'close', 'Symbol.dispose']);
+  const watched = slotSpec(rng, flavour);
+  let args = [];
+  if (method === 'ctl') args = [epollOp(rng), listItem(rng), epollEvents(rng)];
+  if (method === 'wait') args = [maxEvents(rng), flavour === 'B' ? epollWaitTimeout(rng) : timeoutMs(rng), ...(flavour === 'P' ? [waitOptions(rng)] : [])];
+  args = shape(rng, args);
+  const key = `${flavour}.Epoll#${method}`;
+  return {
+    key,
+    keys: [key],
+    name: `Epoll#${method}`,
+    flavour,
+    kind: 'module',
+    text: `${flavour} new Epoll() watching ${watched.label} and the fifo, .${method}(${labels(args)})`,
+    meta: metaOf(args),
+    run(plan) {
+      const ep = new module.Epoll();
+      try {
+        const socket = watched.make();
+        if (socket !== undefined && !socket.closed) ep.ctl(K.EPOLL_CTL_ADD, socket, K.EPOLLIN | K.EPOLLOUT);
+        ep.ctl(K.EPOLL_CTL_ADD, world.readyFifo, K.EPOLLIN);
+        plan.values = args.map((entry) => entry.make());
+        const result = method === 'Symbol.dispose' ? ep[Symbol.dispose](...plan.values) : ep[method](...plan.values);
+        if (result instanceof Promise) {
+          const timer = setTimeout(() => ep.close(), 10);
+          return result.finally(() => {
+            clearTimeout(timer);
+            ep.close();
+          });
+        }
+        ep.close();
+        return result;
+      } catch (error) {
+        ep.close();
+        throw error;
+      }
+    },
+  };
 }
 
 function planRaw(rng) {
@@ -579,7 +627,7 @@ function keepResults(plan, outcome) {
     if (plan.name === 'close') forgetRaw(fd);
     if (!outcome.ok) return;
     const value = outcome.value;
-    if ((plan.name === 'socket' || plan.name === 'accept4') && isCount(value)) keepRaw(value);
+    if ((plan.name === 'socket' || plan.name === 'accept4' || plan.name === 'epollCreate1') && isCount(value)) keepRaw(value);
     if (plan.name === 'dup' && isCount(value)) keepRaw(value, want(fd));
     if (plan.name === 'socketpair' && Array.isArray(value)) for (const each of value) keepRaw(each);
     return;

@@ -584,6 +584,48 @@ export const POLLWRBAND = c.POLLWRBAND;
 /** A stream socket's peer shut down writing, or closed (Linux only). @category Poll events */
 export const POLLRDHUP = c.POLLRDHUP;
 
+// epoll: epoll_create1()'s flag, epoll_ctl()'s operations, and the events of Epoll.ctl() and Epoll.wait().
+/** epoll_create1(): close-on-exec (Epoll always sets it). @category epoll */
+export const EPOLL_CLOEXEC = c.EPOLL_CLOEXEC;
+/** Epoll.ctl(): start watching an fd. @category epoll */
+export const EPOLL_CTL_ADD = c.EPOLL_CTL_ADD;
+/** Epoll.ctl(): change the events watched on an fd (and re-arm an EPOLLONESHOT one). @category epoll */
+export const EPOLL_CTL_MOD = c.EPOLL_CTL_MOD;
+/** Epoll.ctl(): stop watching an fd. @category epoll */
+export const EPOLL_CTL_DEL = c.EPOLL_CTL_DEL;
+/** Readable: data, a connection to accept, or EOF. @category epoll */
+export const EPOLLIN = c.EPOLLIN;
+/** Exceptional condition: out-of-band data. @category epoll */
+export const EPOLLPRI = c.EPOLLPRI;
+/** Writable: a send would not block. @category epoll */
+export const EPOLLOUT = c.EPOLLOUT;
+/** Reported, never asked for: an error is pending on the fd. @category epoll */
+export const EPOLLERR = c.EPOLLERR;
+/** Reported, never asked for: hang-up (both directions shut down, or never connected). @category epoll */
+export const EPOLLHUP = c.EPOLLHUP;
+/** A stream socket's peer shut down writing, or closed. @category epoll */
+export const EPOLLRDHUP = c.EPOLLRDHUP;
+/** Edge-triggered: reported once per change of readiness, not for as long as it lasts (bit 31: the events are a uint32). @category epoll */
+export const EPOLLET = c.EPOLLET;
+/** Reported once, then disabled until EPOLL_CTL_MOD re-arms it. @category epoll */
+export const EPOLLONESHOT = c.EPOLLONESHOT;
+/** EPOLL_CTL_ADD only: of several epoll instances waiting on one fd, wake only one (or a few), not all. @category epoll */
+export const EPOLLEXCLUSIVE = c.EPOLLEXCLUSIVE;
+/** Keeps the system from suspending while the event is pending (needs CAP_BLOCK_SUSPEND, else ignored). @category epoll */
+export const EPOLLWAKEUP = c.EPOLLWAKEUP;
+
+// ioctl()'s requests on a socket: each reads one int.
+/** ioctl(): the bytes waiting to be read (a datagram socket: the size of the next datagram). @category ioctl requests */
+export const FIONREAD = c.FIONREAD;
+/** ioctl(): the same request as FIONREAD, under its socket name. @category ioctl requests */
+export const SIOCINQ = c.SIOCINQ;
+/** ioctl(): the bytes in the send queue, sent but not acknowledged yet plus not sent yet (TCP; Unix: the memory the queue holds). @category ioctl requests */
+export const SIOCOUTQ = c.SIOCOUTQ;
+/** ioctl(): the bytes in the send queue not sent yet (TCP only). @category ioctl requests */
+export const SIOCOUTQNSD = c.SIOCOUTQNSD;
+/** ioctl(): 1 when the next byte to read is the urgent mark (MSG_OOB), else 0; as sockatmark(). @category ioctl requests */
+export const SIOCATMARK = c.SIOCATMARK;
+
 // getaddrinfo()'s `hints.flags`, or'ed together.
 /** With a null host: the wildcard address, for bind(). @category getaddrinfo flags */
 export const AI_PASSIVE = c.AI_PASSIVE;

@@ -34,6 +34,7 @@ export {
   type UnixAddressInput,
   type UnspecAddress,
 } from './address';
+export { Epoll, type EpollEvent, type EpollTarget } from './epoll';
 export { type ErrorContext, SocketError } from './errors';
 export { type Addrinfo, type AddrinfoHints, getaddrinfo } from './getaddrinfo';
 export { poll, type Pollable, type PollEntry, type PollReady, select, type SelectResult } from './select';

@@ -38,3 +38,13 @@ export const familyNames = namesOf(['AF_'], ['AF_LOCAL']);
 export const socketTypeNames = namesOf(['SOCK_'], ['SOCK_NONBLOCK', 'SOCK_CLOEXEC']);
 /** The MSG_* flags, lowest bit first. */
 export const msgFlagNames = [...namesOf(['MSG_'])].sort((a, b) => a[0] - b[0]);
+
+/**
+ * The EPOLL* event bits in strace's order, for bitNames: as int32 values (`bit | 0`), since bitNames
+ * works on int32 masks and EPOLLET is bit 31; pass it `events | 0`.
+ */
+export const epollEventNames: [number, string][] = [...namesOf(['EPOLL'], ['EPOLL_CLOEXEC', 'EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL'])]
+  .sort((a, b) => a[0] - b[0])
+  .map(([bit, name]) => [bit | 0, name]);
+/** epoll_ctl(2)'s operations. */
+export const epollOpNames = namesOf(['EPOLL_CTL_']);

@@ -91,6 +91,14 @@ export interface Native {
   select(read: number[], write: number[], except: number[], timeoutMs: number): [number[], number[], number[]] | number;
   /** Timeout in ms, -1 for none. Returns revents for each entry. */
   poll(fds: number[], events: number[], timeoutMs: number): number[] | number;
+  /** epoll_create1(2): the new epoll fd, tracked like a socket's. */
+  epollCreate1(flags: number): number;
+  /** epoll_ctl(2) with data.fd = `fd`; `events` null passes a NULL event (EPOLL_CTL_DEL). */
+  epollCtl(epfd: number, op: number, fd: number, events: number | null): number;
+  /** epoll_wait(2), restarted after EINTR for what is left of `timeoutMs` (-1: none): n ready, `out[2i]` events, `out[2i + 1]` fd. */
+  epollWait(epfd: number, maxEvents: number, timeoutMs: number, out: Int32Array): number;
+  /** ioctl(2) with a pointer to one int: FIONREAD (SIOCINQ), SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK only (another request is a RangeError); the int. */
+  ioctl(fd: number, request: number): number;
   getaddrinfo(
     host: string | null,
     service: string | null,
@@ -167,6 +175,10 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   dup: 'function',
   select: 'function',
   poll: 'function',
+  epollCreate1: 'function',
+  epollCtl: 'function',
+  epollWait: 'function',
+  ioctl: 'function',
   getaddrinfo: 'function',
   getaddrinfoAsync: 'function',
   Poller: 'function',

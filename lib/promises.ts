@@ -62,6 +62,8 @@ export type {
   UnixAddressInput,
   UnspecAddress,
 } from './address';
+export { type EpollEvent, type EpollTarget } from './epoll';
+export { Epoll } from './promise-epoll';
 export { type ErrorContext, SocketError } from './errors';
 export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
 export { AbortError, Socket, type WaitOptions } from './promise-socket';

@@ -30,6 +30,7 @@ import {
   type StringOption,
   type TimevalOption,
 } from './constants';
+import { FIONREAD, SIOCATMARK, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { decodeCredentials, UCRED_SIZE } from './layouts';
 import { familyNames, named, socketTypeNames } from './names';
@@ -919,4 +920,57 @@ export class SocketBase implements Disposable {
     if (result < 0) throw syscallError('fcntl', result);
     return result === 1;
   }
+
+  /**
+   * Reads one of the socket's queue counters: ioctl(2) with a request that reads an int.
+   * FIONREAD (or SIOCINQ, the same request): the bytes waiting to be read (a datagram socket: the
+   * size of the next datagram); SIOCOUTQ: the bytes in the send queue, unsent plus sent but not yet
+   * acknowledged (TCP; a Unix socket reports the memory its queue holds); SIOCOUTQNSD: the unsent
+   * bytes alone (TCP only); SIOCATMARK: 1 when the next byte to read is the urgent mark (see
+   * {@link sockatmark}). Other requests are refused, not passed on: they read or write structures.
+   *
+   * @param request - FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD or SIOCATMARK.
+   * @returns The int the kernel wrote.
+   * @throws {@link SocketError} from ioctl(2), `syscall` 'ioctl': `ENOTTY` (a request this kind of
+   * socket does not answer, SIOCOUTQNSD on a Unix socket), `EINVAL` (a listening TCP socket), `EBADF`
+   * (closed).
+   * @throws `TypeError` (`ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`) for another request, before
+   * any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man7/tcp.7.html | tcp(7)} (ioctls), {@link https://man7.org/linux/man-pages/man2/ioctl.2.html | ioctl(2)}
+   * @example
+   * ```ts
+   * const waiting = s.ioctl(FIONREAD); // int n; ioctl(s, FIONREAD, &n)
+   * const unsent = s.ioctl(SIOCOUTQNSD);
+   * ```
+   */
+  ioctl(request: number): number {
+    validateInt(request, 'request');
+    if (!IOCTL_REQUESTS.has(request)) {
+      throw invalidArgValue('request', request, 'is not a request sockcall passes to ioctl(2): it takes FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD and SIOCATMARK');
+    }
+    const result = native.ioctl(this.#open('ioctl'), request);
+    if (result < 0) throw syscallError('ioctl', result);
+    return result;
+  }
+
+  /**
+   * Whether the next byte to read is the urgent mark: sockatmark(3), which is ioctl(2) SIOCATMARK.
+   * With TCP's out-of-band data (MSG_OOB) a recv stops at the mark; true here says the bytes before
+   * it are all read, and the urgent byte (or, with SO_OOBINLINE, the byte at the mark) comes next.
+   *
+   * @throws {@link SocketError} from ioctl(2), `syscall` 'ioctl': `EBADF` (closed), `ENOTTY` (a socket
+   * type with no urgent mark).
+   * @see {@link https://man7.org/linux/man-pages/man3/sockatmark.3.html | sockatmark(3)}
+   * @example
+   * ```ts
+   * while (!conn.sockatmark()) conn.recv(4096); // the data before the mark
+   * const urgent = conn.recv(1, MSG_OOB);
+   * ```
+   */
+  sockatmark(): boolean {
+    return this.ioctl(SIOCATMARK) === 1;
+  }
 }
+
+/** The ioctl(2) requests on a socket that read one int (FIONREAD and SIOCINQ are one value). */
+const IOCTL_REQUESTS = new Set([FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK]);

@@ -14,7 +14,7 @@ import { isMainThread, threadId } from 'node:worker_threads';
 
 import { invalidArgType } from './errors';
 import { CMSG_HEADER, controlItems, decodeCredentials, readInts, UCRED_SIZE } from './layouts';
-import { bitNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
+import { bitNames, epollEventNames, epollOpNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
 import { native, type NativeAddress } from './native';
 import { optionKind } from './option-kinds';
 import { validateObject } from './validate';
@@ -319,6 +319,19 @@ const optionCall = (get: boolean): Declaration => ({
   },
 });
 
+/** An epoll_event as strace prints it: data holds the fd (native/epoll.cc sets data.fd). */
+function epollEvent(events: number, fd: number): string {
+  return `{events=${bitNames(epollEventNames, events | 0)}, data={u32=${fd}, u64=${fd}}}`;
+}
+
+/** ioctl's requests by strace's names. */
+const ioctlRequests = new Map([
+  [c.FIONREAD!, 'FIONREAD'],
+  [c.SIOCOUTQ!, 'TIOCOUTQ'],
+  [c.SIOCOUTQNSD!, 'SIOCOUTQNSD'],
+  [c.SIOCATMARK!, 'SIOCATMARK'],
+]);
+
 /**
  * Every syscall the binding traces, by the name it records (native/: `trace.End("name", ...)`).
  * test/86 holds that each one it can record is declared here, and nothing else is.
@@ -392,8 +405,35 @@ export const TRACED_SYSCALLS: Readonly<Record<string, Declaration>> = {
     recorded: [['fds', 'nfds', 'timeout']],
     print: (call) => `${pollEntries(call.args[0] as number[], 'events')}, ${call.n(1)}, ${call.n(2)}`,
   },
+  epoll_create1: {
+    recorded: [['flags']],
+    print: (call) => bitNames([[c.EPOLL_CLOEXEC!, 'EPOLL_CLOEXEC']], call.n(0)),
+  },
+  epoll_ctl: {
+    // The event as its events and data.fd (native/epoll.cc sets data.fd), or null for NULL.
+    recorded: [['epfd', 'op', 'fd', 'events', 'data_fd'], ['epfd', 'op', 'fd', 'event']],
+    print: (call) => `${call.n(0)}, ${named(epollOpNames, call.n(1))}, ${call.n(2)}, ${call.args[3] === null ? 'NULL' : epollEvent(call.n(3), call.n(4))}`,
+  },
+  epoll_wait: {
+    // The events it wrote as [events, fd] pairs, or the buffer's address when it failed.
+    recorded: [['epfd', 'events', 'maxevents', 'timeout']],
+    print(call) {
+      const ready = call.args[1];
+      const shown: string[] = [];
+      if (Array.isArray(ready)) for (let i = 0; i + 1 < ready.length; i += 2) shown.push(epollEvent(ready[i]!, ready[i + 1]!));
+      return `${call.n(0)}, ${Array.isArray(ready) ? `[${shown.join(', ')}]` : `0x${call.n(1).toString(16)}`}, ${call.n(2)}, ${call.n(3)}`;
+    },
+  },
+  ioctl: {
+    // The request by strace's name for its number (SIOCINQ is FIONREAD's, SIOCOUTQ is TIOCOUTQ's);
+    // the int written, or the address on failure.
+    recorded: [['fd', 'request', 'argp']],
+    print(call) {
+      const value = call.args[2];
+      return `${call.n(0)}, ${named(ioctlRequests, call.n(1))}, ${Array.isArray(value) ? `[${value[0]}]` : `0x${(value as number).toString(16)}`}`;
+    },
+  },
 };
-
 /** Names already warned about: a call the binding records that has no declaration, or another shape. */
 const undeclared = new Set<string>();
 

@@ -6,7 +6,9 @@
 
 #include "address.h"
 #include "constants.h"
+#include "epoll.h"
 #include "getaddrinfo.h"
+#include "ioctl.h"
 #include "msg.h"
 #include "poller.h"
 #include "registry.h"
@@ -49,6 +51,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dup", Dup},
       {"select", Select},
       {"poll", Poll},
+      {"epollCreate1", EpollCreate1},
+      {"epollCtl", EpollCtl},
+      {"epollWait", EpollWait},
+      {"ioctl", Ioctl},
       {"getaddrinfo", Getaddrinfo},
       {"getaddrinfoAsync", GetaddrinfoAsync},
       {"sockaddrInet", SockaddrInet},

@@ -5,11 +5,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -46,6 +49,9 @@ namespace sockcall {
   X(SHUT_RD) X(SHUT_WR) X(SHUT_RDWR) \
   X(POLLIN) X(POLLPRI) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLNVAL) X(POLLRDNORM) X(POLLRDBAND) \
   X(POLLWRNORM) X(POLLWRBAND) X(POLLRDHUP) \
+  X(EPOLLIN) X(EPOLLPRI) X(EPOLLOUT) X(EPOLLERR) X(EPOLLHUP) X(EPOLLRDHUP) X(EPOLLET) X(EPOLLONESHOT) \
+  X(EPOLLEXCLUSIVE) X(EPOLLWAKEUP) X(EPOLL_CLOEXEC) X(EPOLL_CTL_ADD) X(EPOLL_CTL_MOD) X(EPOLL_CTL_DEL) \
+  X(FIONREAD) X(SIOCINQ) X(SIOCOUTQ) X(SIOCOUTQNSD) X(SIOCATMARK) \
   X(AI_PASSIVE) X(AI_CANONNAME) X(AI_NUMERICHOST) X(AI_NUMERICSERV) X(AI_V4MAPPED) X(AI_ALL) \
   X(AI_ADDRCONFIG) \
   X(EAI_AGAIN) X(EAI_BADFLAGS) X(EAI_FAIL) X(EAI_FAMILY) X(EAI_MEMORY) X(EAI_NONAME) \

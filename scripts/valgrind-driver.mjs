@@ -272,6 +272,53 @@ await step('select/poll', () => {
   a.close();
 });
 
+await step('epoll', async () => {
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  guard(a);
+  guard(b);
+  const ep = new S.Epoll();
+  ep.ctl(S.EPOLL_CTL_ADD, a, S.EPOLLIN | S.EPOLLRDHUP | S.EPOLLET);
+  ep.ctl(S.EPOLL_CTL_ADD, b.fd, S.EPOLLOUT);
+  assert.deepEqual(ep.wait(8, 0), [{ fd: b.fd, events: S.EPOLLOUT }]);
+  assert.deepEqual(ep.wait(100, 5), [{ fd: b.fd, events: S.EPOLLOUT }]); // more than 64: the allocated buffer
+  ep.ctl(S.EPOLL_CTL_MOD, b, S.EPOLLIN);
+  b.send('x');
+  assert.deepEqual(ep.wait(1, null), [{ fd: a.fd, events: S.EPOLLIN }]);
+  assert.equal(a.recv(10).toString(), 'x');
+  ep.ctl(S.EPOLL_CTL_DEL, a);
+  assert.throws(() => ep.ctl(S.EPOLL_CTL_DEL, a), { code: 'ENOENT', syscall: 'epoll_ctl' });
+  const out = new Int32Array(4);
+  throwsType(() => native.epollWait(ep.fd, 3, 0, out), TypeError); // out shorter than 2 * maxevents
+  throwsType(() => native.epollWait(ep.fd, 1, 0, new Uint32Array(2)), TypeError);
+  throwsType(() => native.epollCtl(ep.fd, S.EPOLL_CTL_ADD, a.fd, 2 ** 32), RangeError);
+  assert.equal(native.epollWait(ep.fd, 0, 0, out), -osConstants.errno.EINVAL);
+  assert.equal(native.epollWait(-1, 1, 0, out), -osConstants.errno.EBADF);
+  ep.close();
+  const pe = new P.Epoll();
+  pe.ctl(S.EPOLL_CTL_ADD, a, S.EPOLLIN);
+  setTimeout(() => b.send('y'), 5);
+  assert.equal((await pe.wait(4, 2000)).length, 1);
+  assert.equal(a.recv(10).toString(), 'y');
+  const cancelled = pe.wait(4, null).catch((error) => error.code);
+  pe.close();
+  assert.equal(await cancelled, 'ECANCELED');
+  a.close();
+  b.close();
+});
+
+await step('ioctl', () => {
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  b.send('hello');
+  assert.equal(a.ioctl(S.FIONREAD), 5);
+  assert.equal(a.sockatmark(), false);
+  assert.ok(b.ioctl(S.SIOCOUTQ) >= 0);
+  assert.throws(() => b.ioctl(S.SIOCOUTQNSD), { code: 'ENOTTY', syscall: 'ioctl' });
+  throwsType(() => native.ioctl(a.fd, 0x5401), RangeError); // TCGETS would write a struct termios
+  assert.equal(native.ioctl(-1, S.FIONREAD), -osConstants.errno.EBADF);
+  a.close();
+  b.close();
+});
+
 await step('getaddrinfo', () => {
   const local = S.getaddrinfo('localhost', 80, { type: S.SOCK_STREAM });
   assert.ok(local.some((entry) => entry.address.address === '127.0.0.1' && entry.address.port === 80));

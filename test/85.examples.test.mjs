@@ -27,6 +27,7 @@ const PROGRAMS = [
   'welcome-server',
   'welcome-client',
   'select-server',
+  'epoll-server',
   'tcp-echo-promises-server',
   'udp-echo-server',
   'udp-echo-client',
@@ -290,12 +291,14 @@ describe('85 examples beside their C', function () {
     });
   });
 
-  // The two servers that serve clients at once, with tcp-echo-client as their client.
-  for (const name of ['select-server', 'tcp-echo-promises-server']) {
-    describe(name, function () {
+  // The servers that serve clients at once (epoll-server level- and edge-triggered), with
+  // tcp-echo-client as their client.
+  const concurrent = [['select-server'], ['epoll-server'], ['epoll-server', '--edge'], ['tcp-echo-promises-server']];
+  for (const [name, ...options] of concurrent) {
+    describe([name, ...options].join(' '), function () {
       it('all four ways: three clients at once, each echoed', async function () {
         await allFourWays(async (s, c) => {
-          const { proc: server, port } = await startServer(s, name, ['0', '127.0.0.1', '--clients', '3']);
+          const { proc: server, port } = await startServer(s, name, ['0', '127.0.0.1', '--clients', '3', ...options]);
           const clients = await Promise.all([0, 1, 2].map(() => finished(run(c, 'tcp-echo-client', [String(port)]))));
           const served = await finished(server);
           // Each client that was accepted is closed after its 250 bytes; the order depends on timing.
@@ -318,7 +321,7 @@ describe('85 examples beside their C', function () {
       for (const flavour of FLAVOURS) {
         const other = flavour === 'ts' ? 'c' : 'ts';
         it(`${LABEL[flavour]} server: a client is served while another sits idle, which then echoes 1 MiB intact`, async function () {
-          const { proc: server, port } = await startServer(flavour, name, ['0', '127.0.0.1', '--clients', '2']);
+          const { proc: server, port } = await startServer(flavour, name, ['0', '127.0.0.1', '--clients', '2', ...options]);
           const idle = track(new promises.Socket(AF_INET, SOCK_STREAM));
           await idle.connect({ address: '127.0.0.1', port }, { timeout: GUARD_MS });
           const idlePort = idle.getsockname().port;
@@ -518,6 +521,7 @@ describe('85 examples beside their C', function () {
         ['tcp-echo-server', ['0', '127.0.0.1', '--clients', '0']],
         ['unix-echo-server', ['/tmp/a', '/tmp/b']],
         ['welcome-server', ['0', 'localhost']],
+        ['epoll-server', ['0', 'localhost', '--edge']],
       ];
       for (const [name, args] of cases) {
         const results = await Promise.all(

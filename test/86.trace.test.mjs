@@ -75,6 +75,18 @@ const FLOW = `
     u2.sendmsg(['ab', Buffer.from([0, 1])], { address: u1.getsockname() });
     u1.recvmsg([1, 8]);
     try { u1.recvmsg(4, { flags: S.MSG_DONTWAIT }); } catch {}
+    const ep = new S.Epoll();
+    ep.ctl(S.EPOLL_CTL_ADD, u1, S.EPOLLIN | S.EPOLLRDHUP | S.EPOLLET);
+    ep.ctl(S.EPOLL_CTL_ADD, u2.fd, S.EPOLLOUT);
+    ep.wait(8, 0);
+    ep.ctl(S.EPOLL_CTL_DEL, u2);
+    try { ep.ctl(S.EPOLL_CTL_DEL, u2); } catch {}
+    ep.wait(8, 1);
+    ep.close();
+    u1.ioctl(S.FIONREAD);
+    a.ioctl(S.SIOCOUTQ);
+    try { a.ioctl(S.SIOCOUTQNSD); } catch {}
+    a.sockatmark();
     for (const s of [u1, u2, a, b, m1, m2]) s.close();
   })();
 `;
@@ -130,6 +142,10 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
     expect(text).to.match(/sendmsg\(\d+, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="fds", iov_len=3\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[\d+, 1\]\}\], msg_controllen=24, msg_flags=0\}, MSG_NOSIGNAL\) += 3/);
     expect(text).to.match(/recvmsg\(\d+, \{msg_namelen=128\}, MSG_DONTWAIT\|MSG_CMSG_CLOEXEC\) += -1 EAGAIN/);
+    expect(text).to.match(/^epoll_ctl\(\d+, EPOLL_CTL_ADD, \d+, \{events=EPOLLIN\|EPOLLRDHUP\|EPOLLET, data=\{u32=(\d+), u64=\1\}\}\) += 0$/m);
+    expect(text).to.match(/^epoll_wait\(\d+, \[\{events=EPOLLOUT, data=\{u32=(\d+), u64=\1\}\}\], 8, 0\) += 1$/m);
+    expect(text).to.match(/^epoll_ctl\(\d+, EPOLL_CTL_DEL, \d+, NULL\) += -1 ENOENT \(No such file or directory\)$/m);
+    expect(text).to.match(/^ioctl\(\d+, SIOCOUTQNSD, 0x[0-9a-f]+\) += -1 ENOTTY \(Inappropriate ioctl for device\)$/m);
     expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
   }
 
@@ -147,7 +163,7 @@ describe('86 the syscall trace', function () {
     try {
       const run = spawnSync(
         strace,
-        ['-ff', '-qq', '-s', '32', '-e', 'trace=network,pselect6,poll,fcntl,close', '-o', join(dir, 'trace'), process.execPath, '-e', FLOW],
+        ['-ff', '-qq', '-s', '32', '-e', 'trace=network,pselect6,poll,fcntl,close,epoll_create1,epoll_ctl,epoll_wait,ioctl', '-o', join(dir, 'trace'), process.execPath, '-e', FLOW],
         { encoding: 'utf8', timeout: 45000, env: { ...process.env, SOCKCALL_TRACE: '1' } },
       );
       expect(run.status, run.stderr).to.equal(0);

@@ -3,6 +3,12 @@
 import {
   AF_INET,
   CMSG_SPACE,
+  Epoll,
+  EPOLL_CTL_ADD,
+  type EpollEvent,
+  EPOLLET,
+  EPOLLIN,
+  FIONREAD,
   type Credentials,
   type Linger,
   type RecvmsgResult,
@@ -93,8 +99,16 @@ export function typesCompile(): void {
       void fields;
     }
   }
+  using ep = new Epoll();
+  ep.ctl(EPOLL_CTL_ADD, conn, EPOLLIN | EPOLLET);
+  ep.ctl(EPOLL_CTL_ADD, 0, EPOLLIN);
+  const events: EpollEvent[] = ep.wait(64, null);
+  // @ts-expect-error a target is a Socket or an fd number
+  ep.ctl(EPOLL_CTL_ADD, 'stdin', EPOLLIN);
+  const waiting: number = conn.ioctl(FIONREAD);
+  const atMark: boolean = conn.sockatmark();
   const sameClass: typeof Socket = cjs.Socket;
-  void [ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed, pidfd, credentials, pidfdOfMessage];
+  void [events, waiting, atMark, ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed, pidfd, credentials, pidfdOfMessage];
 }
 
 // The promise flavour: same names, awaited.
@@ -118,5 +132,11 @@ export async function promiseTypesCompile(): Promise<void> {
   // @ts-expect-error recv resolves, it does not return a Buffer
   const wrong: Buffer = back.recv(10);
   back.unref().ref();
-  void [sent, total, ready, wrong, fromPeer];
+  const ep = new promises.Epoll();
+  ep.ctl(promises.EPOLL_CTL_ADD, back, promises.EPOLLIN);
+  const events: promises.EpollEvent[] = await ep.wait(16, 1000, { signal: AbortSignal.timeout(2000) });
+  // @ts-expect-error the promise flavour's wait resolves
+  const notYet: promises.EpollEvent[] = ep.wait(16, 0);
+  ep.close();
+  void [sent, total, ready, wrong, fromPeer, events, notYet];
 }

@@ -6,27 +6,37 @@
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>". "http" serves its connections
 // from one thread the way a C program does without epoll: a poll() loop over the listener and every
-// connection. "many" (and its 10,000 connections) waits for epoll, which this flavour does not
-// have yet: UNSUPPORTED.
+// connection. "many" is served as the C contender serves it: one thread, non-blocking sockets, an
+// Epoll (level-triggered).
 
 import {
   AF_INET,
   AF_UNIX,
+  Epoll,
+  EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD,
+  EPOLLIN,
+  EPOLLOUT,
   IPPROTO_TCP,
   poll,
   POLLIN,
   SO_RCVBUF,
   SO_REUSEADDR,
+  SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
   Socket,
+  SocketError,
   TCP_NODELAY,
 } from 'sockcall';
+import fs from 'node:fs';
 
 import {
   answerRequests,
   args,
   bulkPattern,
+  collectGarbageNow,
   dispatch,
   HTTP_MAX_REQUEST,
   num,
@@ -216,6 +226,108 @@ function serverHttp() {
   }
 }
 
+/** A call on a non-blocking socket that would have had to wait. */
+function wouldBlock(error) {
+  return error instanceof SocketError && error.code === 'EAGAIN';
+}
+
+/**
+ * The "many" echo server, as bench/c/contender.c's: a non-blocking listener and connections on one
+ * level-triggered Epoll; each readable connection gets one recvInto and its echo, and an echo the
+ * socket has no room for waits for EPOLLOUT (reading stops meanwhile).
+ */
+function serverMany() {
+  const size = num('size');
+  const server = listenOn(num('port', 0));
+  server.setBlocking(false);
+  const ep = new Epoll();
+  ep.ctl(EPOLL_CTL_ADD, server, EPOLLIN);
+  // The runner asks for a GC before a memory reading with a line on stdin (a pipe then; /dev/null,
+  // which epoll refuses with EPERM, otherwise): this thread never returns to the event loop.
+  const STDIN = 0;
+  const scratch = Buffer.alloc(64);
+  let request = '';
+  try {
+    ep.ctl(EPOLL_CTL_ADD, STDIN, EPOLLIN);
+  } catch (error) {
+    if (!(error instanceof SocketError && error.code === 'EPERM')) throw error;
+  }
+  const conns = new Map(); // fd -> { socket, buf, off, len }: bytes off..len still to echo
+  const close = (c) => {
+    ep.ctl(EPOLL_CTL_DEL, c.socket);
+    conns.delete(c.socket.fd);
+    c.socket.close();
+  };
+  /** Sends what is pending: true when all of it went, false on EAGAIN; throws on an error. */
+  const flush = (c) => {
+    while (c.off < c.len) {
+      try {
+        c.off += c.socket.send(c.off === 0 && c.len === size ? c.buf : c.buf.subarray(c.off, c.len));
+      } catch (error) {
+        if (wouldBlock(error)) return false;
+        throw error;
+      }
+    }
+    return true;
+  };
+  for (;;) {
+    for (const { fd } of ep.wait(256, null)) {
+      if (fd === STDIN) {
+        const got = fs.readSync(STDIN, scratch);
+        if (got === 0) ep.ctl(EPOLL_CTL_DEL, STDIN);
+        request += scratch.toString('latin1', 0, got);
+        for (let at; (at = request.indexOf('\n')) >= 0; request = request.slice(at + 1)) {
+          if (request.slice(0, at).trim() === 'GC') collectGarbageNow();
+        }
+        continue;
+      }
+      if (fd === server.fd) {
+        for (;;) {
+          let socket;
+          try {
+            socket = server.accept(SOCK_NONBLOCK);
+          } catch (error) {
+            if (wouldBlock(error)) break;
+            if (error instanceof SocketError && error.code === 'ECONNABORTED') continue;
+            throw error;
+          }
+          socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+          conns.set(socket.fd, { socket, buf: Buffer.allocUnsafe(size), off: 0, len: 0 });
+          ep.ctl(EPOLL_CTL_ADD, socket, EPOLLIN);
+        }
+        continue;
+      }
+      const c = conns.get(fd);
+      if (c === undefined) continue;
+      try {
+        if (c.off < c.len) {
+          // EPOLLOUT: finish the echo, then read again.
+          if (flush(c)) ep.ctl(EPOLL_CTL_MOD, c.socket, EPOLLIN);
+          continue;
+        }
+        let got;
+        try {
+          got = c.socket.recvInto(c.buf);
+        } catch (error) {
+          if (wouldBlock(error)) continue;
+          throw error;
+        }
+        if (got === 0) {
+          close(c);
+          continue;
+        }
+        c.off = 0;
+        c.len = got;
+        if (!flush(c)) ep.ctl(EPOLL_CTL_MOD, c.socket, EPOLLOUT);
+      } catch (error) {
+        // A reset when the load generator leaves: that connection is over.
+        if (!(error instanceof SocketError)) throw error;
+        close(c);
+      }
+    }
+  }
+}
+
 function clientOverhead() {
   const count = num('count');
   const warmup = Math.floor(count / 10);
@@ -303,6 +415,7 @@ const workloads = {
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'server http': serverHttp,
+  'server many': serverMany,
   'client overhead': clientOverhead,
   'client recv64k': clientRecv64k,
 };

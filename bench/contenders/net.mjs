@@ -7,7 +7,7 @@
 // Servers print "READY <port>", the measuring side "RESULT <json>".
 import net from 'node:net';
 
-import { answerRequests, bulkPattern, collectGarbageOnSignal, dispatch, fail, HTTP_MAX_REQUEST, num, percentile, print } from './protocol.mjs';
+import { answerRequests, bulkPattern, collectGarbageOnRequest, dispatch, fail, HTTP_MAX_REQUEST, num, percentile, print } from './protocol.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -164,7 +164,7 @@ function clientConnrate() {
 }
 
 function serverMany() {
-  collectGarbageOnSignal();
+  collectGarbageOnRequest();
   listenOn(num('port', 0), { noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy()); // a reset when the load generator leaves
     echo(socket);

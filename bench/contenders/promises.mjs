@@ -23,7 +23,7 @@ import {
   answerRequests,
   args,
   bulkPattern,
-  collectGarbageOnSignal,
+  collectGarbageOnRequest,
   dispatch,
   HTTP_MAX_REQUEST,
   num,
@@ -191,7 +191,7 @@ async function echo(conn, size) {
 
 async function serverMany() {
   const size = num('size');
-  collectGarbageOnSignal();
+  collectGarbageOnRequest();
   const server = listenOn(num('port', 0));
   for (;;) echo(await server.accept(), size);
 }

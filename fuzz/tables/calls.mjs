@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, controlLength, data, domain, dupMinimum, fdCount, flags, flagsAndOptions, getLength, how, int, length, list, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback } from './values.mjs';
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
@@ -25,10 +25,11 @@ export const SIGNATURES = {
   setsockopt: (rng) => [...optionLevelName(rng), optionValue(rng)],
   getsockopt: (rng) => [...optionLevelName(rng), getLength(rng)],
   setBlocking: (rng) => [bool(rng)],
+  ioctl: (rng) => [ioctlRequest(rng)],
   encode: (rng) => [address(rng), generic(rng)],
   closeOnCollect: (rng) => [generic(rng)],
 };
-export const NO_PARAMETERS = new Set(['close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
+export const NO_PARAMETERS = new Set(['sockatmark', 'close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
 
 /** Parameters of the raw binding's functions, by name; functions not listed get a few pool values. */
 export const RAW = {
@@ -61,6 +62,10 @@ export const RAW = {
   dup: (rng) => [anyFd(rng), dupMinimum(rng)],
   select: (rng) => [list(rng, anyFd), list(rng, anyFd), list(rng, anyFd), timeoutMs(rng)],
   poll: (rng) => [list(rng, anyFd), list(rng, arg(pollEvents)), timeoutMs(rng)],
+  ioctl: (rng) => [anyFd(rng), ioctlRequest(rng)],
+  epollCreate1: (rng) => [epollFlags(rng)],
+  epollCtl: (rng) => [anyFd(rng), epollOp(rng), anyFd(rng), epollEvents(rng)],
+  epollWait: (rng) => [anyFd(rng), maxEvents(rng), epollWaitTimeout(rng), epollOut(rng)],
   getaddrinfo: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng)],
   getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
   sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng), arg(view)(rng)],

@@ -153,6 +153,31 @@ export const protocol = arg((rng) => oneOf('protocol', [0, 0, K.IPPROTO_TCP, K.I
 export const anyFd = arg(fdAny, safeGeneric);
 export const ownedFd = arg(fdOwned, safeGeneric);
 
+// epoll. Its waits get small timeouts only (a raw wait has no ready fd added): the rest are refused
+// before any wait.
+export const ioctlRequest = arg((rng) => oneOf('request', [K.FIONREAD, K.SIOCINQ, K.SIOCOUTQ, K.SIOCOUTQNSD, K.SIOCATMARK, 0x5401, 0x8912, 0, -1, 1.5])(rng));
+export const epollFlags = arg((rng) => oneOf('flags', [K.EPOLL_CLOEXEC, K.EPOLL_CLOEXEC, 0, 1, -1, 2 ** 31, 1.5])(rng));
+export const epollOp = arg((rng) => oneOf('op', [K.EPOLL_CTL_ADD, K.EPOLL_CTL_ADD, K.EPOLL_CTL_MOD, K.EPOLL_CTL_DEL, 0, 4, -1, 1.5])(rng));
+export const epollEvents = arg((rng) =>
+  oneOf('events', [
+    K.EPOLLIN, K.EPOLLOUT, K.EPOLLIN | K.EPOLLET, (K.EPOLLIN | K.EPOLLET) >>> 0, K.EPOLLIN | K.EPOLLONESHOT, K.EPOLLIN | K.EPOLLEXCLUSIVE,
+    K.EPOLLIN | K.EPOLLRDHUP | K.EPOLLPRI, 0, 0x100000, 2 ** 32, -1, 1.5, NaN, null, undefined,
+  ])(rng),
+);
+export const maxEvents = arg((rng) => oneOf('max', [1, 8, 64, 65, 0, -1, 2 ** 20, 2 ** 20 + 1, 2 ** 31 - 1, 1.5])(rng));
+export const epollWaitTimeout = (rng) => oneOf('timeout', [0, 0, 1, 5, 0.5, -0, -2, NaN, 2 ** 31, '5', {}])(rng);
+export const epollOut = (rng) =>
+  rng.pick([
+    spec('Int32Array(0)', () => new Int32Array(0)),
+    spec('Int32Array(2)', () => new Int32Array(2)),
+    spec('Int32Array(130)', () => new Int32Array(130)),
+    spec('Uint32Array(130)', () => new Uint32Array(130)),
+    spec('Buffer(520)', () => Buffer.alloc(520)),
+    spec('detached Int32Array', () => detached((buffer) => new Int32Array(buffer))),
+    safeGeneric(rng),
+  ]);
+
+
 /** What send/sendto (and raw setsockoptBytes) get; the bytes are checked like the pool's. */
 export const DATA = [
   spec('Buffer hello', () => Buffer.from('hello'), { view: true }),

@@ -8,6 +8,10 @@ const isAddress = (value) => typeof value === 'object' && value !== null && type
 
 /** What a public call that returned must have returned. */
 export const RETURNS = {
+  'Epoll#wait': (value) => Array.isArray(value) && value.every((entry) => isCount(entry.fd) && isCount(entry.events) && entry.events <= 0xffffffff),
+  'Epoll#ctl': (value) => value === undefined,
+  ioctl: isCount,
+  sockatmark: (value) => typeof value === 'boolean',
   recv: (value, plan) => Buffer.isBuffer(value) && (typeof plan.values[0] !== 'number' || value.length <= plan.values[0]),
   recvfrom: (value, plan) =>
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&

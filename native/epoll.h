@@ -1,0 +1,15 @@
+// epoll(7): the instance is an fd like a socket's (tracked by the registry, closed by close() or at
+// the environment's teardown); each function makes exactly the call a C program makes.
+#pragma once
+
+#include <napi.h>
+
+namespace sockcall {
+
+Napi::Value EpollCreate1(const Napi::CallbackInfo& info);  // (flags) -> epfd
+// (epfd, op, fd, events | null) -> 0; data.fd is `fd`; null passes a NULL event (EPOLL_CTL_DEL)
+Napi::Value EpollCtl(const Napi::CallbackInfo& info);
+// (epfd, maxevents, ms, out Int32Array) -> n; out[2i] = events, out[2i + 1] = data.fd
+Napi::Value EpollWait(const Napi::CallbackInfo& info);
+
+}  // namespace sockcall

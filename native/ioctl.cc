@@ -1,0 +1,42 @@
+#include "ioctl.h"
+
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "args.h"
+#include "trace.h"
+
+namespace sockcall {
+
+Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+  int fd, request;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &request)) return {};
+  switch (request) {
+    case FIONREAD:  // = SIOCINQ
+    case SIOCOUTQ:
+    case SIOCOUTQNSD:
+    case SIOCATMARK:
+      break;
+    default:
+      Napi::RangeError::New(info.Env(), "request must be FIONREAD, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD or SIOCATMARK")
+          .ThrowAsJavaScriptException();
+      return {};
+  }
+  int value = 0;
+  Trace trace(info.Env());
+  trace.Begin();
+  const int result = ioctl(fd, static_cast<unsigned long>(request), &value);
+  const int error = errno;
+  if (trace) {
+    trace.Int(fd).Int(request);
+    if (result == 0) trace.Ints(&value, 1); else trace.Bytes(&value, -1);
+    trace.End("ioctl", result, error);
+  }
+  if (result < 0) return SyscallResult(info.Env(), -1, error);
+  return SyscallResult(info.Env(), value, 0);
+}
+
+}  // namespace sockcall
