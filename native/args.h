@@ -21,6 +21,10 @@ bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out);
 // A JS number (any double, NaN refused); used for millisecond timeouts.
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out);
 
+// The same two for a value already in hand (a raw entry point's argv); `index` names the argument.
+bool ValueInt(Napi::Env env, napi_value value, size_t index, int* out);
+bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out);
+
 // Any ArrayBufferView (Buffer, TypedArray, DataView): a pointer to its first byte and its length
 // in bytes. A detached buffer yields length 0.
 bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t* length);
@@ -37,6 +41,24 @@ bool ArgBytesArray(const Napi::CallbackInfo& info, size_t index, std::vector<iov
 
 // An array of integers, for select/poll fd lists.
 bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>* out);
+
+// The arguments of a raw Node-API entry point, the hottest ones (native/syscalls.h says which):
+// one napi_get_cb_info into a fixed array, without node-addon-api's CallbackInfo and its wrapper.
+// Arguments not given read as undefined, which every guard above refuses as it would a missing one.
+// `ok` is false only where Node-API itself fails (a worker being torn down): return nullptr then.
+template <size_t N>
+struct RawArgs {
+  RawArgs(napi_env js_env, napi_callback_info info) : env(js_env) {
+    size_t count = N;
+    ok = napi_get_cb_info(js_env, info, &count, argv, nullptr, nullptr) == napi_ok;
+  }
+  bool Int(size_t index, int* out) const { return ValueInt(env, argv[index], index, out); }
+  bool Bytes(size_t index, char** data, size_t* length) const { return ValueBytes(env, argv[index], index, data, length); }
+
+  Napi::Env env;
+  napi_value argv[N];
+  bool ok;
+};
 
 // The result convention of every syscall wrapper: the non-negative result, or -errno. Returning
 // the errno instead of throwing keeps the would-block path (EAGAIN) free of exceptions; lib/errors.ts

@@ -82,12 +82,13 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Accept4(const Napi::CallbackInfo& info) {
+napi_value Accept4(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd, flags;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &flags)) return {};
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &flags)) return nullptr;
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
-  Trace trace(info.Env());
+  Trace trace(env);
   int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
     trace.Begin();
     int accepted = accept4(fd, nullptr, nullptr, flags);
@@ -95,9 +96,9 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
     if (trace) trace.Int(fd).Null().Null().Int(flags).End("accept4", accepted, error);
     return accepted;
   });
-  if (result < 0) return SyscallResult(info.Env(), -1, errno);
-  TrackFd(info.Env(), result);
-  return Napi::Number::New(info.Env(), result);
+  if (result < 0) return SyscallResult(args.env, -1, errno);
+  TrackFd(args.env, result);
+  return SyscallResult(args.env, result, 0);
 }
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
@@ -118,12 +119,13 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Send(const Napi::CallbackInfo& info) {
+napi_value Send(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     trace.Begin();
     ssize_t sent = send(fd, data, length, flags | extra_flags);
@@ -132,7 +134,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
     if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0).End("sendto", sent, error);
     return sent;
   });
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 Napi::Value Sendto(const Napi::CallbackInfo& info) {
@@ -159,12 +161,13 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Recv(const Napi::CallbackInfo& info) {
+napi_value Recv(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     trace.Begin();
     ssize_t received = recv(fd, data, length, flags | extra_flags);
@@ -176,7 +179,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
     }
     return received;
   });
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
@@ -222,16 +225,17 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Close(const Napi::CallbackInfo& info) {
+napi_value Close(napi_env env, napi_callback_info info) {
+  RawArgs<1> args(env, info);
   int fd;
-  if (!ArgInt(info, 0, &fd)) return {};
-  UntrackFd(info.Env(), fd);
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd)) return nullptr;
+  UntrackFd(args.env, fd);
+  Trace trace(env);
   trace.Begin();
   int result = close(fd);  // never retried: see RetryOnEintr
   const int error = errno;
   if (trace) trace.Int(fd).End("close", result, error);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, int (*call)(int, sockaddr*, socklen_t*)) {
@@ -259,28 +263,37 @@ Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, 
 // Reads the `out` typed array argument that receives a getsockopt result.
 // Results are memcpy'd in: the view may be any ArrayBufferView at any offset, so no alignment is
 // assumed.
-static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size) {
-  char* data;
-  size_t length;
-  if (!ArgBytes(info, index, &data, &length)) return nullptr;
+static char* OutBytes(Napi::Env env, char* data, size_t length, size_t size) {
   if (length < size) {
-    Napi::RangeError::New(info.Env(), "output array too small").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "output array too small").ThrowAsJavaScriptException();
     return nullptr;
   }
   return data;
 }
 
-Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
+static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size) {
+  char* data;
+  size_t length;
+  if (!ArgBytes(info, index, &data, &length)) return nullptr;
+  return OutBytes(info.Env(), data, length, size);
+}
+
+napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
+  RawArgs<4> args(env, info);
   int fd, level, name;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name)) return {};
-  char* out = OutBytes(info, 3, sizeof(int32_t));
-  if (out == nullptr) return {};
+  char* data;
+  size_t data_length;
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name) || !args.Bytes(3, &data, &data_length)) {
+    return nullptr;
+  }
+  char* out = OutBytes(args.env, data, data_length, sizeof(int32_t));
+  if (out == nullptr) return nullptr;
   int32_t value = 0;
   socklen_t length = sizeof(value);
-  Trace trace(info.Env());
+  Trace trace(env);
   int result = TracedGetsockopt(trace, fd, level, name, &value, &length);
   if (result == 0) std::memcpy(out, &value, sizeof(value));
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
