@@ -1170,6 +1170,12 @@ const SIGNATURES = {
   recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  tryAccept: (rng) => [flags(rng)],
+  trySend: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
+  trySendto: (rng, flavour) => [data(rng), address(rng), ...flagsAndOptions(rng, flavour)],
+  tryRecv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
+  tryRecvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  tryRecvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   sendmsg: (rng) => [buffers(rng), msgOptions(rng)],
   // The blocking flavour takes no wait options: { timeout } there would be an unknown key, ignored.
   recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
@@ -1206,7 +1212,7 @@ const RAW = {
   close: (rng) => [ownedFd(rng)],
   getsockname: (rng) => [anyFd(rng)],
   getpeername: (rng) => [anyFd(rng)],
-  getsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng), outView(rng)],
+  getsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng)],
   setsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng), int(rng)],
   getsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), view(rng)],
   setsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), data(rng)],
@@ -1693,9 +1699,8 @@ function closeReceived(plan, value) {
       }
       offset += (length + 7) & ~7;
     }
-  } else if (plan.kind === 'raw' && plan.name === 'getsockoptInt' && value === 0 && plan.values[1] === K.SOL_SOCKET && plan.values[2] === K.SO_PEERPIDFD) {
-    const out = plan.values[3];
-    fds = [Buffer.from(out.buffer, out.byteOffset, 4).readInt32LE(0)];
+  } else if (plan.kind === 'raw' && plan.name === 'getsockoptInt' && isCount(value) && plan.values[1] === K.SOL_SOCKET && plan.values[2] === K.SO_PEERPIDFD) {
+    fds = [value];
   } else if (plan.kind !== 'raw' && plan.name === 'getsockopt' && typeof value === 'number' && plan.values[0] === K.SOL_SOCKET && plan.values[1] === K.SO_PEERPIDFD) {
     fds = [value];
   } else if (plan.kind !== 'raw' && (plan.name === 'recvmsg' || plan.name === 'recvFds') && Array.isArray(value?.fds)) {
@@ -1771,6 +1776,13 @@ const RETURNS = {
   sendto: isCount,
   sendAll: isCount,
   accept: isSocket,
+  // The would-block forms: what their plain form returns, or null for EAGAIN.
+  tryAccept: (value) => value === null || isSocket(value),
+  trySend: (value) => value === null || isCount(value),
+  trySendto: (value) => value === null || isCount(value),
+  tryRecv: (value, plan) => value === null || RETURNS.recv(value, plan),
+  tryRecvInto: (value) => value === null || isCount(value),
+  tryRecvfrom: (value, plan) => value === null || RETURNS.recvfrom(value, plan),
   getsockname: isAddress,
   getpeername: isAddress,
   getBlocking: (value) => typeof value === 'boolean',
@@ -1801,6 +1813,9 @@ function rawReturnOk(name, value) {
     case 'getsockname':
     case 'getpeername':
       return isErrno(value) || isAddress(value);
+    case 'getsockoptInt':
+      // Any int32 (the option's value), or GETSOCKOPT_FAILED - errno below them all.
+      return (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) || isErrno(value + 2 ** 32);
     case 'select':
       return isErrno(value) || (Array.isArray(value) && value.length === 3 && value.every(Array.isArray));
     case 'poll':
@@ -1827,7 +1842,7 @@ function check(plan, outcome) {
   const { meta } = plan;
   const error = outcome.ok ? undefined : outcome.error;
   // A recv length past MAX_RECV_LENGTH is refused before anything is allocated.
-  if (meta.hugeLength && (plan.name === 'recv' || plan.name === 'recvfrom') && plan.kind === 'method') {
+  if (meta.hugeLength && ['recv', 'recvfrom', 'tryRecv', 'tryRecvfrom'].includes(plan.name) && plan.kind === 'method') {
     if (outcome.ok) finding('huge-length', plan.key, `a length above MAX_RECV_LENGTH was accepted`);
     else if (error instanceof RangeError && error.code !== 'ERR_OUT_OF_RANGE') finding('huge-length', plan.key, `reached the allocator: ${describeError(error)}`);
   }

@@ -45,8 +45,8 @@ import {
 } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { familyNames, named, socketTypeNames } from './names';
-import { native } from './native';
-import { validateInt, validateObject } from './validate';
+import { GETSOCKOPT_FAILED, native } from './native';
+import { INT32_MIN, validateInt, validateObject } from './validate';
 
 /**
  * Largest single recv() sockcall will allocate for: Linux moves at most this much per call.
@@ -109,7 +109,7 @@ function optionKind(level: number, name: number): OptionKind {
 }
 
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
-const intOut = new Int32Array(2);
+const lingerOut = new Int32Array(2);
 const msOut = new Float64Array(1);
 
 /**
@@ -370,9 +370,9 @@ export class SocketBase implements Disposable {
   }
 
   static #getInt(fd: number, name: number): number {
-    const result = native.getsockoptInt(fd, SOL_SOCKET, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
+    const result = native.getsockoptInt(fd, SOL_SOCKET, name);
+    if (result < INT32_MIN) throw syscallError('getsockopt', result - GETSOCKOPT_FAILED);
+    return result;
   }
 
   /**
@@ -894,18 +894,18 @@ export class SocketBase implements Disposable {
       return { pid: ucred[0]! | 0, uid: ucred[1]!, gid: ucred[2]! };
     }
     if (kind === 'linger') {
-      const result = native.getsockoptLinger(fd, intOut);
+      const result = native.getsockoptLinger(fd, lingerOut);
       if (result < 0) throw syscallError('getsockopt', result);
-      return { onoff: intOut[0] !== 0, linger: intOut[1]! };
+      return { onoff: lingerOut[0] !== 0, linger: lingerOut[1]! };
     }
     if (kind === 'timeval') {
       const result = native.getsockoptTimeval(fd, name, msOut);
       if (result < 0) throw syscallError('getsockopt', result);
       return msOut[0]!;
     }
-    const result = native.getsockoptInt(fd, level, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
+    const result = native.getsockoptInt(fd, level, name);
+    if (result < INT32_MIN) throw syscallError('getsockopt', result - GETSOCKOPT_FAILED);
+    return result;
   }
 
   #rememberTimeout(option: number, ms: number | undefined): void {

@@ -20,19 +20,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     const char* name;
     Napi::Value (*function)(const Napi::CallbackInfo&);
   } functions[] = {
-      {"socket", Socket},
       {"socketpair", Socketpair},
-      {"bind", Bind},
-      {"listen", Listen},
-      {"connect", Connect},
-      {"sendto", Sendto},
-      {"recvfrom", Recvfrom},
       {"sendmsg", Sendmsg},
       {"recvmsg", Recvmsg},
-      {"shutdown", Shutdown},
       {"getsockname", Getsockname},
       {"getpeername", Getpeername},
-      {"setsockoptInt", SetsockoptInt},
       {"getsockoptBytes", GetsockoptBytes},
       {"setsockoptBytes", SetsockoptBytes},
       {"getsockoptLinger", GetsockoptLinger},
@@ -59,7 +51,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     const char* name;
     napi_callback function;
   } raw_functions[] = {
-      {"accept4", Accept4}, {"send", Send}, {"recv", Recv}, {"close", Close}, {"getsockoptInt", GetsockoptInt},
+      {"socket", Socket},   {"bind", Bind},         {"listen", Listen},
+      {"accept4", Accept4}, {"connect", Connect},   {"send", Send},
+      {"sendto", Sendto},   {"recv", Recv},         {"recvfrom", Recvfrom},
+      {"shutdown", Shutdown}, {"close", Close},     {"getsockoptInt", GetsockoptInt},
+      {"setsockoptInt", SetsockoptInt},
   };
   for (const auto& entry : raw_functions) {
     napi_value function;

@@ -34,16 +34,10 @@ bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out) {
   return true;
 }
 
-bool ValueInt(Napi::Env env, napi_value value, size_t index, int* out) {
+void RefuseInt(Napi::Env env, napi_value value, size_t index) {
   double number;
-  if (!ValueDouble(env, value, index, &number)) return false;
-  // In range first (casting a double outside int's range is undefined), then integral: the round
-  // trip through int is exact only for an integer (and cheaper than std::trunc without SSE4.1).
-  if (number < INT_MIN || number > INT_MAX || static_cast<double>(static_cast<int>(number)) != number) {
-    return Fail(env, "argument " + std::to_string(index) + " must be an int32", true);
-  }
-  *out = static_cast<int>(number);
-  return true;
+  if (!ValueDouble(env, value, index, &number)) return;  // not a number, NaN, or Node-API failing
+  Fail(env, "argument " + std::to_string(index) + " must be an int32", true);
 }
 
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
@@ -65,16 +59,14 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t*
 
 bool ValueBytes(Napi::Env js_env, napi_value value, size_t index, char** data, size_t* length) {
   napi_env env = js_env;
-  bool is_typed_array = false;
   bool is_data_view = false;
-  napi_is_typedarray(env, value, &is_typed_array);
-  if (is_typed_array) {
-    napi_typedarray_type type;
-    size_t element_count = 0;
-    void* pointer = nullptr;
-    if (napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr) != napi_ok) {
-      return Fail(js_env, "cannot read the TypedArray", false);
-    }
+  // napi_get_typedarray_info is the type check too: napi_invalid_arg, nothing thrown, for anything
+  // but a TypedArray (one call where napi_is_typedarray first made two).
+  napi_typedarray_type type;
+  size_t element_count = 0;
+  void* pointer = nullptr;
+  const napi_status status = napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr);
+  if (status == napi_ok) {
     size_t element_size = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array:
@@ -90,6 +82,7 @@ bool ValueBytes(Napi::Env js_env, napi_value value, size_t index, char** data, s
     *length = pointer == nullptr ? 0 : element_count * element_size;
     return true;
   }
+  if (status != napi_invalid_arg) return false;  // Node-API failing (a worker being torn down)
   napi_is_dataview(env, value, &is_data_view);
   if (is_data_view) {
     size_t byte_length = 0;

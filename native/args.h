@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <climits>
 #include <vector>
 
 namespace sockcall {
@@ -22,8 +23,28 @@ bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out);
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out);
 
 // The same two for a value already in hand (a raw entry point's argv); `index` names the argument.
-bool ValueInt(Napi::Env env, napi_value value, size_t index, int* out);
 bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out);
+
+// Throws the TypeError/RangeError ValueInt owes a value it did not take.
+void RefuseInt(Napi::Env env, napi_value value, size_t index);
+
+// Inline: every argument of every hot call goes through it. The one Node-API call is the type
+// check (napi_number_expected for anything but a number); a value outside int's range, NaN (which
+// fails both comparisons) and a fraction go to RefuseInt, which says which it was. In range first:
+// casting a double outside int's range is undefined; the round trip through int is exact only for
+// an integer (and cheaper than std::trunc without SSE4.1).
+inline bool ValueInt(Napi::Env env, napi_value value, size_t index, int* out) {
+  double number;
+  if (napi_get_value_double(env, value, &number) == napi_ok && number >= INT_MIN && number <= INT_MAX) {
+    const int integer = static_cast<int>(number);
+    if (static_cast<double>(integer) == number) {
+      *out = integer;
+      return true;
+    }
+  }
+  RefuseInt(env, value, index);
+  return false;
+}
 
 // Any ArrayBufferView (Buffer, TypedArray, DataView): a pointer to its first byte and its length
 // in bytes. A detached buffer yields length 0.
