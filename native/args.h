@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <vector>
 
 namespace sockcall {
@@ -84,9 +85,16 @@ struct RawArgs {
 // The result convention of every syscall wrapper: the non-negative result, or -errno. Returning
 // the errno instead of throwing keeps the would-block path (EAGAIN) free of exceptions; lib/errors.ts
 // turns it into a Node-style error with the address context only the TypeScript layer knows.
+// Every result but a MSG_TRUNC count past 2 GiB is an int32, which V8 makes without a heap number.
 inline Napi::Value SyscallResult(Napi::Env env, ssize_t result, int error) {
   napi_value value = nullptr;  // raw: see ArgDouble (a failure returns undefined, never aborts)
-  napi_create_double(env, result < 0 ? -error : static_cast<double>(result), &value);
+  if (result < 0) {
+    napi_create_int32(env, -error, &value);
+  } else if (result <= INT32_MAX) {
+    napi_create_int32(env, static_cast<int32_t>(result), &value);
+  } else {
+    napi_create_double(env, static_cast<double>(result), &value);
+  }
   return Napi::Value(env, value);
 }
 
