@@ -296,7 +296,9 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   if (typeof text !== 'string') throw invalidArgType(`${name}.address`, 'of type string', text);
   // The C string would end at a NUL and silently use what comes before it.
   if (text.includes('\0')) throw invalidArgValue(`${name}.address`, text, 'must not contain a NUL byte');
-  const port = validateInt(object.port, `${name}.port`, 0, 65535);
+  // The port's name is built only for its error: a template string per call costs a string join.
+  const given = object.port;
+  const port = typeof given === 'number' && Number.isInteger(given) && given >= 0 && given <= 65535 ? given : validateInt(given, `${name}.port`, 0, 65535);
   const flowinfo = object.flowinfo === undefined ? 0 : validateInt(object.flowinfo, `${name}.flowinfo`, 0, 0xfffff);
   const scopeId = object.scopeId === undefined ? 0 : validateInt(object.scopeId, `${name}.scopeId`, 0);
   if (use === 'now') {
