@@ -362,7 +362,8 @@ export class SocketBase implements Disposable {
     this.#fd = fd;
     if (adopt !== ADOPT) this.#created(type);
     this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
-    unclosed.register(this, this.#unclosed);
+    // The record is its own unregister token: close() and detach() take the entry out (#forget).
+    unclosed.register(this, this.#unclosed, this.#unclosed);
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -470,8 +471,11 @@ export class SocketBase implements Disposable {
   /** Stops collecting: the fd is closed or given away. */
   #forget(): void {
     if (this.#unclosed === null) return;
-    // Cheaper than unregister(), which looks the socket up in a weak table: the entry goes when the
-    // socket is collected, and the callback then finds nothing to do.
+    // Unregistered, not left for the collector: an entry whose socket dies stays in the registry
+    // until its cleanup callback runs, which is a task of the event loop. A blocking server's loop
+    // never yields to it, so every connection it served would stay behind (about 120 bytes each,
+    // and full collections that walk them all: five times the instructions of the connection).
+    unclosed.unregister(this.#unclosed);
     this.#unclosed.fd = -1;
     this.#unclosed.poller = null;
     this.#unclosed = null;
