@@ -521,9 +521,8 @@ function closeReceived(plan, value) {
       }
       offset += (length + 7) & ~7;
     }
-  } else if (plan.kind === 'raw' && plan.name === 'getsockoptInt' && value === 0 && plan.values[1] === K.SOL_SOCKET && plan.values[2] === K.SO_PEERPIDFD) {
-    const out = plan.values[3];
-    fds = [Buffer.from(out.buffer, out.byteOffset, 4).readInt32LE(0)];
+  } else if (plan.kind === 'raw' && plan.name === 'getsockoptInt' && isCount(value) && plan.values[1] === K.SOL_SOCKET && plan.values[2] === K.SO_PEERPIDFD) {
+    fds = [value];
   } else if (plan.kind !== 'raw' && plan.name === 'getsockopt' && typeof value === 'number' && plan.values[0] === K.SOL_SOCKET && plan.values[1] === K.SO_PEERPIDFD) {
     fds = [value];
   } else if (plan.kind !== 'raw' && (plan.name === 'recvmsg' || plan.name === 'recvFds') && Array.isArray(value?.fds)) {
@@ -581,7 +580,7 @@ function check(plan, outcome) {
   const { meta } = plan;
   const error = outcome.ok ? undefined : outcome.error;
   // A recv length past MAX_RECV_LENGTH is refused before anything is allocated.
-  if (meta.hugeLength && (plan.name === 'recv' || plan.name === 'recvfrom') && plan.kind === 'method') {
+  if (meta.hugeLength && ['recv', 'recvfrom', 'tryRecv', 'tryRecvfrom'].includes(plan.name) && plan.kind === 'method') {
     if (outcome.ok) finding('huge-length', plan.key, `a length above MAX_RECV_LENGTH was accepted`);
     else if (error instanceof RangeError && error.code !== 'ERR_OUT_OF_RANGE') finding('huge-length', plan.key, `reached the allocator: ${describeError(error)}`);
   }

@@ -258,6 +258,22 @@ const scratchIn = Buffer.alloc(SOCKADDR_IN_SIZE);
 const scratchIn6 = Buffer.alloc(SOCKADDR_IN6_SIZE);
 
 /**
+ * What a scratch holds: the values last encoded into it, and the EncodedAddress handed out for
+ * them. A loop that connects to (or sends to) one address asks again with the same values, and gets
+ * the same bytes without another trip to inet_pton and no new objects; only encodeAddress writes a
+ * scratch, and a `'now'` caller only reads what it is given, before the next encoding.
+ */
+interface ScratchHolds {
+  text: string;
+  port: number;
+  flowinfo: number;
+  scopeId: number;
+  encoded: EncodedAddress;
+}
+let inHolds: ScratchHolds | null = null;
+let in6Holds: ScratchHolds | null = null;
+
+/**
  * Validates `input` as an address for a socket of `domain` and encodes it. `disconnect`: connect's,
  * which also takes a {@link DisconnectAddress}. `use` 'now': the caller
  * makes its syscall before any other address is encoded on this thread, and an internet address
@@ -279,16 +295,33 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   if (typeof text !== 'string') throw invalidArgType(`${name}.address`, 'of type string', text);
   // The C string would end at a NUL and silently use what comes before it.
   if (text.includes('\0')) throw invalidArgValue(`${name}.address`, text, 'must not contain a NUL byte');
-  const port = validateInt(object.port, `${name}.port`, 0, 65535);
+  // The port's name is built only for its error: a template string per call costs a string join.
+  const given = object.port;
+  const port = typeof given === 'number' && Number.isInteger(given) && given >= 0 && given <= 65535 ? given : validateInt(given, `${name}.port`, 0, 65535);
   const flowinfo = object.flowinfo === undefined ? 0 : validateInt(object.flowinfo, `${name}.flowinfo`, 0, 0xfffff);
   const scopeId = object.scopeId === undefined ? 0 : validateInt(object.scopeId, `${name}.scopeId`, 0);
+  if (use === 'now') {
+    const holds = family === AF_INET ? inHolds : in6Holds;
+    if (holds !== null && holds.text === text && holds.port === port && holds.flowinfo === flowinfo && holds.scopeId === scopeId) return holds.encoded;
+  }
   const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
   const sockaddr = use === 'now' ? (family === AF_INET ? scratchIn : scratchIn6) : Buffer.allocUnsafe(size);
+  // Forgotten first: should the encoding fail, the scratch holds nothing known.
+  if (use === 'now') {
+    if (family === AF_INET) inHolds = null;
+    else in6Holds = null;
+  }
   if (native.sockaddrInet(family, text, port, flowinfo, scopeId, sockaddr) === 0) {
     const kind = family === AF_INET ? 'IPv4' : 'IPv6';
     throw invalidArgValue(`${name}.address`, text, `is not a numeric ${kind} address (resolve host names with getaddrinfo())`);
   }
-  return { sockaddr, context: { address: text, port } };
+  const encoded = { sockaddr, context: { address: text, port } };
+  if (use === 'now') {
+    const holds = { text, port, flowinfo, scopeId, encoded };
+    if (family === AF_INET) inHolds = holds;
+    else in6Holds = holds;
+  }
+  return encoded;
 }
 
 function encodeUnix(path: unknown, name: string): EncodedAddress {

@@ -74,7 +74,8 @@ export interface Native {
   close(fd: number): number;
   getsockname(fd: number): NativeAddress | number;
   getpeername(fd: number): NativeAddress | number;
-  getsockoptInt(fd: number, level: number, name: number, out: Int32Array): number;
+  /** The option's value (any int32), or {@link GETSOCKOPT_FAILED} - errno, below every int32. */
+  getsockoptInt(fd: number, level: number, name: number): number;
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
   getsockoptBytes(fd: number, level: number, name: number, into: ArrayBufferView): number;
   setsockoptBytes(fd: number, level: number, name: number, value: ArrayBufferView): number;
@@ -239,4 +240,7 @@ function loadNative(candidates: readonly string[]): Native {
 }
 
 export const native: Native = loadNative(binaryCandidates());
+
+/** What getsockoptInt returns for a failure: this minus errno (-2^32 - errno). */
+export const GETSOCKOPT_FAILED = -(2 ** 32);
 

@@ -30,11 +30,11 @@ import {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-import { native, type NativePoller } from './native';
+import { GETSOCKOPT_FAILED, native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
 import { receive, receiveFrom } from './receive';
 import { ADOPT, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, setReleasedBy, SocketBase } from './socket-base';
-import { asBytes, INT32_MAX, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
+import { asBytes, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -821,7 +821,6 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'connect');
       const { sockaddr, context } = this.encode(address, 'address', true);
       let inProgress = false;
-      const intOut = new Int32Array(1);
       return this.#run(
         WRITE,
         'connect',
@@ -836,9 +835,9 @@ export class Socket extends SocketBase {
             inProgress = true;
             return WOULD_BLOCK;
           }
-          const result = native.getsockoptInt(fd, SOL_SOCKET, SO_ERROR, intOut);
-          if (result < 0) throw syscallError('connect', result, context);
-          if (intOut[0] !== 0) throw syscallError('connect', -intOut[0]!, context);
+          const result = native.getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
+          if (result < INT32_MIN) throw syscallError('connect', result - GETSOCKOPT_FAILED, context);
+          if (result !== 0) throw syscallError('connect', -result, context);
           return undefined;
         },
         context,

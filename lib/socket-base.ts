@@ -34,9 +34,9 @@ import { FIONREAD, SIOCATMARK, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD } from './constant
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { decodeCredentials, UCRED_SIZE } from './layouts';
 import { familyNames, named, socketTypeNames } from './names';
-import { native } from './native';
+import { GETSOCKOPT_FAILED, native } from './native';
 import { optionKind } from './option-kinds';
-import { validateInt, validateObject } from './validate';
+import { INT32_MIN, validateInt, validateObject } from './validate';
 
 /**
  * Largest single recv() sockcall will allocate for: Linux moves at most this much per call.
@@ -76,7 +76,7 @@ export interface Received {
 }
 
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
-const intOut = new Int32Array(2);
+const lingerOut = new Int32Array(2);
 const msOut = new Float64Array(1);
 
 /**
@@ -182,9 +182,15 @@ const unclosed = new FinalizationRegistry<Unclosed>((held) => {
   });
 });
 
+/**
+ * The process object, read once: the global `process` is an accessor, which even optimized code
+ * calls on every read (about 140 instructions per Socket made).
+ */
+const nodeProcess = process as { traceProcessWarnings?: boolean };
+
 /** Node's --trace-warnings switch (process.traceProcessWarnings, settable at run time). */
 function tracingWarnings(): boolean {
-  return (process as { traceProcessWarnings?: boolean }).traceProcessWarnings === true;
+  return nodeProcess.traceProcessWarnings === true;
 }
 
 /** The caller's stack, without sockcall's own frames, as the warning's detail. */
@@ -321,7 +327,8 @@ export class SocketBase implements Disposable {
     this.#fd = fd;
     if (adopt !== ADOPT) this.#created(type);
     this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
-    unclosed.register(this, this.#unclosed);
+    // The record is its own unregister token: close() and detach() take the entry out (#forget).
+    unclosed.register(this, this.#unclosed, this.#unclosed);
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -335,9 +342,9 @@ export class SocketBase implements Disposable {
   }
 
   static #getInt(fd: number, name: number): number {
-    const result = native.getsockoptInt(fd, SOL_SOCKET, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
+    const result = native.getsockoptInt(fd, SOL_SOCKET, name);
+    if (result < INT32_MIN) throw syscallError('getsockopt', result - GETSOCKOPT_FAILED);
+    return result;
   }
 
   /**
@@ -429,8 +436,11 @@ export class SocketBase implements Disposable {
   /** Stops collecting: the fd is closed or given away. */
   #forget(): void {
     if (this.#unclosed === null) return;
-    // Cheaper than unregister(), which looks the socket up in a weak table: the entry goes when the
-    // socket is collected, and the callback then finds nothing to do.
+    // Unregistered, not left for the collector: an entry whose socket dies stays in the registry
+    // until its cleanup callback runs, which is a task of the event loop. A blocking server's loop
+    // never yields to it, so every connection it served would stay behind (about 120 bytes each,
+    // and full collections that walk them all: five times the instructions of the connection).
+    unclosed.unregister(this.#unclosed);
     this.#unclosed.fd = -1;
     this.#unclosed.poller = null;
     this.#unclosed = null;
@@ -858,18 +868,18 @@ export class SocketBase implements Disposable {
       return decodeCredentials(ucred);
     }
     if (kind === 'linger') {
-      const result = native.getsockoptLinger(fd, intOut);
+      const result = native.getsockoptLinger(fd, lingerOut);
       if (result < 0) throw syscallError('getsockopt', result);
-      return { onoff: intOut[0] !== 0, linger: intOut[1]! };
+      return { onoff: lingerOut[0] !== 0, linger: lingerOut[1]! };
     }
     if (kind === 'timeval') {
       const result = native.getsockoptTimeval(fd, name, msOut);
       if (result < 0) throw syscallError('getsockopt', result);
       return msOut[0]!;
     }
-    const result = native.getsockoptInt(fd, level, name, intOut);
-    if (result < 0) throw syscallError('getsockopt', result);
-    return intOut[0]!;
+    const result = native.getsockoptInt(fd, level, name);
+    if (result < INT32_MIN) throw syscallError('getsockopt', result - GETSOCKOPT_FAILED);
+    return result;
   }
 
   #rememberTimeout(option: number, ms: number | undefined): void {

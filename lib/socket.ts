@@ -108,10 +108,20 @@ export class Socket extends SocketBase {
    * ```
    */
   accept(flags = 0): Socket {
+    return this.#accept(flags, false)!;
+  }
+
+  // Each call that can wait is written once, as a private method; `orNull` says what an EAGAIN
+  // becomes: a thrown SocketError (accept, send ...) or null (tryAccept, trySend ...).
+
+  #accept(flags: number, orNull: boolean): Socket | null {
     const fd = fdOf(this, 'accept');
     validateFlags(flags, 'flags', ACCEPT_FLAGS, 'accept4');
     const result = native.accept4(fd, flags | SOCK_CLOEXEC);
-    if (result < 0) throw blockingError(this, 'accept', result, 0, SO_RCVTIMEO);
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'accept', result, 0, SO_RCVTIMEO);
+    }
     const conn = new Socket(this.domain, this.type, this.protocol, ADOPT, result);
     inheritWaits(conn, this, (flags & SOCK_NONBLOCK) === 0);
     return conn;
@@ -185,11 +195,18 @@ export class Socket extends SocketBase {
    * ```
    */
   send(data: ArrayBufferView | string, flags = 0): number {
+    return this.#send(data, flags, false)!;
+  }
+
+  #send(data: ArrayBufferView | string, flags: number, orNull: boolean): number | null {
     const fd = fdOf(this, 'send');
     const view = toSendable(data);
     validateFlags(flags, 'flags', SEND_FLAGS, 'send');
     const result = native.send(fd, view, flags | MSG_NOSIGNAL);
-    if (result < 0) throw blockingError(this, 'send', result, flags, SO_SNDTIMEO);
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'send', result, flags, SO_SNDTIMEO);
+    }
     return result;
   }
 
@@ -264,13 +281,20 @@ export class Socket extends SocketBase {
    * ```
    */
   sendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number {
+    return this.#sendto(data, address, flags, false)!;
+  }
+
+  #sendto(data: ArrayBufferView | string, address: AddressInput, flags: number, orNull: boolean): number | null {
     const fd = fdOf(this, 'sendto');
     const view = toSendable(data);
     const { sockaddr, context } = this.encode(address, 'address', false, 'now');
     // Runs no code of the caller's unless it throws: the scratch address is still this call's.
     validateFlags(flags, 'flags', SEND_FLAGS, 'sendto');
     const result = native.sendto(fd, view, flags | MSG_NOSIGNAL, sockaddr);
-    if (result < 0) throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'sendto', result, flags, SO_SNDTIMEO, context);
+    }
     return result;
   }
 
@@ -314,11 +338,18 @@ export class Socket extends SocketBase {
    * ```
    */
   recv(length: number, flags = 0): Buffer {
+    return this.#recv(length, flags, false)!;
+  }
+
+  #recv(length: number, flags: number, orNull: boolean): Buffer | null {
     const fd = fdOf(this, 'recv');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const data = receive(fd, length, flags);
-    if (typeof data === 'number') throw blockingError(this, 'recv', data, flags, SO_RCVTIMEO);
+    if (typeof data === 'number') {
+      if (orNull && data === EAGAIN) return null;
+      throw blockingError(this, 'recv', data, flags, SO_RCVTIMEO);
+    }
     return data;
   }
 
@@ -345,11 +376,18 @@ export class Socket extends SocketBase {
    * ```
    */
   recvInto(view: ArrayBufferView, flags = 0): number {
+    return this.#recvInto(view, flags, false)!;
+  }
+
+  #recvInto(view: ArrayBufferView, flags: number, orNull: boolean): number | null {
     const fd = fdOf(this, 'recv');
     validateView(view, 'view');
     validateFlags(flags, 'flags', RECV_FLAGS, 'recv');
     const result = native.recv(fd, view, flags);
-    if (result < 0) throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'recv', result, flags, SO_RCVTIMEO);
+    }
     return result;
   }
 
@@ -377,13 +415,153 @@ export class Socket extends SocketBase {
    * ```
    */
   recvfrom(length: number, flags = 0): Received {
+    return this.#recvfrom(length, flags, false)!;
+  }
+
+  #recvfrom(length: number, flags: number, orNull: boolean): Received | null {
     const fd = fdOf(this, 'recvfrom');
     validateInt(length, 'length', 0, MAX_RECV_LENGTH);
     validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
     const result = receiveFrom(fd, length, flags);
-    if (typeof result === 'number') throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
+    if (typeof result === 'number') {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
+    }
     result.address ??= this.unnamedPeer();
     return result;
+  }
+
+  /**
+   * accept4(2) that returns null instead of throwing EAGAIN: the form for a loop over non-blocking
+   * sockets (or MSG_DONTWAIT), where "nothing yet" is the common answer, not an exception.
+   *
+   * Otherwise exactly {@link accept}: the same syscall, arguments and result, and every other
+   * failure thrown as a {@link SocketError}. The null costs what the syscall costs (no error object,
+   * no stack); a thrown EAGAIN costs several times more. null means the kernel said EAGAIN
+   * (EWOULDBLOCK, the same number on Linux): on a non-blocking listener, no connection is waiting;
+   * on a blocking one, its SO_RCVTIMEO ran out.
+   *
+   * @param flags - 0 (the default) or SOCK_NONBLOCK.
+   * @returns The connection, or null when accept4 said EAGAIN.
+   * @throws {@link SocketError} as {@link accept}, except EAGAIN; `TypeError` / `RangeError` for a bad `flags`.
+   * @see {@link https://man7.org/linux/man-pages/man2/accept.2.html | accept4(2)}
+   * @example
+   * ```ts
+   * server.setBlocking(false);
+   * for (;;) {
+   *   poll([{ fd: server, events: POLLIN }], 1000);
+   *   // Take every connection waiting, then poll again.
+   *   for (let conn; (conn = server.tryAccept(SOCK_NONBLOCK)) !== null; ) clients.add(conn);
+   * }
+   * ```
+   */
+  tryAccept(flags = 0): Socket | null {
+    return this.#accept(flags, true);
+  }
+
+  /**
+   * send(2) that returns null instead of throwing EAGAIN (a full send buffer on a non-blocking socket,
+   * or with MSG_DONTWAIT; on a blocking one, SO_SNDTIMEO ran out). Otherwise exactly {@link send}: the
+   * bytes sent (which may be fewer than given), every other failure thrown. See {@link tryAccept}.
+   *
+   * @param data - The bytes (a string is sent as UTF-8).
+   * @param flags - MSG_* flags, or'ed (default 0); MSG_NOSIGNAL is always added.
+   * @returns The bytes sent, or null when send said EAGAIN (nothing was sent).
+   * @throws {@link SocketError} as {@link send}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | send(2)}
+   * @example
+   * ```ts
+   * let rest = reply;
+   * while (rest.length > 0) {
+   *   const sent = conn.trySend(rest, MSG_DONTWAIT);
+   *   if (sent === null) poll([{ fd: conn, events: POLLOUT }], 1000); // wait for room
+   *   else rest = rest.subarray(sent);
+   * }
+   * ```
+   */
+  trySend(data: ArrayBufferView | string, flags = 0): number | null {
+    return this.#send(data, flags, true);
+  }
+
+  /**
+   * sendto(2) that returns null instead of throwing EAGAIN. Otherwise exactly {@link sendto}. See
+   * {@link tryAccept}.
+   *
+   * @returns The bytes sent, or null when sendto said EAGAIN (nothing was sent).
+   * @throws {@link SocketError} as {@link sendto}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/send.2.html | sendto(2)}
+   * @example
+   * ```ts
+   * if (udp.trySendto(datagram, peer, MSG_DONTWAIT) === null) queue.push(datagram); // send it later
+   * ```
+   */
+  trySendto(data: ArrayBufferView | string, address: AddressInput, flags = 0): number | null {
+    return this.#sendto(data, address, flags, true);
+  }
+
+  /**
+   * recv(2) into a new Buffer that returns null instead of throwing EAGAIN (nothing to read on a
+   * non-blocking socket, or with MSG_DONTWAIT; on a blocking one, SO_RCVTIMEO ran out). Otherwise
+   * exactly {@link recv}: the bytes, empty at EOF. See {@link tryAccept}.
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes received (empty at EOF), or null when recv said EAGAIN.
+   * @throws {@link SocketError} as {@link recv}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const data = conn.tryRecv(4096, MSG_DONTWAIT);
+   * if (data === null) console.log('nothing yet');
+   * else if (data.length === 0) conn.close(); // EOF
+   * ```
+   */
+  tryRecv(length: number, flags = 0): Buffer | null {
+    return this.#recv(length, flags, true);
+  }
+
+  /**
+   * recv(2) into a buffer of yours that returns null instead of throwing EAGAIN. Otherwise exactly
+   * {@link recvInto}: the count recv returned, 0 at EOF. The cheapest way to drain a non-blocking
+   * socket: no allocation, and no error object when it is empty. See {@link tryAccept}.
+   *
+   * @param view - Where the bytes go, from its first byte.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes received (0 at EOF), or null when recv said EAGAIN.
+   * @throws {@link SocketError} as {@link recvInto}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * // A poll() loop over non-blocking connections: read each ready one until it is empty.
+   * const buffer = Buffer.alloc(65536);
+   * for (const { fd: conn } of poll(conns.map((fd) => ({ fd, events: POLLIN })), 1000)) {
+   *   for (let n; (n = conn.tryRecvInto(buffer)) !== null; ) {
+   *     if (n === 0) { conn.close(); break; } // EOF
+   *     handle(buffer.subarray(0, n));
+   *   }
+   * }
+   * ```
+   */
+  tryRecvInto(view: ArrayBufferView, flags = 0): number | null {
+    return this.#recvInto(view, flags, true);
+  }
+
+  /**
+   * recvfrom(2) that returns null instead of throwing EAGAIN. Otherwise exactly {@link recvfrom}:
+   * the bytes and the sender. See {@link tryAccept}.
+   *
+   * @param length - The most bytes to take, 0 to {@link MAX_RECV_LENGTH}.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @returns The bytes and the sender's address, or null when recvfrom said EAGAIN.
+   * @throws {@link SocketError} as {@link recvfrom}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * for (let got; (got = udp.tryRecvfrom(2048, MSG_DONTWAIT)) !== null; ) udp.sendto(got.data, got.address!);
+   * ```
+   */
+  tryRecvfrom(length: number, flags = 0): Received | null {
+    return this.#recvfrom(length, flags, true);
   }
 
   #sendmsg(prepared: PreparedSend): number {

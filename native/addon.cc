@@ -22,24 +22,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     const char* name;
     Napi::Value (*function)(const Napi::CallbackInfo&);
   } functions[] = {
-      {"socket", Socket},
       {"socketpair", Socketpair},
-      {"bind", Bind},
-      {"listen", Listen},
-      {"accept4", Accept4},
-      {"connect", Connect},
-      {"send", Send},
-      {"sendto", Sendto},
-      {"recv", Recv},
-      {"recvfrom", Recvfrom},
       {"sendmsg", Sendmsg},
       {"recvmsg", Recvmsg},
-      {"shutdown", Shutdown},
-      {"close", Close},
       {"getsockname", Getsockname},
       {"getpeername", Getpeername},
-      {"getsockoptInt", GetsockoptInt},
-      {"setsockoptInt", SetsockoptInt},
       {"getsockoptBytes", GetsockoptBytes},
       {"setsockoptBytes", SetsockoptBytes},
       {"getsockoptLinger", GetsockoptLinger},
@@ -65,6 +52,21 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   };
   for (const auto& entry : functions) {
     exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
+  }
+  const struct {
+    const char* name;
+    napi_callback function;
+  } raw_functions[] = {
+      {"socket", Socket},   {"bind", Bind},         {"listen", Listen},
+      {"accept4", Accept4}, {"connect", Connect},   {"send", Send},
+      {"sendto", Sendto},   {"recv", Recv},         {"recvfrom", Recvfrom},
+      {"shutdown", Shutdown}, {"close", Close},     {"getsockoptInt", GetsockoptInt},
+      {"setsockoptInt", SetsockoptInt},
+  };
+  for (const auto& entry : raw_functions) {
+    napi_value function;
+    if (napi_create_function(env, entry.name, NAPI_AUTO_LENGTH, entry.function, nullptr, &function) != napi_ok) return exports;
+    exports.Set(entry.name, Napi::Value(env, function));
   }
   RegisterEnvironment(env);
   exports.Set("Poller", Poller::Define(env));

@@ -12,12 +12,19 @@
 namespace sockcall {
 
 bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage* out, socklen_t* length) {
+  if (index >= info.Length()) {
+    Napi::TypeError::New(info.Env(), "argument " + std::to_string(index) + " must be an ArrayBufferView").ThrowAsJavaScriptException();
+    return false;
+  }
+  return ValueSockaddr(info.Env(), info[index], index, out, length);
+}
+
+bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_storage* out, socklen_t* length) {
   char* data = nullptr;
   size_t size = 0;
-  if (!ArgBytes(info, index, &data, &size)) return false;
+  if (!ValueBytes(env, value, index, &data, &size)) return false;
   if (size < sizeof(sa_family_t) || size > sizeof(sockaddr_storage)) {
-    Napi::TypeError::New(info.Env(), "argument " + std::to_string(index) + " is not an encoded sockaddr")
-        .ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "argument " + std::to_string(index) + " is not an encoded sockaddr").ThrowAsJavaScriptException();
     return false;
   }
   std::memset(out, 0, sizeof(*out));

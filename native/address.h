@@ -18,6 +18,8 @@ namespace sockcall {
 
 // Reads an encoded sockaddr Buffer argument. Throws a TypeError and returns false if it is not one.
 bool ArgSockaddr(const Napi::CallbackInfo& info, size_t index, sockaddr_storage* out, socklen_t* length);
+// The same for a value in hand (a raw entry point's argv); `index` names the argument.
+bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_storage* out, socklen_t* length);
 
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);

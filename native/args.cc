@@ -18,32 +18,38 @@ static bool Fail(Napi::Env env, const std::string& message, bool range) {
   return false;
 }
 
-bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
+bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out) {
   // Raw Node-API: in a worker being terminated these calls fail, and node-addon-api's wrappers
   // would turn that into a fatal error. A failed call returns false with nothing thrown (the
-  // environment is going away; there is no one to throw to).
-  napi_valuetype type;
-  if (index < info.Length() && napi_typeof(info.Env(), info[index], &type) != napi_ok) return false;
-  if (index >= info.Length() || type != napi_number) {
-    return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
+  // environment is going away; there is no one to throw to). napi_get_value_double is also the
+  // type check: it answers napi_number_expected for anything but a number (undefined included).
+  double number;
+  const napi_status status = napi_get_value_double(env, value, &number);
+  if (status == napi_number_expected) {
+    return Fail(env, "argument " + std::to_string(index) + " must be a number", false);
   }
-  double value;
-  if (napi_get_value_double(info.Env(), info[index], &value) != napi_ok) return false;
-  if (std::isnan(value)) {
-    return Fail(info.Env(), "argument " + std::to_string(index) + " must not be NaN", true);
+  if (status != napi_ok) return false;
+  if (std::isnan(number)) {
+    return Fail(env, "argument " + std::to_string(index) + " must not be NaN", true);
   }
-  *out = value;
+  *out = number;
   return true;
 }
 
+void RefuseInt(Napi::Env env, napi_value value, size_t index) {
+  double number;
+  if (!ValueDouble(env, value, index, &number)) return;  // not a number, NaN, or Node-API failing
+  Fail(env, "argument " + std::to_string(index) + " must be an int32", true);
+}
+
+bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
+  if (index >= info.Length()) return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
+  return ValueDouble(info.Env(), info[index], index, out);
+}
+
 bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out) {
-  double value;
-  if (!ArgDouble(info, index, &value)) return false;
-  if (value < INT_MIN || value > INT_MAX || value != std::trunc(value)) {
-    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an int32", true);
-  }
-  *out = static_cast<int>(value);
-  return true;
+  if (index >= info.Length()) return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
+  return ValueInt(info.Env(), info[index], index, out);
 }
 
 bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t* length) {
@@ -55,16 +61,14 @@ bool ArgBytes(const Napi::CallbackInfo& info, size_t index, char** data, size_t*
 
 bool ValueBytes(Napi::Env js_env, napi_value value, size_t index, char** data, size_t* length) {
   napi_env env = js_env;
-  bool is_typed_array = false;
   bool is_data_view = false;
-  napi_is_typedarray(env, value, &is_typed_array);
-  if (is_typed_array) {
-    napi_typedarray_type type;
-    size_t element_count = 0;
-    void* pointer = nullptr;
-    if (napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr) != napi_ok) {
-      return Fail(js_env, "cannot read the TypedArray", false);
-    }
+  // napi_get_typedarray_info is the type check too: napi_invalid_arg, nothing thrown, for anything
+  // but a TypedArray (one call where napi_is_typedarray first made two).
+  napi_typedarray_type type;
+  size_t element_count = 0;
+  void* pointer = nullptr;
+  const napi_status status = napi_get_typedarray_info(env, value, &type, &element_count, &pointer, nullptr, nullptr);
+  if (status == napi_ok) {
     size_t element_size = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array:
@@ -80,6 +84,7 @@ bool ValueBytes(Napi::Env js_env, napi_value value, size_t index, char** data, s
     *length = pointer == nullptr ? 0 : element_count * element_size;
     return true;
   }
+  if (status != napi_invalid_arg) return false;  // Node-API failing (a worker being torn down)
   napi_is_dataview(env, value, &is_data_view);
   if (is_data_view) {
     size_t byte_length = 0;

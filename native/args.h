@@ -11,6 +11,8 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <vector>
 
 namespace sockcall {
@@ -20,6 +22,30 @@ bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out);
 
 // A JS number (any double, NaN refused); used for millisecond timeouts.
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out);
+
+// The same two for a value already in hand (a raw entry point's argv); `index` names the argument.
+bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out);
+
+// Throws the TypeError/RangeError ValueInt owes a value it did not take.
+void RefuseInt(Napi::Env env, napi_value value, size_t index);
+
+// Inline: every argument of every hot call goes through it. The one Node-API call is the type
+// check (napi_number_expected for anything but a number); a value outside int's range, NaN (which
+// fails both comparisons) and a fraction go to RefuseInt, which says which it was. In range first:
+// casting a double outside int's range is undefined; the round trip through int is exact only for
+// an integer (and cheaper than std::trunc without SSE4.1).
+inline bool ValueInt(Napi::Env env, napi_value value, size_t index, int* out) {
+  double number;
+  if (napi_get_value_double(env, value, &number) == napi_ok && number >= INT_MIN && number <= INT_MAX) {
+    const int integer = static_cast<int>(number);
+    if (static_cast<double>(integer) == number) {
+      *out = integer;
+      return true;
+    }
+  }
+  RefuseInt(env, value, index);
+  return false;
+}
 
 // Any ArrayBufferView (Buffer, TypedArray, DataView): a pointer to its first byte and its length
 // in bytes. A detached buffer yields length 0.
@@ -35,12 +61,37 @@ bool ArgBytesArray(const Napi::CallbackInfo& info, size_t index, std::vector<iov
 // An array of integers, for select/poll fd lists.
 bool ArgIntArray(const Napi::CallbackInfo& info, size_t index, std::vector<int>* out);
 
+// The arguments of a raw Node-API entry point, the hottest ones (native/syscalls.h says which):
+// one napi_get_cb_info into a fixed array, without node-addon-api's CallbackInfo and its wrapper.
+// Arguments not given read as undefined, which every guard above refuses as it would a missing one.
+// `ok` is false only where Node-API itself fails (a worker being torn down): return nullptr then.
+template <size_t N>
+struct RawArgs {
+  RawArgs(napi_env js_env, napi_callback_info info) : env(js_env) {
+    size_t count = N;
+    ok = napi_get_cb_info(js_env, info, &count, argv, nullptr, nullptr) == napi_ok;
+  }
+  bool Int(size_t index, int* out) const { return ValueInt(env, argv[index], index, out); }
+  bool Bytes(size_t index, char** data, size_t* length) const { return ValueBytes(env, argv[index], index, data, length); }
+
+  Napi::Env env;
+  napi_value argv[N];
+  bool ok;
+};
+
 // The result convention of every syscall wrapper: the non-negative result, or -errno. Returning
 // the errno instead of throwing keeps the would-block path (EAGAIN) free of exceptions; lib/errors.ts
 // turns it into a Node-style error with the address context only the TypeScript layer knows.
+// Every result but a MSG_TRUNC count past 2 GiB is an int32, which V8 makes without a heap number.
 inline Napi::Value SyscallResult(Napi::Env env, ssize_t result, int error) {
   napi_value value = nullptr;  // raw: see ArgDouble (a failure returns undefined, never aborts)
-  napi_create_double(env, result < 0 ? -error : static_cast<double>(result), &value);
+  if (result < 0) {
+    napi_create_int32(env, -error, &value);
+  } else if (result <= INT32_MAX) {
+    napi_create_int32(env, static_cast<int32_t>(result), &value);
+  } else {
+    napi_create_double(env, static_cast<double>(result), &value);
+  }
   return Napi::Value(env, value);
 }
 

@@ -24,17 +24,18 @@
 
 namespace sockcall {
 
-Napi::Value Socket(const Napi::CallbackInfo& info) {
+napi_value Socket(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int domain, type, protocol;
-  if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) return nullptr;
+  Trace trace(env);
   trace.Begin();
   int fd = socket(domain, type, protocol);
   const int error = errno;
   if (trace) trace.Int(domain).Int(type).Int(protocol).End("socket", fd, error);
-  if (fd < 0) return SyscallResult(info.Env(), -1, errno);
-  TrackFd(info.Env(), fd);
-  return Napi::Number::New(info.Env(), fd);
+  if (fd < 0) return SyscallResult(args.env, -1, errno);
+  TrackFd(args.env, fd);
+  return SyscallResult(args.env, fd, 0);
 }
 
 Napi::Value Socketpair(const Napi::CallbackInfo& info) {
@@ -59,36 +60,39 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   return result;
 }
 
-Napi::Value Bind(const Napi::CallbackInfo& info) {
+napi_value Bind(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
   socklen_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !ValueSockaddr(args.env, args.argv[1], 1, &address, &length)) return nullptr;
+  Trace trace(env);
   trace.Begin();
   int result = bind(fd, reinterpret_cast<sockaddr*>(&address), length);
   const int error = errno;
   if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("bind", result, error);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Listen(const Napi::CallbackInfo& info) {
+napi_value Listen(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd, backlog;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &backlog)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &backlog)) return nullptr;
+  Trace trace(env);
   trace.Begin();
   int result = listen(fd, backlog);
   const int error = errno;
   if (trace) trace.Int(fd).Int(backlog).End("listen", result, error);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Accept4(const Napi::CallbackInfo& info) {
+napi_value Accept4(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd, flags;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &flags)) return {};
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &flags)) return nullptr;
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
-  Trace trace(info.Env());
+  Trace trace(env);
   int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
     trace.Begin();
     int accepted = accept4(fd, nullptr, nullptr, flags);
@@ -96,17 +100,18 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
     if (trace) trace.Int(fd).Null().Null().Int(flags).End("accept4", accepted, error);
     return accepted;
   });
-  if (result < 0) return SyscallResult(info.Env(), -1, errno);
-  TrackFd(info.Env(), result);
-  return Napi::Number::New(info.Env(), result);
+  if (result < 0) return SyscallResult(args.env, -1, errno);
+  TrackFd(args.env, result);
+  return SyscallResult(args.env, result, 0);
 }
 
-Napi::Value Connect(const Napi::CallbackInfo& info) {
+napi_value Connect(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
   socklen_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgSockaddr(info, 1, &address, &length)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !ValueSockaddr(args.env, args.argv[1], 1, &address, &length)) return nullptr;
+  Trace trace(env);
   timespec start;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
   trace.Begin();
@@ -116,15 +121,16 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   // A blocking connect interrupted by a signal (SO_SNDTIMEO set, or a handler without SA_RESTART):
   // not called again (EALREADY), waited for. A non-blocking one never says EINTR.
   if (result < 0 && error == EINTR) result = AwaitConnect(trace, fd, start);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Send(const Napi::CallbackInfo& info) {
+napi_value Send(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     trace.Begin();
     ssize_t sent = send(fd, data, length, flags | extra_flags);
@@ -133,20 +139,21 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
     if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0).End("sendto", sent, error);
     return sent;
   });
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Sendto(const Napi::CallbackInfo& info) {
+napi_value Sendto(napi_env env, napi_callback_info info) {
+  RawArgs<4> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
   sockaddr_storage address;
   socklen_t address_length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags) ||
-      !ArgSockaddr(info, 3, &address, &address_length)) {
-    return {};
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags) ||
+      !ValueSockaddr(args.env, args.argv[3], 3, &address, &address_length)) {
+    return nullptr;
   }
-  Trace trace(info.Env());
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     trace.Begin();
     ssize_t sent = sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length);
@@ -157,15 +164,16 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
     }
     return sent;
   });
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Recv(const Napi::CallbackInfo& info) {
+napi_value Recv(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     trace.Begin();
     ssize_t received = recv(fd, data, length, flags | extra_flags);
@@ -177,17 +185,18 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
     }
     return received;
   });
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
+napi_value Recvfrom(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
-  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length) || !ArgInt(info, 2, &flags)) return {};
+  if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
-  Trace trace(info.Env());
+  Trace trace(env);
   ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     address_length = sizeof(address);
     trace.Begin();
@@ -200,39 +209,43 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
     }
     return received;
   });
-  if (result < 0) return SyscallResult(info.Env(), result, errno);
-  Napi::Array pair = Napi::Array::New(info.Env(), 2);
-  pair.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(result)));
+  if (result < 0) return SyscallResult(args.env, result, errno);
   // A connected stream socket reports no address (length 0): say null rather than invent one.
+  napi_value pair, count, sender;
+  if (napi_create_array_with_length(env, 2, &pair) != napi_ok || napi_create_double(env, static_cast<double>(result), &count) != napi_ok) return nullptr;
   if (address_length == 0) {
-    pair.Set(1u, info.Env().Null());
+    napi_get_null(env, &sender);
   } else {
-    pair.Set(1u, SockaddrToJs(info.Env(), address, address_length));
+    sender = SockaddrToJs(args.env, address, address_length);
   }
+  napi_set_element(env, pair, 0, count);
+  napi_set_element(env, pair, 1, sender);
   return pair;
 }
 
-Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+napi_value Shutdown(napi_env env, napi_callback_info info) {
+  RawArgs<2> args(env, info);
   int fd, how;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &how)) return {};
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &how)) return nullptr;
+  Trace trace(env);
   trace.Begin();
   int result = shutdown(fd, how);
   const int error = errno;
   if (trace) trace.Int(fd).Int(how).End("shutdown", result, error);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value Close(const Napi::CallbackInfo& info) {
+napi_value Close(napi_env env, napi_callback_info info) {
+  RawArgs<1> args(env, info);
   int fd;
-  if (!ArgInt(info, 0, &fd)) return {};
-  UntrackFd(info.Env(), fd);
-  Trace trace(info.Env());
+  if (!args.ok || !args.Int(0, &fd)) return nullptr;
+  UntrackFd(args.env, fd);
+  Trace trace(env);
   trace.Begin();
   int result = close(fd);  // never retried: see RetryOnEintr
   const int error = errno;
   if (trace) trace.Int(fd).End("close", result, error);
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, int (*call)(int, sockaddr*, socklen_t*)) {
@@ -260,38 +273,46 @@ Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, 
 // Reads the `out` typed array argument that receives a getsockopt result.
 // Results are memcpy'd in: the view may be any ArrayBufferView at any offset, so no alignment is
 // assumed.
-static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size) {
-  char* data;
-  size_t length;
-  if (!ArgBytes(info, index, &data, &length)) return nullptr;
+static char* OutBytes(Napi::Env env, char* data, size_t length, size_t size) {
   if (length < size) {
-    Napi::RangeError::New(info.Env(), "output array too small").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, "output array too small").ThrowAsJavaScriptException();
     return nullptr;
   }
   return data;
 }
 
-Napi::Value GetsockoptInt(const Napi::CallbackInfo& info) {
-  int fd, level, name;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name)) return {};
-  char* out = OutBytes(info, 3, sizeof(int32_t));
-  if (out == nullptr) return {};
-  int32_t value = 0;
-  socklen_t length = sizeof(value);
-  Trace trace(info.Env());
-  int result = TracedGetsockopt(trace, fd, level, name, &value, &length);
-  if (result == 0) std::memcpy(out, &value, sizeof(value));
-  return SyscallResult(info.Env(), result, errno);
+static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size) {
+  char* data;
+  size_t length;
+  if (!ArgBytes(info, index, &data, &length)) return nullptr;
+  return OutBytes(info.Env(), data, length, size);
 }
 
-Napi::Value SetsockoptInt(const Napi::CallbackInfo& info) {
-  int fd, level, name, value;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &level) || !ArgInt(info, 2, &name) || !ArgInt(info, 3, &value)) {
-    return {};
+napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
+  RawArgs<3> args(env, info);
+  int fd, level, name;
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name)) return nullptr;
+  int32_t value = 0;
+  socklen_t length = sizeof(value);
+  Trace trace(env);
+  const int result = TracedGetsockopt(trace, fd, level, name, &value, &length);
+  // The value itself (any int32: SO_PEEK_OFF is -1 when off), so a failure goes below them all.
+  napi_value out = nullptr;
+  if (result == 0) {
+    napi_create_int32(env, value, &out);
+  } else {
+    napi_create_double(env, kGetsockoptFailed - errno, &out);
   }
-  Trace trace(info.Env());
+  return out;
+}
+
+napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
+  RawArgs<4> args(env, info);
+  int fd, level, name, value;
+  if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name) || !args.Int(3, &value)) return nullptr;
+  Trace trace(env);
   int result = TracedSetsockopt(trace, fd, level, name, &value, sizeof(value));
-  return SyscallResult(info.Env(), result, errno);
+  return SyscallResult(args.env, result, errno);
 }
 
 Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {

@@ -22,7 +22,7 @@ import * as P from 'sockcall/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The raw binding, for the argument guards lib/ never lets a bad value reach.
-const { native } = createRequire(import.meta.url)(join(root, 'dist', 'native.js'));
+const { GETSOCKOPT_FAILED, native } = createRequire(import.meta.url)(join(root, 'dist', 'native.js'));
 
 const GUARD_MS = 5000;
 const { EAGAIN, EBADF, EINVAL, ENOTCONN, EOPNOTSUPP } = osConstants.errno;
@@ -130,6 +130,16 @@ await step('tcp v6 + errors', () => {
   const conn = guard(server.accept(S.SOCK_NONBLOCK));
   assert.equal(conn.getBlocking(), false);
   assert.throws(() => conn.recv(10), { code: 'EAGAIN', syscall: 'recv' });
+  // The would-block forms: null where the plain calls throw EAGAIN.
+  assert.equal(conn.tryRecv(10), null);
+  assert.equal(conn.tryRecvInto(Buffer.alloc(10)), null);
+  assert.equal(conn.tryRecvfrom(10), null);
+  server.setBlocking(false);
+  assert.equal(server.tryAccept(), null);
+  assert.equal(client.trySend('ab'), 2);
+  assert.equal(S.poll([{ fd: conn, events: S.POLLIN }], 5000).length, 1);
+  assert.equal(conn.tryRecv(1).toString(), 'a');
+  assert.equal(conn.tryRecvfrom(1).data.toString(), 'b');
   server.close();
   client.close();
   conn.close();
@@ -334,7 +344,6 @@ await step('getaddrinfo', () => {
 await step('native argument guards', () => {
   const fd = native.socket(S.AF_INET, S.SOCK_DGRAM | S.SOCK_CLOEXEC, 0);
   assert.ok(fd >= 0);
-  const out = new Int32Array(2);
   throwsType(() => native.socket(), TypeError);
   throwsType(() => native.socket('2', 1, 0), TypeError);
   throwsType(() => native.socket(NaN, 1, 0), RangeError);
@@ -345,7 +354,11 @@ await step('native argument guards', () => {
   throwsType(() => native.bind(fd, Buffer.alloc(1)), TypeError); // shorter than sa_family_t
   throwsType(() => native.connect(fd, Buffer.alloc(200)), TypeError); // longer than sockaddr_storage
   throwsType(() => native.sendto(fd, Buffer.alloc(1), 0), TypeError);
-  throwsType(() => native.getsockoptInt(fd, S.SOL_SOCKET, S.SO_TYPE, new Int8Array(2)), RangeError);
+  throwsType(() => native.getsockoptInt(fd, S.SOL_SOCKET), TypeError);
+  throwsType(() => native.getsockoptInt(fd, S.SOL_SOCKET, 0.5), RangeError);
+  throwsType(() => native.setsockoptInt(fd, S.SOL_SOCKET, S.SO_RCVBUF, 2 ** 31), RangeError);
+  throwsType(() => native.listen(fd, NaN), RangeError);
+  throwsType(() => native.shutdown(fd, '1'), TypeError);
   throwsType(() => native.getsockoptLinger(fd, new Int32Array(1)), RangeError);
   throwsType(() => native.getsockoptTimeval(fd, S.SO_RCVTIMEO, new Float32Array(1)), RangeError);
   throwsType(() => native.setsockoptTimeval(fd, S.SO_RCVTIMEO, -1), RangeError);
@@ -388,7 +401,8 @@ await step('native argument guards', () => {
   assert.equal(native.setBlocking(fd, 0), 0);
   assert.equal(native.recv(fd, detached, 0), -EAGAIN);
   // Failed syscalls return -errno.
-  assert.equal(native.getsockoptInt(-1, S.SOL_SOCKET, S.SO_TYPE, out), -EBADF);
+  assert.equal(native.getsockoptInt(fd, S.SOL_SOCKET, S.SO_TYPE), S.SOCK_DGRAM);
+  assert.equal(native.getsockoptInt(-1, S.SOL_SOCKET, S.SO_TYPE), GETSOCKOPT_FAILED - EBADF);
   assert.equal(native.getsockname(-1), -EBADF);
   assert.equal(native.getpeername(fd), -ENOTCONN);
   assert.equal(native.recvfrom(fd, Buffer.alloc(4), 0), -EAGAIN);

@@ -1,8 +1,8 @@
 // Socket lifecycle and fd ownership: socket(2) for every valid family × type, the domain/type/protocol
 // a Socket reports, SOCK_NONBLOCK, socketpair(2), adopting an fd (fromFd) and giving one up (detach),
 // close() and [Symbol.dispose], use after close (EBADF, never touching the old fd number even when
-// another socket has it by now), setBlocking/getBlocking with real EAGAIN/EINPROGRESS, and no fd
-// leaks over hundreds of sockets.
+// another socket has it by now), setBlocking/getBlocking with real EAGAIN/EINPROGRESS, the try* calls
+// that return null for EAGAIN, and no fd leaks over hundreds of sockets.
 import { expect } from 'chai';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -519,6 +519,113 @@ describe('10 socket lifecycle and fd ownership', function () {
       const conn = guard(track(server.accept()));
       client.setBlocking(true);
       expectFlow(client, conn, 'after EINPROGRESS');
+    });
+  });
+
+  describe('tryAccept, trySend, trySendto, tryRecv, tryRecvInto, tryRecvfrom: EAGAIN as null', function () {
+    it('return null on an empty non-blocking socket, and exactly what recv/recvInto/recvfrom return once there is data', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+      track(a, b);
+      const into = Buffer.alloc(16);
+      expect(b.tryRecv(16)).to.equal(null);
+      expect(b.tryRecvInto(into)).to.equal(null);
+      expect(b.tryRecvfrom(16)).to.equal(null);
+      expect(a.trySend('hello')).to.equal(5);
+      expect(b.tryRecvInto(into, sockcall.MSG_PEEK)).to.equal(5);
+      expect(into.subarray(0, 5).toString()).to.equal('hello');
+      expect(b.tryRecvfrom(2)).to.deep.equal({ data: Buffer.from('he'), address: { family: 'AF_UNIX', path: '' } });
+      expect(b.tryRecv(16).toString()).to.equal('llo');
+      expect(b.tryRecv(16)).to.equal(null);
+      // A blocking socket with MSG_DONTWAIT: null too, and the socket stays blocking.
+      const [c, d] = Socket.pair(AF_UNIX, SOCK_STREAM);
+      track(c, d);
+      expect(d.tryRecvInto(into, MSG_DONTWAIT)).to.equal(null);
+      expect(d.getBlocking()).to.equal(true);
+      // EOF is not EAGAIN: an empty Buffer and 0, as from recv and recvInto.
+      a.close();
+      expect(b.tryRecv(16)).to.deep.equal(Buffer.alloc(0));
+      expect(b.tryRecvInto(into)).to.equal(0);
+    });
+
+    it('trySend returns null when the send buffer is full, having sent nothing, and the bytes sent before', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+      track(a, b);
+      const chunk = Buffer.alloc(65536, 0x61);
+      let sent = 0;
+      let result;
+      for (let i = 0; i < 1000 && (result = a.trySend(chunk)) !== null; i++) sent += result;
+      expect(result).to.equal(null);
+      expect(sent).to.be.above(0);
+      // Everything trySend counted arrives, and nothing more.
+      let received = 0;
+      for (let n; (n = b.tryRecvInto(chunk)) !== null; ) received += n;
+      expect(received).to.equal(sent);
+      expect(a.trySend('x')).to.equal(1);
+    });
+
+    it('trySendto and tryRecvfrom on datagram sockets: null when empty, the datagram and its sender when not', function () {
+      const receiver = track(new Socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK));
+      receiver.bind({ address: '127.0.0.1', port: 0 });
+      const sender = track(new Socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK));
+      sender.bind({ address: '127.0.0.1', port: 0 });
+      expect(receiver.tryRecvfrom(64)).to.equal(null);
+      expect(sender.trySendto('ping', receiver.getsockname())).to.equal(4);
+      expect(poll([{ fd: receiver, events: POLLIN }], 2000)).to.have.length(1);
+      expect(receiver.tryRecvfrom(64)).to.deep.equal({ data: Buffer.from('ping'), address: sender.getsockname() });
+      expect(receiver.tryRecvfrom(64)).to.equal(null);
+    });
+
+    it('tryAccept returns null with no pending connection, and a Socket as accept does when one waits', function () {
+      const server = listener();
+      server.setBlocking(false);
+      expect(server.tryAccept()).to.equal(null);
+      const client = socket();
+      client.connect(server.getsockname());
+      expect(poll([{ fd: server, events: POLLIN }], 2000)).to.have.length(1);
+      const conn = track(server.tryAccept(SOCK_NONBLOCK));
+      expect(conn).to.be.an.instanceOf(Socket);
+      expect(conn.getBlocking()).to.equal(false);
+      expect(conn.getpeername()).to.deep.equal(client.getsockname());
+      expect(server.tryAccept()).to.equal(null);
+    });
+
+    it('a blocking socket whose SO_RCVTIMEO runs out gives null too, after the timeout', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+      track(a, b);
+      b.setsockopt(SOL_SOCKET, sockcall.SO_RCVTIMEO, 50);
+      const started = Date.now();
+      expect(b.tryRecvInto(Buffer.alloc(4))).to.equal(null);
+      expect(Date.now() - started).to.be.at.least(40);
+    });
+
+    it('throw every other error as the throwing calls do, and the same TypeError/RangeError for bad arguments', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK);
+      track(a, b);
+      const server = track(new Socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK));
+      // Not listening: accept4 says EINVAL.
+      throwsLike(() => server.tryAccept(), { instanceOf: SocketError, code: 'EINVAL', syscall: 'accept' });
+      // A stream socket never connected: ENOTCONN (recv), EPIPE (send: MSG_NOSIGNAL, no signal).
+      throwsLike(() => server.tryRecv(4), { instanceOf: SocketError, code: 'ENOTCONN', syscall: 'recv' });
+      throwsLike(() => server.tryRecvInto(Buffer.alloc(4)), { instanceOf: SocketError, code: 'ENOTCONN', syscall: 'recv' });
+      throwsLike(() => server.trySend('x'), { instanceOf: SocketError, code: 'EPIPE', syscall: 'send' });
+      // A datagram too long for the Unix socket's buffer: EMSGSIZE, not null.
+      throwsLike(() => a.trySend(Buffer.alloc(8 * 1024 * 1024)), { instanceOf: SocketError, code: 'EMSGSIZE', syscall: 'send' });
+      const closed = new Socket(AF_INET, SOCK_DGRAM);
+      closed.close();
+      for (const call of [() => closed.tryRecvInto(Buffer.alloc(1)), () => closed.tryRecv(1), () => closed.trySend('x'), () => closed.tryAccept()]) {
+        throwsLike(call, { instanceOf: SocketError, code: 'EBADF' });
+      }
+      throwsLike(() => closed.trySendto('x', { address: '127.0.0.1', port: 9 }), { code: 'EBADF', syscall: 'sendto' });
+      throwsLike(() => closed.tryRecvfrom(1), { code: 'EBADF', syscall: 'recvfrom' });
+      throwsLike(() => b.tryRecvInto('not a view'), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      throwsLike(() => b.tryRecv(-1), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+      throwsLike(() => b.tryRecvfrom(1.5), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' });
+      throwsLike(() => b.tryRecvInto(Buffer.alloc(1), 5000), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => a.trySend(42), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      throwsLike(() => a.trySendto('x', { host: '127.0.0.1', port: 9 }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => server.tryAccept(MSG_DONTWAIT), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
+      // The throwing forms keep their EAGAIN: same class, code, errno and syscall.
+      throwsLike(() => b.recvInto(Buffer.alloc(1)), { instanceOf: SocketError, code: 'EAGAIN', errno: -osConstants.errno.EAGAIN, syscall: 'recv' });
     });
   });
 

@@ -7,7 +7,7 @@
 //         koffi (libc via FFI)
 //   PROFILE_STACK_TRACE_LIMIT=0: Error.stackTraceLimit for the loop (what an error without a stack costs)
 //   OP:   getsockopt | sendrecv (1-byte send + recvInto, a Unix socketpair) | eagain (recv on an
-//         empty non-blocking socket) | connect (socket+connect+accept+close+recv EOF+close, loopback)
+//         empty non-blocking socket) | tryeagain (the same with tryRecvInto: null, no error; sockcall only) | connect (socket+connect+accept+close+recv EOF+close, loopback)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -56,6 +56,15 @@ if (impl === 'sockcall') {
     b.close();
     return would;
   };
+  ops.tryeagain = (n) => {
+    const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+    const buf = Buffer.allocUnsafe(1);
+    let would = 0;
+    for (let i = 0; i < n; i++) if (b.tryRecvInto(buf) === null) would++;
+    a.close();
+    b.close();
+    return would;
+  };
   ops.connect = (n) => {
     const server = new Socket(AF_INET, SOCK_STREAM);
     server.bind({ address: '127.0.0.1', port: 0 });
@@ -78,11 +87,11 @@ if (impl === 'sockcall') {
   const native = impl === 'native-fast' ? { ...loaded } : loaded;
   ops.getsockopt = (n) => {
     const fd = native.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const out = new Int32Array(1);
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      if (native.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, out) < 0) throw new Error('getsockopt');
-      sum = (sum + out[0]) | 0;
+      const value = native.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
+      if (value < -(2 ** 31)) throw new Error('getsockopt');
+      sum = (sum + value) | 0;
     }
     native.close(fd);
     return sum;

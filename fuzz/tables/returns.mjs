@@ -28,6 +28,13 @@ export const RETURNS = {
   sendto: isCount,
   sendAll: isCount,
   accept: isSocket,
+  // The would-block forms: what their plain form returns, or null for EAGAIN.
+  tryAccept: (value) => value === null || isSocket(value),
+  trySend: (value) => value === null || isCount(value),
+  trySendto: (value) => value === null || isCount(value),
+  tryRecv: (value, plan) => value === null || RETURNS.recv(value, plan),
+  tryRecvInto: (value) => value === null || isCount(value),
+  tryRecvfrom: (value, plan) => value === null || RETURNS.recvfrom(value, plan),
   getsockname: isAddress,
   getpeername: isAddress,
   getBlocking: (value) => typeof value === 'boolean',
@@ -58,6 +65,9 @@ export function rawReturnOk(name, value) {
     case 'getsockname':
     case 'getpeername':
       return isErrno(value) || isAddress(value);
+    case 'getsockoptInt':
+      // Any int32 (the option's value), or GETSOCKOPT_FAILED - errno below them all.
+      return (Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) || isErrno(value + 2 ** 32);
     case 'select':
       return isErrno(value) || (Array.isArray(value) && value.length === 3 && value.every(Array.isArray));
     case 'poll':
