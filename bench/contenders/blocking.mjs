@@ -226,14 +226,10 @@ function serverHttp() {
   }
 }
 
-/** A call on a non-blocking socket that would have had to wait. */
-function wouldBlock(error) {
-  return error instanceof SocketError && error.code === 'EAGAIN';
-}
-
 /**
  * The "many" echo server, as bench/c/contender.c's: a non-blocking listener and connections on one
- * level-triggered Epoll; each readable connection gets one recvInto and its echo, and an echo the
+ * level-triggered Epoll; each readable connection gets one tryRecvInto and its echo (the would-block
+ * forms: EAGAIN is null, not an exception), and an echo the
  * socket has no room for waits for EPOLLOUT (reading stops meanwhile).
  */
 function serverMany() {
@@ -261,12 +257,9 @@ function serverMany() {
   /** Sends what is pending: true when all of it went, false on EAGAIN; throws on an error. */
   const flush = (c) => {
     while (c.off < c.len) {
-      try {
-        c.off += c.socket.send(c.off === 0 && c.len === size ? c.buf : c.buf.subarray(c.off, c.len));
-      } catch (error) {
-        if (wouldBlock(error)) return false;
-        throw error;
-      }
+      const sent = c.socket.trySend(c.off === 0 && c.len === size ? c.buf : c.buf.subarray(c.off, c.len));
+      if (sent === null) return false;
+      c.off += sent;
     }
     return true;
   };
@@ -285,12 +278,12 @@ function serverMany() {
         for (;;) {
           let socket;
           try {
-            socket = server.accept(SOCK_NONBLOCK);
+            socket = server.tryAccept(SOCK_NONBLOCK);
           } catch (error) {
-            if (wouldBlock(error)) break;
             if (error instanceof SocketError && error.code === 'ECONNABORTED') continue;
             throw error;
           }
+          if (socket === null) break;
           socket.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
           conns.set(socket.fd, { socket, buf: Buffer.allocUnsafe(size), off: 0, len: 0 });
           ep.ctl(EPOLL_CTL_ADD, socket, EPOLLIN);
@@ -305,13 +298,8 @@ function serverMany() {
           if (flush(c)) ep.ctl(EPOLL_CTL_MOD, c.socket, EPOLLIN);
           continue;
         }
-        let got;
-        try {
-          got = c.socket.recvInto(c.buf);
-        } catch (error) {
-          if (wouldBlock(error)) continue;
-          throw error;
-        }
+        const got = c.socket.tryRecvInto(c.buf);
+        if (got === null) continue;
         if (got === 0) {
           close(c);
           continue;
