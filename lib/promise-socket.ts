@@ -1,13 +1,20 @@
 // The promise flavour's Socket: the same syscalls on a non-blocking fd, driven by Node's own event
 // loop. Each call tries its syscall at once; only when the kernel says EAGAIN does it wait, in a
-// FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness, and
-// then tries again. Nothing waits on the libuv thread pool.
+// FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness. The
+// call at the head of a queue is handed to the poller when it can make it natively (recv into a
+// buffer, send, accept4, connect's SO_ERROR): the poll callback then makes the syscall and brings
+// its result; the others try again from here. A stream whose last read came back short is drained,
+// so its next recv waits for readiness without trying first. Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress } from './address';
 import {
+  MSG_ERRQUEUE,
   MSG_NOSIGNAL,
+  MSG_OOB,
+  MSG_PEEK,
   SO_ERROR,
+  SOCK_STREAM,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOL_SOCKET,
@@ -41,7 +48,7 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 const EINTR = -osConstants.errno.EINTR;
 const EBADF = -osConstants.errno.EBADF;
 
-const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
+const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED, PEND_RECV, PEND_SEND, PEND_ACCEPT, PEND_CONNECT, NOT_DONE } = native.Poller;
 
 /**
  * What every call that can wait accepts.
@@ -119,9 +126,29 @@ export const WOULD_BLOCK: unique symbol = Symbol('would block');
 /** Makes the syscall once: its result, WOULD_BLOCK, or a thrown SocketError. */
 type Attempt<T> = () => T | typeof WOULD_BLOCK;
 
+/** A syscall the poll callback makes for the call at the head of a queue (see NativePoller.pend). */
+interface Handover {
+  kind: number;
+  view: ArrayBufferView | undefined;
+  flags: number;
+}
+
+/**
+ * A call the poller can make natively: what to hand over (null while it cannot be: a connect not
+ * yet started), and how its raw result (count, fd, or -errno) becomes the call's value,
+ * WOULD_BLOCK (wait on) or a thrown SocketError. `attempt` is then `finish` of the JS syscall.
+ */
+interface Native<T> {
+  handover(): Handover | null;
+  finish(result: number): T | typeof WOULD_BLOCK;
+}
+
 interface Operation {
   syscall: string;
   attempt: Attempt<unknown>;
+  native?: Native<unknown> | undefined;
+  /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
+  waitsWhenDrained?: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** Drops the timer and the abort listener once the operation is settled. */
@@ -143,6 +170,9 @@ const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
 const NO_OPTIONS: WaitOptions = Object.freeze({});
+const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
+const ACCEPT_HANDOVER: Handover = Object.freeze({ kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS });
+const CONNECT_HANDOVER: Handover = Object.freeze({ kind: PEND_CONNECT, view: undefined, flags: 0 });
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -207,7 +237,7 @@ export function promiseSocketFor(fd: number): Socket | undefined {
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
 export let unwatch: (socket: Socket, watcher: Watcher) => void;
-let dispatch: (socket: Socket, status: number, events: number) => void;
+let dispatch: (socket: Socket, status: number, events: number, readResult: number, writeResult: number) => void;
 
 /**
  * A socket whose calls that can wait return Promises. Same constructor and method names as the
@@ -256,6 +286,14 @@ export class Socket extends SocketBase {
   #progress = 0;
   /** While backed off: the timer that retries the waiting calls (the poller is stopped). */
   #backoff: NodeJS.Timeout | undefined;
+  /** The operation whose syscall the poller holds for each direction (see #handOver), or null. */
+  readonly #pended: [Operation | null, Operation | null] = [null, null];
+  /**
+   * The last recv on this stream came back short: the receive queue is empty, so the next recv
+   * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
+   * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
+   */
+  #drained = false;
 
   static {
     watch = (socket, watcher) => {
@@ -265,7 +303,7 @@ export class Socket extends SocketBase {
     unwatch = (socket, watcher) => {
       if (socket.#watchers.delete(watcher)) socket.#arm();
     };
-    dispatch = (socket, status, events) => socket.#onEvent(status, events);
+    dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
   }
 
   /**
@@ -502,6 +540,7 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
+    this.#pended[READ] = this.#pended[WRITE] = null;
     this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
@@ -525,6 +564,8 @@ export class Socket extends SocketBase {
     if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
     for (const watcher of this.#watchers) mask |= watcher.events;
     if (mask === 0) {
+      this.#handOver(READ);
+      this.#handOver(WRITE);
       this.#setWaiting(false);
       // Writability (and the rest) persists: keep only the readable interest while idle.
       if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
@@ -544,9 +585,29 @@ export class Socket extends SocketBase {
       this.#poller = created;
       this.closeOnCollect(created);
     }
+    this.#handOver(READ);
+    this.#handOver(WRITE);
     this.#setWaiting(true);
     if (this.#backoff !== undefined) return; // the timer retries every waiting call
     if (mask !== this.#armed) this.#start(mask);
+  }
+
+  /**
+   * Makes the poller hold the syscall of the call now at the head of `direction`'s queue, when it
+   * can make it natively; otherwise lets go of what it held. A call the poller refuses (it never
+   * should) simply waits as the others do, tried from JS on readiness.
+   */
+  #handOver(direction: Direction): void {
+    const head = this.#queues[direction][0];
+    const pended = this.#pended[direction];
+    if (head !== undefined && head === pended) return;
+    const handover = head?.native?.handover() ?? null;
+    if (handover !== null && this.#poller!.pend(direction, handover.kind, handover.view, handover.flags) === 0) {
+      this.#pended[direction] = head!;
+    } else if (pended !== null) {
+      this.#poller?.unpend(direction);
+      this.#pended[direction] = null;
+    }
   }
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
@@ -573,7 +634,7 @@ export class Socket extends SocketBase {
     const delay = Math.min(2 ** (this.#fruitless - FRUITLESS_WAKEUPS), MAX_BACKOFF_MS);
     this.#backoff = setTimeout(() => {
       this.#backoff = undefined;
-      this.#onEvent(0, READABLE | WRITABLE | PRIORITIZED | DISCONNECT);
+      this.#onEvent(0, READABLE | WRITABLE | PRIORITIZED | DISCONNECT, NOT_DONE, NOT_DONE, false);
     }, delay);
     if (!this.#referenced) this.#backoff.unref();
   }
@@ -602,8 +663,12 @@ export class Socket extends SocketBase {
     return true;
   }
 
-  /** The poller fired: serve each direction's queue in order while its syscalls go through. */
-  #onEvent(status: number, events: number): void {
+  /**
+   * The poller fired: serve each direction's queue in order while its syscalls go through. A pended
+   * call was made by the poll callback already (`nativeTried`): its result settles it (NOT_DONE: it
+   * would still block), and the calls queued behind it are tried from here.
+   */
+  #onEvent(status: number, events: number, readResult: number, writeResult: number, nativeTried = status === 0): void {
     if (this.closed) return;
     if (status < 0) {
       // libuv turns POLLERR (a pending socket error: a refused connect, a reset) into status
@@ -621,8 +686,8 @@ export class Socket extends SocketBase {
     const progress = this.#progress;
     const watching = this.#watchers.size;
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
-    if (events & (READABLE | DISCONNECT)) this.#drain(READ);
-    if (events & WRITABLE) this.#drain(WRITE);
+    if (events & (READABLE | DISCONNECT)) this.#serve(READ, nativeTried, readResult);
+    if (events & WRITABLE) this.#serve(WRITE, nativeTried, writeResult);
     for (const watcher of this.#watchers) {
       if (events & watcher.events) watcher.notify();
     }
@@ -635,26 +700,56 @@ export class Socket extends SocketBase {
     this.#arm();
   }
 
-  #drain(direction: Direction): void {
+  /** `direction` is ready: settle its pended call with what the poll callback got, then drain. */
+  #serve(direction: Direction, nativeTried: boolean, result: number): void {
+    const pended = this.#pended[direction];
+    if (pended !== null && nativeTried) {
+      if (result === NOT_DONE) return; // the head would still block: those behind it too
+      this.#pended[direction] = null; // the poller let go of it with its result
+      if (!this.#settle(this.#queues[direction], pended, () => pended.native!.finish(result))) return;
+      this.#drain(direction, true);
+      return;
+    }
+    this.#drain(direction, false);
+  }
+
+  /**
+   * Tries the queued calls in order while they go through. `settledOne`: a call of this readiness
+   * was settled already, so a recv on a stream drained by it waits for the next readiness.
+   */
+  #drain(direction: Direction, settledOne: boolean): void {
     const queue = this.#queues[direction];
     while (queue.length > 0) {
       const operation = queue[0]!;
-      let value: unknown;
-      try {
-        value = operation.attempt();
-      } catch (error) {
-        this.#progress++;
-        queue.shift();
-        operation.settled();
-        operation.reject(error);
-        continue;
+      if (settledOne && this.#drained && operation.waitsWhenDrained) return;
+      if (operation === this.#pended[direction]) {
+        // Tried from here (a backed-off retry, an error status): the poller must not make it too.
+        this.#poller?.unpend(direction);
+        this.#pended[direction] = null;
       }
-      if (value === WOULD_BLOCK) return;
+      if (!this.#settle(queue, operation, operation.attempt)) return;
+      settledOne = true;
+    }
+  }
+
+  /** Settles the head `operation` with what `make` returns or throws: false if it would block. */
+  #settle(queue: Operation[], operation: Operation, make: () => unknown): boolean {
+    let value: unknown;
+    try {
+      value = make();
+    } catch (error) {
       this.#progress++;
       queue.shift();
       operation.settled();
-      operation.resolve(value);
+      operation.reject(error);
+      return true;
     }
+    if (value === WOULD_BLOCK) return false;
+    this.#progress++;
+    queue.shift();
+    operation.settled();
+    operation.resolve(value);
+    return true;
   }
 
   /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
@@ -674,6 +769,8 @@ export class Socket extends SocketBase {
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
+    this.#handOver(READ);
+    this.#handOver(WRITE);
     this.#setWaiting(false);
   }
 
@@ -689,6 +786,8 @@ export class Socket extends SocketBase {
     context?: ErrorContext,
     decorate?: (error: SocketError | AbortError) => void,
     progress?: () => string,
+    nativeCall?: Native<T>,
+    waitsWhenDrained = false,
   ): Promise<T> {
     const { signal, timeout } = options;
     if (signal?.aborted) {
@@ -697,7 +796,7 @@ export class Socket extends SocketBase {
       return Promise.reject(error);
     }
     const queue = this.#queues[direction];
-    if (queue.length === 0) {
+    if (queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
         const value = attempt();
@@ -721,6 +820,8 @@ export class Socket extends SocketBase {
       };
       if (decorate) operation.decorate = decorate;
       if (progress) operation.progress = progress;
+      if (nativeCall) operation.native = nativeCall as Native<unknown>;
+      if (waitsWhenDrained) operation.waitsWhenDrained = true;
       queue.push(operation);
       if (timeout !== undefined) {
         timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
@@ -734,6 +835,19 @@ export class Socket extends SocketBase {
       }
       this.#arm();
     });
+  }
+
+  /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
+  #noteRead(got: number, asked: number, flags: number): void {
+    if (this.type === SOCK_STREAM && !(flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE))) this.#drained = got < asked;
+  }
+
+  /**
+   * Whether a recv with `flags` reads the receive queue that #drained describes (the urgent byte
+   * and the error queue are signalled apart, and may be there while it is empty).
+   */
+  #waitsWhenDrained(flags: number): boolean {
+    return this.type === SOCK_STREAM && !(flags & (MSG_OOB | MSG_ERRQUEUE));
   }
 
   #cancel(direction: Direction, operation: Operation, error: Error): void {
@@ -773,11 +887,14 @@ export class Socket extends SocketBase {
     try {
       const fd = fdOf(this, 'accept');
       const { domain, type, protocol } = this;
-      return this.#run(READ, 'accept', waitOptions(options), () => {
-        const result = native.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const finish = (result: number): Socket | typeof WOULD_BLOCK => {
         if (result === EAGAIN) return WOULD_BLOCK;
         if (result < 0) throw syscallError('accept', result);
         return new Socket(domain, type, protocol, ADOPT, result);
+      };
+      return this.#run(READ, 'accept', waitOptions(options), () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, {
+        handover: () => ACCEPT_HANDOVER,
+        finish,
       });
     } catch (error) {
       return Promise.reject(error);
@@ -822,6 +939,11 @@ export class Socket extends SocketBase {
       const { sockaddr, context } = this.encode(address, 'address', true);
       let inProgress = false;
       const intOut = new Int32Array(1);
+      /** SO_ERROR's verdict (0, or -error) or getsockopt's failure. */
+      const finish = (result: number): undefined => {
+        if (result < 0) throw syscallError('connect', result, context);
+        return undefined;
+      };
       return this.#run(
         WRITE,
         'connect',
@@ -837,11 +959,12 @@ export class Socket extends SocketBase {
             return WOULD_BLOCK;
           }
           const result = native.getsockoptInt(fd, SOL_SOCKET, SO_ERROR, intOut);
-          if (result < 0) throw syscallError('connect', result, context);
-          if (intOut[0] !== 0) throw syscallError('connect', -intOut[0]!, context);
-          return undefined;
+          return finish(result < 0 ? result : -intOut[0]!);
         },
         context,
+        undefined,
+        undefined,
+        { handover: () => (inProgress ? CONNECT_HANDOVER : null), finish },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -877,11 +1000,15 @@ export class Socket extends SocketBase {
       const view = toSendable(data);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
-      return this.#run(WRITE, 'send', wait, () => {
-        const result = native.send(fd, view, allFlags);
+      const finish = (result: number): number | typeof WOULD_BLOCK => {
         if (result === EAGAIN) return WOULD_BLOCK;
         if (result < 0) throw syscallError('send', result);
         return result;
+      };
+      const handover: Handover = { kind: PEND_SEND, view, flags: allFlags };
+      return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, allFlags)), undefined, undefined, undefined, {
+        handover: () => handover,
+        finish,
       });
     } catch (error) {
       return Promise.reject(error);
@@ -941,6 +1068,20 @@ export class Socket extends SocketBase {
           error.bytesSent = sent;
         },
         () => sendAllProgress(sent, bytes.length),
+        {
+          handover: () => ({ kind: PEND_SEND, view: sent === 0 ? bytes : bytes.subarray(sent), flags: allFlags }),
+          // One send(2) made by the poller: the rest is handed over again once there is room.
+          finish: (result) => {
+            if (result < 0) {
+              const error = syscallError('send', result, undefined, sendAllProgress(sent, bytes.length));
+              error.bytesSent = sent;
+              throw error;
+            }
+            sent += result;
+            this.#progress++;
+            return sent < bytes.length ? WOULD_BLOCK : sent;
+          },
+        },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -1028,12 +1169,23 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      return this.#run(READ, 'recv', wait, () => {
-        const data = receive(fd, length, recvFlags);
-        if (data === EAGAIN) return WOULD_BLOCK;
-        if (typeof data === 'number') throw syscallError('recv', data);
-        return data;
-      });
+      return this.#run(
+        READ,
+        'recv',
+        wait,
+        () => {
+          const data = receive(fd, length, recvFlags);
+          if (data === EAGAIN) return WOULD_BLOCK;
+          if (typeof data === 'number') throw syscallError('recv', data);
+          this.#noteRead(data.length, length, recvFlags);
+          return data;
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        this.#waitsWhenDrained(recvFlags),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1070,12 +1222,24 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      return this.#run(READ, 'recv', wait, () => {
-        const result = native.recv(fd, view, recvFlags);
+      const finish = (result: number): number | typeof WOULD_BLOCK => {
         if (result === EAGAIN) return WOULD_BLOCK;
         if (result < 0) throw syscallError('recv', result);
+        this.#noteRead(result, view.byteLength, recvFlags);
         return result;
-      });
+      };
+      const handover: Handover = { kind: PEND_RECV, view, flags: recvFlags };
+      return this.#run(
+        READ,
+        'recv',
+        wait,
+        () => finish(native.recv(fd, view, recvFlags)),
+        undefined,
+        undefined,
+        undefined,
+        { handover: () => handover, finish },
+        this.#waitsWhenDrained(recvFlags),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1281,9 +1445,9 @@ export class Socket extends SocketBase {
  */
 const owners = new WeakMap<NativePoller, WeakRef<Socket>>();
 
-function onPollerEvent(this: NativePoller, status: number, events: number): void {
+function onPollerEvent(this: NativePoller, status: number, events: number, readResult: number, writeResult: number): void {
   const socket = owners.get(this)?.deref();
-  if (socket !== undefined) dispatch(socket, status, events);
+  if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 
 export { PRIORITIZED, READABLE, WRITABLE, DISCONNECT };
