@@ -47,11 +47,13 @@ export interface NativePoller {
   /**
    * Hands the call at the head of `direction`'s queue (0 reads, 1 writes) to the poll callback,
    * which makes it when the fd is ready (`kind`: PEND_RECV into `view`, PEND_SEND of `view`,
-   * PEND_ACCEPT with accept4's `flags`, PEND_CONNECT reading SO_ERROR): 0, or -EINVAL.
+   * PEND_ACCEPT with accept4's `flags`, PEND_CONNECT reading SO_ERROR), and arms it: 0, or -EINVAL.
    */
   pend(direction: number, kind: number, view: ArrayBufferView | undefined, flags: number): number;
-  /** Forgets the call pended for `direction`: 0. */
+  /** Disarms and forgets the call pended for `direction`: 0. */
   unpend(direction: number): number;
+  /** Per direction, 1 while the pended call is wanted: the poll callback makes it only then, and sets 0 when done. */
+  readonly armed: Int32Array;
 }
 
 export interface PollerClass {

@@ -126,7 +126,7 @@ export const WOULD_BLOCK: unique symbol = Symbol('would block');
 /** Makes the syscall once: its result, WOULD_BLOCK, or a thrown SocketError. */
 type Attempt<T> = () => T | typeof WOULD_BLOCK;
 
-/** A syscall the poll callback makes for the call at the head of a queue (see NativePoller.pend). */
+/** A syscall the poll callback can make for the call at the head of a queue (see NativePoller.pend). */
 interface Handover {
   kind: number;
   view: ArrayBufferView | undefined;
@@ -134,13 +134,15 @@ interface Handover {
 }
 
 /**
- * A call the poller can make natively: what to hand over (null while it cannot be: a connect not
- * yet started), and how its raw result (count, fd, or -errno) becomes the call's value,
- * WOULD_BLOCK (wait on) or a thrown SocketError. `attempt` is then `finish` of the JS syscall.
+ * A call the poller can make natively: the syscall to hand over, and how its raw result (count,
+ * fd, or -errno) becomes the call's value, WOULD_BLOCK (wait on) or a thrown SocketError; the
+ * call's `attempt` is `finish` of the same syscall made from JS. `update`, if there, brings `view`
+ * up to date before a handover and says whether the call can be handed over now (a connect only
+ * once connect(2) has said EINPROGRESS).
  */
-interface Native<T> {
-  handover(): Handover | null;
+interface Native<T> extends Handover {
   finish(result: number): T | typeof WOULD_BLOCK;
+  update?(): boolean;
 }
 
 interface Operation {
@@ -171,8 +173,6 @@ type Direction = typeof READ | typeof WRITE;
 
 const NO_OPTIONS: WaitOptions = Object.freeze({});
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
-const ACCEPT_HANDOVER: Handover = Object.freeze({ kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS });
-const CONNECT_HANDOVER: Handover = Object.freeze({ kind: PEND_CONNECT, view: undefined, flags: 0 });
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -206,6 +206,13 @@ export function timeoutError(syscall: string, ms: number, context?: ErrorContext
 /** ECANCELED for a call still waiting when `by` ('close()', 'detach()' ...) let the fd go. */
 function canceledError(operation: Operation, by: string): SocketError {
   return new SocketError(operation.syscall, 'ECANCELED', -osConstants.errno.ECANCELED, undefined, details(`cancelled by ${by}`, operation.progress?.()));
+}
+
+/** A send(2) failure part way through a sendAll: the error, saying how much went out (`bytesSent`). */
+function sendAllFailure(result: number, sent: number, total: number): SocketError {
+  const error = syscallError('send', result, undefined, sendAllProgress(sent, total));
+  error.bytesSent = sent;
+  return error;
 }
 
 /** Recv-style calls take `(…, flags?, options?)`; `(…, options)` is accepted too. */
@@ -286,8 +293,13 @@ export class Socket extends SocketBase {
   #progress = 0;
   /** While backed off: the timer that retries the waiting calls (the poller is stopped). */
   #backoff: NodeJS.Timeout | undefined;
-  /** The operation whose syscall the poller holds for each direction (see #handOver), or null. */
+  /** The operation whose syscall the poller is armed to make, per direction (see #handOver), or null. */
   readonly #pended: [Operation | null, Operation | null] = [null, null];
+  /** The syscall registered with the poller per direction (NativePoller.pend), re-armed while the same. */
+  readonly #registered: [Handover, Handover] = [
+    { kind: 0, view: undefined, flags: 0 },
+    { kind: 0, view: undefined, flags: 0 },
+  ];
   /**
    * The last recv on this stream came back short: the receive queue is empty, so the next recv
    * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
@@ -540,7 +552,8 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
-    this.#pended[READ] = this.#pended[WRITE] = null;
+    this.#pended[READ] = this.#pended[WRITE] = null; // close() below lets go of what it holds
+    for (const registered of this.#registered) registered.view = undefined;
     this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
@@ -601,13 +614,30 @@ export class Socket extends SocketBase {
     const head = this.#queues[direction][0];
     const pended = this.#pended[direction];
     if (head !== undefined && head === pended) return;
-    const handover = head?.native?.handover() ?? null;
-    if (handover !== null && this.#poller!.pend(direction, handover.kind, handover.view, handover.flags) === 0) {
-      this.#pended[direction] = head!;
-    } else if (pended !== null) {
-      this.#poller?.unpend(direction);
-      this.#pended[direction] = null;
+    const call = head?.native;
+    if (call !== undefined && (call.update === undefined || call.update())) {
+      const poller = this.#poller!;
+      const registered = this.#registered[direction];
+      if (registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
+        poller.armed[direction] = 1; // the same syscall as last time: no call into native code
+        this.#pended[direction] = head!;
+        return;
+      }
+      if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
+        registered.kind = call.kind;
+        registered.view = call.view;
+        registered.flags = call.flags;
+        this.#pended[direction] = head!;
+        return;
+      }
     }
+    if (pended !== null) this.#disarm(direction);
+  }
+
+  /** The pended call of `direction` is no longer to be made by the poller. */
+  #disarm(direction: Direction): void {
+    this.#pended[direction] = null;
+    if (this.#poller !== null) this.#poller.armed[direction] = 0;
   }
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
@@ -722,11 +752,8 @@ export class Socket extends SocketBase {
     while (queue.length > 0) {
       const operation = queue[0]!;
       if (settledOne && this.#drained && operation.waitsWhenDrained) return;
-      if (operation === this.#pended[direction]) {
-        // Tried from here (a backed-off retry, an error status): the poller must not make it too.
-        this.#poller?.unpend(direction);
-        this.#pended[direction] = null;
-      }
+      // Tried from here (a backed-off retry, an error status): the poller must not make it too.
+      if (operation === this.#pended[direction]) this.#disarm(direction);
       if (!this.#settle(queue, operation, operation.attempt)) return;
       settledOne = true;
     }
@@ -788,6 +815,7 @@ export class Socket extends SocketBase {
     progress?: () => string,
     nativeCall?: Native<T>,
     waitsWhenDrained = false,
+    tried = false,
   ): Promise<T> {
     const { signal, timeout } = options;
     if (signal?.aborted) {
@@ -796,7 +824,7 @@ export class Socket extends SocketBase {
       return Promise.reject(error);
     }
     const queue = this.#queues[direction];
-    if (queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
+    if (!tried && queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
         const value = attempt();
@@ -835,6 +863,14 @@ export class Socket extends SocketBase {
       }
       this.#arm();
     });
+  }
+
+  /**
+   * Whether a call of `direction` may make its syscall at once: nothing is queued before it, its
+   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a drained stream.
+   */
+  #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
+    return this.#queues[direction].length === 0 && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
   }
 
   /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
@@ -886,19 +922,27 @@ export class Socket extends SocketBase {
   accept(options?: WaitOptions): Promise<Socket> {
     try {
       const fd = fdOf(this, 'accept');
-      const { domain, type, protocol } = this;
-      const finish = (result: number): Socket | typeof WOULD_BLOCK => {
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('accept', result);
-        return new Socket(domain, type, protocol, ADOPT, result);
-      };
-      return this.#run(READ, 'accept', waitOptions(options), () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, {
-        handover: () => ACCEPT_HANDOVER,
-        finish,
-      });
+      const wait = waitOptions(options);
+      if (this.#mayTry(READ, wait, false)) {
+        const result = native.accept4(fd, ACCEPT_FLAGS);
+        if (result !== EAGAIN) return Promise.resolve(this.#accepted(result));
+      }
+      return this.#acceptWaiting(fd, wait);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** accept4's result as a connection: a promise Socket like this one; a SocketError for a failure. */
+  #accepted(result: number): Socket {
+    if (result < 0) throw syscallError('accept', result);
+    return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+  }
+
+  #acceptWaiting(fd: number, wait: WaitOptions): Promise<Socket> {
+    const finish = (result: number): Socket | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#accepted(result));
+    const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, finish };
+    return this.#run(READ, 'accept', wait, () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -964,7 +1008,7 @@ export class Socket extends SocketBase {
         context,
         undefined,
         undefined,
-        { handover: () => (inProgress ? CONNECT_HANDOVER : null), finish },
+        { kind: PEND_CONNECT, view: undefined, flags: 0, finish, update: () => inProgress },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -1000,19 +1044,24 @@ export class Socket extends SocketBase {
       const view = toSendable(data);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
-      const finish = (result: number): number | typeof WOULD_BLOCK => {
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('send', result);
-        return result;
-      };
-      const handover: Handover = { kind: PEND_SEND, view, flags: allFlags };
-      return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, allFlags)), undefined, undefined, undefined, {
-        handover: () => handover,
-        finish,
-      });
+      if (this.#mayTry(WRITE, wait, false)) {
+        const result = native.send(fd, view, allFlags);
+        if (result !== EAGAIN) return result < 0 ? Promise.reject(syscallError('send', result)) : Promise.resolve(result);
+      }
+      return this.#sendWaiting(fd, view, allFlags, wait);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  #sendWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
+    const finish = (result: number): number | typeof WOULD_BLOCK => {
+      if (result === EAGAIN) return WOULD_BLOCK;
+      if (result < 0) throw syscallError('send', result);
+      return result;
+    };
+    const call: Native<number> = { kind: PEND_SEND, view, flags, finish };
+    return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, flags)), undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -1045,47 +1094,62 @@ export class Socket extends SocketBase {
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
       let sent = 0;
-      return this.#run(
-        WRITE,
-        'send',
-        wait,
-        () => {
-          while (sent < bytes.length) {
-            const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
-            if (result === EAGAIN) return WOULD_BLOCK;
-            if (result < 0) {
-              const error = syscallError('send', result, undefined, sendAllProgress(sent, bytes.length));
-              error.bytesSent = sent;
-              throw error;
-            }
-            sent += result;
-            this.#progress++;
-          }
-          return sent;
-        },
-        undefined,
-        (error) => {
-          error.bytesSent = sent;
-        },
-        () => sendAllProgress(sent, bytes.length),
-        {
-          handover: () => ({ kind: PEND_SEND, view: sent === 0 ? bytes : bytes.subarray(sent), flags: allFlags }),
-          // One send(2) made by the poller: the rest is handed over again once there is room.
-          finish: (result) => {
-            if (result < 0) {
-              const error = syscallError('send', result, undefined, sendAllProgress(sent, bytes.length));
-              error.bytesSent = sent;
-              throw error;
-            }
-            sent += result;
-            this.#progress++;
-            return sent < bytes.length ? WOULD_BLOCK : sent;
-          },
-        },
-      );
+      if (this.#mayTry(WRITE, wait, false)) {
+        while (sent < bytes.length) {
+          const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
+          if (result === EAGAIN) break;
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+        }
+        if (sent === bytes.length) return Promise.resolve(sent);
+      }
+      return this.#sendAllWaiting(fd, bytes, allFlags, wait, sent);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The rest of a sendAll, from `sent` on, once the send buffer has room. */
+  #sendAllWaiting(fd: number, bytes: Uint8Array, flags: number, wait: WaitOptions, sent: number): Promise<number> {
+    return this.#run(
+      WRITE,
+      'send',
+      wait,
+      () => {
+        while (sent < bytes.length) {
+          const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags);
+          if (result === EAGAIN) return WOULD_BLOCK;
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+        }
+        return sent;
+      },
+      undefined,
+      (error) => {
+        error.bytesSent = sent;
+      },
+      () => sendAllProgress(sent, bytes.length),
+      {
+        kind: PEND_SEND,
+        view: bytes,
+        flags,
+        update() {
+          if (sent > 0) this.view = bytes.subarray(sent);
+          return true;
+        },
+        // One send(2) made by the poller: the rest is handed over again once there is room.
+        finish: (result) => {
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+          return sent < bytes.length ? WOULD_BLOCK : sent;
+        },
+      },
+      false,
+      true,
+    );
   }
 
   /**
@@ -1222,27 +1286,28 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      const finish = (result: number): number | typeof WOULD_BLOCK => {
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('recv', result);
-        this.#noteRead(result, view.byteLength, recvFlags);
-        return result;
-      };
-      const handover: Handover = { kind: PEND_RECV, view, flags: recvFlags };
-      return this.#run(
-        READ,
-        'recv',
-        wait,
-        () => finish(native.recv(fd, view, recvFlags)),
-        undefined,
-        undefined,
-        undefined,
-        { handover: () => handover, finish },
-        this.#waitsWhenDrained(recvFlags),
-      );
+      const drains = this.#waitsWhenDrained(recvFlags);
+      if (this.#mayTry(READ, wait, drains)) {
+        const result = native.recv(fd, view, recvFlags);
+        if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags));
+      }
+      return this.#recvIntoWaiting(fd, view, recvFlags, wait, drains);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** recv's count into a view of `asked` bytes, a short read noted; a SocketError for a failure. */
+  #received(result: number, asked: number, flags: number): number {
+    if (result < 0) throw syscallError('recv', result);
+    this.#noteRead(result, asked, flags);
+    return result;
+  }
+
+  #recvIntoWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
+    const finish = (result: number): number | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#received(result, view.byteLength, flags));
+    const call: Native<number> = { kind: PEND_RECV, view, flags, finish };
+    return this.#run(READ, 'recv', wait, () => finish(native.recv(fd, view, flags)), undefined, undefined, undefined, call, drains, true);
   }
 
   /**

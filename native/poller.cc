@@ -72,6 +72,27 @@ Poller::Poller(const Napi::CallbackInfo& info)
   handle_ = handle;
   fd_ = fd;
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+  napi_value buffer, armed;
+  void* data = nullptr;
+  if (napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) == napi_ok &&
+      napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) == napi_ok &&
+      napi_create_reference(env, buffer, 1, &armed_buffer_) == napi_ok) {
+    napi_set_named_property(env, info.This(), "armed", armed);
+  }
+}
+
+int32_t* Poller::Armed(napi_env env) {
+  napi_value buffer;
+  void* data = nullptr;
+  size_t length = 0;
+  bool detached = true;
+  // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
+  if (armed_buffer_ == nullptr || napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
+      napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
+      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < 2 * sizeof(int32_t)) {
+    return nullptr;
+  }
+  return static_cast<int32_t*>(data);
 }
 
 Poller::~Poller() {
@@ -79,6 +100,7 @@ Poller::~Poller() {
   CloseHandle();
   ClearPending(0);
   ClearPending(1);
+  if (armed_buffer_ != nullptr) napi_delete_reference(Env(), armed_buffer_);
 }
 
 void Poller::ClearPending(int direction) {
@@ -158,7 +180,6 @@ int Poller::Attempt(napi_env env, int direction) {
     }
   } while (result < 0 && errno == EINTR);
   if (result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return kNotDone;
-  ClearPending(direction);
   return result < 0 ? -errno : static_cast<int>(std::min<ssize_t>(result, INT32_MAX));
 }
 
@@ -204,11 +225,14 @@ void Poller::OnPoll(uv_poll_t* poll, int status, int events) {
   if (!self->callback_.IsEmpty()) napi_get_reference_value(env, static_cast<napi_ref>(self->callback_), &callback);
   napi_value argv[4];
   int results[2] = {kNotDone, kNotDone};
-  if (object != nullptr && callback != nullptr && status == 0) {
+  int32_t* armed = object != nullptr && callback != nullptr && status == 0 ? self->Armed(env) : nullptr;
+  if (armed != nullptr) {
     // A hang-up is reported as readable (and writable), so the calls see it themselves. On an error
     // status (POLLERR) nothing is made here: JS lets every waiting call report the error.
-    if (events & (UV_READABLE | UV_DISCONNECT)) results[0] = self->Attempt(env, 0);
-    if (events & UV_WRITABLE) results[1] = self->Attempt(env, 1);
+    if ((events & (UV_READABLE | UV_DISCONNECT)) && armed[0] == 1) results[0] = self->Attempt(env, 0);
+    if (results[0] != kNotDone) armed[0] = 0;
+    if ((events & UV_WRITABLE) && armed[1] == 1) results[1] = self->Attempt(env, 1);
+    if (results[1] != kNotDone) armed[1] = 0;
   }
   if (object == nullptr || callback == nullptr) {
     // Collected, its finalizer not run yet: nobody can be waiting on it.
@@ -252,6 +276,10 @@ Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   CloseHandle();
+  // The registered calls' buffers are not held past close().
+  ClearPending(0);
+  ClearPending(1);
+  if (int32_t* armed = Armed(info.Env())) armed[0] = armed[1] = 0;
   return Napi::Value();
 }
 
@@ -274,10 +302,16 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
     }
     if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
   }
+  int32_t* armed = Armed(env);
+  if (armed == nullptr) {
+    if (view != nullptr) napi_delete_reference(env, view);
+    return Int(env, -EINVAL);
+  }
   ClearPending(direction);
   pending_[direction].kind = kind;
   pending_[direction].flags = flags;
   pending_[direction].view = view;
+  armed[direction] = 1;
   return Int(env, 0);
 }
 
@@ -287,6 +321,7 @@ Napi::Value Poller::Unpend(const Napi::CallbackInfo& info) {
     return Int(info.Env(), -EINVAL);
   }
   ClearPending(direction);
+  if (int32_t* armed = Armed(info.Env())) armed[direction] = 0;
   return Int(info.Env(), 0);
 }
 

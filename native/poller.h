@@ -49,13 +49,19 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
-  // (direction, kind, view, flags) -> 0 | -EINVAL: the call of `direction` (READ 0, WRITE 1) that the
-  // next readiness of that direction makes natively, replacing any pended before. kind: PEND_RECV
-  // (recv into view), PEND_SEND (send view), PEND_ACCEPT (accept4 with flags; the new fd is owned
-  // as accept4's), PEND_CONNECT (getsockopt SO_ERROR: 0 or -error). The view is held, and read
-  // again at the syscall: a buffer detached or shrunk meanwhile is seen as it is then.
+  // (direction, kind, view, flags) -> 0 | -EINVAL: registers the call of `direction` (READ 0,
+  // WRITE 1) that readiness of that direction makes natively, replacing any registered before, and
+  // arms it. kind: PEND_RECV (recv into view), PEND_SEND (send view), PEND_ACCEPT (accept4 with
+  // flags; the new fd is owned as accept4's), PEND_CONNECT (getsockopt SO_ERROR: 0 or -error). The
+  // view is held, and read again at the syscall: a buffer detached or shrunk meanwhile is seen as it
+  // is then.
+  //
+  // `poller.armed`, an Int32Array(2) shared with JS, says per direction whether the registered call
+  // is wanted now: the poll callback makes it only while armed[direction] is 1, and sets it to 0 when
+  // the call completes. So a loop that waits again with the same call (recvInto of one buffer)
+  // re-arms it with a store into that array, without calling in here.
   Napi::Value Pend(const Napi::CallbackInfo& info);
-  Napi::Value Unpend(const Napi::CallbackInfo& info);  // (direction) -> 0: forgets the pended call
+  Napi::Value Unpend(const Napi::CallbackInfo& info);  // (direction) -> 0: disarms and forgets it
 
   struct Pending {
     int kind = 0;  // 0: none
@@ -78,6 +84,10 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::AsyncContext async_context_;
   int fd_ = -1;
   Pending pending_[2];
+  // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
+  // callbacks), and its memory while it is attached.
+  napi_ref armed_buffer_ = nullptr;
+  int32_t* Armed(napi_env env);
 };
 
 }  // namespace sockcall

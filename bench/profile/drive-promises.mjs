@@ -32,7 +32,7 @@ const ops = {
       for (;;) {
         const got = await conn.recvInto(serverBuf);
         if (got === 0) break;
-        await conn.sendAll(serverBuf.subarray(0, got));
+        await conn.sendAll(got === SIZE ? serverBuf : serverBuf.subarray(0, got));
       }
       conn.close();
     };
@@ -40,7 +40,7 @@ const ops = {
     for (let i = 0; i < n; i++) {
       await client.sendAll(message);
       let got = 0;
-      while (got < SIZE) got += await client.recvInto(clientBuf.subarray(got));
+      while (got < SIZE) got += await client.recvInto(got === 0 ? clientBuf : clientBuf.subarray(got));
     }
     client.close();
     await echoing;
