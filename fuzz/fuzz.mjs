@@ -1142,6 +1142,8 @@ const rawSockaddr = arg((rng) => (rng.chance(0.5) ? constant('null', null) : soc
 const pollerEvents = arg((rng) =>
   rng.chance(0.75) ? oneOf('events', [1, 2, 3, 4, 5, 8, 15, 0])(rng) : oneOf('events', [0x10, 0x100, -1, 2 ** 31, 'x'])(rng),
 );
+const pendDirection = arg((rng) => oneOf('direction', [0, 1, 0, 1, 2, -1, 'x'])(rng));
+const pendKind = arg((rng) => oneOf('kind', [1, 2, 3, 4, 1, 2, 0, 5, -1, 1.5])(rng));
 
 /** Args with the count changed now and then: missing trailing ones, extra ones. */
 function shape(rng, args) {
@@ -1438,7 +1440,10 @@ function planPoller(rng) {
   const callback = rng.chance(0.85) ? spec('noop', () => () => {}) : safeGeneric(rng);
   const steps = Array.from({ length: 1 + rng.int(3) }, () => {
     const method = rng.pick(POLLER_METHODS);
-    return { method, args: method === 'start' ? shape(rng, [pollerEvents(rng)]) : rng.chance(0.8) ? [] : genericArgs(rng) };
+    if (method === 'start') return { method, args: shape(rng, [pollerEvents(rng)]) };
+    if (method === 'pend') return { method, args: shape(rng, [pendDirection(rng), pendKind(rng), view(rng), flags(rng)]) };
+    if (method === 'unpend') return { method, args: shape(rng, [pendDirection(rng)]) };
+    return { method, args: rng.chance(0.8) ? [] : genericArgs(rng) };
   });
   const text = `raw new Poller(${fd.label}, ${callback.label})${steps.map((step) => `.${step.method}(${labels(step.args)})`).join('')}`;
   return {

@@ -52,7 +52,10 @@ export interface NativePoller {
   pend(direction: number, kind: number, view: ArrayBufferView | undefined, flags: number): number;
   /** Disarms and forgets the call pended for `direction`: 0. */
   unpend(direction: number): number;
-  /** Per direction, 1 while the pended call is wanted: the poll callback makes it only then, and sets 0 when done. */
+  /**
+   * Per direction, 1 while the pended call is wanted: the poll callback makes it only then, and sets
+   * 0 when done. Made by the first pend(): undefined before.
+   */
   readonly armed: Int32Array;
 }
 

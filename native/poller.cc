@@ -72,13 +72,18 @@ Poller::Poller(const Napi::CallbackInfo& info)
   handle_ = handle;
   fd_ = fd;
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+}
+
+// Made at the first pend(): a poller that never has a call handed over (most connecting sockets'
+// only wait is connect's) costs no ArrayBuffer.
+bool Poller::CreateArmed(napi_env env, napi_value self) {
+  if (armed_buffer_ != nullptr) return true;
   napi_value buffer, armed;
   void* data = nullptr;
-  if (napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) == napi_ok &&
-      napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) == napi_ok &&
-      napi_create_reference(env, buffer, 1, &armed_buffer_) == napi_ok) {
-    napi_set_named_property(env, info.This(), "armed", armed);
-  }
+  return napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) == napi_ok &&
+         napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) == napi_ok &&
+         napi_set_named_property(env, self, "armed", armed) == napi_ok &&
+         napi_create_reference(env, buffer, 1, &armed_buffer_) == napi_ok;
 }
 
 int32_t* Poller::Armed(napi_env env) {
@@ -302,7 +307,7 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
     }
     if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
   }
-  int32_t* armed = Armed(env);
+  int32_t* armed = CreateArmed(env, info.This()) ? Armed(env) : nullptr;
   if (armed == nullptr) {
     if (view != nullptr) napi_delete_reference(env, view);
     return Int(env, -EINVAL);
