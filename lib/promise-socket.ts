@@ -618,8 +618,9 @@ export class Socket extends SocketBase {
     if (call !== undefined && (call.update === undefined || call.update())) {
       const poller = this.#poller!;
       const registered = this.#registered[direction];
-      if (registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
-        poller.armed[direction] = 1; // the same syscall as last time: no call into native code
+      const armed = poller.armed as Int32Array | undefined;
+      if (armed !== undefined && registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
+        armed[direction] = 1; // the same syscall as last time: no call into native code
         this.#pended[direction] = head!;
         return;
       }
@@ -637,7 +638,9 @@ export class Socket extends SocketBase {
   /** The pended call of `direction` is no longer to be made by the poller. */
   #disarm(direction: Direction): void {
     this.#pended[direction] = null;
-    if (this.#poller !== null) this.#poller.armed[direction] = 0;
+    const armed = this.#poller?.armed as Int32Array | undefined;
+    if (armed !== undefined) armed[direction] = 0;
+    else this.#poller?.unpend(direction); // a connect's: armed in the poller itself
   }
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 
 #include "args.h"
 #include "registry.h"
@@ -74,25 +75,30 @@ Poller::Poller(const Napi::CallbackInfo& info)
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
 }
 
-// Made at the first pend(): a poller that never has a call handed over (most connecting sockets'
-// only wait is connect's) costs no ArrayBuffer.
+// Made at the first pend() of a call that is re-armed (recv, send, accept): a poller whose only
+// handed-over call is a connect's costs no ArrayBuffer (each is work for the collector).
 bool Poller::CreateArmed(napi_env env, napi_value self) {
   if (armed_buffer_ != nullptr) return true;
   napi_value buffer, armed;
   void* data = nullptr;
-  return napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) == napi_ok &&
-         napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) == napi_ok &&
-         napi_set_named_property(env, self, "armed", armed) == napi_ok &&
-         napi_create_reference(env, buffer, 1, &armed_buffer_) == napi_ok;
+  if (napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) != napi_ok ||
+      napi_set_named_property(env, self, "armed", armed) != napi_ok ||
+      napi_create_reference(env, buffer, 1, &armed_buffer_) != napi_ok) {
+    return false;
+  }
+  std::memcpy(data, own_armed_, sizeof(own_armed_));
+  return true;
 }
 
 int32_t* Poller::Armed(napi_env env) {
+  if (armed_buffer_ == nullptr) return own_armed_;
   napi_value buffer;
   void* data = nullptr;
   size_t length = 0;
   bool detached = true;
   // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
-  if (armed_buffer_ == nullptr || napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
+  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
       napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < 2 * sizeof(int32_t)) {
     return nullptr;
@@ -307,7 +313,7 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
     }
     if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
   }
-  int32_t* armed = CreateArmed(env, info.This()) ? Armed(env) : nullptr;
+  int32_t* armed = kind == kPendConnect || CreateArmed(env, info.This()) ? Armed(env) : nullptr;
   if (armed == nullptr) {
     if (view != nullptr) napi_delete_reference(env, view);
     return Int(env, -EINVAL);

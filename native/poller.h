@@ -56,7 +56,8 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // view is held, and read again at the syscall: a buffer detached or shrunk meanwhile is seen as it
   // is then.
   //
-  // `poller.armed` (made by the first pend), an Int32Array(2) shared with JS, says per direction whether the registered call
+  // `poller.armed` (made by the first pend of a recv, send or accept; undefined before), an
+  // Int32Array(2) shared with JS, says per direction whether the registered call
   // is wanted now: the poll callback makes it only while armed[direction] is 1, and sets it to 0 when
   // the call completes. So a loop that waits again with the same call (recvInto of one buffer)
   // re-arms it with a store into that array, without calling in here.
@@ -87,6 +88,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
   // callbacks), and its memory while it is attached.
   napi_ref armed_buffer_ = nullptr;
+  int32_t own_armed_[2] = {0, 0};  // the armed flags until that ArrayBuffer is made
   int32_t* Armed(napi_env env);
   bool CreateArmed(napi_env env, napi_value self);
 };
