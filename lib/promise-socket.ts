@@ -145,6 +145,25 @@ interface Native<T> extends Handover {
   update?(): boolean;
 }
 
+/**
+ * A socket's handovers: per direction, the operation whose syscall the poller is armed to make (or
+ * null), and the syscall registered with the poller (NativePoller.pend), re-armed while the same.
+ */
+interface Handed {
+  pended: [Operation | null, Operation | null];
+  registered: [Handover, Handover];
+}
+
+function newHanded(): Handed {
+  return {
+    pended: [null, null],
+    registered: [
+      { kind: 0, view: undefined, flags: 0 },
+      { kind: 0, view: undefined, flags: 0 },
+    ],
+  };
+}
+
 interface Operation {
   syscall: string;
   attempt: Attempt<unknown>;
@@ -293,13 +312,8 @@ export class Socket extends SocketBase {
   #progress = 0;
   /** While backed off: the timer that retries the waiting calls (the poller is stopped). */
   #backoff: NodeJS.Timeout | undefined;
-  /** The operation whose syscall the poller is armed to make, per direction (see #handOver), or null. */
-  readonly #pended: [Operation | null, Operation | null] = [null, null];
-  /** The syscall registered with the poller per direction (NativePoller.pend), re-armed while the same. */
-  readonly #registered: [Handover, Handover] = [
-    { kind: 0, view: undefined, flags: 0 },
-    { kind: 0, view: undefined, flags: 0 },
-  ];
+  /** What is handed to the poller (see #handOver); made at the first handover, as most sockets need none. */
+  #handed: Handed | null = null;
   /**
    * The last recv on this stream came back short: the receive queue is empty, so the next recv
    * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
@@ -552,8 +566,7 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
-    this.#pended[READ] = this.#pended[WRITE] = null; // close() below lets go of what it holds
-    for (const registered of this.#registered) registered.view = undefined;
+    this.#handed = null; // close() below lets go of what the poller holds
     this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
@@ -612,23 +625,24 @@ export class Socket extends SocketBase {
    */
   #handOver(direction: Direction): void {
     const head = this.#queues[direction][0];
-    const pended = this.#pended[direction];
+    const pended = this.#handed?.pended[direction] ?? null;
     if (head !== undefined && head === pended) return;
     const call = head?.native;
     if (call !== undefined && (call.update === undefined || call.update())) {
       const poller = this.#poller!;
-      const registered = this.#registered[direction];
+      const handed = (this.#handed ??= newHanded());
+      const registered = handed.registered[direction];
       const armed = poller.armed as Int32Array | undefined;
       if (armed !== undefined && registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
         armed[direction] = 1; // the same syscall as last time: no call into native code
-        this.#pended[direction] = head!;
+        handed.pended[direction] = head!;
         return;
       }
       if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
         registered.kind = call.kind;
         registered.view = call.view;
         registered.flags = call.flags;
-        this.#pended[direction] = head!;
+        handed.pended[direction] = head!;
         return;
       }
     }
@@ -637,7 +651,7 @@ export class Socket extends SocketBase {
 
   /** The pended call of `direction` is no longer to be made by the poller. */
   #disarm(direction: Direction): void {
-    this.#pended[direction] = null;
+    this.#handed!.pended[direction] = null;
     const armed = this.#poller?.armed as Int32Array | undefined;
     if (armed !== undefined) armed[direction] = 0;
     else this.#poller?.unpend(direction); // a connect's: armed in the poller itself
@@ -735,10 +749,10 @@ export class Socket extends SocketBase {
 
   /** `direction` is ready: settle its pended call with what the poll callback got, then drain. */
   #serve(direction: Direction, nativeTried: boolean, result: number): void {
-    const pended = this.#pended[direction];
+    const pended = this.#handed?.pended[direction] ?? null;
     if (pended !== null && nativeTried) {
       if (result === NOT_DONE) return; // the head would still block: those behind it too
-      this.#pended[direction] = null; // the poller let go of it with its result
+      this.#handed!.pended[direction] = null; // the poller let go of it with its result
       if (!this.#settle(this.#queues[direction], pended, () => pended.native!.finish(result))) return;
       this.#drain(direction, true);
       return;
@@ -756,7 +770,7 @@ export class Socket extends SocketBase {
       const operation = queue[0]!;
       if (settledOne && this.#drained && operation.waitsWhenDrained) return;
       // Tried from here (a backed-off retry, an error status): the poller must not make it too.
-      if (operation === this.#pended[direction]) this.#disarm(direction);
+      if (this.#handed !== null && operation === this.#handed.pended[direction]) this.#disarm(direction);
       if (!this.#settle(queue, operation, operation.attempt)) return;
       settledOne = true;
     }
