@@ -54,7 +54,7 @@ export interface NativePoller {
   unpend(direction: number): number;
   /**
    * Per direction, 1 while the pended call is wanted: the poll callback makes it only then, and sets
-   * 0 when done. Made by the first pend() of a recv, send or accept: undefined before.
+   * 0 when done. Made when the same call is pended a second time: undefined before.
    */
   readonly armed: Int32Array;
 }

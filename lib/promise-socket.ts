@@ -654,7 +654,7 @@ export class Socket extends SocketBase {
     this.#handed!.pended[direction] = null;
     const armed = this.#poller?.armed as Int32Array | undefined;
     if (armed !== undefined) armed[direction] = 0;
-    else this.#poller?.unpend(direction); // a connect's: armed in the poller itself
+    else this.#poller?.unpend(direction); // armed inside the poller until a call is pended again
   }
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */

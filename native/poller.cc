@@ -75,8 +75,8 @@ Poller::Poller(const Napi::CallbackInfo& info)
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
 }
 
-// Made at the first pend() of a call that is re-armed (recv, send, accept): a poller whose only
-// handed-over call is a connect's costs no ArrayBuffer (each is work for the collector).
+// Made when a call is pended a second time: a poller whose calls wait once each (a connect, the one
+// recv of a short connection) costs no ArrayBuffer (each is work for the collector).
 bool Poller::CreateArmed(napi_env env, napi_value self) {
   if (armed_buffer_ != nullptr) return true;
   napi_value buffer, armed;
@@ -313,7 +313,16 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
     }
     if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
   }
-  int32_t* armed = kind == kPendConnect || CreateArmed(env, info.This()) ? Armed(env) : nullptr;
+  // The same call registered again (a loop waiting with one buffer): from now on JS re-arms it
+  // through the shared flags. A socket that waits once (most short connections) never needs them.
+  const Pending& registered = pending_[direction];
+  bool again = registered.kind == kind && registered.flags == flags && (registered.view == nullptr) == (view == nullptr);
+  if (again && view != nullptr) {
+    napi_value before = nullptr;
+    again = napi_get_reference_value(env, registered.view, &before) == napi_ok && before != nullptr &&
+            napi_strict_equals(env, before, info[2], &again) == napi_ok && again;
+  }
+  int32_t* armed = !again || CreateArmed(env, info.This()) ? Armed(env) : nullptr;
   if (armed == nullptr) {
     if (view != nullptr) napi_delete_reference(env, view);
     return Int(env, -EINVAL);

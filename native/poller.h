@@ -56,7 +56,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // view is held, and read again at the syscall: a buffer detached or shrunk meanwhile is seen as it
   // is then.
   //
-  // `poller.armed` (made by the first pend of a recv, send or accept; undefined before), an
+  // `poller.armed` (made when the same call is pended a second time; undefined before), an
   // Int32Array(2) shared with JS, says per direction whether the registered call
   // is wanted now: the poll callback makes it only while armed[direction] is 1, and sets it to 0 when
   // the call completes. So a loop that waits again with the same call (recvInto of one buffer)
