@@ -9,7 +9,7 @@ import { getSystemErrorName } from 'node:util';
 import { batchSeed, DEFAULTS, integerOption, LOOKUP_SETTLE_MS, REFRESH, RING_SLOTS, RING_WIDTH, Rng, SETTLE_MS, SLOW_MS } from './options.mjs';
 import { NO_PARAMETERS, RAW, REGUARD, SIGNATURES } from './tables/calls.mjs';
 import { forgetRaw, guardFd, guardTouched, keepRaw, slot, slotSpec, want } from './tables/fds.mjs';
-import { anyFd, buildParameterPools, epollEvents, epollOp, epollWaitTimeout, maxEvents, domain, hints, host, list, listItem, metaOf, ownedFd, pollEntry, pollerEvents, protocol, service, shape, timeoutMs, type, waitOptions } from './tables/parameters.mjs';
+import { anyFd, buildParameterPools, epollEvents, epollOp, epollWaitTimeout, flags, maxEvents, domain, hints, host, list, listItem, metaOf, ownedFd, pendDirection, pendKind, pollEntry, pollerEvents, protocol, service, shape, timeoutMs, type, view, waitOptions } from './tables/parameters.mjs';
 import { isCount, isSocket, rawReturnOk, RETURNS } from './tables/returns.mjs';
 import { buildGenericPool, constant, generic, labels, safeGeneric, spec } from './tables/values.mjs';
 import { B, BLOCKING_KINDS, count, current, finding, FLAVOURS, flushCounts, FuzzTrap, K, loadSockcall, native, note, P, stats, world } from './world.mjs';
@@ -266,7 +266,10 @@ function planPoller(rng) {
   const callback = rng.chance(0.85) ? spec('noop', () => () => {}) : safeGeneric(rng);
   const steps = Array.from({ length: 1 + rng.int(3) }, () => {
     const method = rng.pick(POLLER_METHODS);
-    return { method, args: method === 'start' ? shape(rng, [pollerEvents(rng)]) : rng.chance(0.8) ? [] : genericArgs(rng) };
+    if (method === 'start') return { method, args: shape(rng, [pollerEvents(rng)]) };
+    if (method === 'pend') return { method, args: shape(rng, [pendDirection(rng), pendKind(rng), view(rng), flags(rng)]) };
+    if (method === 'unpend') return { method, args: shape(rng, [pendDirection(rng)]) };
+    return { method, args: rng.chance(0.8) ? [] : genericArgs(rng) };
   });
   const text = `raw new Poller(${fd.label}, ${callback.label})${steps.map((step) => `.${step.method}(${labels(step.args)})`).join('')}`;
   return {

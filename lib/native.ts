@@ -44,15 +44,37 @@ export interface NativePoller {
   /** uv_ref / uv_unref: whether the started handle keeps the loop (and the process) alive. */
   ref(): void;
   unref(): void;
+  /**
+   * Hands the call at the head of `direction`'s queue (0 reads, 1 writes) to the poll callback,
+   * which makes it when the fd is ready (`kind`: PEND_RECV into `view`, PEND_SEND of `view`,
+   * PEND_ACCEPT with accept4's `flags`, PEND_CONNECT reading SO_ERROR), and arms it: 0, or -EINVAL.
+   */
+  pend(direction: number, kind: number, view: ArrayBufferView | undefined, flags: number): number;
+  /** Disarms and forgets the call pended for `direction`: 0. */
+  unpend(direction: number): number;
+  /**
+   * Per direction, 1 while the pended call is wanted: the poll callback makes it only then, and sets
+   * 0 when done. Made when the same call is pended a second time: undefined before.
+   */
+  readonly armed: Int32Array;
 }
 
 export interface PollerClass {
-  /** `onEvent(status, events)`: status 0 or a negative errno; events a mask of the flags below. */
-  new (fd: number, onEvent: (status: number, events: number) => void): NativePoller;
+  /**
+   * `onEvent(status, events, readResult, writeResult)`: status 0 or a negative errno; events a mask
+   * of the flags below; each result that of the pended call it completed (count, fd, 0, or -errno),
+   * else NOT_DONE.
+   */
+  new (fd: number, onEvent: (status: number, events: number, readResult: number, writeResult: number) => void): NativePoller;
   readonly READABLE: number;
   readonly WRITABLE: number;
   readonly DISCONNECT: number;
   readonly PRIORITIZED: number;
+  readonly PEND_RECV: number;
+  readonly PEND_SEND: number;
+  readonly PEND_ACCEPT: number;
+  readonly PEND_CONNECT: number;
+  readonly NOT_DONE: number;
 }
 
 export interface Native {

@@ -1,13 +1,20 @@
 // The promise flavour's Socket: the same syscalls on a non-blocking fd, driven by Node's own event
 // loop. Each call tries its syscall at once; only when the kernel says EAGAIN does it wait, in a
-// FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness, and
-// then tries again. Nothing waits on the libuv thread pool.
+// FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness. The
+// call at the head of a queue is handed to the poller when it can make it natively (recv into a
+// buffer, send, accept4, connect's SO_ERROR): the poll callback then makes the syscall and brings
+// its result; the others try again from here. A stream whose last read came back short is drained,
+// so its next recv waits for readiness without trying first. Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress } from './address';
 import {
+  MSG_ERRQUEUE,
   MSG_NOSIGNAL,
+  MSG_OOB,
+  MSG_PEEK,
   SO_ERROR,
+  SOCK_STREAM,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOL_SOCKET,
@@ -41,7 +48,7 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 const EINTR = -osConstants.errno.EINTR;
 const EBADF = -osConstants.errno.EBADF;
 
-const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.Poller;
+const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED, PEND_RECV, PEND_SEND, PEND_ACCEPT, PEND_CONNECT, NOT_DONE } = native.Poller;
 
 /**
  * What every call that can wait accepts.
@@ -119,9 +126,50 @@ export const WOULD_BLOCK: unique symbol = Symbol('would block');
 /** Makes the syscall once: its result, WOULD_BLOCK, or a thrown SocketError. */
 type Attempt<T> = () => T | typeof WOULD_BLOCK;
 
+/** A syscall the poll callback can make for the call at the head of a queue (see NativePoller.pend). */
+interface Handover {
+  kind: number;
+  view: ArrayBufferView | undefined;
+  flags: number;
+}
+
+/**
+ * A call the poller can make natively: the syscall to hand over, and how its raw result (count,
+ * fd, or -errno) becomes the call's value, WOULD_BLOCK (wait on) or a thrown SocketError; the
+ * call's `attempt` is `finish` of the same syscall made from JS. `update`, if there, brings `view`
+ * up to date before a handover and says whether the call can be handed over now (a connect only
+ * once connect(2) has said EINPROGRESS).
+ */
+interface Native<T> extends Handover {
+  finish(result: number): T | typeof WOULD_BLOCK;
+  update?(): boolean;
+}
+
+/**
+ * A socket's handovers: per direction, the operation whose syscall the poller is armed to make (or
+ * null), and the syscall registered with the poller (NativePoller.pend), re-armed while the same.
+ */
+interface Handed {
+  pended: [Operation | null, Operation | null];
+  registered: [Handover, Handover];
+}
+
+function newHanded(): Handed {
+  return {
+    pended: [null, null],
+    registered: [
+      { kind: 0, view: undefined, flags: 0 },
+      { kind: 0, view: undefined, flags: 0 },
+    ],
+  };
+}
+
 interface Operation {
   syscall: string;
   attempt: Attempt<unknown>;
+  native?: Native<unknown> | undefined;
+  /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
+  waitsWhenDrained?: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** Drops the timer and the abort listener once the operation is settled. */
@@ -143,6 +191,7 @@ const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
 const NO_OPTIONS: WaitOptions = Object.freeze({});
+const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -178,6 +227,13 @@ function canceledError(operation: Operation, by: string): SocketError {
   return new SocketError(operation.syscall, 'ECANCELED', -osConstants.errno.ECANCELED, undefined, details(`cancelled by ${by}`, operation.progress?.()));
 }
 
+/** A send(2) failure part way through a sendAll: the error, saying how much went out (`bytesSent`). */
+function sendAllFailure(result: number, sent: number, total: number): SocketError {
+  const error = syscallError('send', result, undefined, sendAllProgress(sent, total));
+  error.bytesSent = sent;
+  return error;
+}
+
 /** Recv-style calls take `(…, flags?, options?)`; `(…, options)` is accepted too. */
 function flagsAndOptions(flags: unknown, options: unknown, known: number, syscall: string): [number, WaitOptions] {
   if (typeof flags === 'object' && flags !== null && options === undefined) return [0, waitOptions(flags)];
@@ -207,7 +263,7 @@ export function promiseSocketFor(fd: number): Socket | undefined {
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
 export let unwatch: (socket: Socket, watcher: Watcher) => void;
-let dispatch: (socket: Socket, status: number, events: number) => void;
+let dispatch: (socket: Socket, status: number, events: number, readResult: number, writeResult: number) => void;
 
 /**
  * A socket whose calls that can wait return Promises. Same constructor and method names as the
@@ -256,6 +312,14 @@ export class Socket extends SocketBase {
   #progress = 0;
   /** While backed off: the timer that retries the waiting calls (the poller is stopped). */
   #backoff: NodeJS.Timeout | undefined;
+  /** What is handed to the poller (see #handOver); made at the first handover, as most sockets need none. */
+  #handed: Handed | null = null;
+  /**
+   * The last recv on this stream came back short: the receive queue is empty, so the next recv
+   * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
+   * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
+   */
+  #drained = false;
 
   static {
     watch = (socket, watcher) => {
@@ -265,7 +329,7 @@ export class Socket extends SocketBase {
     unwatch = (socket, watcher) => {
       if (socket.#watchers.delete(watcher)) socket.#arm();
     };
-    dispatch = (socket, status, events) => socket.#onEvent(status, events);
+    dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
   }
 
   /**
@@ -502,6 +566,7 @@ export class Socket extends SocketBase {
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
+    this.#handed = null; // close() below lets go of what the poller holds
     this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
@@ -525,6 +590,8 @@ export class Socket extends SocketBase {
     if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
     for (const watcher of this.#watchers) mask |= watcher.events;
     if (mask === 0) {
+      this.#handOver(READ);
+      this.#handOver(WRITE);
       this.#setWaiting(false);
       // Writability (and the rest) persists: keep only the readable interest while idle.
       if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
@@ -544,9 +611,50 @@ export class Socket extends SocketBase {
       this.#poller = created;
       this.closeOnCollect(created);
     }
+    this.#handOver(READ);
+    this.#handOver(WRITE);
     this.#setWaiting(true);
     if (this.#backoff !== undefined) return; // the timer retries every waiting call
     if (mask !== this.#armed) this.#start(mask);
+  }
+
+  /**
+   * Makes the poller hold the syscall of the call now at the head of `direction`'s queue, when it
+   * can make it natively; otherwise lets go of what it held. A call the poller refuses (it never
+   * should) simply waits as the others do, tried from JS on readiness.
+   */
+  #handOver(direction: Direction): void {
+    const head = this.#queues[direction][0];
+    const pended = this.#handed?.pended[direction] ?? null;
+    if (head !== undefined && head === pended) return;
+    const call = head?.native;
+    if (call !== undefined && (call.update === undefined || call.update())) {
+      const poller = this.#poller!;
+      const handed = (this.#handed ??= newHanded());
+      const registered = handed.registered[direction];
+      const armed = poller.armed as Int32Array | undefined;
+      if (armed !== undefined && registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
+        armed[direction] = 1; // the same syscall as last time: no call into native code
+        handed.pended[direction] = head!;
+        return;
+      }
+      if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
+        registered.kind = call.kind;
+        registered.view = call.view;
+        registered.flags = call.flags;
+        handed.pended[direction] = head!;
+        return;
+      }
+    }
+    if (pended !== null) this.#disarm(direction);
+  }
+
+  /** The pended call of `direction` is no longer to be made by the poller. */
+  #disarm(direction: Direction): void {
+    this.#handed!.pended[direction] = null;
+    const armed = this.#poller?.armed as Int32Array | undefined;
+    if (armed !== undefined) armed[direction] = 0;
+    else this.#poller?.unpend(direction); // armed inside the poller until a call is pended again
   }
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
@@ -573,7 +681,7 @@ export class Socket extends SocketBase {
     const delay = Math.min(2 ** (this.#fruitless - FRUITLESS_WAKEUPS), MAX_BACKOFF_MS);
     this.#backoff = setTimeout(() => {
       this.#backoff = undefined;
-      this.#onEvent(0, READABLE | WRITABLE | PRIORITIZED | DISCONNECT);
+      this.#onEvent(0, READABLE | WRITABLE | PRIORITIZED | DISCONNECT, NOT_DONE, NOT_DONE, false);
     }, delay);
     if (!this.#referenced) this.#backoff.unref();
   }
@@ -602,8 +710,12 @@ export class Socket extends SocketBase {
     return true;
   }
 
-  /** The poller fired: serve each direction's queue in order while its syscalls go through. */
-  #onEvent(status: number, events: number): void {
+  /**
+   * The poller fired: serve each direction's queue in order while its syscalls go through. A pended
+   * call was made by the poll callback already (`nativeTried`): its result settles it (NOT_DONE: it
+   * would still block), and the calls queued behind it are tried from here.
+   */
+  #onEvent(status: number, events: number, readResult: number, writeResult: number, nativeTried = status === 0): void {
     if (this.closed) return;
     if (status < 0) {
       // libuv turns POLLERR (a pending socket error: a refused connect, a reset) into status
@@ -621,8 +733,8 @@ export class Socket extends SocketBase {
     const progress = this.#progress;
     const watching = this.#watchers.size;
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
-    if (events & (READABLE | DISCONNECT)) this.#drain(READ);
-    if (events & WRITABLE) this.#drain(WRITE);
+    if (events & (READABLE | DISCONNECT)) this.#serve(READ, nativeTried, readResult);
+    if (events & WRITABLE) this.#serve(WRITE, nativeTried, writeResult);
     for (const watcher of this.#watchers) {
       if (events & watcher.events) watcher.notify();
     }
@@ -635,26 +747,53 @@ export class Socket extends SocketBase {
     this.#arm();
   }
 
-  #drain(direction: Direction): void {
+  /** `direction` is ready: settle its pended call with what the poll callback got, then drain. */
+  #serve(direction: Direction, nativeTried: boolean, result: number): void {
+    const pended = this.#handed?.pended[direction] ?? null;
+    if (pended !== null && nativeTried) {
+      if (result === NOT_DONE) return; // the head would still block: those behind it too
+      this.#handed!.pended[direction] = null; // the poller let go of it with its result
+      if (!this.#settle(this.#queues[direction], pended, () => pended.native!.finish(result))) return;
+      this.#drain(direction, true);
+      return;
+    }
+    this.#drain(direction, false);
+  }
+
+  /**
+   * Tries the queued calls in order while they go through. `settledOne`: a call of this readiness
+   * was settled already, so a recv on a stream drained by it waits for the next readiness.
+   */
+  #drain(direction: Direction, settledOne: boolean): void {
     const queue = this.#queues[direction];
     while (queue.length > 0) {
       const operation = queue[0]!;
-      let value: unknown;
-      try {
-        value = operation.attempt();
-      } catch (error) {
-        this.#progress++;
-        queue.shift();
-        operation.settled();
-        operation.reject(error);
-        continue;
-      }
-      if (value === WOULD_BLOCK) return;
+      if (settledOne && this.#drained && operation.waitsWhenDrained) return;
+      // Tried from here (a backed-off retry, an error status): the poller must not make it too.
+      if (this.#handed !== null && operation === this.#handed.pended[direction]) this.#disarm(direction);
+      if (!this.#settle(queue, operation, operation.attempt)) return;
+      settledOne = true;
+    }
+  }
+
+  /** Settles the head `operation` with what `make` returns or throws: false if it would block. */
+  #settle(queue: Operation[], operation: Operation, make: () => unknown): boolean {
+    let value: unknown;
+    try {
+      value = make();
+    } catch (error) {
       this.#progress++;
       queue.shift();
       operation.settled();
-      operation.resolve(value);
+      operation.reject(error);
+      return true;
     }
+    if (value === WOULD_BLOCK) return false;
+    this.#progress++;
+    queue.shift();
+    operation.settled();
+    operation.resolve(value);
+    return true;
   }
 
   /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
@@ -674,6 +813,8 @@ export class Socket extends SocketBase {
     for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
+    this.#handOver(READ);
+    this.#handOver(WRITE);
     this.#setWaiting(false);
   }
 
@@ -689,6 +830,9 @@ export class Socket extends SocketBase {
     context?: ErrorContext,
     decorate?: (error: SocketError | AbortError) => void,
     progress?: () => string,
+    nativeCall?: Native<T>,
+    waitsWhenDrained = false,
+    tried = false,
   ): Promise<T> {
     const { signal, timeout } = options;
     if (signal?.aborted) {
@@ -697,7 +841,7 @@ export class Socket extends SocketBase {
       return Promise.reject(error);
     }
     const queue = this.#queues[direction];
-    if (queue.length === 0) {
+    if (!tried && queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
         const value = attempt();
@@ -721,6 +865,8 @@ export class Socket extends SocketBase {
       };
       if (decorate) operation.decorate = decorate;
       if (progress) operation.progress = progress;
+      if (nativeCall) operation.native = nativeCall as Native<unknown>;
+      if (waitsWhenDrained) operation.waitsWhenDrained = true;
       queue.push(operation);
       if (timeout !== undefined) {
         timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
@@ -734,6 +880,27 @@ export class Socket extends SocketBase {
       }
       this.#arm();
     });
+  }
+
+  /**
+   * Whether a call of `direction` may make its syscall at once: nothing is queued before it, its
+   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a drained stream.
+   */
+  #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
+    return this.#queues[direction].length === 0 && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
+  }
+
+  /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
+  #noteRead(got: number, asked: number, flags: number): void {
+    if (this.type === SOCK_STREAM && !(flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE))) this.#drained = got < asked;
+  }
+
+  /**
+   * Whether a recv with `flags` reads the receive queue that #drained describes (the urgent byte
+   * and the error queue are signalled apart, and may be there while it is empty).
+   */
+  #waitsWhenDrained(flags: number): boolean {
+    return this.type === SOCK_STREAM && !(flags & (MSG_OOB | MSG_ERRQUEUE));
   }
 
   #cancel(direction: Direction, operation: Operation, error: Error): void {
@@ -772,16 +939,27 @@ export class Socket extends SocketBase {
   accept(options?: WaitOptions): Promise<Socket> {
     try {
       const fd = fdOf(this, 'accept');
-      const { domain, type, protocol } = this;
-      return this.#run(READ, 'accept', waitOptions(options), () => {
-        const result = native.accept4(fd, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('accept', result);
-        return new Socket(domain, type, protocol, ADOPT, result);
-      });
+      const wait = waitOptions(options);
+      if (this.#mayTry(READ, wait, false)) {
+        const result = native.accept4(fd, ACCEPT_FLAGS);
+        if (result !== EAGAIN) return Promise.resolve(this.#accepted(result));
+      }
+      return this.#acceptWaiting(fd, wait);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** accept4's result as a connection: a promise Socket like this one; a SocketError for a failure. */
+  #accepted(result: number): Socket {
+    if (result < 0) throw syscallError('accept', result);
+    return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
+  }
+
+  #acceptWaiting(fd: number, wait: WaitOptions): Promise<Socket> {
+    const finish = (result: number): Socket | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#accepted(result));
+    const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, finish };
+    return this.#run(READ, 'accept', wait, () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -821,6 +999,11 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'connect');
       const { sockaddr, context } = this.encode(address, 'address', true);
       let inProgress = false;
+      /** SO_ERROR's verdict (0, or -error) or getsockopt's failure (-errno). */
+      const finish = (result: number): undefined => {
+        if (result < 0) throw syscallError('connect', result, context);
+        return undefined;
+      };
       return this.#run(
         WRITE,
         'connect',
@@ -836,11 +1019,12 @@ export class Socket extends SocketBase {
             return WOULD_BLOCK;
           }
           const result = native.getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
-          if (result < INT32_MIN) throw syscallError('connect', result - GETSOCKOPT_FAILED, context);
-          if (result !== 0) throw syscallError('connect', -result, context);
-          return undefined;
+          return finish(result < INT32_MIN ? result - GETSOCKOPT_FAILED : -result);
         },
         context,
+        undefined,
+        undefined,
+        { kind: PEND_CONNECT, view: undefined, flags: 0, finish, update: () => inProgress },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -876,15 +1060,24 @@ export class Socket extends SocketBase {
       const view = toSendable(data);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
-      return this.#run(WRITE, 'send', wait, () => {
+      if (this.#mayTry(WRITE, wait, false)) {
         const result = native.send(fd, view, allFlags);
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('send', result);
-        return result;
-      });
+        if (result !== EAGAIN) return result < 0 ? Promise.reject(syscallError('send', result)) : Promise.resolve(result);
+      }
+      return this.#sendWaiting(fd, view, allFlags, wait);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  #sendWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
+    const finish = (result: number): number | typeof WOULD_BLOCK => {
+      if (result === EAGAIN) return WOULD_BLOCK;
+      if (result < 0) throw syscallError('send', result);
+      return result;
+    };
+    const call: Native<number> = { kind: PEND_SEND, view, flags, finish };
+    return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, flags)), undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -917,33 +1110,62 @@ export class Socket extends SocketBase {
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
       let sent = 0;
-      return this.#run(
-        WRITE,
-        'send',
-        wait,
-        () => {
-          while (sent < bytes.length) {
-            const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
-            if (result === EAGAIN) return WOULD_BLOCK;
-            if (result < 0) {
-              const error = syscallError('send', result, undefined, sendAllProgress(sent, bytes.length));
-              error.bytesSent = sent;
-              throw error;
-            }
-            sent += result;
-            this.#progress++;
-          }
-          return sent;
-        },
-        undefined,
-        (error) => {
-          error.bytesSent = sent;
-        },
-        () => sendAllProgress(sent, bytes.length),
-      );
+      if (this.#mayTry(WRITE, wait, false)) {
+        while (sent < bytes.length) {
+          const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), allFlags);
+          if (result === EAGAIN) break;
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+        }
+        if (sent === bytes.length) return Promise.resolve(sent);
+      }
+      return this.#sendAllWaiting(fd, bytes, allFlags, wait, sent);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The rest of a sendAll, from `sent` on, once the send buffer has room. */
+  #sendAllWaiting(fd: number, bytes: Uint8Array, flags: number, wait: WaitOptions, sent: number): Promise<number> {
+    return this.#run(
+      WRITE,
+      'send',
+      wait,
+      () => {
+        while (sent < bytes.length) {
+          const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags);
+          if (result === EAGAIN) return WOULD_BLOCK;
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+        }
+        return sent;
+      },
+      undefined,
+      (error) => {
+        error.bytesSent = sent;
+      },
+      () => sendAllProgress(sent, bytes.length),
+      {
+        kind: PEND_SEND,
+        view: bytes,
+        flags,
+        update() {
+          if (sent > 0) this.view = bytes.subarray(sent);
+          return true;
+        },
+        // One send(2) made by the poller: the rest is handed over again once there is room.
+        finish: (result) => {
+          if (result < 0) throw sendAllFailure(result, sent, bytes.length);
+          sent += result;
+          this.#progress++;
+          return sent < bytes.length ? WOULD_BLOCK : sent;
+        },
+      },
+      false,
+      true,
+    );
   }
 
   /**
@@ -1027,12 +1249,23 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      return this.#run(READ, 'recv', wait, () => {
-        const data = receive(fd, length, recvFlags);
-        if (data === EAGAIN) return WOULD_BLOCK;
-        if (typeof data === 'number') throw syscallError('recv', data);
-        return data;
-      });
+      return this.#run(
+        READ,
+        'recv',
+        wait,
+        () => {
+          const data = receive(fd, length, recvFlags);
+          if (data === EAGAIN) return WOULD_BLOCK;
+          if (typeof data === 'number') throw syscallError('recv', data);
+          this.#noteRead(data.length, length, recvFlags);
+          return data;
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        this.#waitsWhenDrained(recvFlags),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1069,15 +1302,28 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      return this.#run(READ, 'recv', wait, () => {
+      const drains = this.#waitsWhenDrained(recvFlags);
+      if (this.#mayTry(READ, wait, drains)) {
         const result = native.recv(fd, view, recvFlags);
-        if (result === EAGAIN) return WOULD_BLOCK;
-        if (result < 0) throw syscallError('recv', result);
-        return result;
-      });
+        if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags));
+      }
+      return this.#recvIntoWaiting(fd, view, recvFlags, wait, drains);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** recv's count into a view of `asked` bytes, a short read noted; a SocketError for a failure. */
+  #received(result: number, asked: number, flags: number): number {
+    if (result < 0) throw syscallError('recv', result);
+    this.#noteRead(result, asked, flags);
+    return result;
+  }
+
+  #recvIntoWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
+    const finish = (result: number): number | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#received(result, view.byteLength, flags));
+    const call: Native<number> = { kind: PEND_RECV, view, flags, finish };
+    return this.#run(READ, 'recv', wait, () => finish(native.recv(fd, view, flags)), undefined, undefined, undefined, call, drains, true);
   }
 
   /**
@@ -1280,9 +1526,9 @@ export class Socket extends SocketBase {
  */
 const owners = new WeakMap<NativePoller, WeakRef<Socket>>();
 
-function onPollerEvent(this: NativePoller, status: number, events: number): void {
+function onPollerEvent(this: NativePoller, status: number, events: number, readResult: number, writeResult: number): void {
   const socket = owners.get(this)?.deref();
-  if (socket !== undefined) dispatch(socket, status, events);
+  if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 
 export { PRIORITIZED, READABLE, WRITABLE, DISCONNECT };

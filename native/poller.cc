@@ -1,8 +1,22 @@
 #include "poller.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
 #include "args.h"
+#include "registry.h"
+#include "retry.h"
+#include "trace.h"
 
 namespace sockcall {
+
+// What pend() hands over; NOT_DONE is what the callback gets for a direction with nothing completed.
+enum PendKind { kPendNone = 0, kPendRecv = 1, kPendSend = 2, kPendAccept = 3, kPendConnect = 4 };
+constexpr int kNotDone = -EAGAIN;
 
 Napi::Function Poller::Define(Napi::Env env) {
   return DefineClass(env, "Poller",
@@ -12,6 +26,13 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceMethod<&Poller::Close>("close"),
                          InstanceMethod<&Poller::RefHandle>("ref"),
                          InstanceMethod<&Poller::UnrefHandle>("unref"),
+                         InstanceMethod<&Poller::Pend>("pend"),
+                         InstanceMethod<&Poller::Unpend>("unpend"),
+                         StaticValue("PEND_RECV", Napi::Number::New(env, kPendRecv)),
+                         StaticValue("PEND_SEND", Napi::Number::New(env, kPendSend)),
+                         StaticValue("PEND_ACCEPT", Napi::Number::New(env, kPendAccept)),
+                         StaticValue("PEND_CONNECT", Napi::Number::New(env, kPendConnect)),
+                         StaticValue("NOT_DONE", Napi::Number::New(env, kNotDone)),
                          StaticValue("READABLE", Napi::Number::New(env, UV_READABLE)),
                          StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
                          StaticValue("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT)),
@@ -50,12 +71,127 @@ Poller::Poller(const Napi::CallbackInfo& info)
   // module while libuv still holds a pointer to OnClosed.
   napi_add_async_cleanup_hook(env, OnEnvironmentCleanup, handle, &handle->cleanup_hook);
   handle_ = handle;
+  fd_ = fd;
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+}
+
+// Made when a call is pended a second time: a poller whose calls wait once each (a connect, the one
+// recv of a short connection) costs no ArrayBuffer (each is work for the collector).
+bool Poller::CreateArmed(napi_env env, napi_value self) {
+  if (armed_buffer_ != nullptr) return true;
+  napi_value buffer, armed;
+  void* data = nullptr;
+  if (napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) != napi_ok ||
+      napi_set_named_property(env, self, "armed", armed) != napi_ok ||
+      napi_create_reference(env, buffer, 1, &armed_buffer_) != napi_ok) {
+    return false;
+  }
+  std::memcpy(data, own_armed_, sizeof(own_armed_));
+  return true;
+}
+
+int32_t* Poller::Armed(napi_env env) {
+  if (armed_buffer_ == nullptr) return own_armed_;
+  napi_value buffer;
+  void* data = nullptr;
+  size_t length = 0;
+  bool detached = true;
+  // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
+  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
+      napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
+      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < 2 * sizeof(int32_t)) {
+    return nullptr;
+  }
+  return static_cast<int32_t*>(data);
 }
 
 Poller::~Poller() {
   // Collected without close(): still give the handle back to libuv.
   CloseHandle();
+  ClearPending(0);
+  ClearPending(1);
+  if (armed_buffer_ != nullptr) napi_delete_reference(Env(), armed_buffer_);
+}
+
+void Poller::ClearPending(int direction) {
+  Pending& pending = pending_[direction];
+  pending.kind = kPendNone;
+  if (pending.view != nullptr) {
+    napi_delete_reference(Env(), pending.view);
+    pending.view = nullptr;
+  }
+}
+
+// The view's bytes as they are now, without throwing: a view that can no longer be read is empty.
+static void CurrentBytes(napi_env env, napi_ref view, char** data, size_t* length) {
+  *data = nullptr;
+  *length = 0;
+  napi_value value = nullptr;
+  if (view == nullptr || napi_get_reference_value(env, view, &value) != napi_ok || value == nullptr) return;
+  if (!ValueBytes(Napi::Env(env), value, 0, data, length)) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    *data = nullptr;
+    *length = 0;
+  }
+}
+
+int Poller::Attempt(napi_env env, int direction) {
+  Pending& pending = pending_[direction];
+  const int fd = fd_;
+  Trace trace(env);
+  ssize_t result;
+  // Non-blocking fd: EINTR only from a signal caught mid-copy; the call is simply made again.
+  do {
+    switch (pending.kind) {
+      case kPendRecv: {
+        char* data;
+        size_t length;
+        CurrentBytes(env, pending.view, &data, &length);
+        trace.Begin();
+        result = recv(fd, data, length, pending.flags);
+        const int error = errno;
+        if (trace) {
+          trace.Int(fd).Bytes(data, result < 0 ? -1 : std::min<ssize_t>(result, length)).Int(length).Int(pending.flags);
+          trace.Null().Null().End("recvfrom", result, error);
+        }
+        break;
+      }
+      case kPendSend: {
+        char* data;
+        size_t length;
+        CurrentBytes(env, pending.view, &data, &length);
+        trace.Begin();
+        result = send(fd, data, length, pending.flags);
+        const int error = errno;
+        if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(pending.flags).Null().Int(0).End("sendto", result, error);
+        break;
+      }
+      case kPendAccept: {
+        trace.Begin();
+        result = accept4(fd, nullptr, nullptr, pending.flags);
+        const int error = errno;
+        if (trace) trace.Int(fd).Null().Null().Int(pending.flags).End("accept4", result, error);
+        if (result >= 0) TrackFd(Napi::Env(env), static_cast<int>(result));
+        break;
+      }
+      case kPendConnect: {
+        int outcome = 0;
+        socklen_t length = sizeof(outcome);
+        result = TracedGetsockopt(trace, fd, SOL_SOCKET, SO_ERROR, &outcome, &length);
+        if (result == 0 && outcome != 0) {
+          result = -1;
+          errno = outcome;
+        }
+        break;
+      }
+      default:
+        return kNotDone;
+    }
+  } while (result < 0 && errno == EINTR);
+  if (result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return kNotDone;
+  return result < 0 ? -errno : static_cast<int>(std::min<ssize_t>(result, INT32_MAX));
 }
 
 void Poller::BeginClose(PollHandle* handle) {
@@ -98,16 +234,27 @@ void Poller::OnPoll(uv_poll_t* poll, int status, int events) {
   napi_value callback = nullptr;
   napi_get_reference_value(env, static_cast<napi_ref>(*self), &object);
   if (!self->callback_.IsEmpty()) napi_get_reference_value(env, static_cast<napi_ref>(self->callback_), &callback);
-  napi_value argv[2];
+  napi_value argv[4];
+  int results[2] = {kNotDone, kNotDone};
+  int32_t* armed = object != nullptr && callback != nullptr && status == 0 ? self->Armed(env) : nullptr;
+  if (armed != nullptr) {
+    // A hang-up is reported as readable (and writable), so the calls see it themselves. On an error
+    // status (POLLERR) nothing is made here: JS lets every waiting call report the error.
+    if ((events & (UV_READABLE | UV_DISCONNECT)) && armed[0] == 1) results[0] = self->Attempt(env, 0);
+    if (results[0] != kNotDone) armed[0] = 0;
+    if ((events & UV_WRITABLE) && armed[1] == 1) results[1] = self->Attempt(env, 1);
+    if (results[1] != kNotDone) armed[1] = 0;
+  }
   if (object == nullptr || callback == nullptr) {
     // Collected, its finalizer not run yet: nobody can be waiting on it.
     uv_poll_stop(poll);
-  } else if (napi_create_int32(env, status, &argv[0]) == napi_ok && napi_create_int32(env, events, &argv[1]) == napi_ok) {
+  } else if (napi_create_int32(env, status, &argv[0]) == napi_ok && napi_create_int32(env, events, &argv[1]) == napi_ok &&
+             napi_create_int32(env, results[0], &argv[2]) == napi_ok && napi_create_int32(env, results[1], &argv[3]) == napi_ok) {
     // napi_make_callback opens a callback scope: promises settled in the callback run their
     // reactions (microtasks) before control returns to libuv. An exception escaping it is an
     // uncaught exception of the process, as from any Node callback.
     napi_value result;
-    if (napi_make_callback(env, self->async_context_, object, callback, 2, argv, &result) == napi_pending_exception) {
+    if (napi_make_callback(env, self->async_context_, object, callback, 4, argv, &result) == napi_pending_exception) {
       napi_value error;
       if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
     }
@@ -140,7 +287,62 @@ Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   CloseHandle();
+  // The registered calls' buffers are not held past close().
+  ClearPending(0);
+  ClearPending(1);
+  if (int32_t* armed = Armed(info.Env())) armed[0] = armed[1] = 0;
   return Napi::Value();
+}
+
+Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  int32_t direction = -1, kind = 0, flags = 0;
+  if (info.Length() < 4 || napi_get_value_int32(env, info[0], &direction) != napi_ok || (direction != 0 && direction != 1) ||
+      napi_get_value_int32(env, info[1], &kind) != napi_ok || napi_get_value_int32(env, info[3], &flags) != napi_ok) {
+    return Int(env, -EINVAL);
+  }
+  const bool takes_view = kind == kPendRecv || kind == kPendSend;
+  if (!takes_view && kind != kPendAccept && kind != kPendConnect) return Int(env, -EINVAL);
+  // Only the calls of their own direction: a recv made on writability would find nothing.
+  if ((kind == kPendRecv || kind == kPendAccept) != (direction == 0)) return Int(env, -EINVAL);
+  napi_ref view = nullptr;
+  if (takes_view) {
+    bool is_view = false;
+    if (napi_is_typedarray(env, info[2], &is_view) != napi_ok || !is_view) {
+      if (napi_is_dataview(env, info[2], &is_view) != napi_ok || !is_view) return Int(env, -EINVAL);
+    }
+    if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
+  }
+  // The same call registered again (a loop waiting with one buffer): from now on JS re-arms it
+  // through the shared flags. A socket that waits once (most short connections) never needs them.
+  const Pending& registered = pending_[direction];
+  bool again = registered.kind == kind && registered.flags == flags && (registered.view == nullptr) == (view == nullptr);
+  if (again && view != nullptr) {
+    napi_value before = nullptr;
+    again = napi_get_reference_value(env, registered.view, &before) == napi_ok && before != nullptr &&
+            napi_strict_equals(env, before, info[2], &again) == napi_ok && again;
+  }
+  int32_t* armed = !again || CreateArmed(env, info.This()) ? Armed(env) : nullptr;
+  if (armed == nullptr) {
+    if (view != nullptr) napi_delete_reference(env, view);
+    return Int(env, -EINVAL);
+  }
+  ClearPending(direction);
+  pending_[direction].kind = kind;
+  pending_[direction].flags = flags;
+  pending_[direction].view = view;
+  armed[direction] = 1;
+  return Int(env, 0);
+}
+
+Napi::Value Poller::Unpend(const Napi::CallbackInfo& info) {
+  int32_t direction = -1;
+  if (info.Length() < 1 || napi_get_value_int32(info.Env(), info[0], &direction) != napi_ok || (direction != 0 && direction != 1)) {
+    return Int(info.Env(), -EINVAL);
+  }
+  ClearPending(direction);
+  if (int32_t* armed = Armed(info.Env())) armed[direction] = 0;
+  return Int(info.Env(), 0);
 }
 
 Napi::Value Poller::RefHandle(const Napi::CallbackInfo& info) {

@@ -1,8 +1,16 @@
 // The one poller for the promise flavour: a uv_poll_t on the environment's own event loop, one per
 // fd, that calls back into JS when the fd becomes readable or writable.
 //
+// Readiness is mechanism, so it is handled here: the call at the head of each direction's queue
+// (recv into a buffer, send, accept4, a connect's SO_ERROR) is handed over with pend(), and when the
+// fd is ready the poll callback makes that syscall itself, traced as any other, before it enters JS.
+// EAGAIN keeps it pending; any other result is reported to JS with the event, which settles the
+// call: one entry into JS per event, with no syscall made from JS. Calls that are not handed over
+// (recvmsg, sendmsg, recvfrom, select/poll waits ...) are told of readiness and try again from JS.
+//
 // JS owns the policy: it tries each syscall first and starts the poller only when one would block,
-// with the full mask of what its waiting operations need. Between calls the handle may stay started
+// with the full mask of what its waiting operations need; FIFO order, timeouts, cancellation and
+// which call is pended are its business. Between calls the handle may stay started
 // (saving an epoll_ctl pair per round trip) but unreferenced, so an idle socket never holds the
 // process open; the first event that finds nobody waiting stops it. The handle's memory is freed
 // in its close callback; close() stops polling and closes the handle, and the owner closes the fd
@@ -27,8 +35,10 @@ class Poller : public Napi::ObjectWrap<Poller> {
  public:
   static Napi::Function Define(Napi::Env env);
 
-  // new Poller(fd, callback): callback.call(poller, status, events) where status is 0 or a negative
-  // errno (libuv's codes are -errno on Linux) and events a mask of READABLE/WRITABLE/DISCONNECT.
+  // new Poller(fd, callback): callback.call(poller, status, events, readResult, writeResult) where
+  // status is 0 or a negative errno (libuv's codes are -errno on Linux), events a mask of
+  // READABLE/WRITABLE/DISCONNECT, and each result that of the pended call of that direction when this
+  // event completed it (the syscall's result or -errno), else NOT_DONE.
   // One callback can serve every poller: `this` says which one fired.
   explicit Poller(const Napi::CallbackInfo& info);
   ~Poller() override;
@@ -39,6 +49,29 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
+  // (direction, kind, view, flags) -> 0 | -EINVAL: registers the call of `direction` (READ 0,
+  // WRITE 1) that readiness of that direction makes natively, replacing any registered before, and
+  // arms it. kind: PEND_RECV (recv into view), PEND_SEND (send view), PEND_ACCEPT (accept4 with
+  // flags; the new fd is owned as accept4's), PEND_CONNECT (getsockopt SO_ERROR: 0 or -error). The
+  // view is held, and read again at the syscall: a buffer detached or shrunk meanwhile is seen as it
+  // is then.
+  //
+  // `poller.armed` (made when the same call is pended a second time; undefined before), an
+  // Int32Array(2) shared with JS, says per direction whether the registered call
+  // is wanted now: the poll callback makes it only while armed[direction] is 1, and sets it to 0 when
+  // the call completes. So a loop that waits again with the same call (recvInto of one buffer)
+  // re-arms it with a store into that array, without calling in here.
+  Napi::Value Pend(const Napi::CallbackInfo& info);
+  Napi::Value Unpend(const Napi::CallbackInfo& info);  // (direction) -> 0: disarms and forgets it
+
+  struct Pending {
+    int kind = 0;  // 0: none
+    int flags = 0;
+    napi_ref view = nullptr;
+  };
+  void ClearPending(int direction);
+  // Makes the pended call of `direction`: its result (>= 0 or -errno), or -EAGAIN to keep waiting.
+  int Attempt(napi_env env, int direction);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnClosed(uv_handle_t* handle);
@@ -50,6 +83,14 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // The JS object is weak: its socket holds it, and lib/ holds a socket while a call waits on it.
   Napi::FunctionReference callback_;
   Napi::AsyncContext async_context_;
+  int fd_ = -1;
+  Pending pending_[2];
+  // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
+  // callbacks), and its memory while it is attached.
+  napi_ref armed_buffer_ = nullptr;
+  int32_t own_armed_[2] = {0, 0};  // the armed flags until that ArrayBuffer is made
+  int32_t* Armed(napi_env env);
+  bool CreateArmed(napi_env env, napi_value self);
 };
 
 }  // namespace sockcall

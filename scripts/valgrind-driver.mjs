@@ -549,6 +549,59 @@ await step('poller raw + collected', async () => {
   b.close();
 });
 
+await step('poller pended calls', async () => {
+  // The poll callback makes the registered recv/send itself (native/poller.h pend), traced, and
+  // reports each result; a shrunk view is read again at the syscall.
+  const { Poller } = native;
+  const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
+  a.setBlocking(false);
+  const lines = [];
+  S.trace((line) => lines.push(line));
+  const results = [];
+  const poller = new Poller(a.fd, (status, events, readResult, writeResult) => {
+    results.push([status, readResult, writeResult]);
+    poller.stop();
+  });
+  const waitFor = async () => {
+    for (let i = 0; i < 100 && results.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    return results.shift();
+  };
+  try {
+    assert.equal(poller.pend(2, Poller.PEND_RECV, Buffer.alloc(1), 0), -EINVAL);
+    assert.equal(poller.pend(0, Poller.PEND_SEND, Buffer.alloc(1), 0), -EINVAL);
+    assert.equal(poller.pend(0, Poller.PEND_RECV, 'not a view', 0), -EINVAL);
+    const into = new Uint8Array(new ArrayBuffer(16, { maxByteLength: 16 }));
+    assert.equal(poller.pend(0, Poller.PEND_RECV, into, 0), 0);
+    assert.equal(poller.armed, undefined); // made when the same call is pended again
+    poller.start(Poller.READABLE);
+    b.send('hello');
+    assert.deepEqual(await waitFor(), [0, 5, Poller.NOT_DONE]);
+    assert.equal(Buffer.from(into.subarray(0, 5)).toString(), 'hello');
+    assert.equal(poller.pend(0, Poller.PEND_RECV, into, 0), 0);
+    assert.equal(poller.armed[0], 1);
+    poller.armed[0] = 0;
+    into.buffer.resize(2);
+    poller.armed[0] = 1; // re-armed through the shared flags
+    poller.start(Poller.READABLE);
+    b.send('world');
+    assert.deepEqual(await waitFor(), [0, 2, Poller.NOT_DONE]);
+    assert.equal(poller.pend(1, Poller.PEND_SEND, Buffer.from('back'), 0), 0);
+    poller.start(Poller.WRITABLE);
+    assert.deepEqual(await waitFor(), [0, Poller.NOT_DONE, 4]);
+    assert.equal(b.recv(16).toString(), 'back');
+    assert.equal(poller.unpend(0), 0);
+    assert.ok(lines.some((line) => /^recvfrom\(\d+, "wo", 2, 0, NULL, NULL\) += 2/.test(line)), lines.join('\n'));
+    assert.ok(lines.some((line) => /^sendto\(\d+, "back", 4, 0, NULL, 0\) += 4/.test(line)), lines.join('\n'));
+    // Left registered for close() and for the collector.
+    assert.equal(poller.pend(0, Poller.PEND_RECV, Buffer.alloc(8), 0), 0);
+  } finally {
+    S.trace(false);
+    poller.close();
+    a.close();
+    b.close();
+  }
+});
+
 await step('sendmsg/recvmsg', async () => {
   // Traced too: the trace copies every iovec and the control bytes (native/trace.cc Iov, Bytes).
   const lines = [];

@@ -5,6 +5,7 @@
 #   SPECS="eagain:10000:60000" IMPLS="c sockcall" sh bench/profile/run-callgrind.sh    (a subset)
 #   NODE_FLAGS="--single-threaded": V8 flags for every node run (compiling on the main thread, at a
 #   fixed point of the loop, takes the JIT timing out of the difference between the two runs)
+#   SPECS="pingpong:2000:12000 accept:300:1800" IMPLS=promises sh ...   (the promise flavour, drive-promises.mjs)
 # raw needs bench/profile/raw-napi built first: (cd bench/profile/raw-napi && npx node-gyp rebuild)
 # Prints "contender op instr/iteration"; the callgrind.out files stay in OUT_DIR for callgrind_annotate.
 set -e
@@ -23,7 +24,8 @@ for spec in ${SPECS:-getsockopt:10000:60000 sendrecv:10000:60000 eagain:10000:60
   op=${spec%%:*}; rest=${spec#*:}; n1=${rest%%:*}; n2=${rest#*:}
   for impl in ${IMPLS:-c sockcall native native-fast raw koffi}; do
     case "$impl$op" in native*connect|rawconnect) continue;; esac
-    if [ $impl = c ]; then set -- "$out/drive" $op; else set -- node --hash-seed=1 --random-seed=1 $NODE_FLAGS bench/profile/drive.mjs $impl $op; fi
+    if [ $impl = c ]; then set -- "$out/drive" $op
+    elif [ $impl = promises ]; then set -- node --hash-seed=1 --random-seed=1 $NODE_FLAGS bench/profile/drive-promises.mjs $op; else set -- node --hash-seed=1 --random-seed=1 $NODE_FLAGS bench/profile/drive.mjs $impl $op; fi
     a=$(run $impl.$op $n1 "$@" $n1); b=$(run $impl.$op $n2 "$@" $n2)
     echo "$impl $op $(( (b - a) / (n2 - n1) ))"
   done

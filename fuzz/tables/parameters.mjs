@@ -399,6 +399,8 @@ export const rawSockaddr = arg((rng) => (rng.chance(0.5) ? constant('null', null
 export const pollerEvents = arg((rng) =>
   rng.chance(0.75) ? oneOf('events', [1, 2, 3, 4, 5, 8, 15, 0])(rng) : oneOf('events', [0x10, 0x100, -1, 2 ** 31, 'x'])(rng),
 );
+export const pendDirection = arg((rng) => oneOf('direction', [0, 1, 0, 1, 2, -1, 'x'])(rng));
+export const pendKind = arg((rng) => oneOf('kind', [1, 2, 3, 4, 1, 2, 0, 5, -1, 1.5])(rng));
 
 /** Args with the count changed now and then: missing trailing ones, extra ones. */
 export function shape(rng, args) {
