@@ -32,11 +32,8 @@ Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
   int flags;
   if (!ArgInt(info, 0, &flags)) return {};
   Trace trace(info.Env());
-  trace.Begin();
-  const int fd = epoll_create1(flags);
-  const int error = errno;
-  if (trace) trace.Int(flags).End("epoll_create1", fd, error);
-  if (fd < 0) return SyscallResult(info.Env(), -1, error);
+  const int fd = Traced(trace, "epoll_create1", [&] { return epoll_create1(flags); }, [&](int) { trace.Int(flags); });
+  if (fd < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
 }
@@ -51,15 +48,11 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   event.events = wanted;
   event.data.fd = fd;
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = epoll_ctl(epfd, op, fd, none ? nullptr : &event);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, "epoll_ctl", [&] { return epoll_ctl(epfd, op, fd, none ? nullptr : &event); }, [&](int) {
     trace.Int(epfd).Int(op).Int(fd);
     if (none) trace.Null(); else trace.Int(event.events).Int(event.data.fd);
-    trace.End("epoll_ctl", result, error);
-  }
-  return SyscallResult(info.Env(), result, error);
+  });
+  return SyscallResult(info.Env(), result, errno);
 }
 
 Napi::Value EpollWait(const Napi::CallbackInfo& info) {
@@ -97,10 +90,7 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   int result;
   Trace trace(info.Env());
   for (;;) {
-    trace.Begin();
-    result = epoll_wait(epfd, events, max_events, timeout);
-    const int error = errno;
-    if (trace) {
+    result = Traced(trace, "epoll_wait", [&] { return epoll_wait(epfd, events, max_events, timeout); }, [&](int result) {
       trace.Int(epfd);
       if (result >= 0) {
         std::vector<int> got;
@@ -109,8 +99,8 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
       } else {
         trace.Bytes(events, -1);
       }
-      trace.Int(max_events).Int(timeout).End("epoll_wait", result, error);
-    }
+      trace.Int(max_events).Int(timeout);
+    });
     // A signal ends the wait early (never restarted by the kernel, SA_RESTART or not): wait again
     // for what is left of the original timeout, as select and poll do (PEP 475).
     if (result >= 0 || errno != EINTR) break;

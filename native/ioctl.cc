@@ -27,15 +27,11 @@ Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   }
   int value = 0;
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = ioctl(fd, static_cast<unsigned long>(request), &value);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, "ioctl", [&] { return ioctl(fd, static_cast<unsigned long>(request), &value); }, [&](int result) {
     trace.Int(fd).Int(request);
     if (result == 0) trace.Ints(&value, 1); else trace.Bytes(&value, -1);
-    trace.End("ioctl", result, error);
-  }
-  if (result < 0) return SyscallResult(info.Env(), -1, error);
+  });
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
   return SyscallResult(info.Env(), value, 0);
 }
 

@@ -21,6 +21,7 @@
 #include "registry.h"
 #include "retry.h"
 #include "trace.h"
+#include "traced.h"
 
 namespace sockcall {
 
@@ -29,10 +30,8 @@ napi_value Socket(napi_env env, napi_callback_info info) {
   int domain, type, protocol;
   if (!args.ok || !args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int fd = socket(domain, type, protocol);
-  const int error = errno;
-  if (trace) trace.Int(domain).Int(type).Int(protocol).End("socket", fd, error);
+  const int fd = Traced(trace, "socket", [&] { return socket(domain, type, protocol); },
+                        [&](int) { trace.Int(domain).Int(type).Int(protocol); });
   if (fd < 0) return SyscallResult(args.env, -1, errno);
   TrackFd(args.env, fd);
   return SyscallResult(args.env, fd, 0);
@@ -43,14 +42,10 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fds[2];
   Trace trace(info.Env());
-  trace.Begin();
-  const int status = socketpair(domain, type, protocol, fds);
-  const int error = errno;
-  if (trace) {
+  const int status = Traced(trace, "socketpair", [&] { return socketpair(domain, type, protocol, fds); }, [&](int status) {
     trace.Int(domain).Int(type).Int(protocol);
     if (status == 0) trace.Ints(fds, 2); else trace.Null();
-    trace.End("socketpair", status, error);
-  }
+  });
   if (status < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fds[0]);
   TrackFd(info.Env(), fds[1]);
@@ -67,10 +62,8 @@ napi_value Bind(napi_env env, napi_callback_info info) {
   socklen_t length;
   if (!args.ok || !args.Int(0, &fd) || !ValueSockaddr(args.env, args.argv[1], 1, &address, &length)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = bind(fd, reinterpret_cast<sockaddr*>(&address), length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("bind", result, error);
+  const int result = Traced(trace, "bind", [&] { return bind(fd, reinterpret_cast<sockaddr*>(&address), length); },
+                            [&](int) { trace.Int(fd).Sockaddr(&address, length).Int(length); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -79,10 +72,7 @@ napi_value Listen(napi_env env, napi_callback_info info) {
   int fd, backlog;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &backlog)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = listen(fd, backlog);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(backlog).End("listen", result, error);
+  const int result = Traced(trace, "listen", [&] { return listen(fd, backlog); }, [&](int) { trace.Int(fd).Int(backlog); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -93,12 +83,9 @@ napi_value Accept4(napi_env env, napi_callback_info info) {
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
   Trace trace(env);
-  int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
-    trace.Begin();
-    int accepted = accept4(fd, nullptr, nullptr, flags);
-    const int error = errno;
-    if (trace) trace.Int(fd).Null().Null().Int(flags).End("accept4", accepted, error);
-    return accepted;
+  const int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
+    return Traced(trace, "accept4", [&] { return accept4(fd, nullptr, nullptr, flags); },
+                  [&](int) { trace.Int(fd).Null().Null().Int(flags); });
   });
   if (result < 0) return SyscallResult(args.env, -1, errno);
   TrackFd(args.env, result);
@@ -114,13 +101,11 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   Trace trace(env);
   timespec start;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
-  trace.Begin();
-  int result = connect(fd, reinterpret_cast<sockaddr*>(&address), length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("connect", result, error);
+  int result = Traced(trace, "connect", [&] { return connect(fd, reinterpret_cast<sockaddr*>(&address), length); },
+                      [&](int) { trace.Int(fd).Sockaddr(&address, length).Int(length); });
   // A blocking connect interrupted by a signal (SO_SNDTIMEO set, or a handler without SA_RESTART):
   // not called again (EALREADY), waited for. A non-blocking one never says EINTR.
-  if (result < 0 && error == EINTR) result = AwaitConnect(trace, fd, start);
+  if (result < 0 && errno == EINTR) result = AwaitConnect(trace, fd, start);
   return SyscallResult(args.env, result, errno);
 }
 
@@ -131,13 +116,10 @@ napi_value Send(napi_env env, napi_callback_info info) {
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t sent = send(fd, data, length, flags | extra_flags);
-    const int error = errno;
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
-    if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0).End("sendto", sent, error);
-    return sent;
+    return Traced(trace, "sendto", [&] { return send(fd, data, length, flags | extra_flags); },
+                  [&](ssize_t) { trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0); });
   });
   return SyscallResult(args.env, result, errno);
 }
@@ -154,15 +136,13 @@ napi_value Sendto(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t sent = sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length);
-    const int error = errno;
-    if (trace) {
-      trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Sockaddr(&address, address_length).Int(address_length);
-      trace.End("sendto", sent, error);
-    }
-    return sent;
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
+    return Traced(trace, "sendto",
+                  [&] { return sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length); },
+                  [&](ssize_t) {
+                    trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags);
+                    trace.Sockaddr(&address, address_length).Int(address_length);
+                  });
   });
   return SyscallResult(args.env, result, errno);
 }
@@ -174,16 +154,13 @@ napi_value Recv(napi_env env, napi_callback_info info) {
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t received = recv(fd, data, length, flags | extra_flags);
-    const int error = errno;
-    // MSG_TRUNC may report more than the buffer holds: only what is in it is shown.
-    if (trace) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
+    // glibc's recv(3) is the recvfrom syscall with no address. MSG_TRUNC may report more than the
+    // buffer holds: only what is in it is shown.
+    return Traced(trace, "recvfrom", [&] { return recv(fd, data, length, flags | extra_flags); }, [&](ssize_t received) {
       trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-      trace.Null().Null().End("recvfrom", received, error);
-    }
-    return received;
+      trace.Null().Null();
+    });
   });
   return SyscallResult(args.env, result, errno);
 }
@@ -197,17 +174,15 @@ napi_value Recvfrom(napi_env env, napi_callback_info info) {
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     address_length = sizeof(address);
-    trace.Begin();
-    ssize_t received = recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length);
-    const int error = errno;
-    if (trace) {
-      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-      if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
-      trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address)).End("recvfrom", received, error);
-    }
-    return received;
+    return Traced(trace, "recvfrom",
+                  [&] { return recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length); },
+                  [&](ssize_t received) {
+                    trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
+                    if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
+                    trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address));
+                  });
   });
   if (result < 0) return SyscallResult(args.env, result, errno);
   // A connected stream socket reports no address (length 0): say null rather than invent one.
@@ -228,10 +203,7 @@ napi_value Shutdown(napi_env env, napi_callback_info info) {
   int fd, how;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &how)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = shutdown(fd, how);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(how).End("shutdown", result, error);
+  const int result = Traced(trace, "shutdown", [&] { return shutdown(fd, how); }, [&](int) { trace.Int(fd).Int(how); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -241,10 +213,8 @@ napi_value Close(napi_env env, napi_callback_info info) {
   if (!args.ok || !args.Int(0, &fd)) return nullptr;
   UntrackFd(args.env, fd);
   Trace trace(env);
-  trace.Begin();
-  int result = close(fd);  // never retried: see RetryOnEintr
-  const int error = errno;
-  if (trace) trace.Int(fd).End("close", result, error);
+  // Never retried: see RetryOnEintr.
+  const int result = Traced(trace, "close", [&] { return close(fd); }, [&](int) { trace.Int(fd); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -254,15 +224,12 @@ static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, in
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = call(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, name, [&] { return call(fd, reinterpret_cast<sockaddr*>(&address), &length); }, [&](int result) {
     trace.Int(fd);
     if (result == 0) trace.Sockaddr(&address, length); else trace.Null();
-    trace.Lengths(sizeof(address), result == 0 ? length : sizeof(address)).End(name, result, error);
-  }
-  if (result < 0) return SyscallResult(info.Env(), -1, error);
+    trace.Lengths(sizeof(address), result == 0 ? length : sizeof(address));
+  });
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
   return SockaddrToJs(info.Env(), address, length);
 }
 
@@ -417,19 +384,6 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-// fcntl(fd, command[, argument]), traced.
-static int TracedFcntl(Trace& trace, int fd, int command, int argument = -1) {
-  trace.Begin();
-  const int result = argument < 0 ? fcntl(fd, command) : fcntl(fd, command, argument);
-  const int error = errno;
-  if (trace) {
-    trace.Int(fd).Int(command);
-    if (argument >= 0) trace.Int(argument);
-    trace.End("fcntl", result, error);
-  }
-  return result;
-}
-
 Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
@@ -541,35 +495,35 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     fd_set ready[3] = {sets[0], sets[1], sets[2]};
     // Empty sets go in as NULL, as a C program would write them.
     const timeval given = timeout;  // Linux writes the time left into `timeout`
-    trace.Begin();
-    result = select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
-                    lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
-    const int error = errno;
     // glibc's select(3) is the pselect6 syscall, its timeval turned into a timespec.
-    if (trace) {
-      trace.Int(max_fd + 1);
-      for (const auto& list : lists) {
-        if (list.empty()) trace.Null(); else trace.Ints(list.data(), list.size());
-      }
-      if (forever) {
-        trace.Null();
-      } else {
-        const int timespec_fields[2] = {static_cast<int>(given.tv_sec), static_cast<int>(given.tv_usec * 1000)};
-        trace.Ints(timespec_fields, 2);
-      }
-      napi_value detail = nullptr;
-      if (result > 0) {
-        napi_create_array_with_length(info.Env(), 3, &detail);
-        for (uint32_t i = 0; i < 3; i++) {
-          std::vector<int> set;
-          for (int fd : lists[i]) {
-            if (FD_ISSET(fd, &ready[i])) set.push_back(fd);
-          }
-          napi_set_element(info.Env(), detail, i, trace.IntArray(set.data(), set.size()));
-        }
-      }
-      trace.End("pselect6", result, error, detail);
-    }
+    result = Traced(trace, "pselect6",
+                    [&] {
+                      return select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
+                                    lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
+                    },
+                    [&](int result) -> napi_value {
+                      trace.Int(max_fd + 1);
+                      for (const auto& list : lists) {
+                        if (list.empty()) trace.Null(); else trace.Ints(list.data(), list.size());
+                      }
+                      if (forever) {
+                        trace.Null();
+                      } else {
+                        const int timespec_fields[2] = {static_cast<int>(given.tv_sec), static_cast<int>(given.tv_usec * 1000)};
+                        trace.Ints(timespec_fields, 2);
+                      }
+                      if (result <= 0) return nullptr;
+                      napi_value detail = nullptr;
+                      napi_create_array_with_length(info.Env(), 3, &detail);
+                      for (uint32_t i = 0; i < 3; i++) {
+                        std::vector<int> set;
+                        for (int fd : lists[i]) {
+                          if (FD_ISSET(fd, &ready[i])) set.push_back(fd);
+                        }
+                        napi_set_element(info.Env(), detail, i, trace.IntArray(set.data(), set.size()));
+                      }
+                      return detail;
+                    });
     if (result >= 0) {
       for (size_t i = 0; i < 3; i++) sets[i] = ready[i];
       break;
@@ -605,18 +559,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   int result;
   Trace trace(info.Env());
   for (;;) {
-    trace.Begin();
-    result = poll(entries.data(), entries.size(), timeout);
-    const int error = errno;
-    if (trace) {
-      std::vector<int> request, got;
-      for (const pollfd& entry : entries) {
-        request.insert(request.end(), {entry.fd, entry.events});
-        if (entry.revents != 0) got.insert(got.end(), {entry.fd, entry.revents});
-      }
-      trace.Ints(request.data(), request.size()).Int(static_cast<double>(entries.size())).Int(timeout);
-      trace.End("poll", result, error, result > 0 ? trace.IntArray(got.data(), got.size()) : nullptr);
-    }
+    result = TracedPoll(trace, entries.data(), entries.size(), timeout);
     if (result >= 0 || errno != EINTR) break;
     if (ms >= 0) timeout = static_cast<int>(std::ceil(RemainingMs(deadline)));
   }

@@ -21,8 +21,7 @@ void Trace::Load() {
   napi_get_reference_value(env_, *slot, &sink_);
 }
 
-void Trace::Begin() {
-  if (sink_ == nullptr) return;
+void Trace::Stamp() {
   int saved = errno;
   clock_gettime(CLOCK_REALTIME, &wall_);
   clock_gettime(CLOCK_MONOTONIC, &start_);

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include <atomic>
+#include <cerrno>
+#include <type_traits>
 
 namespace sockcall {
 
@@ -28,7 +30,10 @@ class Trace {
   explicit operator bool() const { return sink_ != nullptr; }
 
   // Marks the start of the syscall (for timestamps and durations). Call right before it.
-  void Begin();
+  // Inline, so that an untraced call pays one test here, not a call.
+  void Begin() {
+    if (sink_ != nullptr) Stamp();
+  }
 
   // The syscall's arguments, in order, after the call (buffers are read for what the call wrote).
   Trace& Int(double value);
@@ -55,6 +60,7 @@ class Trace {
 
  private:
   void Load();
+  void Stamp();
   void Add(napi_value value);
 
   napi_env env_;
@@ -65,6 +71,28 @@ class Trace {
   timespec wall_{};
   timespec start_{};
 };
+
+// The frame around one traced syscall, written once: Begin right before `call()`, errno kept at
+// once, and when tracing, the arguments recorded by `record(result)` and the call handed to the
+// sink under `name`, errno left as the call set it. `name` is a literal at every use (test/86 reads
+// them to check lib/trace.ts declares each one). `record` may return End's detail (a napi_value,
+// or nullptr for none). All inline: untraced, this is the syscall and one branch.
+template <typename Call, typename Record>
+inline auto Traced(Trace& trace, const char* name, Call call, Record record) -> decltype(call()) {
+  trace.Begin();
+  const auto result = call();
+  if (trace) {
+    const int error = errno;
+    if constexpr (std::is_same_v<decltype(record(result)), napi_value>) {
+      napi_value detail = record(result);
+      trace.End(name, static_cast<double>(result), error, detail);
+    } else {
+      record(result);
+      trace.End(name, static_cast<double>(result), error);
+    }
+  }
+  return result;
+}
 
 // setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
 // after each syscall this environment makes, until setTrace(null).
