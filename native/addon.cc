@@ -11,7 +11,7 @@
 #include "ioctl.h"
 #include "msg.h"
 #include "poller.h"
-#include "registry.h"
+#include "environment.h"
 #include "syscalls.h"
 #include "trace.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "args.h"
-#include "registry.h"
+#include "environment.h"
 #include "retry.h"
 #include "trace.h"
 

@@ -1,4 +1,4 @@
-// epoll(7): the instance is an fd like a socket's (tracked by the registry, closed by close() or at
+// epoll(7): the instance is an fd like a socket's (owned by the environment, closed by close() or at
 // the environment's teardown); each function makes exactly the call a C program makes.
 #pragma once
 

@@ -18,7 +18,7 @@
 #include "args.h"
 #include "bounds.h"
 #include "constants.h"
-#include "registry.h"
+#include "environment.h"
 #include "retry.h"
 #include "trace.h"
 #include "traced.h"
@@ -408,7 +408,7 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
   int fd, min;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &min)) return {};
   if (min < 0) return SyscallResult(info.Env(), -1, EINVAL);
-  // Not tracked by the registry: lib/ closes it itself, at once after use.
+  // Not owned by the environment: lib/ closes it itself, at once after use.
   Trace trace(info.Env());
   int result = TracedFcntl(trace, fd, F_DUPFD_CLOEXEC, min);
   return SyscallResult(info.Env(), result, errno);

@@ -13,19 +13,17 @@
 #include <sys/uio.h>
 #include <time.h>
 
-#include <atomic>
 #include <cerrno>
 #include <type_traits>
 
-namespace sockcall {
+#include "environment.h"
 
-// How many environments (threads) have a trace sink set.
-extern std::atomic<int> tracing_environments;
+namespace sockcall {
 
 class Trace {
  public:
   explicit Trace(napi_env env) : env_(env) {
-    if (tracing_environments.load(std::memory_order_relaxed) > 0) Load();
+    if (tracing_environments.load(std::memory_order_relaxed) > 0) sink_ = TraceSink(env);
   }
   explicit operator bool() const { return sink_ != nullptr; }
 
@@ -59,7 +57,6 @@ class Trace {
   napi_value IntArray(const int* values, size_t count);
 
  private:
-  void Load();
   void Stamp();
   void Add(napi_value value);
 
@@ -76,12 +73,14 @@ class Trace {
 // once, and when tracing, the arguments recorded by `record(result)` and the call handed to the
 // sink under `name`, errno left as the call set it. `name` is a literal at every use (test/86 reads
 // them to check lib/trace.ts declares each one). `record` may return End's detail (a napi_value,
-// or nullptr for none). All inline: untraced, this is the syscall and one branch.
+// or nullptr for none). Flattened, so that `record` is inlined too: called out of line, it would
+// need the call's arguments in memory (its captures) on the untraced path as well, where the frame
+// must cost the syscall and one branch, as written out by hand.
 template <typename Call, typename Record>
-inline auto Traced(Trace& trace, const char* name, Call call, Record record) -> decltype(call()) {
+__attribute__((flatten)) inline auto Traced(Trace& trace, const char* name, Call call, Record record) -> decltype(call()) {
   trace.Begin();
   const auto result = call();
-  if (trace) {
+  if (__builtin_expect(static_cast<bool>(trace), 0)) {
     const int error = errno;
     if constexpr (std::is_same_v<decltype(record(result)), napi_value>) {
       napi_value detail = record(result);
@@ -93,9 +92,5 @@ inline auto Traced(Trace& trace, const char* name, Call call, Record record) -> 
   }
   return result;
 }
-
-// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
-// after each syscall this environment makes, until setTrace(null).
-Napi::Value SetTrace(const Napi::CallbackInfo& info);
 
 }  // namespace sockcall

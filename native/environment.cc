@@ -1,4 +1,4 @@
-#include "registry.h"
+#include "environment.h"
 
 #include <unistd.h>
 
@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "args.h"
-#include "trace.h"
 
 namespace sockcall {
+
+std::atomic<int> tracing_environments{0};
 
 namespace {
 
@@ -67,51 +68,55 @@ class FdSet {
   std::set<int> high_;
 };
 
-struct Registry {
+// The environment's instance data.
+struct Environment {
   FdSet fds;
-  napi_ref trace = nullptr;  // see TraceSlot
+  napi_ref trace = nullptr;  // a strong reference to the trace sink, or null
 };
 
-Registry* Get(napi_env env) {
+Environment* Get(napi_env env) {
   void* data = nullptr;
   napi_get_instance_data(env, &data);
-  return static_cast<Registry*>(data);
+  return static_cast<Environment*>(data);
 }
 
 void CloseAll(void* data) {
-  auto* registry = static_cast<Registry*>(data);
-  registry->fds.CloseAll();
+  auto* environment = static_cast<Environment*>(data);
+  environment->fds.CloseAll();
   // The environment's JS is gone: stop counting it among the traced ones.
-  if (registry->trace != nullptr) tracing_environments.fetch_sub(1, std::memory_order_relaxed);
+  if (environment->trace != nullptr) tracing_environments.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Free(napi_env env, void* data, void*) {
-  auto* registry = static_cast<Registry*>(data);
-  if (registry->trace != nullptr) napi_delete_reference(env, registry->trace);
-  delete registry;
+  auto* environment = static_cast<Environment*>(data);
+  if (environment->trace != nullptr) napi_delete_reference(env, environment->trace);
+  delete environment;
 }
 
 }  // namespace
 
 void RegisterEnvironment(Napi::Env env) {
-  auto* registry = new Registry();
+  auto* environment = new Environment();
   // Cleanup hooks run last-registered first, so this one runs before the hook Node-API registered
-  // (before Init) to finalise instance data: the registry is still alive when CloseAll reads it.
-  napi_set_instance_data(env, registry, Free, nullptr);
-  napi_add_env_cleanup_hook(env, CloseAll, registry);
-}
-
-napi_ref* TraceSlot(napi_env env) {
-  Registry* registry = Get(env);
-  return registry == nullptr ? nullptr : &registry->trace;
+  // (before Init) to finalise instance data: the environment is still alive when CloseAll reads it.
+  napi_set_instance_data(env, environment, Free, nullptr);
+  napi_add_env_cleanup_hook(env, CloseAll, environment);
 }
 
 void TrackFd(Napi::Env env, int fd) {
-  if (Registry* registry = Get(env)) registry->fds.Insert(fd);
+  if (Environment* environment = Get(env)) environment->fds.Insert(fd);
 }
 
 void UntrackFd(Napi::Env env, int fd) {
-  if (Registry* registry = Get(env)) registry->fds.Erase(fd);
+  if (Environment* environment = Get(env)) environment->fds.Erase(fd);
+}
+
+napi_value TraceSink(napi_env env) {
+  Environment* environment = Get(env);
+  if (environment == nullptr || environment->trace == nullptr) return nullptr;
+  napi_value sink = nullptr;
+  napi_get_reference_value(env, environment->trace, &sink);
+  return sink;
 }
 
 Napi::Value Own(const Napi::CallbackInfo& info) {
@@ -126,6 +131,26 @@ Napi::Value Disown(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &fd)) return {};
   UntrackFd(info.Env(), fd);
   return info.Env().Undefined();
+}
+
+Napi::Value SetTrace(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  Environment* environment = Get(env);
+  if (environment == nullptr) return Napi::Value();
+  const bool set = info.Length() > 0 && info[0].IsFunction();
+  if (info.Length() > 0 && !set && !info[0].IsNull() && !info[0].IsUndefined()) {
+    Napi::TypeError::New(env, "argument 0 must be a function or null").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  if (environment->trace != nullptr) {
+    napi_delete_reference(env, environment->trace);
+    environment->trace = nullptr;
+    tracing_environments.fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (set && napi_create_reference(env, info[0], 1, &environment->trace) == napi_ok) {
+    tracing_environments.fetch_add(1, std::memory_order_relaxed);
+  }
+  return Napi::Value();
 }
 
 }  // namespace sockcall

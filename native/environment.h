@@ -1,0 +1,33 @@
+// What each environment (the main thread, each worker) keeps: the fds it owns, so that they are
+// closed when it goes away, and its trace sink. Nothing else in the binding is per-environment
+// state, and this unit depends on no other part of it: the trace (trace.h) reads the sink here.
+//
+// socket/socketpair/accept4 add the fds they create, close removes its fd first; own/disown are for
+// fds adopted from elsewhere (Socket.fromFd) and given away (detach). When a worker exits, or the
+// process does, the environment's cleanup hook closes whatever is still open: a worker's forgotten
+// listener does not outlive it.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+
+namespace sockcall {
+
+void RegisterEnvironment(Napi::Env env);
+void TrackFd(Napi::Env env, int fd);
+void UntrackFd(Napi::Env env, int fd);
+
+// How many environments have a trace sink set: with none, a call makes no lookup (trace.h).
+extern std::atomic<int> tracing_environments;
+
+// This environment's trace sink (the function given to setTrace), or nullptr.
+napi_value TraceSink(napi_env env);
+
+Napi::Value Own(const Napi::CallbackInfo& info);       // (fd) -> undefined
+Napi::Value Disown(const Napi::CallbackInfo& info);    // (fd) -> undefined
+// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
+// after each syscall this environment makes, until setTrace(null).
+Napi::Value SetTrace(const Napi::CallbackInfo& info);
+
+}  // namespace sockcall
