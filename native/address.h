@@ -24,13 +24,12 @@ bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_stora
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
 
+// Puts the address encoders on `exports`:
 // sockaddrInet(family, address, port, flowinfo, scopeId, into) -> the bytes written into `into`
 // (16 for a sockaddr_in, 28 for a sockaddr_in6), or 0 if inet_pton rejects the address text. The
 // caller owns `into`: a per-thread scratch reused by every call (lib/address.ts), or a Buffer of
 // its own for an address kept across calls.
-Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
-
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
-Napi::Value SockaddrUnix(const Napi::CallbackInfo& info);
+void RegisterAddress(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "args.h"
+#include "exports.h"
 
 namespace sockcall {
 
@@ -95,14 +96,6 @@ void Free(napi_env env, void* data, void*) {
 
 }  // namespace
 
-void RegisterEnvironment(Napi::Env env) {
-  auto* environment = new Environment();
-  // Cleanup hooks run last-registered first, so this one runs before the hook Node-API registered
-  // (before Init) to finalise instance data: the environment is still alive when CloseAll reads it.
-  napi_set_instance_data(env, environment, Free, nullptr);
-  napi_add_env_cleanup_hook(env, CloseAll, environment);
-}
-
 void TrackFd(Napi::Env env, int fd) {
   if (Environment* environment = Get(env)) environment->fds.Insert(fd);
 }
@@ -119,21 +112,21 @@ napi_value TraceSink(napi_env env) {
   return sink;
 }
 
-Napi::Value Own(const Napi::CallbackInfo& info) {
+static Napi::Value Own(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   TrackFd(info.Env(), fd);
   return info.Env().Undefined();
 }
 
-Napi::Value Disown(const Napi::CallbackInfo& info) {
+static Napi::Value Disown(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   UntrackFd(info.Env(), fd);
   return info.Env().Undefined();
 }
 
-Napi::Value SetTrace(const Napi::CallbackInfo& info) {
+static Napi::Value SetTrace(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   Environment* environment = Get(env);
   if (environment == nullptr) return Napi::Value();
@@ -151,6 +144,19 @@ Napi::Value SetTrace(const Napi::CallbackInfo& info) {
     tracing_environments.fetch_add(1, std::memory_order_relaxed);
   }
   return Napi::Value();
+}
+
+void RegisterEnvironment(Napi::Env env, Napi::Object exports) {
+  auto* environment = new Environment();
+  // Cleanup hooks run last-registered first, so this one runs before the hook Node-API registered
+  // (before Init) to finalise instance data: the environment is still alive when CloseAll reads it.
+  napi_set_instance_data(env, environment, Free, nullptr);
+  napi_add_env_cleanup_hook(env, CloseAll, environment);
+  ExportFunctions(env, exports, {
+      {"own", Own},            // (fd) -> undefined
+      {"disown", Disown},      // (fd) -> undefined
+      {"setTrace", SetTrace},  // (fn | null) -> undefined
+  });
 }
 
 }  // namespace sockcall

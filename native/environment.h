@@ -14,7 +14,11 @@
 
 namespace sockcall {
 
-void RegisterEnvironment(Napi::Env env);
+// Sets up this environment's state and its cleanup, and puts on `exports`:
+// own(fd), disown(fd) -> undefined;
+// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
+// after each syscall this environment makes, until setTrace(null).
+void RegisterEnvironment(Napi::Env env, Napi::Object exports);
 void TrackFd(Napi::Env env, int fd);
 void UntrackFd(Napi::Env env, int fd);
 
@@ -23,11 +27,5 @@ extern std::atomic<int> tracing_environments;
 
 // This environment's trace sink (the function given to setTrace), or nullptr.
 napi_value TraceSink(napi_env env);
-
-Napi::Value Own(const Napi::CallbackInfo& info);       // (fd) -> undefined
-Napi::Value Disown(const Napi::CallbackInfo& info);    // (fd) -> undefined
-// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
-// after each syscall this environment makes, until setTrace(null).
-Napi::Value SetTrace(const Napi::CallbackInfo& info);
 
 }  // namespace sockcall

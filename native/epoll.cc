@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "environment.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
 
@@ -28,7 +29,7 @@ static bool ArgEvents(const Napi::CallbackInfo& info, size_t index, uint32_t* ou
   return true;
 }
 
-Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
+static Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
   int flags;
   if (!ArgInt(info, 0, &flags)) return {};
   Trace trace(info.Env());
@@ -38,7 +39,7 @@ Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
+static Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   int epfd, op, fd;
   if (!ArgInt(info, 0, &epfd) || !ArgInt(info, 1, &op) || !ArgInt(info, 2, &fd)) return {};
   const bool none = info.Length() > 3 && info[3].IsNull();
@@ -55,7 +56,7 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value EpollWait(const Napi::CallbackInfo& info) {
+static Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   int epfd, max_events, ms;
   if (!ArgInt(info, 0, &epfd) || !ArgInt(info, 1, &max_events) || !ArgInt(info, 2, &ms)) return {};
   int32_t* out = nullptr;
@@ -115,6 +116,14 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
     out[2 * i + 1] = events[i].data.fd;
   }
   return SyscallResult(info.Env(), result, 0);
+}
+
+void RegisterEpoll(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"epollCreate1", EpollCreate1},  // (flags) -> epfd
+      {"epollCtl", EpollCtl},          // (epfd, op, fd, events | null) -> 0
+      {"epollWait", EpollWait},        // (epfd, maxevents, ms, out Int32Array) -> n
+  });
 }
 
 }  // namespace sockcall

@@ -7,11 +7,12 @@
 #include <cerrno>
 
 #include "args.h"
+#include "exports.h"
 #include "trace.h"
 
 namespace sockcall {
 
-Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+static Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   int fd, request;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &request)) return {};
   switch (request) {
@@ -33,6 +34,10 @@ Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   });
   if (result < 0) return SyscallResult(info.Env(), -1, errno);
   return SyscallResult(info.Env(), value, 0);
+}
+
+void RegisterIoctl(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {{"ioctl", Ioctl}});  // (fd, request) -> the int the kernel wrote
 }
 
 }  // namespace sockcall

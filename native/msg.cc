@@ -10,12 +10,13 @@
 #include "address.h"
 #include "args.h"
 #include "bounds.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
 
 namespace sockcall {
 
-Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
+static Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   int fd, flags;
   std::vector<iovec> iov;
   char* control = nullptr;
@@ -48,7 +49,7 @@ Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
+static Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   int fd, control_length, flags;
   std::vector<iovec> iov;
   if (!ArgInt(info, 0, &fd) || !ArgBytesArray(info, 1, &iov) || !ArgInt(info, 2, &control_length) ||
@@ -97,6 +98,13 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
     out.Set(3u, SockaddrToJs(env, address, message.msg_namelen));
   }
   return out;
+}
+
+void RegisterMsg(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"sendmsg", Sendmsg},  // (fd, buffers[], control | null, flags, sockaddr | null) -> bytes
+      {"recvmsg", Recvmsg},  // (fd, buffers[], controlLength, flags) -> [bytes, msg_flags, control, address | null]
+  });
 }
 
 }  // namespace sockcall

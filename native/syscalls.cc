@@ -19,13 +19,14 @@
 #include "bounds.h"
 #include "constants.h"
 #include "environment.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
 #include "traced.h"
 
 namespace sockcall {
 
-napi_value Socket(napi_env env, napi_callback_info info) {
+static napi_value Socket(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int domain, type, protocol;
   if (!args.ok || !args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) return nullptr;
@@ -37,7 +38,7 @@ napi_value Socket(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, fd, 0);
 }
 
-Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+static Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fds[2];
@@ -55,7 +56,7 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   return result;
 }
 
-napi_value Bind(napi_env env, napi_callback_info info) {
+static napi_value Bind(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
@@ -67,7 +68,7 @@ napi_value Bind(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Listen(napi_env env, napi_callback_info info) {
+static napi_value Listen(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, backlog;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &backlog)) return nullptr;
@@ -76,7 +77,7 @@ napi_value Listen(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Accept4(napi_env env, napi_callback_info info) {
+static napi_value Accept4(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, flags;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &flags)) return nullptr;
@@ -92,7 +93,7 @@ napi_value Accept4(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, 0);
 }
 
-napi_value Connect(napi_env env, napi_callback_info info) {
+static napi_value Connect(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
@@ -109,7 +110,7 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Send(napi_env env, napi_callback_info info) {
+static napi_value Send(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
@@ -124,7 +125,7 @@ napi_value Send(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Sendto(napi_env env, napi_callback_info info) {
+static napi_value Sendto(napi_env env, napi_callback_info info) {
   RawArgs<4> args(env, info);
   int fd, flags;
   char* data;
@@ -147,7 +148,7 @@ napi_value Sendto(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Recv(napi_env env, napi_callback_info info) {
+static napi_value Recv(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
@@ -165,7 +166,7 @@ napi_value Recv(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Recvfrom(napi_env env, napi_callback_info info) {
+static napi_value Recvfrom(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
@@ -198,7 +199,7 @@ napi_value Recvfrom(napi_env env, napi_callback_info info) {
   return pair;
 }
 
-napi_value Shutdown(napi_env env, napi_callback_info info) {
+static napi_value Shutdown(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, how;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &how)) return nullptr;
@@ -207,7 +208,7 @@ napi_value Shutdown(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Close(napi_env env, napi_callback_info info) {
+static napi_value Close(napi_env env, napi_callback_info info) {
   RawArgs<1> args(env, info);
   int fd;
   if (!args.ok || !args.Int(0, &fd)) return nullptr;
@@ -233,8 +234,8 @@ static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, in
   return SockaddrToJs(info.Env(), address, length);
 }
 
-Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, "getsockname", getsockname); }
-Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, "getpeername", getpeername); }
+static Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, "getsockname", getsockname); }
+static Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, "getpeername", getpeername); }
 
 
 // Reads the `out` typed array argument that receives a getsockopt result.
@@ -255,7 +256,7 @@ static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size)
   return OutBytes(info.Env(), data, length, size);
 }
 
-napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
+static napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, level, name;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name)) return nullptr;
@@ -273,7 +274,7 @@ napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
   return out;
 }
 
-napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
+static napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
   RawArgs<4> args(env, info);
   int fd, level, name, value;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name) || !args.Int(3, &value)) return nullptr;
@@ -282,7 +283,7 @@ napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   int fd, level, name;
   char* data;
   size_t length;
@@ -302,7 +303,7 @@ Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
 }
 
-Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
   int fd, level, name;
   char* data;
   size_t length;
@@ -315,7 +316,7 @@ Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   char* out = OutBytes(info, 1, 2 * sizeof(int32_t));
@@ -331,7 +332,7 @@ Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
   int fd, onoff, seconds;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &onoff) || !ArgInt(info, 2, &seconds)) return {};
   linger value{};
@@ -342,7 +343,7 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
   // Only the timeval options: another name could be one that installs an fd (SO_PEERPIDFD), whose
@@ -364,7 +365,7 @@ Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   double ms;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name) || !ArgDouble(info, 2, &ms)) return {};
@@ -384,7 +385,7 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
+static Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   Trace trace(info.Env());
@@ -393,7 +394,7 @@ Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), (flags & O_NONBLOCK) ? 0 : 1);
 }
 
-Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+static Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   int fd, blocking;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &blocking)) return {};
   Trace trace(info.Env());
@@ -404,7 +405,7 @@ Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Dup(const Napi::CallbackInfo& info) {
+static Napi::Value Dup(const Napi::CallbackInfo& info) {
   int fd, min;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &min)) return {};
   if (min < 0) return SyscallResult(info.Env(), -1, EINVAL);
@@ -462,7 +463,7 @@ static Napi::Array ReadyFds(Napi::Env env, const std::vector<int>& fds, const fd
   return ready;
 }
 
-Napi::Value Select(const Napi::CallbackInfo& info) {
+static Napi::Value Select(const Napi::CallbackInfo& info) {
   std::vector<int> lists[3];
   double ms;
   for (size_t i = 0; i < 3; i++) {
@@ -540,7 +541,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value Poll(const Napi::CallbackInfo& info) {
+static Napi::Value Poll(const Napi::CallbackInfo& info) {
   std::vector<int> fds, events;
   int ms;
   if (!ArgIntArray(info, 0, &fds) || !ArgIntArray(info, 1, &events) || !ArgInt(info, 2, &ms)) return {};
@@ -567,6 +568,41 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Array revents = Napi::Array::New(info.Env(), entries.size());
   for (size_t i = 0; i < entries.size(); i++) revents.Set(static_cast<uint32_t>(i), entries[i].revents);
   return revents;
+}
+
+void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
+  // The calls of a connection's life and the int options: raw Node-API callbacks (see syscalls.h).
+  ExportRawFunctions(env, exports, {
+      {"socket", Socket},                // (domain, type, protocol) -> fd
+      {"bind", Bind},                    // (fd, sockaddr) -> 0
+      {"listen", Listen},                // (fd, backlog) -> 0
+      {"accept4", Accept4},              // (fd, flags) -> fd
+      {"connect", Connect},              // (fd, sockaddr) -> 0
+      {"send", Send},                    // (fd, view, flags) -> bytes
+      {"sendto", Sendto},                // (fd, view, flags, sockaddr) -> bytes
+      {"recv", Recv},                    // (fd, view, flags) -> bytes
+      {"recvfrom", Recvfrom},            // (fd, view, flags) -> [bytes, address]
+      {"shutdown", Shutdown},            // (fd, how) -> 0
+      {"close", Close},                  // (fd) -> 0
+      {"getsockoptInt", GetsockoptInt},  // (fd, level, name) -> value | kGetsockoptFailed - errno
+      {"setsockoptInt", SetsockoptInt},  // (fd, level, name, value) -> 0
+  });
+  ExportFunctions(env, exports, {
+      {"socketpair", Socketpair},                // (domain, type, protocol) -> [fd, fd]
+      {"getsockname", Getsockname},              // (fd) -> address
+      {"getpeername", Getpeername},              // (fd) -> address
+      {"getsockoptBytes", GetsockoptBytes},      // (fd, level, name, view) -> optlen
+      {"setsockoptBytes", SetsockoptBytes},      // (fd, level, name, view) -> 0
+      {"getsockoptLinger", GetsockoptLinger},    // (fd, out Int32Array(2)) -> 0
+      {"setsockoptLinger", SetsockoptLinger},    // (fd, onoff, seconds) -> 0
+      {"getsockoptTimeval", GetsockoptTimeval},  // (fd, name, out Float64Array) -> 0
+      {"setsockoptTimeval", SetsockoptTimeval},  // (fd, name, ms) -> 0
+      {"getBlocking", GetBlocking},              // (fd) -> 1 | 0
+      {"setBlocking", SetBlocking},              // (fd, blocking) -> 0
+      {"dup", Dup},                              // (fd, min) -> fcntl(F_DUPFD_CLOEXEC)
+      {"select", Select},                        // (read[], write[], except[], ms) -> [r[], w[], e[]]
+      {"poll", Poll},                            // (fds[], events[], ms) -> revents[]
+  });
 }
 
 }  // namespace sockcall
