@@ -1,7 +1,7 @@
 // sockaddr <-> JS address conversion, shared by every call that takes or returns an address.
 //
-// Addresses travel into the binding as Buffers holding a ready-made sockaddr (SockaddrInet below
-// writes one into a Buffer the caller supplies, SockaddrUnix returns a new one), so
+// Addresses travel into the binding as Buffers holding a ready-made sockaddr (sockaddrInet below
+// writes one into a Buffer the caller supplies, sockaddrUnix returns a new one), so
 // bind/connect/sendto only copy bytes; lib/address.ts encodes an internet address for a call made at
 // once into a per-thread scratch Buffer, so those calls allocate nothing for it. They travel out as
 // plain objects:
