@@ -1,6 +1,7 @@
 // The syscalls more than one entry point makes on its way (getsockopt/setsockopt, fcntl, poll),
 // each traced as the entry points' own calls are: the option's bytes as the kernel read or wrote
-// them, poll's fds as strace shows them. retry.h waits with these; syscalls.cc exports them too.
+// them, poll's fds as strace shows them. retry.h waits with these; syscalls.cc's getsockopt,
+// setsockopt, fcntl and poll entries are made of them too.
 #pragma once
 
 #include <fcntl.h>
