@@ -12,7 +12,7 @@
         "native/ioctl.cc",
         "native/msg.cc",
         "native/poller.cc",
-        "native/registry.cc",
+        "native/environment.cc",
         "native/syscalls.cc",
         "native/trace.cc"
       ],

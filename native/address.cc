@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "args.h"
+#include "exports.h"
 
 namespace sockcall {
 
@@ -130,7 +131,7 @@ static Napi::Value WriteSockaddr(const Napi::CallbackInfo& info, size_t index, c
   return Napi::Number::New(info.Env(), static_cast<double>(size));
 }
 
-Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
+static Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int family, port, flowinfo, scope_id;
   if (!ArgInt(info, 0, &family)) return {};
@@ -164,7 +165,7 @@ Napi::Value SockaddrInet(const Napi::CallbackInfo& info) {
   return WriteSockaddr(info, 5, &in6, sizeof(in6));
 }
 
-Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
+static Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
   char* path = nullptr;
   size_t path_length = 0;
   if (!ArgBytes(info, 0, &path, &path_length)) return {};
@@ -176,6 +177,13 @@ Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
   if (path_length > 0) std::memcpy(un.sun_path, path, path_length);  // an empty view may have no data pointer
   size_t length = offsetof(sockaddr_un, sun_path) + path_length + (abstract || path_length == 0 ? 0 : 1);
   return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&un), length);
+}
+
+void RegisterAddress(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"sockaddrInet", SockaddrInet},  // (family, address, port, flowinfo, scopeId, into) -> bytes written | 0
+      {"sockaddrUnix", SockaddrUnix},  // (pathBytes) -> Buffer | null
+  });
 }
 
 }  // namespace sockcall

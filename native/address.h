@@ -1,7 +1,7 @@
 // sockaddr <-> JS address conversion, shared by every call that takes or returns an address.
 //
-// Addresses travel into the binding as Buffers holding a ready-made sockaddr (SockaddrInet below
-// writes one into a Buffer the caller supplies, SockaddrUnix returns a new one), so
+// Addresses travel into the binding as Buffers holding a ready-made sockaddr (sockaddrInet below
+// writes one into a Buffer the caller supplies, sockaddrUnix returns a new one), so
 // bind/connect/sendto only copy bytes; lib/address.ts encodes an internet address for a call made at
 // once into a per-thread scratch Buffer, so those calls allocate nothing for it. They travel out as
 // plain objects:
@@ -24,13 +24,12 @@ bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_stora
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
 
+// Puts the address encoders on `exports`:
 // sockaddrInet(family, address, port, flowinfo, scopeId, into) -> the bytes written into `into`
 // (16 for a sockaddr_in, 28 for a sockaddr_in6), or 0 if inet_pton rejects the address text. The
 // caller owns `into`: a per-thread scratch reused by every call (lib/address.ts), or a Buffer of
 // its own for an address kept across calls.
-Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
-
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
-Napi::Value SockaddrUnix(const Napi::CallbackInfo& info);
+void RegisterAddress(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

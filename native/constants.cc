@@ -74,7 +74,7 @@ namespace sockcall {
   X(ETOOMANYREFS) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTDOWN) X(EHOSTUNREACH) X(EALREADY) \
   X(EINPROGRESS) X(ESTALE) X(EDQUOT) X(ECANCELED) X(EOWNERDEAD) X(ENOTRECOVERABLE) X(ERFKILL)
 
-Napi::Object Constants(Napi::Env env) {
+static Napi::Object Constants(Napi::Env env) {
   Napi::Object constants = Napi::Object::New(env);
 #define SOCKCALL_SET(name) constants.Set(#name, Napi::Number::New(env, static_cast<double>(name)));
   SOCKCALL_CONSTANTS(SOCKCALL_SET)
@@ -82,7 +82,7 @@ Napi::Object Constants(Napi::Env env) {
   return constants;
 }
 
-Napi::Object Limits(Napi::Env env) {
+static Napi::Object Limits(Napi::Env env) {
   Napi::Object limits = Napi::Object::New(env);
   limits.Set("MAX_IOV", Napi::Number::New(env, static_cast<double>(kMaxIov)));
   limits.Set("MAX_CONTROL", Napi::Number::New(env, static_cast<double>(kMaxControl)));
@@ -90,13 +90,19 @@ Napi::Object Limits(Napi::Env env) {
   return limits;
 }
 
-Napi::Object ErrnoNames(Napi::Env env) {
+static Napi::Object ErrnoNames(Napi::Env env) {
   Napi::Object names = Napi::Object::New(env);
 #define SOCKCALL_SET(name) \
   if (!names.Has(static_cast<uint32_t>(name))) names.Set(static_cast<uint32_t>(name), #name);
   SOCKCALL_ERRNOS(SOCKCALL_SET)
 #undef SOCKCALL_SET
   return names;
+}
+
+void RegisterConstants(Napi::Env env, Napi::Object exports) {
+  exports.Set("constants", Constants(env));
+  exports.Set("limits", Limits(env));
+  exports.Set("errnoNames", ErrnoNames(env));
 }
 
 }  // namespace sockcall

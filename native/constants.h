@@ -17,14 +17,10 @@
 
 namespace sockcall {
 
-// Every constant sockcall exports, with its value from this system's headers.
-Napi::Object Constants(Napi::Env env);
-
-// The binding's own limits (native/bounds.h): { MAX_IOV, MAX_CONTROL, MAX_TIMEOUT_MS }.
-Napi::Object Limits(Napi::Env env);
-
-// errno value -> name ("ECONNREFUSED"), from the same headers; the first name listed wins where
-// two share a value (EAGAIN over EWOULDBLOCK).
-Napi::Object ErrnoNames(Napi::Env env);
+// Puts on `exports`: `constants`, every constant sockcall exports, with its value from this
+// system's headers; `limits`, the binding's own limits (native/bounds.h: { MAX_IOV, MAX_CONTROL,
+// MAX_TIMEOUT_MS }); `errnoNames`, errno value -> name ("ECONNREFUSED"), from the same headers (the
+// first name listed wins where two share a value: EAGAIN over EWOULDBLOCK).
+void RegisterConstants(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

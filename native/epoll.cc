@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "args.h"
-#include "registry.h"
+#include "environment.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
 
@@ -28,20 +29,17 @@ static bool ArgEvents(const Napi::CallbackInfo& info, size_t index, uint32_t* ou
   return true;
 }
 
-Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
+static Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
   int flags;
   if (!ArgInt(info, 0, &flags)) return {};
   Trace trace(info.Env());
-  trace.Begin();
-  const int fd = epoll_create1(flags);
-  const int error = errno;
-  if (trace) trace.Int(flags).End("epoll_create1", fd, error);
-  if (fd < 0) return SyscallResult(info.Env(), -1, error);
+  const int fd = Traced(trace, "epoll_create1", [&] { return epoll_create1(flags); }, [&](int) { trace.Int(flags); });
+  if (fd < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
 }
 
-Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
+static Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   int epfd, op, fd;
   if (!ArgInt(info, 0, &epfd) || !ArgInt(info, 1, &op) || !ArgInt(info, 2, &fd)) return {};
   const bool none = info.Length() > 3 && info[3].IsNull();
@@ -51,18 +49,14 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   event.events = wanted;
   event.data.fd = fd;
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = epoll_ctl(epfd, op, fd, none ? nullptr : &event);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, "epoll_ctl", [&] { return epoll_ctl(epfd, op, fd, none ? nullptr : &event); }, [&](int) {
     trace.Int(epfd).Int(op).Int(fd);
     if (none) trace.Null(); else trace.Int(event.events).Int(event.data.fd);
-    trace.End("epoll_ctl", result, error);
-  }
-  return SyscallResult(info.Env(), result, error);
+  });
+  return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value EpollWait(const Napi::CallbackInfo& info) {
+static Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   int epfd, max_events, ms;
   if (!ArgInt(info, 0, &epfd) || !ArgInt(info, 1, &max_events) || !ArgInt(info, 2, &ms)) return {};
   int32_t* out = nullptr;
@@ -97,10 +91,7 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
   int result;
   Trace trace(info.Env());
   for (;;) {
-    trace.Begin();
-    result = epoll_wait(epfd, events, max_events, timeout);
-    const int error = errno;
-    if (trace) {
+    result = Traced(trace, "epoll_wait", [&] { return epoll_wait(epfd, events, max_events, timeout); }, [&](int result) {
       trace.Int(epfd);
       if (result >= 0) {
         std::vector<int> got;
@@ -109,8 +100,8 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
       } else {
         trace.Bytes(events, -1);
       }
-      trace.Int(max_events).Int(timeout).End("epoll_wait", result, error);
-    }
+      trace.Int(max_events).Int(timeout);
+    });
     // A signal ends the wait early (never restarted by the kernel, SA_RESTART or not): wait again
     // for what is left of the original timeout, as select and poll do (PEP 475).
     if (result >= 0 || errno != EINTR) break;
@@ -125,6 +116,14 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
     out[2 * i + 1] = events[i].data.fd;
   }
   return SyscallResult(info.Env(), result, 0);
+}
+
+void RegisterEpoll(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"epollCreate1", EpollCreate1},  // (flags) -> epfd
+      {"epollCtl", EpollCtl},          // (epfd, op, fd, events | null) -> 0
+      {"epollWait", EpollWait},        // (epfd, maxevents, ms, out Int32Array) -> n
+  });
 }
 
 }  // namespace sockcall

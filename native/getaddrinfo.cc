@@ -9,6 +9,7 @@
 
 #include "address.h"
 #include "args.h"
+#include "exports.h"
 
 namespace sockcall {
 
@@ -101,14 +102,14 @@ class LookupWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
-Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
+static Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
   Lookup lookup;
   if (!lookup.Read(info)) return {};
   lookup.Run();
   return lookup.Result(info.Env());
 }
 
-Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
+static Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
   Lookup arguments;
   if (!arguments.Read(info)) return {};
   if (info.Length() < 7 || !info[6].IsFunction()) {
@@ -118,6 +119,13 @@ Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info) {
   auto* worker = new LookupWorker(info[6].As<Napi::Function>(), arguments);  // deleted by AsyncWorker
   worker->Queue();
   return info.Env().Undefined();
+}
+
+void RegisterGetaddrinfo(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"getaddrinfo", Getaddrinfo},            // (host, service, family, type, protocol, flags) -> entries | { eai, errno }
+      {"getaddrinfoAsync", GetaddrinfoAsync},  // (the same, callback) -> undefined
+  });
 }
 
 }  // namespace sockcall

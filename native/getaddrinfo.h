@@ -6,9 +6,9 @@
 
 namespace sockcall {
 
-// (host | null, service | null, family, type, protocol, flags) -> entries | { eai, errno }
-Napi::Value Getaddrinfo(const Napi::CallbackInfo& info);
-// The same arguments and a callback, called on the JS thread with the same result -> undefined.
-Napi::Value GetaddrinfoAsync(const Napi::CallbackInfo& info);
+// getaddrinfo(host | null, service | null, family, type, protocol, flags) -> entries | { eai, errno }
+// getaddrinfoAsync(the same arguments, callback) -> undefined; the callback is called on the JS
+//   thread with the same result
+void RegisterGetaddrinfo(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

@@ -7,11 +7,12 @@
 #include <cerrno>
 
 #include "args.h"
+#include "exports.h"
 #include "trace.h"
 
 namespace sockcall {
 
-Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+static Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   int fd, request;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &request)) return {};
   switch (request) {
@@ -27,16 +28,16 @@ Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   }
   int value = 0;
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = ioctl(fd, static_cast<unsigned long>(request), &value);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, "ioctl", [&] { return ioctl(fd, static_cast<unsigned long>(request), &value); }, [&](int result) {
     trace.Int(fd).Int(request);
     if (result == 0) trace.Ints(&value, 1); else trace.Bytes(&value, -1);
-    trace.End("ioctl", result, error);
-  }
-  if (result < 0) return SyscallResult(info.Env(), -1, error);
+  });
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
   return SyscallResult(info.Env(), value, 0);
+}
+
+void RegisterIoctl(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {{"ioctl", Ioctl}});  // (fd, request) -> the int the kernel wrote
 }
 
 }  // namespace sockcall

@@ -7,6 +7,7 @@
 
 namespace sockcall {
 
-Napi::Value Ioctl(const Napi::CallbackInfo& info);  // (fd, request) -> the int the kernel wrote
+// ioctl(fd, request) -> the int the kernel wrote
+void RegisterIoctl(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

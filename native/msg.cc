@@ -10,12 +10,13 @@
 #include "address.h"
 #include "args.h"
 #include "bounds.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
 
 namespace sockcall {
 
-Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
+static Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   int fd, flags;
   std::vector<iovec> iov;
   char* control = nullptr;
@@ -34,25 +35,21 @@ Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   message.msg_control = control_length > 0 ? control : nullptr;
   message.msg_controllen = control_length;
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t sent = sendmsg(fd, &message, flags | extra_flags);
-    const int error = errno;
-    if (trace) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
+    return Traced(trace, "sendmsg", [&] { return sendmsg(fd, &message, flags | extra_flags); }, [&](ssize_t) {
       trace.Int(fd);
       if (address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
       size_t total = 0;
       for (const iovec& entry : iov) total += entry.iov_len;
       trace.Int(address_length).Iov(iov.data(), iov.size(), static_cast<ssize_t>(total));
       if (control_length > 0) trace.Bytes(control, control_length); else trace.Null();
-      trace.Int(static_cast<double>(control_length)).Int(0).Int(flags | extra_flags).End("sendmsg", sent, error);
-    }
-    return sent;
+      trace.Int(static_cast<double>(control_length)).Int(0).Int(flags | extra_flags);
+    });
   });
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
+static Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   int fd, control_length, flags;
   std::vector<iovec> iov;
   if (!ArgInt(info, 0, &fd) || !ArgBytesArray(info, 1, &iov) || !ArgInt(info, 2, &control_length) ||
@@ -68,7 +65,7 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   sockaddr_storage address{};
   msghdr message{};
   Trace trace(info.Env());
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     message = msghdr{};
     message.msg_name = &address;
     message.msg_namelen = sizeof(address);
@@ -76,23 +73,18 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
     message.msg_iovlen = iov.size();
     message.msg_control = control_length > 0 ? control.data() : nullptr;
     message.msg_controllen = static_cast<size_t>(control_length);
-    trace.Begin();
-    ssize_t received = recvmsg(fd, &message, flags | extra_flags);
-    const int error = errno;
-    if (trace) {
+    return Traced(trace, "recvmsg", [&] { return recvmsg(fd, &message, flags | extra_flags); }, [&](ssize_t received) {
       // strace decodes recvmsg's msghdr only when the call succeeded; else only msg_namelen.
       if (received < 0) {
-        trace.Int(fd).Int(sizeof(address)).Int(flags | extra_flags).End("recvmsg", received, error);
-      } else {
-        trace.Int(fd);
-        if (message.msg_namelen > 0) trace.Sockaddr(&address, message.msg_namelen); else trace.Bytes(&address, -1);
-        trace.Lengths(sizeof(address), message.msg_namelen).Iov(iov.data(), iov.size(), received);
-        if (message.msg_controllen > 0) trace.Bytes(control.data(), message.msg_controllen); else trace.Null();
-        trace.Int(static_cast<double>(message.msg_controllen)).Int(message.msg_flags).Int(flags | extra_flags);
-        trace.End("recvmsg", received, error);
+        trace.Int(fd).Int(sizeof(address)).Int(flags | extra_flags);
+        return;
       }
-    }
-    return received;
+      trace.Int(fd);
+      if (message.msg_namelen > 0) trace.Sockaddr(&address, message.msg_namelen); else trace.Bytes(&address, -1);
+      trace.Lengths(sizeof(address), message.msg_namelen).Iov(iov.data(), iov.size(), received);
+      if (message.msg_controllen > 0) trace.Bytes(control.data(), message.msg_controllen); else trace.Null();
+      trace.Int(static_cast<double>(message.msg_controllen)).Int(message.msg_flags).Int(flags | extra_flags);
+    });
   });
   if (result < 0) return SyscallResult(info.Env(), result, errno);
   Napi::Env env = info.Env();
@@ -106,6 +98,13 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
     out.Set(3u, SockaddrToJs(env, address, message.msg_namelen));
   }
   return out;
+}
+
+void RegisterMsg(Napi::Env env, Napi::Object exports) {
+  ExportFunctions(env, exports, {
+      {"sendmsg", Sendmsg},  // (fd, buffers[], control | null, flags, sockaddr | null) -> bytes
+      {"recvmsg", Recvmsg},  // (fd, buffers[], controlLength, flags) -> [bytes, msg_flags, control, address | null]
+  });
 }
 
 }  // namespace sockcall

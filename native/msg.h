@@ -7,9 +7,9 @@
 
 namespace sockcall {
 
-// (fd, buffers[], control | null, flags, sockaddr | null) -> bytes
-Napi::Value Sendmsg(const Napi::CallbackInfo& info);
-// (fd, buffers[], controlLength, flags) -> [bytes, msg_flags, control (what the kernel wrote), address | null]
-Napi::Value Recvmsg(const Napi::CallbackInfo& info);
+// sendmsg(fd, buffers[], control | null, flags, sockaddr | null) -> bytes
+// recvmsg(fd, buffers[], controlLength, flags) -> [bytes, msg_flags, control (what the kernel
+//   wrote), address | null]
+void RegisterMsg(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

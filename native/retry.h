@@ -1,5 +1,5 @@
 // What every call that can wait shares (syscalls.cc, msg.cc): EINTR retried against the socket's
-// own timeout, and the traced getsockopt/setsockopt that reads it.
+// own timeout (read with the traced helpers of traced.h).
 #pragma once
 
 #include <poll.h>
@@ -11,32 +11,9 @@
 #include <climits>
 #include <cmath>
 
-#include "trace.h"
+#include "traced.h"
 
 namespace sockcall {
-
-// getsockopt/setsockopt traced with the option's bytes, as the kernel read or wrote them.
-inline int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* value, socklen_t* length) {
-  const socklen_t given = *length;
-  trace.Begin();
-  const int result = getsockopt(fd, level, name, value, length);
-  const int error = errno;
-  if (trace) {
-    // The kernel may report a longer option than it copied (it never writes past `given`).
-    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(*length, given)) : -1;
-    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(given, result == 0 ? *length : given);
-    trace.End("getsockopt", result, error);
-  }
-  return result;
-}
-
-inline int TracedSetsockopt(Trace& trace, int fd, int level, int name, const void* value, socklen_t length) {
-  trace.Begin();
-  const int result = setsockopt(fd, level, name, value, length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(level).Int(name).Bytes(value, length).Int(length).End("setsockopt", result, error);
-  return result;
-}
 
 // Which socket timeout bounds a call that can block, and the readiness it waits for.
 enum class Waits { kToRead, kToWrite };
@@ -95,14 +72,7 @@ auto RetryOnEintr(Trace& trace, int fd, Waits waits, F f) -> decltype(f(0)) {
       }
       pollfd entry{fd, static_cast<short>(waits == Waits::kToRead ? POLLIN : POLLOUT), 0};
       const int timeout_ms = left >= INT_MAX ? INT_MAX : static_cast<int>(std::ceil(left));
-      trace.Begin();
-      const int ready = poll(&entry, 1, timeout_ms);
-      const int error = errno;
-      if (trace) {
-        const int request[2] = {entry.fd, entry.events};
-        const int got[2] = {entry.fd, entry.revents};
-        trace.Ints(request, 2).Int(1).Int(timeout_ms).End("poll", ready, error, ready > 0 ? trace.IntArray(got, 2) : nullptr);
-      }
+      const int ready = TracedPoll(trace, &entry, 1, timeout_ms);
       if (ready == 0) {
         errno = EAGAIN;
         return -1;
@@ -126,14 +96,7 @@ inline int AwaitConnect(Trace& trace, int fd, const timespec& start) {
       timeout_ms = left <= 0 ? 0 : left >= INT_MAX ? INT_MAX : static_cast<int>(std::ceil(left));
     }
     pollfd entry{fd, POLLOUT, 0};
-    trace.Begin();
-    const int ready = poll(&entry, 1, timeout_ms);
-    const int error = errno;
-    if (trace) {
-      const int request[2] = {entry.fd, entry.events};
-      const int got[2] = {entry.fd, entry.revents};
-      trace.Ints(request, 2).Int(1).Int(timeout_ms).End("poll", ready, error, ready > 0 ? trace.IntArray(got, 2) : nullptr);
-    }
+    const int ready = TracedPoll(trace, &entry, 1, timeout_ms);
     if (ready == 0) {
       errno = EINPROGRESS;
       return -1;

@@ -18,39 +18,35 @@
 #include "args.h"
 #include "bounds.h"
 #include "constants.h"
-#include "registry.h"
+#include "environment.h"
+#include "exports.h"
 #include "retry.h"
 #include "trace.h"
+#include "traced.h"
 
 namespace sockcall {
 
-napi_value Socket(napi_env env, napi_callback_info info) {
+static napi_value Socket(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int domain, type, protocol;
   if (!args.ok || !args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int fd = socket(domain, type, protocol);
-  const int error = errno;
-  if (trace) trace.Int(domain).Int(type).Int(protocol).End("socket", fd, error);
+  const int fd = Traced(trace, "socket", [&] { return socket(domain, type, protocol); },
+                        [&](int) { trace.Int(domain).Int(type).Int(protocol); });
   if (fd < 0) return SyscallResult(args.env, -1, errno);
   TrackFd(args.env, fd);
   return SyscallResult(args.env, fd, 0);
 }
 
-Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+static Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   int domain, type, protocol;
   if (!ArgInt(info, 0, &domain) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &protocol)) return {};
   int fds[2];
   Trace trace(info.Env());
-  trace.Begin();
-  const int status = socketpair(domain, type, protocol, fds);
-  const int error = errno;
-  if (trace) {
+  const int status = Traced(trace, "socketpair", [&] { return socketpair(domain, type, protocol, fds); }, [&](int status) {
     trace.Int(domain).Int(type).Int(protocol);
     if (status == 0) trace.Ints(fds, 2); else trace.Null();
-    trace.End("socketpair", status, error);
-  }
+  });
   if (status < 0) return SyscallResult(info.Env(), -1, errno);
   TrackFd(info.Env(), fds[0]);
   TrackFd(info.Env(), fds[1]);
@@ -60,52 +56,44 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   return result;
 }
 
-napi_value Bind(napi_env env, napi_callback_info info) {
+static napi_value Bind(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
   socklen_t length;
   if (!args.ok || !args.Int(0, &fd) || !ValueSockaddr(args.env, args.argv[1], 1, &address, &length)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = bind(fd, reinterpret_cast<sockaddr*>(&address), length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("bind", result, error);
+  const int result = Traced(trace, "bind", [&] { return bind(fd, reinterpret_cast<sockaddr*>(&address), length); },
+                            [&](int) { trace.Int(fd).Sockaddr(&address, length).Int(length); });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Listen(napi_env env, napi_callback_info info) {
+static napi_value Listen(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, backlog;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &backlog)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = listen(fd, backlog);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(backlog).End("listen", result, error);
+  const int result = Traced(trace, "listen", [&] { return listen(fd, backlog); }, [&](int) { trace.Int(fd).Int(backlog); });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Accept4(napi_env env, napi_callback_info info) {
+static napi_value Accept4(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, flags;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &flags)) return nullptr;
   // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
   // (accept in a loop) saves building an object per connection.
   Trace trace(env);
-  int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
-    trace.Begin();
-    int accepted = accept4(fd, nullptr, nullptr, flags);
-    const int error = errno;
-    if (trace) trace.Int(fd).Null().Null().Int(flags).End("accept4", accepted, error);
-    return accepted;
+  const int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
+    return Traced(trace, "accept4", [&] { return accept4(fd, nullptr, nullptr, flags); },
+                  [&](int) { trace.Int(fd).Null().Null().Int(flags); });
   });
   if (result < 0) return SyscallResult(args.env, -1, errno);
   TrackFd(args.env, result);
   return SyscallResult(args.env, result, 0);
 }
 
-napi_value Connect(napi_env env, napi_callback_info info) {
+static napi_value Connect(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
   sockaddr_storage address;
@@ -114,35 +102,30 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   Trace trace(env);
   timespec start;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &start);
-  trace.Begin();
-  int result = connect(fd, reinterpret_cast<sockaddr*>(&address), length);
-  const int error = errno;
-  if (trace) trace.Int(fd).Sockaddr(&address, length).Int(length).End("connect", result, error);
+  int result = Traced(trace, "connect", [&] { return connect(fd, reinterpret_cast<sockaddr*>(&address), length); },
+                      [&](int) { trace.Int(fd).Sockaddr(&address, length).Int(length); });
   // A blocking connect interrupted by a signal (SO_SNDTIMEO set, or a handler without SA_RESTART):
   // not called again (EALREADY), waited for. A non-blocking one never says EINTR.
-  if (result < 0 && error == EINTR) result = AwaitConnect(trace, fd, start);
+  if (result < 0 && errno == EINTR) result = AwaitConnect(trace, fd, start);
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Send(napi_env env, napi_callback_info info) {
+static napi_value Send(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t sent = send(fd, data, length, flags | extra_flags);
-    const int error = errno;
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
     // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
-    if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0).End("sendto", sent, error);
-    return sent;
+    return Traced(trace, "sendto", [&] { return send(fd, data, length, flags | extra_flags); },
+                  [&](ssize_t) { trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0); });
   });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Sendto(napi_env env, napi_callback_info info) {
+static napi_value Sendto(napi_env env, napi_callback_info info) {
   RawArgs<4> args(env, info);
   int fd, flags;
   char* data;
@@ -154,41 +137,36 @@ napi_value Sendto(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t sent = sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length);
-    const int error = errno;
-    if (trace) {
-      trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Sockaddr(&address, address_length).Int(address_length);
-      trace.End("sendto", sent, error);
-    }
-    return sent;
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
+    return Traced(trace, "sendto",
+                  [&] { return sendto(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), address_length); },
+                  [&](ssize_t) {
+                    trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags);
+                    trace.Sockaddr(&address, address_length).Int(address_length);
+                  });
   });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Recv(napi_env env, napi_callback_info info) {
+static napi_value Recv(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
-    trace.Begin();
-    ssize_t received = recv(fd, data, length, flags | extra_flags);
-    const int error = errno;
-    // MSG_TRUNC may report more than the buffer holds: only what is in it is shown.
-    if (trace) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
+    // glibc's recv(3) is the recvfrom syscall with no address. MSG_TRUNC may report more than the
+    // buffer holds: only what is in it is shown.
+    return Traced(trace, "recvfrom", [&] { return recv(fd, data, length, flags | extra_flags); }, [&](ssize_t received) {
       trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-      trace.Null().Null().End("recvfrom", received, error);
-    }
-    return received;
+      trace.Null().Null();
+    });
   });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Recvfrom(napi_env env, napi_callback_info info) {
+static napi_value Recvfrom(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, flags;
   char* data;
@@ -197,17 +175,15 @@ napi_value Recvfrom(napi_env env, napi_callback_info info) {
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
   Trace trace(env);
-  ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     address_length = sizeof(address);
-    trace.Begin();
-    ssize_t received = recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length);
-    const int error = errno;
-    if (trace) {
-      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-      if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
-      trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address)).End("recvfrom", received, error);
-    }
-    return received;
+    return Traced(trace, "recvfrom",
+                  [&] { return recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length); },
+                  [&](ssize_t received) {
+                    trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
+                    if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
+                    trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address));
+                  });
   });
   if (result < 0) return SyscallResult(args.env, result, errno);
   // A connected stream socket reports no address (length 0): say null rather than invent one.
@@ -223,28 +199,23 @@ napi_value Recvfrom(napi_env env, napi_callback_info info) {
   return pair;
 }
 
-napi_value Shutdown(napi_env env, napi_callback_info info) {
+static napi_value Shutdown(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, how;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &how)) return nullptr;
   Trace trace(env);
-  trace.Begin();
-  int result = shutdown(fd, how);
-  const int error = errno;
-  if (trace) trace.Int(fd).Int(how).End("shutdown", result, error);
+  const int result = Traced(trace, "shutdown", [&] { return shutdown(fd, how); }, [&](int) { trace.Int(fd).Int(how); });
   return SyscallResult(args.env, result, errno);
 }
 
-napi_value Close(napi_env env, napi_callback_info info) {
+static napi_value Close(napi_env env, napi_callback_info info) {
   RawArgs<1> args(env, info);
   int fd;
   if (!args.ok || !args.Int(0, &fd)) return nullptr;
   UntrackFd(args.env, fd);
   Trace trace(env);
-  trace.Begin();
-  int result = close(fd);  // never retried: see RetryOnEintr
-  const int error = errno;
-  if (trace) trace.Int(fd).End("close", result, error);
+  // Never retried: see RetryOnEintr.
+  const int result = Traced(trace, "close", [&] { return close(fd); }, [&](int) { trace.Int(fd); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -254,20 +225,17 @@ static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, in
   sockaddr_storage address{};
   socklen_t length = sizeof(address);
   Trace trace(info.Env());
-  trace.Begin();
-  const int result = call(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int error = errno;
-  if (trace) {
+  const int result = Traced(trace, name, [&] { return call(fd, reinterpret_cast<sockaddr*>(&address), &length); }, [&](int result) {
     trace.Int(fd);
     if (result == 0) trace.Sockaddr(&address, length); else trace.Null();
-    trace.Lengths(sizeof(address), result == 0 ? length : sizeof(address)).End(name, result, error);
-  }
-  if (result < 0) return SyscallResult(info.Env(), -1, error);
+    trace.Lengths(sizeof(address), result == 0 ? length : sizeof(address));
+  });
+  if (result < 0) return SyscallResult(info.Env(), -1, errno);
   return SockaddrToJs(info.Env(), address, length);
 }
 
-Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, "getsockname", getsockname); }
-Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, "getpeername", getpeername); }
+static Napi::Value Getsockname(const Napi::CallbackInfo& info) { return NameCall(info, "getsockname", getsockname); }
+static Napi::Value Getpeername(const Napi::CallbackInfo& info) { return NameCall(info, "getpeername", getpeername); }
 
 
 // Reads the `out` typed array argument that receives a getsockopt result.
@@ -288,7 +256,7 @@ static char* OutBytes(const Napi::CallbackInfo& info, size_t index, size_t size)
   return OutBytes(info.Env(), data, length, size);
 }
 
-napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
+static napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
   RawArgs<3> args(env, info);
   int fd, level, name;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name)) return nullptr;
@@ -306,7 +274,7 @@ napi_value GetsockoptInt(napi_env env, napi_callback_info info) {
   return out;
 }
 
-napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
+static napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
   RawArgs<4> args(env, info);
   int fd, level, name, value;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &level) || !args.Int(2, &name) || !args.Int(3, &value)) return nullptr;
@@ -315,7 +283,7 @@ napi_value SetsockoptInt(napi_env env, napi_callback_info info) {
   return SyscallResult(args.env, result, errno);
 }
 
-Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   int fd, level, name;
   char* data;
   size_t length;
@@ -335,7 +303,7 @@ Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
 }
 
-Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
   int fd, level, name;
   char* data;
   size_t length;
@@ -348,7 +316,7 @@ Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   char* out = OutBytes(info, 1, 2 * sizeof(int32_t));
@@ -364,7 +332,7 @@ Napi::Value GetsockoptLinger(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
   int fd, onoff, seconds;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &onoff) || !ArgInt(info, 2, &seconds)) return {};
   linger value{};
@@ -375,7 +343,7 @@ Napi::Value SetsockoptLinger(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
+static Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name)) return {};
   // Only the timeval options: another name could be one that installs an fd (SO_PEERPIDFD), whose
@@ -397,7 +365,7 @@ Napi::Value GetsockoptTimeval(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
+static Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   int fd, name;
   double ms;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &name) || !ArgDouble(info, 2, &ms)) return {};
@@ -417,20 +385,7 @@ Napi::Value SetsockoptTimeval(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-// fcntl(fd, command[, argument]), traced.
-static int TracedFcntl(Trace& trace, int fd, int command, int argument = -1) {
-  trace.Begin();
-  const int result = argument < 0 ? fcntl(fd, command) : fcntl(fd, command, argument);
-  const int error = errno;
-  if (trace) {
-    trace.Int(fd).Int(command);
-    if (argument >= 0) trace.Int(argument);
-    trace.End("fcntl", result, error);
-  }
-  return result;
-}
-
-Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
+static Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgInt(info, 0, &fd)) return {};
   Trace trace(info.Env());
@@ -439,7 +394,7 @@ Napi::Value GetBlocking(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), (flags & O_NONBLOCK) ? 0 : 1);
 }
 
-Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+static Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   int fd, blocking;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &blocking)) return {};
   Trace trace(info.Env());
@@ -450,11 +405,11 @@ Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
   return SyscallResult(info.Env(), result, errno);
 }
 
-Napi::Value Dup(const Napi::CallbackInfo& info) {
+static Napi::Value Dup(const Napi::CallbackInfo& info) {
   int fd, min;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &min)) return {};
   if (min < 0) return SyscallResult(info.Env(), -1, EINVAL);
-  // Not tracked by the registry: lib/ closes it itself, at once after use.
+  // Not owned by the environment: lib/ closes it itself, at once after use.
   Trace trace(info.Env());
   int result = TracedFcntl(trace, fd, F_DUPFD_CLOEXEC, min);
   return SyscallResult(info.Env(), result, errno);
@@ -508,7 +463,7 @@ static Napi::Array ReadyFds(Napi::Env env, const std::vector<int>& fds, const fd
   return ready;
 }
 
-Napi::Value Select(const Napi::CallbackInfo& info) {
+static Napi::Value Select(const Napi::CallbackInfo& info) {
   std::vector<int> lists[3];
   double ms;
   for (size_t i = 0; i < 3; i++) {
@@ -541,35 +496,35 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     fd_set ready[3] = {sets[0], sets[1], sets[2]};
     // Empty sets go in as NULL, as a C program would write them.
     const timeval given = timeout;  // Linux writes the time left into `timeout`
-    trace.Begin();
-    result = select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
-                    lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
-    const int error = errno;
     // glibc's select(3) is the pselect6 syscall, its timeval turned into a timespec.
-    if (trace) {
-      trace.Int(max_fd + 1);
-      for (const auto& list : lists) {
-        if (list.empty()) trace.Null(); else trace.Ints(list.data(), list.size());
-      }
-      if (forever) {
-        trace.Null();
-      } else {
-        const int timespec_fields[2] = {static_cast<int>(given.tv_sec), static_cast<int>(given.tv_usec * 1000)};
-        trace.Ints(timespec_fields, 2);
-      }
-      napi_value detail = nullptr;
-      if (result > 0) {
-        napi_create_array_with_length(info.Env(), 3, &detail);
-        for (uint32_t i = 0; i < 3; i++) {
-          std::vector<int> set;
-          for (int fd : lists[i]) {
-            if (FD_ISSET(fd, &ready[i])) set.push_back(fd);
-          }
-          napi_set_element(info.Env(), detail, i, trace.IntArray(set.data(), set.size()));
-        }
-      }
-      trace.End("pselect6", result, error, detail);
-    }
+    result = Traced(trace, "pselect6",
+                    [&] {
+                      return select(max_fd + 1, lists[0].empty() ? nullptr : &ready[0], lists[1].empty() ? nullptr : &ready[1],
+                                    lists[2].empty() ? nullptr : &ready[2], forever ? nullptr : &timeout);
+                    },
+                    [&](int result) -> napi_value {
+                      trace.Int(max_fd + 1);
+                      for (const auto& list : lists) {
+                        if (list.empty()) trace.Null(); else trace.Ints(list.data(), list.size());
+                      }
+                      if (forever) {
+                        trace.Null();
+                      } else {
+                        const int timespec_fields[2] = {static_cast<int>(given.tv_sec), static_cast<int>(given.tv_usec * 1000)};
+                        trace.Ints(timespec_fields, 2);
+                      }
+                      if (result <= 0) return nullptr;
+                      napi_value detail = nullptr;
+                      napi_create_array_with_length(info.Env(), 3, &detail);
+                      for (uint32_t i = 0; i < 3; i++) {
+                        std::vector<int> set;
+                        for (int fd : lists[i]) {
+                          if (FD_ISSET(fd, &ready[i])) set.push_back(fd);
+                        }
+                        napi_set_element(info.Env(), detail, i, trace.IntArray(set.data(), set.size()));
+                      }
+                      return detail;
+                    });
     if (result >= 0) {
       for (size_t i = 0; i < 3; i++) sets[i] = ready[i];
       break;
@@ -586,7 +541,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value Poll(const Napi::CallbackInfo& info) {
+static Napi::Value Poll(const Napi::CallbackInfo& info) {
   std::vector<int> fds, events;
   int ms;
   if (!ArgIntArray(info, 0, &fds) || !ArgIntArray(info, 1, &events) || !ArgInt(info, 2, &ms)) return {};
@@ -605,18 +560,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   int result;
   Trace trace(info.Env());
   for (;;) {
-    trace.Begin();
-    result = poll(entries.data(), entries.size(), timeout);
-    const int error = errno;
-    if (trace) {
-      std::vector<int> request, got;
-      for (const pollfd& entry : entries) {
-        request.insert(request.end(), {entry.fd, entry.events});
-        if (entry.revents != 0) got.insert(got.end(), {entry.fd, entry.revents});
-      }
-      trace.Ints(request.data(), request.size()).Int(static_cast<double>(entries.size())).Int(timeout);
-      trace.End("poll", result, error, result > 0 ? trace.IntArray(got.data(), got.size()) : nullptr);
-    }
+    result = TracedPoll(trace, entries.data(), entries.size(), timeout);
     if (result >= 0 || errno != EINTR) break;
     if (ms >= 0) timeout = static_cast<int>(std::ceil(RemainingMs(deadline)));
   }
@@ -624,6 +568,41 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Array revents = Napi::Array::New(info.Env(), entries.size());
   for (size_t i = 0; i < entries.size(); i++) revents.Set(static_cast<uint32_t>(i), entries[i].revents);
   return revents;
+}
+
+void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
+  // The calls of a connection's life and the int options: raw Node-API callbacks (see syscalls.h).
+  ExportRawFunctions(env, exports, {
+      {"socket", Socket},                // (domain, type, protocol) -> fd
+      {"bind", Bind},                    // (fd, sockaddr) -> 0
+      {"listen", Listen},                // (fd, backlog) -> 0
+      {"accept4", Accept4},              // (fd, flags) -> fd
+      {"connect", Connect},              // (fd, sockaddr) -> 0
+      {"send", Send},                    // (fd, view, flags) -> bytes
+      {"sendto", Sendto},                // (fd, view, flags, sockaddr) -> bytes
+      {"recv", Recv},                    // (fd, view, flags) -> bytes
+      {"recvfrom", Recvfrom},            // (fd, view, flags) -> [bytes, address]
+      {"shutdown", Shutdown},            // (fd, how) -> 0
+      {"close", Close},                  // (fd) -> 0
+      {"getsockoptInt", GetsockoptInt},  // (fd, level, name) -> value | kGetsockoptFailed - errno
+      {"setsockoptInt", SetsockoptInt},  // (fd, level, name, value) -> 0
+  });
+  ExportFunctions(env, exports, {
+      {"socketpair", Socketpair},                // (domain, type, protocol) -> [fd, fd]
+      {"getsockname", Getsockname},              // (fd) -> address
+      {"getpeername", Getpeername},              // (fd) -> address
+      {"getsockoptBytes", GetsockoptBytes},      // (fd, level, name, view) -> optlen
+      {"setsockoptBytes", SetsockoptBytes},      // (fd, level, name, view) -> 0
+      {"getsockoptLinger", GetsockoptLinger},    // (fd, out Int32Array(2)) -> 0
+      {"setsockoptLinger", SetsockoptLinger},    // (fd, onoff, seconds) -> 0
+      {"getsockoptTimeval", GetsockoptTimeval},  // (fd, name, out Float64Array) -> 0
+      {"setsockoptTimeval", SetsockoptTimeval},  // (fd, name, ms) -> 0
+      {"getBlocking", GetBlocking},              // (fd) -> 1 | 0
+      {"setBlocking", SetBlocking},              // (fd, blocking) -> 0
+      {"dup", Dup},                              // (fd, min) -> fcntl(F_DUPFD_CLOEXEC)
+      {"select", Select},                        // (read[], write[], except[], ms) -> [r[], w[], e[]]
+      {"poll", Poll},                            // (fds[], events[], ms) -> revents[]
+  });
 }
 
 }  // namespace sockcall

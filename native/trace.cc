@@ -6,23 +6,13 @@
 #include <cstring>
 
 #include "address.h"
-#include "registry.h"
 
 namespace sockcall {
-
-std::atomic<int> tracing_environments{0};
 
 // strace shows the first 32 bytes of a buffer; a few more let the formatter say "..." truthfully.
 static constexpr size_t kShownBytes = 33;
 
-void Trace::Load() {
-  napi_ref* slot = TraceSlot(env_);
-  if (slot == nullptr || *slot == nullptr) return;
-  napi_get_reference_value(env_, *slot, &sink_);
-}
-
-void Trace::Begin() {
-  if (sink_ == nullptr) return;
+void Trace::Stamp() {
   int saved = errno;
   clock_gettime(CLOCK_REALTIME, &wall_);
   clock_gettime(CLOCK_MONOTONIC, &start_);
@@ -181,26 +171,6 @@ void Trace::End(const char* name, double result, int error, napi_value detail) {
   }
   count_ = 0;
   errno = error;
-}
-
-Napi::Value SetTrace(const Napi::CallbackInfo& info) {
-  napi_env env = info.Env();
-  napi_ref* slot = TraceSlot(env);
-  if (slot == nullptr) return Napi::Value();
-  const bool set = info.Length() > 0 && info[0].IsFunction();
-  if (info.Length() > 0 && !set && !info[0].IsNull() && !info[0].IsUndefined()) {
-    Napi::TypeError::New(env, "argument 0 must be a function or null").ThrowAsJavaScriptException();
-    return Napi::Value();
-  }
-  if (*slot != nullptr) {
-    napi_delete_reference(env, *slot);
-    *slot = nullptr;
-    tracing_environments.fetch_sub(1, std::memory_order_relaxed);
-  }
-  if (set && napi_create_reference(env, info[0], 1, slot) == napi_ok) {
-    tracing_environments.fetch_add(1, std::memory_order_relaxed);
-  }
-  return Napi::Value();
 }
 
 }  // namespace sockcall

@@ -13,22 +13,25 @@
 #include <sys/uio.h>
 #include <time.h>
 
-#include <atomic>
+#include <cerrno>
+#include <type_traits>
+
+#include "environment.h"
 
 namespace sockcall {
-
-// How many environments (threads) have a trace sink set.
-extern std::atomic<int> tracing_environments;
 
 class Trace {
  public:
   explicit Trace(napi_env env) : env_(env) {
-    if (tracing_environments.load(std::memory_order_relaxed) > 0) Load();
+    if (tracing_environments.load(std::memory_order_relaxed) > 0) sink_ = TraceSink(env);
   }
   explicit operator bool() const { return sink_ != nullptr; }
 
   // Marks the start of the syscall (for timestamps and durations). Call right before it.
-  void Begin();
+  // Inline, so that an untraced call pays one test here, not a call.
+  void Begin() {
+    if (sink_ != nullptr) Stamp();
+  }
 
   // The syscall's arguments, in order, after the call (buffers are read for what the call wrote).
   Trace& Int(double value);
@@ -54,7 +57,7 @@ class Trace {
   napi_value IntArray(const int* values, size_t count);
 
  private:
-  void Load();
+  void Stamp();
   void Add(napi_value value);
 
   napi_env env_;
@@ -66,8 +69,28 @@ class Trace {
   timespec start_{};
 };
 
-// setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
-// after each syscall this environment makes, until setTrace(null).
-Napi::Value SetTrace(const Napi::CallbackInfo& info);
+// The frame around one traced syscall, written once: Begin right before `call()`, errno kept at
+// once, and when tracing, the arguments recorded by `record(result)` and the call handed to the
+// sink under `name`, errno left as the call set it. `name` is a literal at every use (test/86 reads
+// them to check lib/trace.ts declares each one). `record` may return End's detail (a napi_value,
+// or nullptr for none). Flattened, so that `record` is inlined too: called out of line, it would
+// need the call's arguments in memory (its captures) on the untraced path as well, where the frame
+// must cost the syscall and one branch, as written out by hand.
+template <typename Call, typename Record>
+__attribute__((flatten)) inline auto Traced(Trace& trace, const char* name, Call call, Record record) -> decltype(call()) {
+  trace.Begin();
+  const auto result = call();
+  if (__builtin_expect(static_cast<bool>(trace), 0)) {
+    const int error = errno;
+    if constexpr (std::is_same_v<decltype(record(result)), napi_value>) {
+      napi_value detail = record(result);
+      trace.End(name, static_cast<double>(result), error, detail);
+    } else {
+      record(result);
+      trace.End(name, static_cast<double>(result), error);
+    }
+  }
+  return result;
+}
 
 }  // namespace sockcall

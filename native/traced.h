@@ -1,0 +1,53 @@
+// The syscalls more than one entry point makes on its way (getsockopt/setsockopt, fcntl, poll),
+// each traced as the entry points' own calls are: the option's bytes as the kernel read or wrote
+// them, poll's fds as strace shows them. retry.h waits with these; syscalls.cc's getsockopt,
+// setsockopt, fcntl and poll entries are made of them too.
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "trace.h"
+
+namespace sockcall {
+
+inline int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* value, socklen_t* length) {
+  const socklen_t given = *length;
+  return Traced(trace, "getsockopt", [&] { return getsockopt(fd, level, name, value, length); }, [&](int result) {
+    // The kernel may report a longer option than it copied (it never writes past `given`).
+    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(*length, given)) : -1;
+    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(given, result == 0 ? *length : given);
+  });
+}
+
+inline int TracedSetsockopt(Trace& trace, int fd, int level, int name, const void* value, socklen_t length) {
+  return Traced(trace, "setsockopt", [&] { return setsockopt(fd, level, name, value, length); },
+                [&](int) { trace.Int(fd).Int(level).Int(name).Bytes(value, length).Int(length); });
+}
+
+// fcntl(fd, command[, argument]): an argument < 0 is none.
+inline int TracedFcntl(Trace& trace, int fd, int command, int argument = -1) {
+  return Traced(trace, "fcntl", [&] { return argument < 0 ? fcntl(fd, command) : fcntl(fd, command, argument); }, [&](int) {
+    trace.Int(fd).Int(command);
+    if (argument >= 0) trace.Int(argument);
+  });
+}
+
+// poll(2) once; strace shows the entries asked for, and after the result those with revents.
+inline int TracedPoll(Trace& trace, pollfd* entries, nfds_t count, int timeout) {
+  return Traced(trace, "poll", [&] { return poll(entries, count, timeout); }, [&](int ready) -> napi_value {
+    std::vector<int> request, got;
+    for (nfds_t i = 0; i < count; i++) {
+      request.insert(request.end(), {entries[i].fd, entries[i].events});
+      if (entries[i].revents != 0) got.insert(got.end(), {entries[i].fd, entries[i].revents});
+    }
+    trace.Ints(request.data(), request.size()).Int(static_cast<double>(count)).Int(timeout);
+    return ready > 0 ? trace.IntArray(got.data(), got.size()) : nullptr;
+  });
+}
+
+}  // namespace sockcall
