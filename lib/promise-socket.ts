@@ -164,21 +164,41 @@ function newHanded(): Handed {
   };
 }
 
-interface Operation {
-  syscall: string;
-  attempt: Attempt<unknown>;
-  native?: Native<unknown> | undefined;
-  /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
-  waitsWhenDrained?: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+/**
+ * A call waiting in a queue. A class, so every waiting call has one shape: the engine's reads of
+ * these fields stay monomorphic, whichever syscall waits.
+ */
+class Operation {
+  /** Settle the call (set by its Promise's executor). */
+  resolve: (value: unknown) => void = settleNothing;
+  reject: (error: unknown) => void = settleNothing;
+  /** options.timeout's timer, and options.signal's listener, dropped once settled. */
+  timer: NodeJS.Timeout | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly syscall: string,
+    /** Makes the syscall once from JS: its result, WOULD_BLOCK, or a thrown SocketError. */
+    readonly attempt: Attempt<unknown>,
+    /** The syscall as the poller can make it, if it can. */
+    readonly native: Native<unknown> | undefined,
+    /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
+    readonly waitsWhenDrained: boolean,
+    readonly signal: AbortSignal | undefined,
+    /** Adds what an error should say about progress made (sendAll's bytesSent). */
+    readonly decorate: ((error: SocketError | AbortError) => void) | undefined,
+    /** How far the call got, for an error's message (sendAll's bytes sent). */
+    readonly progress: (() => string) | undefined,
+  ) {}
+
   /** Drops the timer and the abort listener once the operation is settled. */
-  settled(): void;
-  /** Adds what an error should say about progress made (sendAll's bytesSent). */
-  decorate?(error: SocketError | AbortError): void;
-  /** How far the call got, for an error's message (sendAll's bytes sent). */
-  progress?(): string;
+  settled(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
+
+function settleNothing(): void {}
 
 /** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
 export interface Watcher {
@@ -191,6 +211,7 @@ const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
 const NO_OPTIONS: WaitOptions = Object.freeze({});
+const NO_WATCHERS: Watcher[] = [];
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
@@ -300,8 +321,13 @@ let dispatch: (socket: Socket, status: number, events: number, readResult: numbe
  */
 export class Socket extends SocketBase {
   #poller: NativePoller | null = null;
-  readonly #queues: [Operation[], Operation[]] = [[], []];
-  readonly #watchers = new Set<Watcher>();
+  /**
+   * The calls waiting per direction (READ, WRITE), in order. Made when a call first waits, as each
+   * queue: most sockets wait in one direction only, and a connection's object count is its memory.
+   */
+  #queues: [Operation[] | null, Operation[] | null] | null = null;
+  /** select()/poll() waits on this socket; made for the first. */
+  #watchers: Set<Watcher> | null = null;
   #armed = 0;
   /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
   #waiting = false;
@@ -320,14 +346,16 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
+  /** This socket, weakly: for byFd and for its poller's callback (see owners). */
+  readonly #self: WeakRef<Socket>;
 
   static {
     watch = (socket, watcher) => {
-      socket.#watchers.add(watcher);
+      (socket.#watchers ??= new Set()).add(watcher);
       socket.#arm();
     };
     unwatch = (socket, watcher) => {
-      if (socket.#watchers.delete(watcher)) socket.#arm();
+      if (socket.#watchers?.delete(watcher) === true) socket.#arm();
     };
     dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
   }
@@ -355,7 +383,8 @@ export class Socket extends SocketBase {
     const adopting = adopt === ADOPT;
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
-    byFd.set(this.fd, new WeakRef(this));
+    this.#self = new WeakRef(this);
+    byFd.set(this.fd, this.#self);
   }
 
   /**
@@ -571,8 +600,8 @@ export class Socket extends SocketBase {
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
     this.#rejectAll((operation) => canceledError(operation, by));
-    const watchers = [...this.#watchers];
-    this.#watchers.clear();
+    const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
+    this.#watchers = null;
     return watchers;
   }
 
@@ -586,9 +615,9 @@ export class Socket extends SocketBase {
   #arm(): void {
     if (this.closed) return;
     let mask = 0;
-    if (this.#queues[READ].length > 0) mask |= READABLE;
-    if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
-    for (const watcher of this.#watchers) mask |= watcher.events;
+    if (this.#waitingIn(READ)) mask |= READABLE;
+    if (this.#waitingIn(WRITE)) mask |= WRITABLE;
+    if (this.#watchers !== null) for (const watcher of this.#watchers) mask |= watcher.events;
     if (mask === 0) {
       this.#handOver(READ);
       this.#handOver(WRITE);
@@ -607,7 +636,7 @@ export class Socket extends SocketBase {
         return;
       }
       created.unref(); // referenced only while a call waits, below
-      owners.set(created, new WeakRef(this));
+      owners.set(created, this.#self);
       this.#poller = created;
       this.closeOnCollect(created);
     }
@@ -624,7 +653,7 @@ export class Socket extends SocketBase {
    * should) simply waits as the others do, tried from JS on readiness.
    */
   #handOver(direction: Direction): void {
-    const head = this.#queues[direction][0];
+    const head = this.#queues?.[direction]?.[0];
     const pended = this.#handed?.pended[direction] ?? null;
     if (head !== undefined && head === pended) return;
     const call = head?.native;
@@ -731,14 +760,16 @@ export class Socket extends SocketBase {
       return;
     }
     const progress = this.#progress;
-    const watching = this.#watchers.size;
+    const watching = this.#watchers?.size ?? 0;
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
     if (events & (READABLE | DISCONNECT)) this.#serve(READ, nativeTried, readResult);
     if (events & WRITABLE) this.#serve(WRITE, nativeTried, writeResult);
-    for (const watcher of this.#watchers) {
-      if (events & watcher.events) watcher.notify();
+    if (this.#watchers !== null) {
+      for (const watcher of this.#watchers) {
+        if (events & watcher.events) watcher.notify();
+      }
     }
-    if (this.#progress !== progress || this.#watchers.size < watching) {
+    if (this.#progress !== progress || (this.#watchers?.size ?? 0) < watching) {
       this.#fruitless = 0;
     } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waiting && !this.closed) {
       this.#backOff();
@@ -753,7 +784,7 @@ export class Socket extends SocketBase {
     if (pended !== null && nativeTried) {
       if (result === NOT_DONE) return; // the head would still block: those behind it too
       this.#handed!.pended[direction] = null; // the poller let go of it with its result
-      if (!this.#settle(this.#queues[direction], pended, () => pended.native!.finish(result))) return;
+      if (!this.#settle(this.#queues![direction]!, pended, () => pended.native!.finish(result))) return;
       this.#drain(direction, true);
       return;
     }
@@ -765,7 +796,8 @@ export class Socket extends SocketBase {
    * was settled already, so a recv on a stream drained by it waits for the next readiness.
    */
   #drain(direction: Direction, settledOne: boolean): void {
-    const queue = this.#queues[direction];
+    const queue = this.#queues?.[direction];
+    if (queue == null) return;
     while (queue.length > 0) {
       const operation = queue[0]!;
       if (settledOne && this.#drained && operation.waitsWhenDrained) return;
@@ -798,7 +830,9 @@ export class Socket extends SocketBase {
 
   /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
   #rejectAll(errorFor: (operation: Operation) => SocketError): void {
+    if (this.#queues === null) return;
     for (const queue of this.#queues) {
+      if (queue === null || queue.length === 0) continue;
       for (const operation of queue.splice(0)) {
         operation.settled();
         const error = errorFor(operation);
@@ -810,7 +844,7 @@ export class Socket extends SocketBase {
 
   #failAll(status: number): void {
     this.#rejectAll((operation) => syscallError(operation.syscall, status, undefined, operation.progress?.()));
-    for (const watcher of this.#watchers) watcher.notify();
+    if (this.#watchers !== null) for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
     this.#handOver(READ);
@@ -840,8 +874,7 @@ export class Socket extends SocketBase {
       decorate?.(error);
       return Promise.reject(error);
     }
-    const queue = this.#queues[direction];
-    if (!tried && queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
+    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
         const value = attempt();
@@ -850,36 +883,37 @@ export class Socket extends SocketBase {
         return Promise.reject(error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const operation: Operation = {
-        syscall,
-        attempt,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        settled: () => {
-          if (timer !== undefined) clearTimeout(timer);
-          if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-        },
-      };
-      if (decorate) operation.decorate = decorate;
-      if (progress) operation.progress = progress;
-      if (nativeCall) operation.native = nativeCall as Native<unknown>;
-      if (waitsWhenDrained) operation.waitsWhenDrained = true;
-      queue.push(operation);
+    const operation = new Operation(syscall, attempt, nativeCall, waitsWhenDrained, signal, decorate, progress);
+    const promise = new Promise<T>((resolve, reject) => {
+      operation.resolve = resolve as (value: unknown) => void;
+      operation.reject = reject;
+    });
+    const queues = (this.#queues ??= [null, null]);
+    const queue = queues[direction];
+    if (queue === null) queues[direction] = [operation];
+    else queue.push(operation);
+    try {
       if (timeout !== undefined) {
-        timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
+        operation.timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
         // The poll handle keeps the process alive while the call waits (unless unref'd); the timer
         // must not keep it alive on its own.
-        timer.unref();
+        operation.timer.unref();
       }
       if (signal !== undefined) {
-        onAbort = () => this.#cancel(direction, operation, abortError(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
+        operation.onAbort = () => this.#cancel(direction, operation, abortError(signal));
+        signal.addEventListener('abort', operation.onAbort, { once: true });
       }
       this.#arm();
-    });
+    } catch (error) {
+      operation.reject(error);
+    }
+    return promise;
+  }
+
+  /** Whether a call of `direction` is queued (waiting). */
+  #waitingIn(direction: Direction): boolean {
+    const queue = this.#queues?.[direction];
+    return queue != null && queue.length > 0;
   }
 
   /**
@@ -887,7 +921,7 @@ export class Socket extends SocketBase {
    * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a drained stream.
    */
   #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
-    return this.#queues[direction].length === 0 && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
+    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
   }
 
   /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
@@ -904,10 +938,10 @@ export class Socket extends SocketBase {
   }
 
   #cancel(direction: Direction, operation: Operation, error: Error): void {
-    const queue = this.#queues[direction];
-    const index = queue.indexOf(operation);
+    const queue = this.#queues?.[direction];
+    const index = queue == null ? -1 : queue.indexOf(operation);
     if (index < 0) return;
-    queue.splice(index, 1);
+    queue!.splice(index, 1);
     operation.settled();
     if (error instanceof SocketError || error instanceof AbortError) operation.decorate?.(error);
     operation.reject(error);
