@@ -148,20 +148,45 @@ interface Native<T> extends Handover {
 /**
  * A socket's handovers: per direction, the operation whose syscall the poller is armed to make (or
  * null), and the syscall registered with the poller (NativePoller.pend), re-armed while the same.
+ * Flat fields, not arrays of objects: a connection waiting on a recv keeps this for its lifetime.
  */
-interface Handed {
-  pended: [Operation | null, Operation | null];
-  registered: [Handover, Handover];
-}
+class Handed {
+  pendedRead: Operation | null = null;
+  pendedWrite: Operation | null = null;
+  readKind = 0;
+  readView: ArrayBufferView | undefined = undefined;
+  readFlags = 0;
+  writeKind = 0;
+  writeView: ArrayBufferView | undefined = undefined;
+  writeFlags = 0;
 
-function newHanded(): Handed {
-  return {
-    pended: [null, null],
-    registered: [
-      { kind: 0, view: undefined, flags: 0 },
-      { kind: 0, view: undefined, flags: 0 },
-    ],
-  };
+  pended(direction: Direction): Operation | null {
+    return direction === READ ? this.pendedRead : this.pendedWrite;
+  }
+
+  setPended(direction: Direction, operation: Operation | null): void {
+    if (direction === READ) this.pendedRead = operation;
+    else this.pendedWrite = operation;
+  }
+
+  /** Whether `call` is the syscall registered for `direction` already. */
+  holds(direction: Direction, call: Handover): boolean {
+    return direction === READ
+      ? this.readKind === call.kind && this.readView === call.view && this.readFlags === call.flags
+      : this.writeKind === call.kind && this.writeView === call.view && this.writeFlags === call.flags;
+  }
+
+  register(direction: Direction, call: Handover): void {
+    if (direction === READ) {
+      this.readKind = call.kind;
+      this.readView = call.view;
+      this.readFlags = call.flags;
+    } else {
+      this.writeKind = call.kind;
+      this.writeView = call.view;
+      this.writeFlags = call.flags;
+    }
+  }
 }
 
 /**
@@ -178,8 +203,11 @@ class Operation {
 
   constructor(
     readonly syscall: string,
-    /** Makes the syscall once from JS: its result, WOULD_BLOCK, or a thrown SocketError. */
-    readonly attempt: Attempt<unknown>,
+    /**
+     * Makes the syscall once from JS: its result, WOULD_BLOCK, or a thrown SocketError. Null for a
+     * call whose `native` syscall is the whole call: then it is made from JS as the poller makes it.
+     */
+    readonly attempt: Attempt<unknown> | null,
     /** The syscall as the poller can make it, if it can. */
     readonly native: Native<unknown> | undefined,
     /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
@@ -213,6 +241,8 @@ type Direction = typeof READ | typeof WRITE;
 const NO_OPTIONS: WaitOptions = Object.freeze({});
 const NO_WATCHERS: Watcher[] = [];
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
+/** #settle's argument when the poller made no syscall for the call: it is tried from JS. */
+const NOT_MADE = 2 ** 31; // no syscall result (an int32) is this
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -284,6 +314,7 @@ export function promiseSocketFor(fd: number): Socket | undefined {
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
 export let unwatch: (socket: Socket, watcher: Watcher) => void;
+let received: (socket: Socket, result: number, asked: number, flags: number) => number;
 let dispatch: (socket: Socket, status: number, events: number, readResult: number, writeResult: number) => void;
 
 /**
@@ -358,6 +389,7 @@ export class Socket extends SocketBase {
       if (socket.#watchers?.delete(watcher) === true) socket.#arm();
     };
     dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
+    received = (socket, result, asked, flags) => socket.#received(result, asked, flags);
   }
 
   /**
@@ -654,24 +686,21 @@ export class Socket extends SocketBase {
    */
   #handOver(direction: Direction): void {
     const head = this.#queues?.[direction]?.[0];
-    const pended = this.#handed?.pended[direction] ?? null;
+    const pended = this.#handed?.pended(direction) ?? null;
     if (head !== undefined && head === pended) return;
     const call = head?.native;
     if (call !== undefined && (call.update === undefined || call.update())) {
       const poller = this.#poller!;
-      const handed = (this.#handed ??= newHanded());
-      const registered = handed.registered[direction];
+      const handed = (this.#handed ??= new Handed());
       const armed = poller.armed as Int32Array | undefined;
-      if (armed !== undefined && registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
+      if (armed !== undefined && handed.holds(direction, call)) {
         armed[direction] = 1; // the same syscall as last time: no call into native code
-        handed.pended[direction] = head!;
+        handed.setPended(direction, head!);
         return;
       }
       if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
-        registered.kind = call.kind;
-        registered.view = call.view;
-        registered.flags = call.flags;
-        handed.pended[direction] = head!;
+        handed.register(direction, call);
+        handed.setPended(direction, head!);
         return;
       }
     }
@@ -680,7 +709,7 @@ export class Socket extends SocketBase {
 
   /** The pended call of `direction` is no longer to be made by the poller. */
   #disarm(direction: Direction): void {
-    this.#handed!.pended[direction] = null;
+    this.#handed!.setPended(direction, null);
     const armed = this.#poller?.armed as Int32Array | undefined;
     if (armed !== undefined) armed[direction] = 0;
     else this.#poller?.unpend(direction); // armed inside the poller until a call is pended again
@@ -780,11 +809,11 @@ export class Socket extends SocketBase {
 
   /** `direction` is ready: settle its pended call with what the poll callback got, then drain. */
   #serve(direction: Direction, nativeTried: boolean, result: number): void {
-    const pended = this.#handed?.pended[direction] ?? null;
+    const pended = this.#handed?.pended(direction) ?? null;
     if (pended !== null && nativeTried) {
       if (result === NOT_DONE) return; // the head would still block: those behind it too
-      this.#handed!.pended[direction] = null; // the poller let go of it with its result
-      if (!this.#settle(this.#queues![direction]!, pended, () => pended.native!.finish(result))) return;
+      this.#handed!.setPended(direction, null); // the poller let go of it with its result
+      if (!this.#settle(this.#queues![direction]!, pended, result)) return;
       this.#drain(direction, true);
       return;
     }
@@ -802,17 +831,19 @@ export class Socket extends SocketBase {
       const operation = queue[0]!;
       if (settledOne && this.#drained && operation.waitsWhenDrained) return;
       // Tried from here (a backed-off retry, an error status): the poller must not make it too.
-      if (this.#handed !== null && operation === this.#handed.pended[direction]) this.#disarm(direction);
-      if (!this.#settle(queue, operation, operation.attempt)) return;
+      if (this.#handed !== null && operation === this.#handed.pended(direction)) this.#disarm(direction);
+      if (!this.#settle(queue, operation, NOT_MADE)) return;
       settledOne = true;
     }
   }
 
   /** Settles the head `operation` with what `make` returns or throws: false if it would block. */
-  #settle(queue: Operation[], operation: Operation, make: () => unknown): boolean {
+  #settle(queue: Operation[], operation: Operation, nativeResult: number): boolean {
     let value: unknown;
     try {
-      value = make();
+      if (nativeResult !== NOT_MADE) value = operation.native!.finish(nativeResult);
+      else if (operation.attempt !== null) value = operation.attempt();
+      else value = operation.native!.finish(this.#makeNatively(operation.native!));
     } catch (error) {
       this.#progress++;
       queue.shift();
@@ -827,6 +858,14 @@ export class Socket extends SocketBase {
     operation.resolve(value);
     return true;
   }
+  /** The syscall a handover describes, made from JS: its result (count, fd, or -errno). */
+  #makeNatively(call: Handover): number {
+    const fd = this.fd;
+    if (call.kind === PEND_RECV) return native.recv(fd, call.view!, call.flags);
+    if (call.kind === PEND_SEND) return native.send(fd, call.view!, call.flags);
+    return native.accept4(fd, call.flags);
+  }
+
 
   /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
   #rejectAll(errorFor: (operation: Operation) => SocketError): void {
@@ -860,7 +899,7 @@ export class Socket extends SocketBase {
     direction: Direction,
     syscall: string,
     options: WaitOptions,
-    attempt: Attempt<T>,
+    attempt: Attempt<T> | null,
     context?: ErrorContext,
     decorate?: (error: SocketError | AbortError) => void,
     progress?: () => string,
@@ -877,7 +916,7 @@ export class Socket extends SocketBase {
     if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
-        const value = attempt();
+        const value = attempt!();
         if (value !== WOULD_BLOCK) return Promise.resolve(value);
       } catch (error) {
         return Promise.reject(error);
@@ -978,7 +1017,7 @@ export class Socket extends SocketBase {
         const result = native.accept4(fd, ACCEPT_FLAGS);
         if (result !== EAGAIN) return Promise.resolve(this.#accepted(result));
       }
-      return this.#acceptWaiting(fd, wait);
+      return this.#acceptWaiting(wait);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -990,10 +1029,10 @@ export class Socket extends SocketBase {
     return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
   }
 
-  #acceptWaiting(fd: number, wait: WaitOptions): Promise<Socket> {
+  #acceptWaiting(wait: WaitOptions): Promise<Socket> {
     const finish = (result: number): Socket | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#accepted(result));
     const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, finish };
-    return this.#run(READ, 'accept', wait, () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, call, false, true);
+    return this.#run(READ, 'accept', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -1098,20 +1137,20 @@ export class Socket extends SocketBase {
         const result = native.send(fd, view, allFlags);
         if (result !== EAGAIN) return result < 0 ? Promise.reject(syscallError('send', result)) : Promise.resolve(result);
       }
-      return this.#sendWaiting(fd, view, allFlags, wait);
+      return this.#sendWaiting(view, allFlags, wait);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #sendWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
+  #sendWaiting(view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
     const finish = (result: number): number | typeof WOULD_BLOCK => {
       if (result === EAGAIN) return WOULD_BLOCK;
       if (result < 0) throw syscallError('send', result);
       return result;
     };
     const call: Native<number> = { kind: PEND_SEND, view, flags, finish };
-    return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, flags)), undefined, undefined, undefined, call, false, true);
+    return this.#run(WRITE, 'send', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -1341,7 +1380,7 @@ export class Socket extends SocketBase {
         const result = native.recv(fd, view, recvFlags);
         if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags));
       }
-      return this.#recvIntoWaiting(fd, view, recvFlags, wait, drains);
+      return this.#recvIntoWaiting(view, recvFlags, wait, drains);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1354,10 +1393,8 @@ export class Socket extends SocketBase {
     return result;
   }
 
-  #recvIntoWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
-    const finish = (result: number): number | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#received(result, view.byteLength, flags));
-    const call: Native<number> = { kind: PEND_RECV, view, flags, finish };
-    return this.#run(READ, 'recv', wait, () => finish(native.recv(fd, view, flags)), undefined, undefined, undefined, call, drains, true);
+  #recvIntoWaiting(view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
+    return this.#run(READ, 'recv', wait, null, undefined, undefined, undefined, new RecvCall(this, view, flags), drains, true);
   }
 
   /**
@@ -1550,6 +1587,22 @@ export class Socket extends SocketBase {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+}
+
+/** A waiting recvInto, as the poller makes it (see Native): one object, no closures. */
+class RecvCall implements Native<number> {
+  readonly kind = PEND_RECV;
+  readonly update = undefined;
+
+  constructor(
+    readonly socket: Socket,
+    readonly view: ArrayBufferView,
+    readonly flags: number,
+  ) {}
+
+  finish(result: number): number | typeof WOULD_BLOCK {
+    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, this.view.byteLength, this.flags);
   }
 }
 
