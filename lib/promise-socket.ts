@@ -363,6 +363,8 @@ export class Socket extends SocketBase {
   /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
   #waiting = false;
   #referenced = true;
+  /** Whether the poll handle counts for the loop now (uv_ref'd), as last set (see #syncRef). */
+  #handleReferenced = true;
   /** Consecutive poll events after which no waiting call could finish (see FRUITLESS_WAKEUPS). */
   #fruitless = 0;
   /** Counts syscalls that got somewhere (a call settled, sendAll moved bytes): see #onEvent. */
@@ -547,7 +549,7 @@ export class Socket extends SocketBase {
    */
   unref(): this {
     this.#referenced = false;
-    if (this.#waiting) this.#poller?.unref();
+    this.#syncRef();
     this.#backoff?.unref();
     return this;
   }
@@ -564,7 +566,7 @@ export class Socket extends SocketBase {
    */
   ref(): this {
     this.#referenced = true;
-    if (this.#waiting) this.#poller?.ref();
+    this.#syncRef();
     this.#backoff?.ref();
     return this;
   }
@@ -656,6 +658,7 @@ export class Socket extends SocketBase {
       this.#setWaiting(false);
       // Writability (and the rest) persists: keep only the readable interest while idle.
       if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      this.#syncRef();
       return;
     }
     if (this.#poller === null) {
@@ -667,7 +670,7 @@ export class Socket extends SocketBase {
         this.#failAll(typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : EBADF);
         return;
       }
-      created.unref(); // referenced only while a call waits, below
+      this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
       owners.set(created, this.#self);
       this.#poller = created;
       this.closeOnCollect(created);
@@ -675,8 +678,8 @@ export class Socket extends SocketBase {
     this.#handOver(READ);
     this.#handOver(WRITE);
     this.#setWaiting(true);
-    if (this.#backoff !== undefined) return; // the timer retries every waiting call
-    if (mask !== this.#armed) this.#start(mask);
+    if (this.#backoff === undefined && mask !== this.#armed) this.#start(mask); // else the timer retries every call
+    this.#syncRef();
   }
 
   /**
@@ -715,16 +718,28 @@ export class Socket extends SocketBase {
     else this.#poller?.unpend(direction); // armed inside the poller until a call is pended again
   }
 
+  /**
+   * Makes the started handle count for the loop while a call waits (unless unref'd), and not
+   * otherwise. A stopped handle counts for nothing, and #start sets it again when it starts.
+   */
+  #syncRef(): void {
+    const poller = this.#poller;
+    if (poller === null || this.#armed === 0) return;
+    const referenced = this.#waiting && this.#referenced;
+    if (referenced === this.#handleReferenced) return;
+    if (referenced) poller.ref();
+    else poller.unref();
+    this.#handleReferenced = referenced;
+  }
+
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
   #setWaiting(waiting: boolean): void {
     if (waiting === this.#waiting) return;
     this.#waiting = waiting;
     if (waiting) {
       waitingSockets.add(this);
-      if (this.#referenced) this.#poller?.ref();
     } else {
       waitingSockets.delete(this);
-      this.#poller?.unref();
       this.#fruitless = 0;
       this.#stopBackoff();
     }
@@ -758,7 +773,9 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       return true;
     }
-    const status = poller.start(mask);
+    const referenced = this.#waiting && this.#referenced;
+    const status = poller.start(mask, referenced);
+    this.#handleReferenced = referenced;
     if (status < 0) {
       this.#armed = 0;
       this.#failAll(status);

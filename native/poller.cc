@@ -277,6 +277,15 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   if (handle_ == nullptr) return Int(info.Env(), UV_EBADF);
   // libuv asserts (aborts the process) on any other bit.
   if (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) return Int(info.Env(), UV_EINVAL);
+  // Optionally whether the started handle keeps the loop alive: one call where ref() or unref()
+  // and start() would be two (a socket starts waiting, or stops, and the mask changes with it).
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    bool referenced = false;
+    if (napi_get_value_bool(info.Env(), info[1], &referenced) != napi_ok) return Int(info.Env(), UV_EINVAL);
+    auto* handle = reinterpret_cast<uv_handle_t*>(&handle_->poll);
+    if (referenced) uv_ref(handle);
+    else uv_unref(handle);
+  }
   return Int(info.Env(), uv_poll_start(&handle_->poll, events, OnPoll));
 }
 

@@ -44,7 +44,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   ~Poller() override;
 
  private:
-  Napi::Value Start(const Napi::CallbackInfo& info);        // (events) -> 0 | -errno
+  Napi::Value Start(const Napi::CallbackInfo& info);        // (events, referenced?) -> 0 | -errno
   Napi::Value Stop(const Napi::CallbackInfo& info);         // () -> 0
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
