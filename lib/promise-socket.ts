@@ -243,6 +243,8 @@ const NO_WATCHERS: Watcher[] = [];
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 /** #settle's argument when the poller made no syscall for the call: it is tried from JS. */
 const NOT_MADE = 2 ** 31; // no syscall result (an int32) is this
+/** poller.armed[2]: unreference the handle when the poll callback returns (native/poller.h). */
+const UNREF_AFTER_CALLBACK = 2;
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -365,6 +367,10 @@ export class Socket extends SocketBase {
   #referenced = true;
   /** Whether the poll handle counts for the loop now (uv_ref'd), as last set (see #syncRef). */
   #handleReferenced = true;
+  /** The handle is to be unreferenced when this poller's callback returns (see #syncRef). */
+  #unrefDeferred = false;
+  /** Within #onEvent: the poller's callback is running. */
+  #inEvent = false;
   /** Consecutive poll events after which no waiting call could finish (see FRUITLESS_WAKEUPS). */
   #fruitless = 0;
   /** Counts syscalls that got somewhere (a call settled, sendAll moved bytes): see #onEvent. */
@@ -390,7 +396,14 @@ export class Socket extends SocketBase {
     unwatch = (socket, watcher) => {
       if (socket.#watchers?.delete(watcher) === true) socket.#arm();
     };
-    dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
+    dispatch = (socket, status, events, readResult, writeResult) => {
+      socket.#inEvent = true;
+      try {
+        socket.#onEvent(status, events, readResult, writeResult);
+      } finally {
+        socket.#inEvent = false;
+      }
+    };
     received = (socket, result, asked, flags) => socket.#received(result, asked, flags);
   }
 
@@ -725,12 +738,35 @@ export class Socket extends SocketBase {
   #syncRef(): void {
     const poller = this.#poller;
     if (poller === null || this.#armed === 0) return;
+    const flags = poller.armed as Int32Array | undefined;
+    if (this.#unrefDeferred && flags![UNREF_AFTER_CALLBACK] === 0) {
+      // The poll callback has returned since, and unreferenced the handle.
+      this.#unrefDeferred = false;
+      this.#handleReferenced = false;
+    }
     const referenced = this.#waiting && this.#referenced;
-    if (referenced === this.#handleReferenced) return;
-    if (referenced) poller.ref();
-    else poller.unref();
-    this.#handleReferenced = referenced;
+    if (referenced) {
+      if (this.#unrefDeferred) {
+        flags![UNREF_AFTER_CALLBACK] = 0; // waiting again before the callback returned: it stays referenced
+        this.#unrefDeferred = false;
+      } else if (!this.#handleReferenced) {
+        poller.ref();
+        this.#handleReferenced = true;
+      }
+      return;
+    }
+    if (!this.#handleReferenced || this.#unrefDeferred) return;
+    if (this.#inEvent && flags !== undefined) {
+      // Inside this poller's callback: the poller unreferences the handle when the callback returns,
+      // unless a call waits again meanwhile (a continuation of the call just settled, usually).
+      flags[UNREF_AFTER_CALLBACK] = 1;
+      this.#unrefDeferred = true;
+      return;
+    }
+    poller.unref();
+    this.#handleReferenced = false;
   }
+
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
   #setWaiting(waiting: boolean): void {
@@ -774,6 +810,10 @@ export class Socket extends SocketBase {
       return true;
     }
     const referenced = this.#waiting && this.#referenced;
+    if (this.#unrefDeferred) {
+      (poller.armed as Int32Array)[UNREF_AFTER_CALLBACK] = 0; // set here and now instead
+      this.#unrefDeferred = false;
+    }
     const status = poller.start(mask, referenced);
     this.#handleReferenced = referenced;
     if (status < 0) {
