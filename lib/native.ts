@@ -36,8 +36,11 @@ export type Sockaddr = Buffer;
 
 /** A uv_poll_t on one fd. Starting it makes the loop watch the fd (and keeps the process alive unless unref'd). */
 export interface NativePoller {
-  /** uv_poll_start with the full mask wanted now: 0, or a negative libuv (= -errno) code. */
-  start(events: number): number;
+  /**
+   * uv_poll_start with the full mask wanted now: 0, or a negative libuv (= -errno) code. With
+   * `referenced`, also uv_ref (true) or uv_unref (false) in the same call.
+   */
+  start(events: number, referenced?: boolean): number;
   stop(): number;
   /** Stops polling and closes the handle; idempotent. Do it before closing the fd. */
   close(): void;

@@ -148,37 +148,85 @@ interface Native<T> extends Handover {
 /**
  * A socket's handovers: per direction, the operation whose syscall the poller is armed to make (or
  * null), and the syscall registered with the poller (NativePoller.pend), re-armed while the same.
+ * Flat fields, not arrays of objects: a connection waiting on a recv keeps this for its lifetime.
  */
-interface Handed {
-  pended: [Operation | null, Operation | null];
-  registered: [Handover, Handover];
+class Handed {
+  pendedRead: Operation | null = null;
+  pendedWrite: Operation | null = null;
+  readKind = 0;
+  readView: ArrayBufferView | undefined = undefined;
+  readFlags = 0;
+  writeKind = 0;
+  writeView: ArrayBufferView | undefined = undefined;
+  writeFlags = 0;
+
+  pended(direction: Direction): Operation | null {
+    return direction === READ ? this.pendedRead : this.pendedWrite;
+  }
+
+  setPended(direction: Direction, operation: Operation | null): void {
+    if (direction === READ) this.pendedRead = operation;
+    else this.pendedWrite = operation;
+  }
+
+  /** Whether `call` is the syscall registered for `direction` already. */
+  holds(direction: Direction, call: Handover): boolean {
+    return direction === READ
+      ? this.readKind === call.kind && this.readView === call.view && this.readFlags === call.flags
+      : this.writeKind === call.kind && this.writeView === call.view && this.writeFlags === call.flags;
+  }
+
+  register(direction: Direction, call: Handover): void {
+    if (direction === READ) {
+      this.readKind = call.kind;
+      this.readView = call.view;
+      this.readFlags = call.flags;
+    } else {
+      this.writeKind = call.kind;
+      this.writeView = call.view;
+      this.writeFlags = call.flags;
+    }
+  }
 }
 
-function newHanded(): Handed {
-  return {
-    pended: [null, null],
-    registered: [
-      { kind: 0, view: undefined, flags: 0 },
-      { kind: 0, view: undefined, flags: 0 },
-    ],
-  };
-}
+/**
+ * A call waiting in a queue. A class, so every waiting call has one shape: the engine's reads of
+ * these fields stay monomorphic, whichever syscall waits.
+ */
+class Operation {
+  /** Settle the call (set by its Promise's executor). */
+  resolve: (value: unknown) => void = settleNothing;
+  reject: (error: unknown) => void = settleNothing;
+  /** options.timeout's timer, and options.signal's listener, dropped once settled. */
+  timer: NodeJS.Timeout | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
 
-interface Operation {
-  syscall: string;
-  attempt: Attempt<unknown>;
-  native?: Native<unknown> | undefined;
-  /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
-  waitsWhenDrained?: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  constructor(
+    readonly syscall: string,
+    /**
+     * Makes the syscall once from JS: its result, WOULD_BLOCK, or a thrown SocketError. Null for a
+     * call whose `native` syscall is the whole call: then it is made from JS as the poller makes it.
+     */
+    readonly attempt: Attempt<unknown> | null,
+    /** The syscall as the poller can make it, if it can. */
+    readonly native: Native<unknown> | undefined,
+    /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
+    readonly waitsWhenDrained: boolean,
+    readonly signal: AbortSignal | undefined,
+    /** Adds what an error should say about progress made (sendAll's bytesSent). */
+    readonly decorate: ((error: SocketError | AbortError) => void) | undefined,
+    /** How far the call got, for an error's message (sendAll's bytes sent). */
+    readonly progress: (() => string) | undefined,
+  ) {}
+
   /** Drops the timer and the abort listener once the operation is settled. */
-  settled(): void;
-  /** Adds what an error should say about progress made (sendAll's bytesSent). */
-  decorate?(error: SocketError | AbortError): void;
-  /** How far the call got, for an error's message (sendAll's bytes sent). */
-  progress?(): string;
+  settled(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
+
+function settleNothing(): void {}
 
 /** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
 export interface Watcher {
@@ -191,7 +239,12 @@ const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
 
 const NO_OPTIONS: WaitOptions = Object.freeze({});
+const NO_WATCHERS: Watcher[] = [];
 const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
+/** #settle's argument when the poller made no syscall for the call: it is tried from JS. */
+const NOT_MADE = 2 ** 31; // no syscall result (an int32) is this
+/** poller.armed[2]: unreference the handle when the poll callback returns (native/poller.h). */
+const UNREF_AFTER_CALLBACK = 2;
 /** The keys of {@link WaitOptions}, for calls whose options hold more. */
 export const WAIT_KEYS: readonly string[] = ['signal', 'timeout'];
 
@@ -263,6 +316,7 @@ export function promiseSocketFor(fd: number): Socket | undefined {
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
 export let unwatch: (socket: Socket, watcher: Watcher) => void;
+let received: (socket: Socket, result: number, asked: number, flags: number) => number;
 let dispatch: (socket: Socket, status: number, events: number, readResult: number, writeResult: number) => void;
 
 /**
@@ -300,12 +354,23 @@ let dispatch: (socket: Socket, status: number, events: number, readResult: numbe
  */
 export class Socket extends SocketBase {
   #poller: NativePoller | null = null;
-  readonly #queues: [Operation[], Operation[]] = [[], []];
-  readonly #watchers = new Set<Watcher>();
+  /**
+   * The calls waiting per direction (READ, WRITE), in order. Made when a call first waits, as each
+   * queue: most sockets wait in one direction only, and a connection's object count is its memory.
+   */
+  #queues: [Operation[] | null, Operation[] | null] | null = null;
+  /** select()/poll() waits on this socket; made for the first. */
+  #watchers: Set<Watcher> | null = null;
   #armed = 0;
   /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
   #waiting = false;
   #referenced = true;
+  /** Whether the poll handle counts for the loop now (uv_ref'd), as last set (see #syncRef). */
+  #handleReferenced = true;
+  /** The handle is to be unreferenced when this poller's callback returns (see #syncRef). */
+  #unrefDeferred = false;
+  /** Within #onEvent: the poller's callback is running. */
+  #inEvent = false;
   /** Consecutive poll events after which no waiting call could finish (see FRUITLESS_WAKEUPS). */
   #fruitless = 0;
   /** Counts syscalls that got somewhere (a call settled, sendAll moved bytes): see #onEvent. */
@@ -320,16 +385,26 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
+  /** This socket, weakly: for byFd and for its poller's callback (see owners). */
+  readonly #self: WeakRef<Socket>;
 
   static {
     watch = (socket, watcher) => {
-      socket.#watchers.add(watcher);
+      (socket.#watchers ??= new Set()).add(watcher);
       socket.#arm();
     };
     unwatch = (socket, watcher) => {
-      if (socket.#watchers.delete(watcher)) socket.#arm();
+      if (socket.#watchers?.delete(watcher) === true) socket.#arm();
     };
-    dispatch = (socket, status, events, readResult, writeResult) => socket.#onEvent(status, events, readResult, writeResult);
+    dispatch = (socket, status, events, readResult, writeResult) => {
+      socket.#inEvent = true;
+      try {
+        socket.#onEvent(status, events, readResult, writeResult);
+      } finally {
+        socket.#inEvent = false;
+      }
+    };
+    received = (socket, result, asked, flags) => socket.#received(result, asked, flags);
   }
 
   /**
@@ -355,7 +430,8 @@ export class Socket extends SocketBase {
     const adopting = adopt === ADOPT;
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
-    byFd.set(this.fd, new WeakRef(this));
+    this.#self = new WeakRef(this);
+    byFd.set(this.fd, this.#self);
   }
 
   /**
@@ -486,7 +562,7 @@ export class Socket extends SocketBase {
    */
   unref(): this {
     this.#referenced = false;
-    if (this.#waiting) this.#poller?.unref();
+    this.#syncRef();
     this.#backoff?.unref();
     return this;
   }
@@ -503,7 +579,7 @@ export class Socket extends SocketBase {
    */
   ref(): this {
     this.#referenced = true;
-    if (this.#waiting) this.#poller?.ref();
+    this.#syncRef();
     this.#backoff?.ref();
     return this;
   }
@@ -571,8 +647,8 @@ export class Socket extends SocketBase {
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
     this.#rejectAll((operation) => canceledError(operation, by));
-    const watchers = [...this.#watchers];
-    this.#watchers.clear();
+    const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
+    this.#watchers = null;
     return watchers;
   }
 
@@ -586,15 +662,16 @@ export class Socket extends SocketBase {
   #arm(): void {
     if (this.closed) return;
     let mask = 0;
-    if (this.#queues[READ].length > 0) mask |= READABLE;
-    if (this.#queues[WRITE].length > 0) mask |= WRITABLE;
-    for (const watcher of this.#watchers) mask |= watcher.events;
+    if (this.#waitingIn(READ)) mask |= READABLE;
+    if (this.#waitingIn(WRITE)) mask |= WRITABLE;
+    if (this.#watchers !== null) for (const watcher of this.#watchers) mask |= watcher.events;
     if (mask === 0) {
       this.#handOver(READ);
       this.#handOver(WRITE);
       this.#setWaiting(false);
       // Writability (and the rest) persists: keep only the readable interest while idle.
       if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      this.#syncRef();
       return;
     }
     if (this.#poller === null) {
@@ -606,16 +683,16 @@ export class Socket extends SocketBase {
         this.#failAll(typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : EBADF);
         return;
       }
-      created.unref(); // referenced only while a call waits, below
-      owners.set(created, new WeakRef(this));
+      this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
+      owners.set(created, this.#self);
       this.#poller = created;
       this.closeOnCollect(created);
     }
     this.#handOver(READ);
     this.#handOver(WRITE);
     this.#setWaiting(true);
-    if (this.#backoff !== undefined) return; // the timer retries every waiting call
-    if (mask !== this.#armed) this.#start(mask);
+    if (this.#backoff === undefined && mask !== this.#armed) this.#start(mask); // else the timer retries every call
+    this.#syncRef();
   }
 
   /**
@@ -624,25 +701,22 @@ export class Socket extends SocketBase {
    * should) simply waits as the others do, tried from JS on readiness.
    */
   #handOver(direction: Direction): void {
-    const head = this.#queues[direction][0];
-    const pended = this.#handed?.pended[direction] ?? null;
+    const head = this.#queues?.[direction]?.[0];
+    const pended = this.#handed?.pended(direction) ?? null;
     if (head !== undefined && head === pended) return;
     const call = head?.native;
     if (call !== undefined && (call.update === undefined || call.update())) {
       const poller = this.#poller!;
-      const handed = (this.#handed ??= newHanded());
-      const registered = handed.registered[direction];
+      const handed = (this.#handed ??= new Handed());
       const armed = poller.armed as Int32Array | undefined;
-      if (armed !== undefined && registered.kind === call.kind && registered.view === call.view && registered.flags === call.flags) {
+      if (armed !== undefined && handed.holds(direction, call)) {
         armed[direction] = 1; // the same syscall as last time: no call into native code
-        handed.pended[direction] = head!;
+        handed.setPended(direction, head!);
         return;
       }
       if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
-        registered.kind = call.kind;
-        registered.view = call.view;
-        registered.flags = call.flags;
-        handed.pended[direction] = head!;
+        handed.register(direction, call);
+        handed.setPended(direction, head!);
         return;
       }
     }
@@ -651,11 +725,48 @@ export class Socket extends SocketBase {
 
   /** The pended call of `direction` is no longer to be made by the poller. */
   #disarm(direction: Direction): void {
-    this.#handed!.pended[direction] = null;
+    this.#handed!.setPended(direction, null);
     const armed = this.#poller?.armed as Int32Array | undefined;
     if (armed !== undefined) armed[direction] = 0;
     else this.#poller?.unpend(direction); // armed inside the poller until a call is pended again
   }
+
+  /**
+   * Makes the started handle count for the loop while a call waits (unless unref'd), and not
+   * otherwise. A stopped handle counts for nothing, and #start sets it again when it starts.
+   */
+  #syncRef(): void {
+    const poller = this.#poller;
+    if (poller === null || this.#armed === 0) return;
+    const flags = poller.armed as Int32Array | undefined;
+    if (this.#unrefDeferred && flags![UNREF_AFTER_CALLBACK] === 0) {
+      // The poll callback has returned since, and unreferenced the handle.
+      this.#unrefDeferred = false;
+      this.#handleReferenced = false;
+    }
+    const referenced = this.#waiting && this.#referenced;
+    if (referenced) {
+      if (this.#unrefDeferred) {
+        flags![UNREF_AFTER_CALLBACK] = 0; // waiting again before the callback returned: it stays referenced
+        this.#unrefDeferred = false;
+      } else if (!this.#handleReferenced) {
+        poller.ref();
+        this.#handleReferenced = true;
+      }
+      return;
+    }
+    if (!this.#handleReferenced || this.#unrefDeferred) return;
+    if (this.#inEvent && flags !== undefined) {
+      // Inside this poller's callback: the poller unreferences the handle when the callback returns,
+      // unless a call waits again meanwhile (a continuation of the call just settled, usually).
+      flags[UNREF_AFTER_CALLBACK] = 1;
+      this.#unrefDeferred = true;
+      return;
+    }
+    poller.unref();
+    this.#handleReferenced = false;
+  }
+
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
   #setWaiting(waiting: boolean): void {
@@ -663,10 +774,8 @@ export class Socket extends SocketBase {
     this.#waiting = waiting;
     if (waiting) {
       waitingSockets.add(this);
-      if (this.#referenced) this.#poller?.ref();
     } else {
       waitingSockets.delete(this);
-      this.#poller?.unref();
       this.#fruitless = 0;
       this.#stopBackoff();
     }
@@ -700,7 +809,13 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       return true;
     }
-    const status = poller.start(mask);
+    const referenced = this.#waiting && this.#referenced;
+    if (this.#unrefDeferred) {
+      (poller.armed as Int32Array)[UNREF_AFTER_CALLBACK] = 0; // set here and now instead
+      this.#unrefDeferred = false;
+    }
+    const status = poller.start(mask, referenced);
+    this.#handleReferenced = referenced;
     if (status < 0) {
       this.#armed = 0;
       this.#failAll(status);
@@ -731,14 +846,16 @@ export class Socket extends SocketBase {
       return;
     }
     const progress = this.#progress;
-    const watching = this.#watchers.size;
+    const watching = this.#watchers?.size ?? 0;
     // A hang-up is reported as readable (and writable), so the calls see it themselves.
     if (events & (READABLE | DISCONNECT)) this.#serve(READ, nativeTried, readResult);
     if (events & WRITABLE) this.#serve(WRITE, nativeTried, writeResult);
-    for (const watcher of this.#watchers) {
-      if (events & watcher.events) watcher.notify();
+    if (this.#watchers !== null) {
+      for (const watcher of this.#watchers) {
+        if (events & watcher.events) watcher.notify();
+      }
     }
-    if (this.#progress !== progress || this.#watchers.size < watching) {
+    if (this.#progress !== progress || (this.#watchers?.size ?? 0) < watching) {
       this.#fruitless = 0;
     } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waiting && !this.closed) {
       this.#backOff();
@@ -749,11 +866,11 @@ export class Socket extends SocketBase {
 
   /** `direction` is ready: settle its pended call with what the poll callback got, then drain. */
   #serve(direction: Direction, nativeTried: boolean, result: number): void {
-    const pended = this.#handed?.pended[direction] ?? null;
+    const pended = this.#handed?.pended(direction) ?? null;
     if (pended !== null && nativeTried) {
       if (result === NOT_DONE) return; // the head would still block: those behind it too
-      this.#handed!.pended[direction] = null; // the poller let go of it with its result
-      if (!this.#settle(this.#queues[direction], pended, () => pended.native!.finish(result))) return;
+      this.#handed!.setPended(direction, null); // the poller let go of it with its result
+      if (!this.#settle(this.#queues![direction]!, pended, result)) return;
       this.#drain(direction, true);
       return;
     }
@@ -765,22 +882,25 @@ export class Socket extends SocketBase {
    * was settled already, so a recv on a stream drained by it waits for the next readiness.
    */
   #drain(direction: Direction, settledOne: boolean): void {
-    const queue = this.#queues[direction];
+    const queue = this.#queues?.[direction];
+    if (queue == null) return;
     while (queue.length > 0) {
       const operation = queue[0]!;
       if (settledOne && this.#drained && operation.waitsWhenDrained) return;
       // Tried from here (a backed-off retry, an error status): the poller must not make it too.
-      if (this.#handed !== null && operation === this.#handed.pended[direction]) this.#disarm(direction);
-      if (!this.#settle(queue, operation, operation.attempt)) return;
+      if (this.#handed !== null && operation === this.#handed.pended(direction)) this.#disarm(direction);
+      if (!this.#settle(queue, operation, NOT_MADE)) return;
       settledOne = true;
     }
   }
 
   /** Settles the head `operation` with what `make` returns or throws: false if it would block. */
-  #settle(queue: Operation[], operation: Operation, make: () => unknown): boolean {
+  #settle(queue: Operation[], operation: Operation, nativeResult: number): boolean {
     let value: unknown;
     try {
-      value = make();
+      if (nativeResult !== NOT_MADE) value = operation.native!.finish(nativeResult);
+      else if (operation.attempt !== null) value = operation.attempt();
+      else value = operation.native!.finish(this.#makeNatively(operation.native!));
     } catch (error) {
       this.#progress++;
       queue.shift();
@@ -795,10 +915,20 @@ export class Socket extends SocketBase {
     operation.resolve(value);
     return true;
   }
+  /** The syscall a handover describes, made from JS: its result (count, fd, or -errno). */
+  #makeNatively(call: Handover): number {
+    const fd = this.fd;
+    if (call.kind === PEND_RECV) return native.recv(fd, call.view!, call.flags);
+    if (call.kind === PEND_SEND) return native.send(fd, call.view!, call.flags);
+    return native.accept4(fd, call.flags);
+  }
+
 
   /** Rejects every queued call with its own error, saying what progress it made (bytesSent). */
   #rejectAll(errorFor: (operation: Operation) => SocketError): void {
+    if (this.#queues === null) return;
     for (const queue of this.#queues) {
+      if (queue === null || queue.length === 0) continue;
       for (const operation of queue.splice(0)) {
         operation.settled();
         const error = errorFor(operation);
@@ -810,7 +940,7 @@ export class Socket extends SocketBase {
 
   #failAll(status: number): void {
     this.#rejectAll((operation) => syscallError(operation.syscall, status, undefined, operation.progress?.()));
-    for (const watcher of this.#watchers) watcher.notify();
+    if (this.#watchers !== null) for (const watcher of this.#watchers) watcher.notify();
     this.#poller?.stop();
     this.#armed = 0;
     this.#handOver(READ);
@@ -826,7 +956,7 @@ export class Socket extends SocketBase {
     direction: Direction,
     syscall: string,
     options: WaitOptions,
-    attempt: Attempt<T>,
+    attempt: Attempt<T> | null,
     context?: ErrorContext,
     decorate?: (error: SocketError | AbortError) => void,
     progress?: () => string,
@@ -840,46 +970,46 @@ export class Socket extends SocketBase {
       decorate?.(error);
       return Promise.reject(error);
     }
-    const queue = this.#queues[direction];
-    if (!tried && queue.length === 0 && !(waitsWhenDrained && this.#drained)) {
+    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#drained)) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
-        const value = attempt();
+        const value = attempt!();
         if (value !== WOULD_BLOCK) return Promise.resolve(value);
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const operation: Operation = {
-        syscall,
-        attempt,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        settled: () => {
-          if (timer !== undefined) clearTimeout(timer);
-          if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-        },
-      };
-      if (decorate) operation.decorate = decorate;
-      if (progress) operation.progress = progress;
-      if (nativeCall) operation.native = nativeCall as Native<unknown>;
-      if (waitsWhenDrained) operation.waitsWhenDrained = true;
-      queue.push(operation);
+    const operation = new Operation(syscall, attempt, nativeCall, waitsWhenDrained, signal, decorate, progress);
+    const promise = new Promise<T>((resolve, reject) => {
+      operation.resolve = resolve as (value: unknown) => void;
+      operation.reject = reject;
+    });
+    const queues = (this.#queues ??= [null, null]);
+    const queue = queues[direction];
+    if (queue === null) queues[direction] = [operation];
+    else queue.push(operation);
+    try {
       if (timeout !== undefined) {
-        timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
+        operation.timer = setTimeout(() => this.#cancel(direction, operation, timeoutError(syscall, timeout, context, operation.progress?.())), timeout);
         // The poll handle keeps the process alive while the call waits (unless unref'd); the timer
         // must not keep it alive on its own.
-        timer.unref();
+        operation.timer.unref();
       }
       if (signal !== undefined) {
-        onAbort = () => this.#cancel(direction, operation, abortError(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
+        operation.onAbort = () => this.#cancel(direction, operation, abortError(signal));
+        signal.addEventListener('abort', operation.onAbort, { once: true });
       }
       this.#arm();
-    });
+    } catch (error) {
+      operation.reject(error);
+    }
+    return promise;
+  }
+
+  /** Whether a call of `direction` is queued (waiting). */
+  #waitingIn(direction: Direction): boolean {
+    const queue = this.#queues?.[direction];
+    return queue != null && queue.length > 0;
   }
 
   /**
@@ -887,7 +1017,7 @@ export class Socket extends SocketBase {
    * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a drained stream.
    */
   #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
-    return this.#queues[direction].length === 0 && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
+    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
   }
 
   /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
@@ -904,10 +1034,10 @@ export class Socket extends SocketBase {
   }
 
   #cancel(direction: Direction, operation: Operation, error: Error): void {
-    const queue = this.#queues[direction];
-    const index = queue.indexOf(operation);
+    const queue = this.#queues?.[direction];
+    const index = queue == null ? -1 : queue.indexOf(operation);
     if (index < 0) return;
-    queue.splice(index, 1);
+    queue!.splice(index, 1);
     operation.settled();
     if (error instanceof SocketError || error instanceof AbortError) operation.decorate?.(error);
     operation.reject(error);
@@ -944,7 +1074,7 @@ export class Socket extends SocketBase {
         const result = native.accept4(fd, ACCEPT_FLAGS);
         if (result !== EAGAIN) return Promise.resolve(this.#accepted(result));
       }
-      return this.#acceptWaiting(fd, wait);
+      return this.#acceptWaiting(wait);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -956,10 +1086,10 @@ export class Socket extends SocketBase {
     return new Socket(this.domain, this.type, this.protocol, ADOPT, result);
   }
 
-  #acceptWaiting(fd: number, wait: WaitOptions): Promise<Socket> {
+  #acceptWaiting(wait: WaitOptions): Promise<Socket> {
     const finish = (result: number): Socket | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#accepted(result));
     const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, finish };
-    return this.#run(READ, 'accept', wait, () => finish(native.accept4(fd, ACCEPT_FLAGS)), undefined, undefined, undefined, call, false, true);
+    return this.#run(READ, 'accept', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -1064,20 +1194,20 @@ export class Socket extends SocketBase {
         const result = native.send(fd, view, allFlags);
         if (result !== EAGAIN) return result < 0 ? Promise.reject(syscallError('send', result)) : Promise.resolve(result);
       }
-      return this.#sendWaiting(fd, view, allFlags, wait);
+      return this.#sendWaiting(view, allFlags, wait);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #sendWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
+  #sendWaiting(view: ArrayBufferView, flags: number, wait: WaitOptions): Promise<number> {
     const finish = (result: number): number | typeof WOULD_BLOCK => {
       if (result === EAGAIN) return WOULD_BLOCK;
       if (result < 0) throw syscallError('send', result);
       return result;
     };
     const call: Native<number> = { kind: PEND_SEND, view, flags, finish };
-    return this.#run(WRITE, 'send', wait, () => finish(native.send(fd, view, flags)), undefined, undefined, undefined, call, false, true);
+    return this.#run(WRITE, 'send', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
   /**
@@ -1307,7 +1437,7 @@ export class Socket extends SocketBase {
         const result = native.recv(fd, view, recvFlags);
         if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags));
       }
-      return this.#recvIntoWaiting(fd, view, recvFlags, wait, drains);
+      return this.#recvIntoWaiting(view, recvFlags, wait, drains);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -1320,10 +1450,8 @@ export class Socket extends SocketBase {
     return result;
   }
 
-  #recvIntoWaiting(fd: number, view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
-    const finish = (result: number): number | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#received(result, view.byteLength, flags));
-    const call: Native<number> = { kind: PEND_RECV, view, flags, finish };
-    return this.#run(READ, 'recv', wait, () => finish(native.recv(fd, view, flags)), undefined, undefined, undefined, call, drains, true);
+  #recvIntoWaiting(view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
+    return this.#run(READ, 'recv', wait, null, undefined, undefined, undefined, new RecvCall(this, view, flags), drains, true);
   }
 
   /**
@@ -1516,6 +1644,22 @@ export class Socket extends SocketBase {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+}
+
+/** A waiting recvInto, as the poller makes it (see Native): one object, no closures. */
+class RecvCall implements Native<number> {
+  readonly kind = PEND_RECV;
+  readonly update = undefined;
+
+  constructor(
+    readonly socket: Socket,
+    readonly view: ArrayBufferView,
+    readonly flags: number,
+  ) {}
+
+  finish(result: number): number | typeof WOULD_BLOCK {
+    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, this.view.byteLength, this.flags);
   }
 }
 

@@ -81,8 +81,8 @@ bool Poller::CreateArmed(napi_env env, napi_value self) {
   if (armed_buffer_ != nullptr) return true;
   napi_value buffer, armed;
   void* data = nullptr;
-  if (napi_create_arraybuffer(env, 2 * sizeof(int32_t), &data, &buffer) != napi_ok ||
-      napi_create_typedarray(env, napi_int32_array, 2, buffer, 0, &armed) != napi_ok ||
+  if (napi_create_arraybuffer(env, kArmedLength * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, kArmedLength, buffer, 0, &armed) != napi_ok ||
       napi_set_named_property(env, self, "armed", armed) != napi_ok ||
       napi_create_reference(env, buffer, 1, &armed_buffer_) != napi_ok) {
     return false;
@@ -100,7 +100,7 @@ int32_t* Poller::Armed(napi_env env) {
   // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
   if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
       napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < 2 * sizeof(int32_t)) {
+      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < kArmedLength * sizeof(int32_t)) {
     return nullptr;
   }
   return static_cast<int32_t*>(data);
@@ -258,6 +258,15 @@ void Poller::OnPoll(uv_poll_t* poll, int status, int events) {
       napi_value error;
       if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
     }
+    // The callback (and the microtasks it ran) left nothing waiting on this handle: it stops
+    // counting for the loop now, so a call made meanwhile found it still referenced, for free.
+    if (poll->data == self && self->handle_ != nullptr && self->armed_buffer_ != nullptr) {
+      int32_t* flags = self->Armed(env);
+      if (flags != nullptr && flags[kUnrefAfterCallback] == 1) {
+        flags[kUnrefAfterCallback] = 0;
+        uv_unref(reinterpret_cast<uv_handle_t*>(poll));
+      }
+    }
   }
   napi_close_handle_scope(env, scope);
 }
@@ -277,6 +286,15 @@ Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   if (handle_ == nullptr) return Int(info.Env(), UV_EBADF);
   // libuv asserts (aborts the process) on any other bit.
   if (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) return Int(info.Env(), UV_EINVAL);
+  // Optionally whether the started handle keeps the loop alive: one call where ref() or unref()
+  // and start() would be two (a socket starts waiting, or stops, and the mask changes with it).
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    bool referenced = false;
+    if (napi_get_value_bool(info.Env(), info[1], &referenced) != napi_ok) return Int(info.Env(), UV_EINVAL);
+    auto* handle = reinterpret_cast<uv_handle_t*>(&handle_->poll);
+    if (referenced) uv_ref(handle);
+    else uv_unref(handle);
+  }
   return Int(info.Env(), uv_poll_start(&handle_->poll, events, OnPoll));
 }
 

@@ -44,7 +44,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   ~Poller() override;
 
  private:
-  Napi::Value Start(const Napi::CallbackInfo& info);        // (events) -> 0 | -errno
+  Napi::Value Start(const Napi::CallbackInfo& info);        // (events, referenced?) -> 0 | -errno
   Napi::Value Stop(const Napi::CallbackInfo& info);         // () -> 0
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
@@ -57,7 +57,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // is then.
   //
   // `poller.armed` (made when the same call is pended a second time; undefined before), an
-  // Int32Array(2) shared with JS, says per direction whether the registered call
+  // Int32Array(3) shared with JS, says per direction whether the registered call
   // is wanted now: the poll callback makes it only while armed[direction] is 1, and sets it to 0 when
   // the call completes. So a loop that waits again with the same call (recvInto of one buffer)
   // re-arms it with a store into that array, without calling in here.
@@ -88,7 +88,13 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
   // callbacks), and its memory while it is attached.
   napi_ref armed_buffer_ = nullptr;
-  int32_t own_armed_[2] = {0, 0};  // the armed flags until that ArrayBuffer is made
+  // armed[0], armed[1]: per direction, as above. armed[2] (kUnrefAfterCallback): set by JS inside
+  // this poller's callback when its socket stops waiting; the handle is uv_unref'd when the callback
+  // (with its microtasks) returns, unless JS cleared it meanwhile (a call waits again: the common
+  // loop of recv, send, recv). Cleared here once done, so JS can tell.
+  static constexpr int kUnrefAfterCallback = 2;
+  static constexpr size_t kArmedLength = 3;
+  int32_t own_armed_[kArmedLength] = {0, 0, 0};  // the flags until that ArrayBuffer is made
   int32_t* Armed(napi_env env);
   bool CreateArmed(napi_env env, napi_value self);
 };

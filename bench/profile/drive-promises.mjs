@@ -4,7 +4,7 @@
 //   node bench/profile/drive-promises.mjs OP N
 //   OP: pingpong (64 B over loopback TCP: client sendAll + recvInto, server recvInto + sendAll,
 //       one round trip per iteration) | accept (connect + accept + close of both ends, loopback)
-//   SPECS="pingpong:2000:12000 accept:300:1800" IMPLS=promises sh bench/profile/run-callgrind.sh
+//   SPECS="pingpong:2000:12000 accept:3000:9000" IMPLS=promises sh bench/profile/run-callgrind.sh
 import { AF_INET, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY } from '../../dist/promises.js';
 
 const [op, nText] = process.argv.slice(2);

@@ -5,7 +5,9 @@
 #   SPECS="eagain:10000:60000" IMPLS="c sockcall" sh bench/profile/run-callgrind.sh    (a subset)
 #   NODE_FLAGS="--single-threaded": V8 flags for every node run (compiling on the main thread, at a
 #   fixed point of the loop, takes the JIT timing out of the difference between the two runs)
-#   SPECS="pingpong:2000:12000 accept:300:1800" IMPLS=promises sh ...   (the promise flavour, drive-promises.mjs)
+#   SPECS="pingpong:2000:12000 accept:3000:9000" IMPLS=promises sh ...   (the promise flavour, drive-promises.mjs;
+#   an accept cycle runs each function once, so TurboFan is still compiling past 1,000 cycles: a
+#   smaller first count puts that compilation into the difference, 20k to 30k instructions per cycle)
 # raw needs bench/profile/raw-napi built first: (cd bench/profile/raw-napi && npx node-gyp rebuild)
 # Prints "contender op instr/iteration"; the callgrind.out files stay in OUT_DIR for callgrind_annotate.
 set -e
