@@ -8,9 +8,10 @@
 #include <cstring>
 
 #include "args.h"
-#include "registry.h"
+#include "environment.h"
 #include "retry.h"
 #include "trace.h"
+#include "traced.h"
 
 namespace sockcall {
 
@@ -149,30 +150,18 @@ int Poller::Attempt(napi_env env, int direction) {
         char* data;
         size_t length;
         CurrentBytes(env, pending.view, &data, &length);
-        trace.Begin();
-        result = recv(fd, data, length, pending.flags);
-        const int error = errno;
-        if (trace) {
-          trace.Int(fd).Bytes(data, result < 0 ? -1 : std::min<ssize_t>(result, length)).Int(length).Int(pending.flags);
-          trace.Null().Null().End("recvfrom", result, error);
-        }
+        result = TracedRecv(trace, fd, data, length, pending.flags);
         break;
       }
       case kPendSend: {
         char* data;
         size_t length;
         CurrentBytes(env, pending.view, &data, &length);
-        trace.Begin();
-        result = send(fd, data, length, pending.flags);
-        const int error = errno;
-        if (trace) trace.Int(fd).Bytes(data, length).Int(length).Int(pending.flags).Null().Int(0).End("sendto", result, error);
+        result = TracedSend(trace, fd, data, length, pending.flags);
         break;
       }
       case kPendAccept: {
-        trace.Begin();
-        result = accept4(fd, nullptr, nullptr, pending.flags);
-        const int error = errno;
-        if (trace) trace.Int(fd).Null().Null().Int(pending.flags).End("accept4", result, error);
+        result = TracedAccept4(trace, fd, pending.flags);
         if (result >= 0) TrackFd(Napi::Env(env), static_cast<int>(result));
         break;
       }

@@ -81,13 +81,8 @@ static napi_value Accept4(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd, flags;
   if (!args.ok || !args.Int(0, &fd) || !args.Int(1, &flags)) return nullptr;
-  // The peer's address is not asked for: getpeername() gives it when wanted, and the common case
-  // (accept in a loop) saves building an object per connection.
   Trace trace(env);
-  const int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) {
-    return Traced(trace, "accept4", [&] { return accept4(fd, nullptr, nullptr, flags); },
-                  [&](int) { trace.Int(fd).Null().Null().Int(flags); });
-  });
+  const int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int) { return TracedAccept4(trace, fd, flags); });
   if (result < 0) return SyscallResult(args.env, -1, errno);
   TrackFd(args.env, result);
   return SyscallResult(args.env, result, 0);
@@ -117,11 +112,7 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) {
-    // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
-    return Traced(trace, "sendto", [&] { return send(fd, data, length, flags | extra_flags); },
-                  [&](ssize_t) { trace.Int(fd).Bytes(data, length).Int(length).Int(flags | extra_flags).Null().Int(0); });
-  });
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToWrite, [&](int extra_flags) { return TracedSend(trace, fd, data, length, flags | extra_flags); });
   return SyscallResult(args.env, result, errno);
 }
 
@@ -155,14 +146,7 @@ static napi_value Recv(napi_env env, napi_callback_info info) {
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   Trace trace(env);
-  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
-    // glibc's recv(3) is the recvfrom syscall with no address. MSG_TRUNC may report more than the
-    // buffer holds: only what is in it is shown.
-    return Traced(trace, "recvfrom", [&] { return recv(fd, data, length, flags | extra_flags); }, [&](ssize_t received) {
-      trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-      trace.Null().Null();
-    });
-  });
+  const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) { return TracedRecv(trace, fd, data, length, flags | extra_flags); });
   return SyscallResult(args.env, result, errno);
 }
 

@@ -1,5 +1,6 @@
-// The syscalls more than one entry point makes on its way (getsockopt/setsockopt, fcntl, poll),
-// each traced as the entry points' own calls are: the option's bytes as the kernel read or wrote
+// The syscalls more than one place makes (getsockopt/setsockopt, fcntl, poll on the way of an entry
+// point; recv, send and accept4 from the blocking entries and from the promise flavour's poll
+// callback), each traced as the entry points' own calls are: the option's bytes as the kernel read or wrote
 // them, poll's fds as strace shows them. retry.h waits with these; syscalls.cc's getsockopt,
 // setsockopt, fcntl and poll entries are made of them too.
 #pragma once
@@ -35,6 +36,28 @@ inline int TracedFcntl(Trace& trace, int fd, int command, int argument = -1) {
     trace.Int(fd).Int(command);
     if (argument >= 0) trace.Int(argument);
   });
+}
+
+// glibc's recv(3) is the recvfrom syscall with no address, and strace shows it so. MSG_TRUNC may
+// report more than the buffer holds: only what is in it is shown.
+inline ssize_t TracedRecv(Trace& trace, int fd, char* data, size_t length, int flags) {
+  return Traced(trace, "recvfrom", [&] { return recv(fd, data, length, flags); }, [&](ssize_t received) {
+    trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+    trace.Null().Null();
+  });
+}
+
+// glibc's send(3) is the sendto syscall with no address, and strace shows it so.
+inline ssize_t TracedSend(Trace& trace, int fd, const char* data, size_t length, int flags) {
+  return Traced(trace, "sendto", [&] { return send(fd, data, length, flags); },
+                [&](ssize_t) { trace.Int(fd).Bytes(data, length).Int(length).Int(flags).Null().Int(0); });
+}
+
+// The peer's address is not asked for: getpeername() gives it when wanted, and the common case
+// (accept in a loop) saves building an object per connection.
+inline int TracedAccept4(Trace& trace, int fd, int flags) {
+  return Traced(trace, "accept4", [&] { return accept4(fd, nullptr, nullptr, flags); },
+                [&](int) { trace.Int(fd).Null().Null().Int(flags); });
 }
 
 // poll(2) once; strace shows the entries asked for, and after the result those with revents.
