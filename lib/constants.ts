@@ -59,6 +59,16 @@ export type PidfdOption = number & {
   readonly [optionKind]: 'pidfd';
 };
 /**
+ * A socket option whose value is `struct tcp_info`, returned as {@link TcpInfo} (TCP_INFO, read only).
+ * A number at run time, branded for the types of `getsockopt`.
+ *
+ * @category Options
+ */
+export type TcpInfoOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'tcp_info';
+};
+/**
  * A pidfd: an fd referring to one process (pidfd_open(2)), installed by the kernel in this process
  * by `getsockopt(SOL_SOCKET, SO_PEERPIDFD)` or an SCM_PIDFD message (recvmsg's `pidfd`).
  *
@@ -493,10 +503,11 @@ export const TCP_DEFER_ACCEPT = c.TCP_DEFER_ACCEPT;
 /** Bounds the advertised receive window. @category TCP options (IPPROTO_TCP) */
 export const TCP_WINDOW_CLAMP = c.TCP_WINDOW_CLAMP;
 /**
- * Read only: `struct tcp_info` as raw bytes, `getsockopt(IPPROTO_TCP, TCP_INFO, 232)`.
+ * Read only: `struct tcp_info`, decoded as a {@link TcpInfo} by `getsockopt(IPPROTO_TCP, TCP_INFO)`;
+ * with a length, `getsockopt(IPPROTO_TCP, TCP_INFO, 256)`, the raw bytes.
  * @category TCP options (IPPROTO_TCP)
  */
-export const TCP_INFO = c.TCP_INFO;
+export const TCP_INFO = c.TCP_INFO as TcpInfoOption;
 /**
  * Acknowledges at once rather than delaying ACKs (not permanent: the kernel may leave this mode).
  * @category TCP options (IPPROTO_TCP)
@@ -513,6 +524,30 @@ export const TCP_FASTOPEN = c.TCP_FASTOPEN;
 export const TCP_USER_TIMEOUT = c.TCP_USER_TIMEOUT;
 /** Unsent bytes below which the socket reports writable. @category TCP options (IPPROTO_TCP) */
 export const TCP_NOTSENT_LOWAT = c.TCP_NOTSENT_LOWAT;
+
+// TCP states: TcpInfo's `state` names one of these (netinet/tcp.h).
+/** Connected: data flows both ways. @category TCP states */
+export const TCP_ESTABLISHED = c.TCP_ESTABLISHED;
+/** connect() sent a SYN and waits for the SYN-ACK. @category TCP states */
+export const TCP_SYN_SENT = c.TCP_SYN_SENT;
+/** A SYN came in and a SYN-ACK went out; waiting for the final ACK. @category TCP states */
+export const TCP_SYN_RECV = c.TCP_SYN_RECV;
+/** This end closed (sent a FIN) and waits for its ACK. @category TCP states */
+export const TCP_FIN_WAIT1 = c.TCP_FIN_WAIT1;
+/** This end's FIN is acknowledged; waiting for the peer's FIN. @category TCP states */
+export const TCP_FIN_WAIT2 = c.TCP_FIN_WAIT2;
+/** Both FINs done; waiting 2 MSL for stray segments. @category TCP states */
+export const TCP_TIME_WAIT = c.TCP_TIME_WAIT;
+/** No connection (a new or closed socket). @category TCP states */
+export const TCP_CLOSE = c.TCP_CLOSE;
+/** The peer closed (its FIN came in); this end has not yet. @category TCP states */
+export const TCP_CLOSE_WAIT = c.TCP_CLOSE_WAIT;
+/** Both ends closed; waiting for the ACK of this FIN. @category TCP states */
+export const TCP_LAST_ACK = c.TCP_LAST_ACK;
+/** A listener. @category TCP states */
+export const TCP_LISTEN = c.TCP_LISTEN;
+/** Both ends sent a FIN at once; waiting for the ACK of this one. @category TCP states */
+export const TCP_CLOSING = c.TCP_CLOSING;
 
 // Message flags: the `flags` of send/recv and friends, or'ed together.
 /** Sends or receives one out-of-band (urgent) byte; select() reports it in `except`. @category Message flags */

@@ -38,6 +38,7 @@ export { Epoll, type EpollEvent, type EpollTarget } from './epoll';
 export { type ErrorContext, SocketError } from './errors';
 export { type Addrinfo, type AddrinfoHints, getaddrinfo } from './getaddrinfo';
 export { poll, type Pollable, type PollEntry, type PollReady, select, type SelectResult } from './select';
+export { type TcpInfo, type TcpState } from './layouts';
 export { trace, type TraceOptions, type TraceSink } from './trace';
 export {
   CMSG_ALIGN,

@@ -68,6 +68,7 @@ export { type ErrorContext, SocketError } from './errors';
 export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
 export { AbortError, Socket, type WaitOptions } from './promise-socket';
 export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
+export type { TcpInfo, TcpState } from './layouts';
 export { trace, type TraceOptions, type TraceSink } from './trace';
 export {
   CMSG_ALIGN,

@@ -254,6 +254,7 @@ await step('options', () => {
   assert.equal(s.getsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO), 2000);
   s.setsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION, 'reno');
   assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION), 'reno');
+  assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_INFO).state, 'CLOSE');
   const info = s.getsockopt(S.IPPROTO_TCP, S.TCP_INFO, 104);
   assert.ok(Buffer.isBuffer(info) && info.length > 0 && info.length <= 104);
   s.setsockopt(S.SOL_SOCKET, S.SO_RCVBUF, new Int32Array([65536]));

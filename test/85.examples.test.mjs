@@ -34,6 +34,7 @@ const PROGRAMS = [
   'unix-echo-server',
   'unix-echo-client',
   'flags-client',
+  'tcp-info',
 ];
 const FLAVOURS = ['ts', 'c'];
 const LABEL = { ts: 'sockcall', c: 'C' };
@@ -470,6 +471,27 @@ describe('85 examples beside their C', function () {
     }
   });
 
+  describe('tcp-info (TCP_INFO through a bulk transfer)', function () {
+    it('both print the window growing each round (slow start) and the bytes acknowledged, line for line', async function () {
+      const transcripts = await Promise.all(FLAVOURS.map(async (flavour) => finished(run(flavour, 'tcp-info', ['6']))));
+      const shapes = transcripts.map((lines, i) => {
+        const label = LABEL[FLAVOURS[i]];
+        expect(lines[0], label).to.match(/^connected: snd_mss \d+ bytes, snd_cwnd \d+ segments$/);
+        const rounds = lines.slice(1).map((line) => /^round (\d+): bytes_acked (\d+), snd_cwnd (\d+) segments, rtt (\d+) us$/.exec(line));
+        expect(rounds.every(Boolean), `${label}:\n${lines.join('\n')}`).to.equal(true);
+        const windows = [/snd_cwnd (\d+)/.exec(lines[0])[1], ...rounds.map((match) => match[3])].map(Number);
+        for (let round = 1; round < windows.length; round++) {
+          expect(windows[round], `${label} snd_cwnd after round ${round}: ${windows.join(', ')}`).to.be.above(windows[round - 1]);
+        }
+        // 32 KiB a round, all of it acknowledged once the receiver has read it, and the SYN.
+        expect(rounds.map((match) => Number(match[2])), label).to.deep.equal([1, 2, 3, 4, 5, 6].map((n) => n * 32768 + 1));
+        expect(rounds.every((match) => Number(match[4]) > 0), `${label}: rtt`).to.equal(true);
+        return lines.map((line) => line.replace(/snd_cwnd \d+/, 'snd_cwnd N').replace(/rtt \d+/, 'rtt N'));
+      });
+      expect(shapes[0], 'sockcall and C print the same lines').to.deep.equal(shapes[1]);
+    });
+  });
+
   describe('the default host, INADDR_ANY as the originals bind', function () {
     const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'tcp-echo-promises-server', 'udp-echo-server'];
     const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
@@ -522,6 +544,7 @@ describe('85 examples beside their C', function () {
         ['unix-echo-server', ['/tmp/a', '/tmp/b']],
         ['welcome-server', ['0', 'localhost']],
         ['epoll-server', ['0', 'localhost', '--edge']],
+        ['tcp-info', ['0']],
       ];
       for (const [name, args] of cases) {
         const results = await Promise.all(
