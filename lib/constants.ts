@@ -190,6 +190,16 @@ export const AF_INET6 = c.AF_INET6;
 export const AF_UNIX = c.AF_UNIX;
 /** The POSIX name of AF_UNIX (the same value). @category Address families */
 export const AF_LOCAL = c.AF_LOCAL;
+/**
+ * Packet sockets, frames at the device level: {@link https://man7.org/linux/man-pages/man7/packet.7.html | packet(7)}
+ * (needs CAP_NET_RAW). Addresses are `{ family: 'AF_PACKET', protocol, ifindex, ... }`
+ * (`struct sockaddr_ll`); the protocol, in socket() as in an address, is an ETH_P_* value in host
+ * order, which sockcall converts (htons) for the kernel.
+ * @category Address families
+ */
+export const AF_PACKET = c.AF_PACKET;
+/** The protocol-family name of AF_PACKET (the same value). @category Address families */
+export const PF_PACKET = c.PF_PACKET;
 /** The protocol-family name of AF_UNSPEC (the same value). @category Address families */
 export const PF_UNSPEC = c.PF_UNSPEC;
 /** The protocol-family name of AF_INET (the same value). @category Address families */
@@ -200,6 +210,31 @@ export const PF_INET6 = c.PF_INET6;
 export const PF_UNIX = c.PF_UNIX;
 /** The protocol-family name of AF_LOCAL (the same value). @category Address families */
 export const PF_LOCAL = c.PF_LOCAL;
+
+// Packet sockets: the protocols (Ethernet types) and packet types of AF_PACKET (linux/if_ether.h,
+// linux/if_packet.h), and the hardware types of `hatype` (net/if_arp.h).
+/** Every protocol: a packet socket's `protocol` that receives every frame. @category Packet sockets */
+export const ETH_P_ALL = c.ETH_P_ALL;
+/** IPv4 (0x0800). @category Packet sockets */
+export const ETH_P_IP = c.ETH_P_IP;
+/** IPv6 (0x86dd). @category Packet sockets */
+export const ETH_P_IPV6 = c.ETH_P_IPV6;
+/** ARP (0x0806). @category Packet sockets */
+export const ETH_P_ARP = c.ETH_P_ARP;
+/** `pkttype`: addressed to this host. @category Packet sockets */
+export const PACKET_HOST = c.PACKET_HOST;
+/** `pkttype`: a link-layer broadcast. @category Packet sockets */
+export const PACKET_BROADCAST = c.PACKET_BROADCAST;
+/** `pkttype`: a link-layer multicast. @category Packet sockets */
+export const PACKET_MULTICAST = c.PACKET_MULTICAST;
+/** `pkttype`: addressed to another host, seen in promiscuous mode. @category Packet sockets */
+export const PACKET_OTHERHOST = c.PACKET_OTHERHOST;
+/** `pkttype`: sent by this host (looped back to packet sockets; on `lo` every frame is seen so, then as PACKET_HOST). @category Packet sockets */
+export const PACKET_OUTGOING = c.PACKET_OUTGOING;
+/** `hatype`: Ethernet. @category Packet sockets */
+export const ARPHRD_ETHER = c.ARPHRD_ETHER;
+/** `hatype`: the loopback device. @category Packet sockets */
+export const ARPHRD_LOOPBACK = c.ARPHRD_LOOPBACK;
 
 // Socket types: socket()'s `type`, and the flags that can be or'ed into it.
 /** A reliable, ordered byte stream: TCP, or an AF_UNIX stream. @category Socket types */

@@ -15,6 +15,14 @@ import { constants, type Credentials } from './constants';
 
 const littleEndian = endianness() === 'LE';
 
+/**
+ * htons(3) and ntohs(3), the same swap: a 16-bit value between host and network byte order (a packet
+ * socket's protocol, which the kernel takes in network order).
+ */
+export function swapShort(value: number): number {
+  return littleEndian ? ((value & 0xff) << 8) | ((value >> 8) & 0xff) : value;
+}
+
 /** sizeof(struct cmsghdr): where an item's data starts. */
 export const CMSG_HEADER = 16;
 /** sizeof(struct ucred). */

@@ -5,6 +5,7 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
 
 import { type AddressInput, addressText, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
+  AF_PACKET,
   AF_UNIX,
   AF_INET,
   AF_INET6,
@@ -33,7 +34,7 @@ import {
 } from './constants';
 import { FIONREAD, SIOCATMARK, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
-import { decodeCredentials, decodeTcpInfo, TCP_INFO_OFFER, type TcpInfo, UCRED_SIZE } from './layouts';
+import { decodeCredentials, decodeTcpInfo, swapShort, TCP_INFO_OFFER, type TcpInfo, UCRED_SIZE } from './layouts';
 import { familyNames, named, socketTypeNames } from './names';
 import { GETSOCKOPT_FAILED, native } from './native';
 import { optionKind } from './option-kinds';
@@ -282,7 +283,10 @@ export class SocketBase implements Disposable {
   readonly domain: number;
   /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
   readonly type: number;
-  /** The protocol as given to the constructor (0: the type's default), or as the kernel reports it for `fromFd`. */
+  /**
+   * The protocol as given to the constructor (0: the type's default), or as the kernel reports it for
+   * `fromFd`; an AF_PACKET socket's in host order (ETH_P_ALL ...).
+   */
   readonly protocol: number;
 
   static {
@@ -303,7 +307,9 @@ export class SocketBase implements Disposable {
    *
    * @param domain - The address family: AF_INET, AF_INET6, AF_UNIX ...
    * @param type - SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET or SOCK_RAW, optionally or'ed with SOCK_NONBLOCK.
-   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...
+   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...;
+   * for AF_PACKET an ETH_P_* value (ETH_P_ALL, ETH_P_IP ...) in host order: sockcall makes it
+   * htons(protocol), as C passes it.
    * @throws {@link SocketError} from socket(2), `syscall` 'socket':
    * - `EAFNOSUPPORT`: an address family the kernel does not support;
    * - `EINVAL`: an unknown socket type or flag;
@@ -327,8 +333,10 @@ export class SocketBase implements Disposable {
     if (adopt !== ADOPT) {
       validateInt(domain, 'domain');
       validateInt(type, 'type');
-      validateInt(protocol, 'protocol');
-      fd = native.socket(domain, type | SOCK_CLOEXEC, protocol);
+      // A packet socket's protocol is an ETH_P_* value, which the kernel takes in network order.
+      const packet = domain === AF_PACKET;
+      validateInt(protocol, 'protocol', packet ? 0 : undefined, packet ? 0xffff : undefined);
+      fd = native.socket(domain, type | SOCK_CLOEXEC, packet ? swapShort(protocol) : protocol);
       if (fd < 0) throw syscallError('socket', fd);
     }
     this.#fd = fd;
@@ -420,7 +428,8 @@ export class SocketBase implements Disposable {
     validateInt(fd, 'fd', 0);
     const domain = SocketBase.#getInt(fd, SO_DOMAIN);
     const type = SocketBase.#getInt(fd, SO_TYPE);
-    const protocol = SocketBase.#getInt(fd, SO_PROTOCOL);
+    const reported = SocketBase.#getInt(fd, SO_PROTOCOL);
+    const protocol = domain === AF_PACKET ? swapShort(reported) : reported;
     native.own(fd);
     return new (this as unknown as AdoptingClass<T>)(domain, type, protocol, ADOPT, fd);
   }

@@ -8,6 +8,7 @@
 #include "constants.h"
 #include "epoll.h"
 #include "getaddrinfo.h"
+#include "interfaces.h"
 #include "ioctl.h"
 #include "msg.h"
 #include "poller.h"
@@ -46,6 +47,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"getaddrinfoAsync", GetaddrinfoAsync},
       {"sockaddrInet", SockaddrInet},
       {"sockaddrUnix", SockaddrUnix},
+      {"sockaddrLl", SockaddrLl},
+      {"ifNametoindex", IfNametoindex},
+      {"ifIndextoname", IfIndextoname},
       {"own", Own},
       {"disown", Disown},
       {"setTrace", SetTrace},

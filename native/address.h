@@ -7,6 +7,8 @@
 // plain objects:
 //   { family: 'AF_INET', address, port }
 //   { family: 'AF_INET6', address, port, flowinfo, scopeId }
+//   { family: 'AF_PACKET', protocol, ifindex, hatype, pkttype, address }  (protocol in host order,
+//                                           address the hardware address as 'aa:bb:..')
 //   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: ''; a string
 //                                           when the bytes are UTF-8, else a Buffer of them)
 #pragma once
@@ -32,5 +34,9 @@ Napi::Value SockaddrInet(const Napi::CallbackInfo& info);
 
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
 Napi::Value SockaddrUnix(const Napi::CallbackInfo& info);
+
+// sockaddrLl(protocol, ifindex, hatype, pkttype, hardwareBytes) -> Buffer: a struct sockaddr_ll,
+// the protocol given in host order and stored in network order (htons), as packet(7) wants it.
+Napi::Value SockaddrLl(const Napi::CallbackInfo& info);
 
 }  // namespace sockcall

@@ -5,7 +5,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/sockios.h>
+#include <net/if_arp.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,8 +23,11 @@
 namespace sockcall {
 
 #define SOCKCALL_CONSTANTS(X) \
-  X(AF_UNSPEC) X(AF_INET) X(AF_INET6) X(AF_UNIX) X(AF_LOCAL) \
-  X(PF_UNSPEC) X(PF_INET) X(PF_INET6) X(PF_UNIX) X(PF_LOCAL) \
+  X(AF_UNSPEC) X(AF_INET) X(AF_INET6) X(AF_UNIX) X(AF_LOCAL) X(AF_PACKET) \
+  X(PF_UNSPEC) X(PF_INET) X(PF_INET6) X(PF_UNIX) X(PF_LOCAL) X(PF_PACKET) \
+  X(ETH_P_ALL) X(ETH_P_IP) X(ETH_P_IPV6) X(ETH_P_ARP) \
+  X(PACKET_HOST) X(PACKET_BROADCAST) X(PACKET_MULTICAST) X(PACKET_OTHERHOST) X(PACKET_OUTGOING) \
+  X(ARPHRD_ETHER) X(ARPHRD_LOOPBACK) \
   X(SOCK_STREAM) X(SOCK_DGRAM) X(SOCK_SEQPACKET) X(SOCK_RAW) X(SOCK_NONBLOCK) X(SOCK_CLOEXEC) \
   X(SOL_SOCKET) X(SOL_TCP) X(SOL_IP) X(SOL_IPV6) \
   X(SO_ACCEPTCONN) X(SO_BROADCAST) X(SO_DEBUG) X(SO_DOMAIN) X(SO_DONTROUTE) X(SO_ERROR) \

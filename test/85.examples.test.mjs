@@ -36,6 +36,7 @@ const PROGRAMS = [
   'flags-client',
   'tcp-info',
   'ping',
+  'sniff',
 ];
 const FLAVOURS = ['ts', 'c'];
 const LABEL = { ts: 'sockcall', c: 'C' };
@@ -585,6 +586,51 @@ describe('85 examples beside their C', function () {
     });
   });
 
+  describe('sniff (a packet socket on lo)', function () {
+    it('both print the segments of a known connect, send, close as tcpdump would, line for line', async function () {
+      needRawSockets(this);
+      const listener = socket(AF_INET, SOCK_STREAM);
+      listener.bind({ address: '127.0.0.1', port: 0 });
+      listener.listen(1);
+      const { port } = listener.getsockname();
+      // Both sniffers watch the same connection.
+      const sniffers = FLAVOURS.map((flavour) => run(flavour, 'sniff', [String(port), '--connections', '1']));
+      await Promise.all(sniffers.map((proc) => waitForLine(proc, /^listening on lo$/)));
+      const client = socket(AF_INET, SOCK_STREAM);
+      client.connect({ address: '127.0.0.1', port });
+      const peer = client.getsockname().port;
+      const conn = track(listener.accept());
+      client.send('hello');
+      expect(conn.recv(16).toString()).to.equal('hello');
+      client.close();
+      expect(conn.recv(16).length, 'EOF').to.equal(0);
+      conn.close();
+      const out = `IP 127.0.0.1.PEER > 127.0.0.1.PORT`;
+      const back = `IP 127.0.0.1.PORT > 127.0.0.1.PEER`;
+      const transcripts = await Promise.all(sniffers.map(finished));
+      for (const [i, lines] of transcripts.entries()) {
+        const seen = lines
+          .map((line) => line.replaceAll(`127.0.0.1.${port}`, '127.0.0.1.PORT').replaceAll(`127.0.0.1.${peer}`, '127.0.0.1.PEER'))
+          // The SYNs carry the initial sequence numbers, which are random.
+          .map((line) => line.replace(/\[S\.\], seq \d+, ack \d+/, '[S.], seq ISN, ack ISN+1').replace(/\[S\], seq \d+/, '[S], seq ISN'));
+        // The server's FIN may carry the acknowledgement of the client's, or follow it apart (a delayed ACK).
+        const ackOfFin = seen[7] === `${back}: Flags [.], ack 7, length 0` ? [seen[7]] : [];
+        expect(seen, LABEL[FLAVOURS[i]]).to.deep.equal([
+          'listening on lo',
+          `${out}: Flags [S], seq ISN, length 0`,
+          `${back}: Flags [S.], seq ISN, ack ISN+1, length 0`,
+          `${out}: Flags [.], ack 1, length 0`,
+          `${out}: Flags [P.], seq 1:6, ack 1, length 5`,
+          `${back}: Flags [.], ack 6, length 0`,
+          `${out}: Flags [F.], seq 6, ack 1, length 0`,
+          ...ackOfFin,
+          `${back}: Flags [F.], seq 1, ack 7, length 0`,
+          `${out}: Flags [.], ack 2, length 0`,
+        ]);
+      }
+    });
+  });
+
   describe('the default host, INADDR_ANY as the originals bind', function () {
     const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'tcp-echo-promises-server', 'udp-echo-server'];
     const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
@@ -640,6 +686,8 @@ describe('85 examples beside their C', function () {
         ['tcp-info', ['0']],
         ['ping', ['127.0.0.1', '::1']],
         ['ping', ['--count', '0']],
+        ['sniff', []],
+        ['sniff', ['80', '--connections', 'x']],
       ];
       for (const [name, args] of cases) {
         const results = await Promise.all(
