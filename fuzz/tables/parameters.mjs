@@ -32,7 +32,7 @@ export function buildParameterPools() {
   ADDRESSES = [
     inet('{127.0.0.1:0}', () => ({ address: '127.0.0.1', port: 0 })),
     inet('{host:127.0.0.1, port:0}', () => ({ host: '127.0.0.1', port: 0 })),
-    // Packet addresses: on an internet socket the kernel refuses them (EINVAL), and their bad fields are refused before.
+    // Packet addresses: on an internet socket the kernel refuses them (EAFNOSUPPORT), and their bad fields are refused before.
     inet("{AF_PACKET, ifindex:1}", () => ({ family: 'AF_PACKET', protocol: K.ETH_P_IP, ifindex: 1 })),
     inet("{AF_PACKET, address:'zz'}", () => ({ family: 'AF_PACKET', ifindex: 1, address: 'zz' })),
     inet("{AF_PACKET, protocol:65536}", () => ({ family: 'AF_PACKET', protocol: 65536, ifindex: 1 })),
