@@ -124,6 +124,7 @@ export type SocketAddress = InetAddress | Inet6Address | UnixAddress | PacketAdd
  * @category Addresses
  */
 export interface PacketAddress {
+  /** Always 'AF_PACKET'. */
   family: 'AF_PACKET';
   /** `sll_protocol`: the Ethernet type (ETH_P_IP, ETH_P_IPV6, ETH_P_ALL ...), in host order (sockcall converts it). */
   protocol: number;
@@ -144,6 +145,7 @@ export interface PacketAddress {
  * @category Addresses
  */
 export interface PacketAddressInput {
+  /** 'AF_PACKET': a packet address is never taken from the socket's domain alone. */
   family: 'AF_PACKET';
   /** An ETH_P_* value in host order; default 0 (in bind: the socket's protocol). */
   protocol?: number;
