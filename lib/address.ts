@@ -261,7 +261,17 @@ export interface EncodedAddress {
 const familyNames: Record<string, number> = { AF_INET, AF_INET6, AF_UNIX, AF_PACKET };
 
 /** The keys of every address form sockcall encodes. */
-const ADDRESS_KEYS = ['family', 'address', 'port', 'flowinfo', 'scopeId', 'path', 'protocol', 'ifindex', 'hatype', 'pkttype'];
+const ADDRESS_KEYS = ['family', 'address', 'port', 'flowinfo', 'scopeId', 'path'];
+/** The keys of a packet address (struct sockaddr_ll). */
+const PACKET_KEYS = ['family', 'protocol', 'ifindex', 'hatype', 'pkttype', 'address'];
+/** C's names of a packet address's fields, and the one sockcall names each. */
+const PACKET_ALIASES: Readonly<Record<string, string>> = {
+  sll_protocol: 'protocol',
+  sll_ifindex: 'ifindex',
+  sll_hatype: 'hatype',
+  sll_pkttype: 'pkttype',
+  sll_addr: 'address',
+};
 /** Keys from other APIs (Node's net, C's sockaddr) and the one sockcall names that. */
 const ADDRESS_ALIASES: Readonly<Record<string, string>> = {
   host: 'address',
@@ -338,11 +348,14 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   if (disconnect && isDisconnect(object)) return { sockaddr: unspecSockaddr(), context: {} };
   const family = familyOf(object.family, domain, name);
   // After the family: an AF_UNSPEC address passed back is refused for its family, not its sa_family.
+  if (family === AF_PACKET) {
+    validateKeys(object, name, PACKET_KEYS, undefined, PACKET_ALIASES);
+    return encodePacket(object, name);
+  }
   validateKeys(object, name, ADDRESS_KEYS, undefined, ADDRESS_ALIASES);
   if (family === AF_UNIX || (object.path !== undefined && object.family === undefined)) {
     return encodeUnix(object.path, name);
   }
-  if (family === AF_PACKET) return encodePacket(object, name);
   if (family !== AF_INET && family !== AF_INET6) {
     throw invalidArgValue(`${name}.family`, object.family ?? family, 'is not an address family sockcall can encode');
   }
