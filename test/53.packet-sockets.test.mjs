@@ -25,6 +25,7 @@ const {
   Socket,
   if_indextoname,
   if_nametoindex,
+  trace,
 } = sockcall;
 
 describe('53 packet sockets and interfaces', function () {
@@ -91,6 +92,28 @@ describe('53 packet sockets and interfaces', function () {
         expect(data.readUInt16BE(14 + 20 + 2), 'the UDP destination port').to.equal(port);
       }
       expect(udp.recv(100)).to.deep.equal(marker);
+    });
+
+    it("is traced in strace's notation: htons(ETH_P_IP), the sockaddr_ll's fields, the interface by name", function () {
+      const lines = [];
+      trace((line) => lines.push(line));
+      let fd;
+      try {
+        const packet = new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP);
+        fd = packet.fd;
+        packet.bind({ family: 'AF_PACKET', protocol: ETH_P_IP, ifindex: if_nametoindex('lo') });
+        packet.getsockname();
+        packet.close();
+      } finally {
+        trace(false);
+      }
+      const ll = 'sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=if_nametoindex("lo")';
+      expect(lines.map((line) => line.replace(/\s+= /, ' = '))).to.deep.equal([
+        `socket(AF_PACKET, SOCK_RAW|SOCK_CLOEXEC, htons(ETH_P_IP)) = ${fd}`,
+        `bind(${fd}, {${ll}, sll_hatype=0, sll_pkttype=PACKET_HOST, sll_halen=0}, 20) = 0`,
+        `getsockname(${fd}, {${ll}, sll_hatype=ARPHRD_LOOPBACK, sll_pkttype=PACKET_HOST, sll_halen=6, sll_addr=[00, 00, 00, 00, 00, 00]}, [128 => 18]) = 0`,
+        `close(${fd}) = 0`,
+      ]);
     });
 
     it('sendto a packet address: a whole frame written on lo comes back to a packet socket', function () {
