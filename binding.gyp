@@ -9,6 +9,7 @@
         "native/constants.cc",
         "native/epoll.cc",
         "native/getaddrinfo.cc",
+        "native/interfaces.cc",
         "native/ioctl.cc",
         "native/msg.cc",
         "native/poller.cc",

@@ -66,6 +66,11 @@ export function portArg(text: string, usageText: string): number {
   return numberArg(text, 0, 65535, usageText);
 }
 
+/** A count from 1 to `max` (tcp-info's rounds). */
+export function countArg(text: string, max: number, usageText: string): number {
+  return numberArg(text, 1, max, usageText);
+}
+
 /**
  * Takes `--NAME N` out of process.argv (so that parseCommandLine does not see it), or undefined: the
  * pre-forked servers' --workers.

@@ -4,7 +4,7 @@
 import { endianness } from 'node:os';
 
 import { addressText, pathText } from './address-text';
-import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC } from './constants';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_UNSPEC } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type Sockaddr } from './native';
 import { validateInt, validateKeys, validateObject } from './validate';
@@ -103,14 +103,68 @@ export interface UnspecAddress {
  *
  * @category Addresses
  */
-export type SocketAddress = InetAddress | Inet6Address | UnixAddress | UnspecAddress;
+export type SocketAddress = InetAddress | Inet6Address | UnixAddress | PacketAddress | UnspecAddress;
+
+/**
+ * A packet socket's address (`struct sockaddr_ll`): a device, and the frame's protocol and type.
+ *
+ * Returned by recvfrom (who sent the frame, and how it was addressed) and getsockname; taken by
+ * bind (which device and protocol to receive) and sendto (which device to send on). Given as input,
+ * only `ifindex` is needed for bind, with `protocol` to receive only one protocol; the rest default
+ * to 0 and ''. Interface indexes come from {@link if_nametoindex}.
+ *
+ * @see {@link https://man7.org/linux/man-pages/man7/packet.7.html | packet(7)}
+ * @example
+ * ```ts
+ * sniffer.bind({ family: 'AF_PACKET', protocol: ETH_P_ALL, ifindex: if_nametoindex('lo') });
+ * const { data, address } = sniffer.recvfrom(65536);
+ * if (address?.family === 'AF_PACKET' && address.pkttype !== PACKET_OUTGOING) console.log(data.length);
+ * ```
+ *
+ * @category Addresses
+ */
+export interface PacketAddress {
+  /** Always 'AF_PACKET'. */
+  family: 'AF_PACKET';
+  /** `sll_protocol`: the Ethernet type (ETH_P_IP, ETH_P_IPV6, ETH_P_ALL ...), in host order (sockcall converts it). */
+  protocol: number;
+  /** `sll_ifindex`: the interface index (0 in bind: every interface). */
+  ifindex: number;
+  /** `sll_hatype`: the hardware type, ARPHRD_ETHER, ARPHRD_LOOPBACK ... (filled in by the kernel). */
+  hatype: number;
+  /** `sll_pkttype`: PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING (filled in by the kernel). */
+  pkttype: number;
+  /** `sll_addr`: the hardware address as 'aa:bb:cc:dd:ee:ff' (`sll_halen` bytes), '' for none. */
+  address: string;
+}
+
+/**
+ * A packet socket address to bind or send to: {@link PacketAddress} with only `family` and
+ * `ifindex` required.
+ *
+ * @category Addresses
+ */
+export interface PacketAddressInput {
+  /** 'AF_PACKET': a packet address is never taken from the socket's domain alone. */
+  family: 'AF_PACKET';
+  /** An ETH_P_* value in host order; default 0 (in bind: the socket's protocol). */
+  protocol?: number;
+  /** The interface index ({@link if_nametoindex}); 0 in bind: every interface. */
+  ifindex: number;
+  /** Default 0. */
+  hatype?: number;
+  /** Default 0. */
+  pkttype?: number;
+  /** A hardware address, 'aa:bb:..' (up to 8 bytes); default '' (none). */
+  address?: string;
+}
 
 /**
  * The families sockcall encodes and decodes, by the name addresses carry in `family`.
  *
  * @category Addresses
  */
-export type FamilyName = 'AF_INET' | 'AF_INET6' | 'AF_UNIX';
+export type FamilyName = 'AF_INET' | 'AF_INET6' | 'AF_UNIX' | 'AF_PACKET';
 
 /**
  * An internet address to bind, connect or send to. `address` is numeric ('127.0.0.1', '::1').
@@ -196,7 +250,7 @@ export interface DisconnectAddress {
  *
  * @category Addresses
  */
-export type AddressInput = InetAddressInput | UnixAddressInput | SocketAddress;
+export type AddressInput = InetAddressInput | UnixAddressInput | PacketAddressInput | SocketAddress;
 
 /** An address ready for a syscall, and what an error about it should say. */
 export interface EncodedAddress {
@@ -204,10 +258,20 @@ export interface EncodedAddress {
   context: ErrorContext;
 }
 
-const familyNames: Record<string, number> = { AF_INET, AF_INET6, AF_UNIX };
+const familyNames: Record<string, number> = { AF_INET, AF_INET6, AF_UNIX, AF_PACKET };
 
 /** The keys of every address form sockcall encodes. */
 const ADDRESS_KEYS = ['family', 'address', 'port', 'flowinfo', 'scopeId', 'path'];
+/** The keys of a packet address (struct sockaddr_ll). */
+const PACKET_KEYS = ['family', 'protocol', 'ifindex', 'hatype', 'pkttype', 'address'];
+/** C's names of a packet address's fields, and the one sockcall names each. */
+const PACKET_ALIASES: Readonly<Record<string, string>> = {
+  sll_protocol: 'protocol',
+  sll_ifindex: 'ifindex',
+  sll_hatype: 'hatype',
+  sll_pkttype: 'pkttype',
+  sll_addr: 'address',
+};
 /** Keys from other APIs (Node's net, C's sockaddr) and the one sockcall names that. */
 const ADDRESS_ALIASES: Readonly<Record<string, string>> = {
   host: 'address',
@@ -228,7 +292,7 @@ function familyOf(value: unknown, domain: number, name: string): number {
   if (value === undefined) return domain;
   if (typeof value === 'string' && value in familyNames) return familyNames[value]!;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  throw invalidArgValue(`${name}.family`, value, "must be 'AF_INET', 'AF_INET6', 'AF_UNIX' or a number");
+  throw invalidArgValue(`${name}.family`, value, "must be 'AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_PACKET' or a number");
 }
 
 /** `struct sockaddr` with sa_family AF_UNSPEC and zeros, as C passes it (16 bytes). */
@@ -284,6 +348,10 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   if (disconnect && isDisconnect(object)) return { sockaddr: unspecSockaddr(), context: {} };
   const family = familyOf(object.family, domain, name);
   // After the family: an AF_UNSPEC address passed back is refused for its family, not its sa_family.
+  if (family === AF_PACKET) {
+    validateKeys(object, name, PACKET_KEYS, undefined, PACKET_ALIASES);
+    return encodePacket(object, name);
+  }
   validateKeys(object, name, ADDRESS_KEYS, undefined, ADDRESS_ALIASES);
   if (family === AF_UNIX || (object.path !== undefined && object.family === undefined)) {
     return encodeUnix(object.path, name);
@@ -345,3 +413,18 @@ function encodeUnix(path: unknown, name: string): EncodedAddress {
   return { sockaddr, context: { path: shown } };
 }
 
+
+/** A hardware address as text: up to 8 bytes, each two hex digits, separated by colons. */
+const HARDWARE_ADDRESS = /^(?:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){0,7})?$/;
+
+function encodePacket(object: Record<string, unknown>, name: string): EncodedAddress {
+  const protocol = object.protocol === undefined ? 0 : validateInt(object.protocol, `${name}.protocol`, 0, 0xffff);
+  const ifindex = validateInt(object.ifindex, `${name}.ifindex`, 0);
+  const hatype = object.hatype === undefined ? 0 : validateInt(object.hatype, `${name}.hatype`, 0, 0xffff);
+  const pkttype = object.pkttype === undefined ? 0 : validateInt(object.pkttype, `${name}.pkttype`, 0, 0xff);
+  const text = object.address ?? '';
+  if (typeof text !== 'string') throw invalidArgType(`${name}.address`, 'of type string', text);
+  if (!HARDWARE_ADDRESS.test(text)) throw invalidArgValue(`${name}.address`, text, "must be a hardware address such as '00:11:22:33:44:55' (up to 8 bytes), or ''");
+  const hardware = Buffer.from(text.replaceAll(':', ''), 'hex');
+  return { sockaddr: native.sockaddrLl(protocol, ifindex, hatype, pkttype, hardware), context: {} };
+}

@@ -59,6 +59,16 @@ export type PidfdOption = number & {
   readonly [optionKind]: 'pidfd';
 };
 /**
+ * A socket option whose value is `struct tcp_info`, returned as {@link TcpInfo} (TCP_INFO, read only).
+ * A number at run time, branded for the types of `getsockopt`.
+ *
+ * @category Options
+ */
+export type TcpInfoOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'tcp_info';
+};
+/**
  * A pidfd: an fd referring to one process (pidfd_open(2)), installed by the kernel in this process
  * by `getsockopt(SOL_SOCKET, SO_PEERPIDFD)` or an SCM_PIDFD message (recvmsg's `pidfd`).
  *
@@ -180,6 +190,16 @@ export const AF_INET6 = c.AF_INET6;
 export const AF_UNIX = c.AF_UNIX;
 /** The POSIX name of AF_UNIX (the same value). @category Address families */
 export const AF_LOCAL = c.AF_LOCAL;
+/**
+ * Packet sockets, frames at the device level: {@link https://man7.org/linux/man-pages/man7/packet.7.html | packet(7)}
+ * (needs CAP_NET_RAW). Addresses are `{ family: 'AF_PACKET', protocol, ifindex, ... }`
+ * (`struct sockaddr_ll`); the protocol, in socket() as in an address, is an ETH_P_* value in host
+ * order, which sockcall converts (htons) for the kernel.
+ * @category Address families
+ */
+export const AF_PACKET = c.AF_PACKET;
+/** The protocol-family name of AF_PACKET (the same value). @category Address families */
+export const PF_PACKET = c.PF_PACKET;
 /** The protocol-family name of AF_UNSPEC (the same value). @category Address families */
 export const PF_UNSPEC = c.PF_UNSPEC;
 /** The protocol-family name of AF_INET (the same value). @category Address families */
@@ -190,6 +210,31 @@ export const PF_INET6 = c.PF_INET6;
 export const PF_UNIX = c.PF_UNIX;
 /** The protocol-family name of AF_LOCAL (the same value). @category Address families */
 export const PF_LOCAL = c.PF_LOCAL;
+
+// Packet sockets: the protocols (Ethernet types) and packet types of AF_PACKET (linux/if_ether.h,
+// linux/if_packet.h), and the hardware types of `hatype` (net/if_arp.h).
+/** Every protocol: a packet socket's `protocol` that receives every frame. @category Packet sockets */
+export const ETH_P_ALL = c.ETH_P_ALL;
+/** IPv4 (0x0800). @category Packet sockets */
+export const ETH_P_IP = c.ETH_P_IP;
+/** IPv6 (0x86dd). @category Packet sockets */
+export const ETH_P_IPV6 = c.ETH_P_IPV6;
+/** ARP (0x0806). @category Packet sockets */
+export const ETH_P_ARP = c.ETH_P_ARP;
+/** `pkttype`: addressed to this host. @category Packet sockets */
+export const PACKET_HOST = c.PACKET_HOST;
+/** `pkttype`: a link-layer broadcast. @category Packet sockets */
+export const PACKET_BROADCAST = c.PACKET_BROADCAST;
+/** `pkttype`: a link-layer multicast. @category Packet sockets */
+export const PACKET_MULTICAST = c.PACKET_MULTICAST;
+/** `pkttype`: addressed to another host, seen in promiscuous mode. @category Packet sockets */
+export const PACKET_OTHERHOST = c.PACKET_OTHERHOST;
+/** `pkttype`: sent by this host (looped back to packet sockets; on `lo` every frame is seen so, then as PACKET_HOST). @category Packet sockets */
+export const PACKET_OUTGOING = c.PACKET_OUTGOING;
+/** `hatype`: Ethernet. @category Packet sockets */
+export const ARPHRD_ETHER = c.ARPHRD_ETHER;
+/** `hatype`: the loopback device. @category Packet sockets */
+export const ARPHRD_LOOPBACK = c.ARPHRD_LOOPBACK;
 
 // Socket types: socket()'s `type`, and the flags that can be or'ed into it.
 /** A reliable, ordered byte stream: TCP, or an AF_UNIX stream. @category Socket types */
@@ -493,10 +538,11 @@ export const TCP_DEFER_ACCEPT = c.TCP_DEFER_ACCEPT;
 /** Bounds the advertised receive window. @category TCP options (IPPROTO_TCP) */
 export const TCP_WINDOW_CLAMP = c.TCP_WINDOW_CLAMP;
 /**
- * Read only: `struct tcp_info` as raw bytes, `getsockopt(IPPROTO_TCP, TCP_INFO, 232)`.
+ * Read only: `struct tcp_info`, decoded as a {@link TcpInfo} by `getsockopt(IPPROTO_TCP, TCP_INFO)`;
+ * with a length, `getsockopt(IPPROTO_TCP, TCP_INFO, 256)`, the raw bytes.
  * @category TCP options (IPPROTO_TCP)
  */
-export const TCP_INFO = c.TCP_INFO;
+export const TCP_INFO = c.TCP_INFO as TcpInfoOption;
 /**
  * Acknowledges at once rather than delaying ACKs (not permanent: the kernel may leave this mode).
  * @category TCP options (IPPROTO_TCP)
@@ -513,6 +559,30 @@ export const TCP_FASTOPEN = c.TCP_FASTOPEN;
 export const TCP_USER_TIMEOUT = c.TCP_USER_TIMEOUT;
 /** Unsent bytes below which the socket reports writable. @category TCP options (IPPROTO_TCP) */
 export const TCP_NOTSENT_LOWAT = c.TCP_NOTSENT_LOWAT;
+
+// TCP states: TcpInfo's `state` names one of these (netinet/tcp.h).
+/** Connected: data flows both ways. @category TCP states */
+export const TCP_ESTABLISHED = c.TCP_ESTABLISHED;
+/** connect() sent a SYN and waits for the SYN-ACK. @category TCP states */
+export const TCP_SYN_SENT = c.TCP_SYN_SENT;
+/** A SYN came in and a SYN-ACK went out; waiting for the final ACK. @category TCP states */
+export const TCP_SYN_RECV = c.TCP_SYN_RECV;
+/** This end closed (sent a FIN) and waits for its ACK. @category TCP states */
+export const TCP_FIN_WAIT1 = c.TCP_FIN_WAIT1;
+/** This end's FIN is acknowledged; waiting for the peer's FIN. @category TCP states */
+export const TCP_FIN_WAIT2 = c.TCP_FIN_WAIT2;
+/** Both FINs done; waiting 2 MSL for stray segments. @category TCP states */
+export const TCP_TIME_WAIT = c.TCP_TIME_WAIT;
+/** No connection (a new or closed socket). @category TCP states */
+export const TCP_CLOSE = c.TCP_CLOSE;
+/** The peer closed (its FIN came in); this end has not yet. @category TCP states */
+export const TCP_CLOSE_WAIT = c.TCP_CLOSE_WAIT;
+/** Both ends closed; waiting for the ACK of this FIN. @category TCP states */
+export const TCP_LAST_ACK = c.TCP_LAST_ACK;
+/** A listener. @category TCP states */
+export const TCP_LISTEN = c.TCP_LISTEN;
+/** Both ends sent a FIN at once; waiting for the ACK of this one. @category TCP states */
+export const TCP_CLOSING = c.TCP_CLOSING;
 
 // Message flags: the `flags` of send/recv and friends, or'ed together.
 /** Sends or receives one out-of-band (urgent) byte; select() reports it in `except`. @category Message flags */

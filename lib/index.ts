@@ -29,6 +29,8 @@ export {
   type Inet6Address,
   type InetAddress,
   type InetAddressInput,
+  type PacketAddress,
+  type PacketAddressInput,
   type SocketAddress,
   type UnixAddress,
   type UnixAddressInput,
@@ -38,6 +40,8 @@ export { Epoll, type EpollEvent, type EpollTarget } from './epoll';
 export { type ErrorContext, SocketError } from './errors';
 export { type Addrinfo, type AddrinfoHints, getaddrinfo } from './getaddrinfo';
 export { poll, type Pollable, type PollEntry, type PollReady, select, type SelectResult } from './select';
+export { type TcpInfo, type TcpState } from './layouts';
+export { if_indextoname, if_nametoindex } from './interfaces';
 export { trace, type TraceOptions, type TraceSink } from './trace';
 export {
   CMSG_ALIGN,

@@ -156,6 +156,12 @@ export interface Native {
    */
   sockaddrInet(family: number, address: string, port: number, flowinfo: number, scopeId: number, into: Uint8Array): number;
   sockaddrUnix(path: Uint8Array): Sockaddr | null;
+  /** A struct sockaddr_ll: the protocol in host order (stored htons), the hardware address's bytes (at most 8). */
+  sockaddrLl(protocol: number, ifindex: number, hatype: number, pkttype: number, hardware: Uint8Array): Sockaddr;
+  /** if_nametoindex(3): the index, or -errno (ENODEV for a name no interface has). */
+  ifNametoindex(name: Uint8Array): number;
+  /** if_indextoname(3): the name, or -errno (ENXIO for an index no interface has). */
+  ifIndextoname(index: number): string | number;
   /** Adds an adopted fd to the ones this environment closes at teardown. */
   own(fd: number): void;
   /** Removes an fd given away (detach) from them. */
@@ -210,6 +216,9 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   Poller: 'function',
   sockaddrInet: 'function',
   sockaddrUnix: 'function',
+  sockaddrLl: 'function',
+  ifNametoindex: 'function',
+  ifIndextoname: 'function',
   own: 'function',
   disown: 'function',
   setTrace: 'function',

@@ -16,14 +16,15 @@ import {
   SO_SNDTIMEO,
   SOL_SOCKET,
   TCP_CONGESTION,
+  TCP_INFO,
 } from './constants';
 
 /**
  * An option's value: `int`; `linger` (struct linger); `timeval` (struct timeval, in ms to JS);
  * `string` (a NUL-terminated name); `ucred` (struct ucred); `pidfd` (an int that is a new fd);
- * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq).
+ * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq); `tcp_info` (struct tcp_info, read only).
  */
-export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6';
+export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6' | 'tcp_info';
 
 /** [level, name, kind] of every option whose value is not a plain int. */
 export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind: OptionKind])[] = [
@@ -34,6 +35,7 @@ export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind
   [SOL_SOCKET, SO_PEERCRED, 'ucred'],
   [SOL_SOCKET, SO_PEERPIDFD, 'pidfd'],
   [IPPROTO_TCP, TCP_CONGESTION, 'string'],
+  [IPPROTO_TCP, TCP_INFO, 'tcp_info'],
   [IPPROTO_IP, IP_ADD_MEMBERSHIP, 'mreq4'],
   [IPPROTO_IP, IP_DROP_MEMBERSHIP, 'mreq4'],
   [IPPROTO_IPV6, IPV6_JOIN_GROUP, 'mreq6'],

@@ -57,6 +57,8 @@ export type {
   Inet6Address,
   InetAddress,
   InetAddressInput,
+  PacketAddress,
+  PacketAddressInput,
   SocketAddress,
   UnixAddress,
   UnixAddressInput,
@@ -68,6 +70,8 @@ export { type ErrorContext, SocketError } from './errors';
 export type { Addrinfo, AddrinfoHints } from './getaddrinfo';
 export { AbortError, Socket, type WaitOptions } from './promise-socket';
 export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
+export type { TcpInfo, TcpState } from './layouts';
+export { if_indextoname, if_nametoindex } from './interfaces';
 export { trace, type TraceOptions, type TraceSink } from './trace';
 export {
   CMSG_ALIGN,

@@ -5,6 +5,7 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
 
 import { type AddressInput, addressText, encodeAddress, type EncodedAddress, type SocketAddress } from './address';
 import {
+  AF_PACKET,
   AF_UNIX,
   AF_INET,
   AF_INET6,
@@ -28,11 +29,12 @@ import {
   SOL_SOCKET,
   SOMAXCONN,
   type StringOption,
+  type TcpInfoOption,
   type TimevalOption,
 } from './constants';
 import { FIONREAD, SIOCATMARK, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD } from './constants';
 import { closedError, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
-import { decodeCredentials, UCRED_SIZE } from './layouts';
+import { decodeCredentials, decodeTcpInfo, swapShort, TCP_INFO_OFFER, type TcpInfo, UCRED_SIZE } from './layouts';
 import { familyNames, named, socketTypeNames } from './names';
 import { GETSOCKOPT_FAILED, native } from './native';
 import { optionKind } from './option-kinds';
@@ -77,16 +79,18 @@ export interface Received {
 
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
 const lingerOut = new Int32Array(2);
+const tcpInfoOut = Buffer.alloc(TCP_INFO_OFFER);
 const msOut = new Float64Array(1);
 
 /**
  * The value type of a socket option, from its constant: a {@link Linger} for SO_LINGER, milliseconds
  * for SO_RCVTIMEO/SO_SNDTIMEO, a string for SO_BINDTODEVICE/TCP_CONGESTION, {@link Credentials} for
- * SO_PEERCRED, a {@link Pidfd} (a new fd, the caller's to close) for SO_PEERPIDFD, else an integer.
+ * SO_PEERCRED, a {@link Pidfd} (a new fd, the caller's to close) for SO_PEERPIDFD, a {@link TcpInfo}
+ * for TCP_INFO, else an integer.
  *
  * What `getsockopt(level, name)` returns. The choice is made from the type of `name`: the constants
- * of those options are typed {@link LingerOption}, {@link TimevalOption}, {@link StringOption} and
- * {@link CredentialsOption}.
+ * of those options are typed {@link LingerOption}, {@link TimevalOption}, {@link StringOption},
+ * {@link CredentialsOption}, {@link PidfdOption} and {@link TcpInfoOption}.
  *
  * @example
  * ```ts
@@ -102,6 +106,8 @@ export type OptionValue<N extends number> = N extends LingerOption
     ? Credentials
     : N extends PidfdOption
       ? Pidfd
+      : N extends TcpInfoOption
+        ? TcpInfo
       : N extends TimevalOption
         ? number
         : N extends StringOption
@@ -119,7 +125,9 @@ export type OptionValue<N extends number> = N extends LingerOption
  */
 export type SetOptionValue<N extends number> = N extends MembershipOption
   ? Membership | ArrayBufferView
-  : OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
+  : N extends TcpInfoOption
+    ? ArrayBufferView
+    : OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
 
 /** The bytes of an address for `family` ('239.255.0.1' → 4, 'ff15::1' → 16), or a TypeError. */
 function addressBytes(value: unknown, family: number, name: string): Buffer {
@@ -275,7 +283,10 @@ export class SocketBase implements Disposable {
   readonly domain: number;
   /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
   readonly type: number;
-  /** The protocol as given to the constructor (0: the type's default), or as the kernel reports it for `fromFd`. */
+  /**
+   * The protocol as given to the constructor (0: the type's default), or as the kernel reports it for
+   * `fromFd`; an AF_PACKET socket's in host order (ETH_P_ALL ...).
+   */
   readonly protocol: number;
 
   static {
@@ -296,7 +307,9 @@ export class SocketBase implements Disposable {
    *
    * @param domain - The address family: AF_INET, AF_INET6, AF_UNIX ...
    * @param type - SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET or SOCK_RAW, optionally or'ed with SOCK_NONBLOCK.
-   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...
+   * @param protocol - 0 (the default) for the type's usual protocol, or IPPROTO_TCP, IPPROTO_UDP ...;
+   * for AF_PACKET an ETH_P_* value (ETH_P_ALL, ETH_P_IP ...) in host order: sockcall makes it
+   * htons(protocol), as C passes it.
    * @throws {@link SocketError} from socket(2), `syscall` 'socket':
    * - `EAFNOSUPPORT`: an address family the kernel does not support;
    * - `EINVAL`: an unknown socket type or flag;
@@ -320,8 +333,10 @@ export class SocketBase implements Disposable {
     if (adopt !== ADOPT) {
       validateInt(domain, 'domain');
       validateInt(type, 'type');
-      validateInt(protocol, 'protocol');
-      fd = native.socket(domain, type | SOCK_CLOEXEC, protocol);
+      // A packet socket's protocol is an ETH_P_* value, which the kernel takes in network order.
+      const packet = domain === AF_PACKET;
+      validateInt(protocol, 'protocol', packet ? 0 : undefined, packet ? 0xffff : undefined);
+      fd = native.socket(domain, type | SOCK_CLOEXEC, packet ? swapShort(protocol) : protocol);
       if (fd < 0) throw syscallError('socket', fd);
     }
     this.#fd = fd;
@@ -413,7 +428,8 @@ export class SocketBase implements Disposable {
     validateInt(fd, 'fd', 0);
     const domain = SocketBase.#getInt(fd, SO_DOMAIN);
     const type = SocketBase.#getInt(fd, SO_TYPE);
-    const protocol = SocketBase.#getInt(fd, SO_PROTOCOL);
+    const reported = SocketBase.#getInt(fd, SO_PROTOCOL);
+    const protocol = domain === AF_PACKET ? swapShort(reported) : reported;
     native.own(fd);
     return new (this as unknown as AdoptingClass<T>)(domain, type, protocol, ADOPT, fd);
   }
@@ -801,8 +817,9 @@ export class SocketBase implements Disposable {
    *
    * SO_PEERCRED returns {@link Credentials}. SO_PEERPIDFD returns a {@link Pidfd}: a new fd the
    * kernel installed (close-on-exec), which the caller must close; it is refused with a `length`, so
-   * that the fd never comes back as bytes. Raw bytes are for structures sockcall does not decode:
-   * TCP_INFO ...
+   * that the fd never comes back as bytes. TCP_INFO returns a {@link TcpInfo}: the fields of
+   * `struct tcp_info` this kernel fills (getsockopt(2) is offered 512 bytes and the kernel copies its
+   * own size). Raw bytes, with a `length`, are for structures sockcall does not decode.
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -820,6 +837,7 @@ export class SocketBase implements Disposable {
    * const size = s.getsockopt(SOL_SOCKET, SO_RCVBUF); // number
    * const pending = s.getsockopt(SOL_SOCKET, SO_ERROR); // 0, or an errno value
    * const linger = s.getsockopt(SOL_SOCKET, SO_LINGER); // { onoff, linger }
+   * const { state, rtt, snd_cwnd } = s.getsockopt(IPPROTO_TCP, TCP_INFO); // TcpInfo
    * ```
    */
   getsockopt<N extends number>(level: number, name: N): OptionValue<N>;
@@ -827,7 +845,7 @@ export class SocketBase implements Disposable {
    * Reads a socket option's raw bytes: getsockopt(2) with a buffer of `length` bytes. Returns the
    * bytes the kernel wrote (at most `length`), as a Buffer.
    *
-   * For structures sockcall does not decode: TCP_INFO ...
+   * For structures sockcall does not decode, or a field of struct tcp_info newer than {@link TcpInfo}.
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -840,11 +858,11 @@ export class SocketBase implements Disposable {
    * @see {@link https://man7.org/linux/man-pages/man2/getsockopt.2.html | getsockopt(2)}
    * @example
    * ```ts
-   * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 232); // Buffer: struct tcp_info
+   * const info = s.getsockopt(IPPROTO_TCP, TCP_INFO, 512); // Buffer: struct tcp_info as the kernel has it
    * ```
    */
   getsockopt(level: number, name: number, length: number): Buffer;
-  getsockopt(level: number, name: number, length?: number): number | string | Linger | Credentials | Buffer {
+  getsockopt(level: number, name: number, length?: number): number | string | Linger | Credentials | TcpInfo | Buffer {
     const fd = this.#open('getsockopt');
     validateInt(level, 'level');
     validateInt(name, 'name');
@@ -866,6 +884,11 @@ export class SocketBase implements Disposable {
       const result = native.getsockoptBytes(fd, level, name, ucred);
       if (result < 0) throw syscallError('getsockopt', result);
       return decodeCredentials(ucred);
+    }
+    if (kind === 'tcp_info') {
+      const result = native.getsockoptBytes(fd, level, name, tcpInfoOut);
+      if (result < 0) throw syscallError('getsockopt', result);
+      return decodeTcpInfo(tcpInfoOut, result);
     }
     if (kind === 'linger') {
       const result = native.getsockoptLinger(fd, lingerOut);

@@ -13,7 +13,7 @@ import { constants as fsConstants, readlinkSync, writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 import { invalidArgType } from './errors';
-import { CMSG_HEADER, controlItems, decodeCredentials, readInts, UCRED_SIZE } from './layouts';
+import { CMSG_HEADER, controlItems, decodeCredentials, readInt, readInts, swapShort, UCRED_SIZE } from './layouts';
 import { bitNames, epollEventNames, epollOpNames, familyNames, msgFlagNames, named, namesOf, socketTypeNames } from './names';
 import { native, type NativeAddress } from './native';
 import { optionKind } from './option-kinds';
@@ -50,6 +50,9 @@ export type TraceSink = boolean | ((line: string) => void);
 const c = native.constants;
 
 const protocols = namesOf(['IPPROTO_']);
+const ethernetTypes = namesOf(['ETH_P_']);
+const packetTypes = namesOf(['PACKET_']);
+const hardwareTypes = namesOf(['ARPHRD_']);
 const levels = new Map<number, string>([
   [c.SOL_SOCKET!, 'SOL_SOCKET'],
   [c.IPPROTO_IP!, 'SOL_IP'],
@@ -99,6 +102,8 @@ function socketType(value: number): string {
 }
 
 function protocol(family: number, value: number): string {
+  // A packet socket's protocol is an Ethernet type in network order.
+  if (family === c.AF_PACKET) return `htons(${named(ethernetTypes, swapShort(value))})`;
   // strace names protocol 0 IPPROTO_IP only where it is one: for internet sockets.
   if (family !== c.AF_INET && family !== c.AF_INET6) return String(value);
   return named(protocols, value);
@@ -150,6 +155,7 @@ function sockaddr({ sockaddr: buffer, address }: Tagged): string {
   }
   if (buffer === undefined || buffer.length < 2) return '{sa_family=AF_UNSPEC}';
   const family = sockaddrFamily(buffer);
+  if (family === c.AF_PACKET && buffer.length >= SOCKADDR_LL_HEADER) return packetSockaddr(buffer);
   if (family === c.AF_UNIX) {
     if (buffer.length <= 2) return '{sa_family=AF_UNIX}';
     const path = buffer.subarray(2);
@@ -162,6 +168,27 @@ function sockaddr({ sockaddr: buffer, address }: Tagged): string {
   // connect's AF_UNSPEC (a disconnect): strace shows the rest of the struct sockaddr as sa_data.
   if (family === c.AF_UNSPEC && buffer.length > 2) return `{sa_family=AF_UNSPEC, sa_data=${quote(buffer.subarray(2), 0, buffer.length)}}`;
   return `{sa_family=${named(familyNames, family)}}`;
+}
+
+/** The fixed part of struct sockaddr_ll, up to sll_addr (the kernel returns 12 + sll_halen bytes). */
+const SOCKADDR_LL_HEADER = 12;
+
+/**
+ * A struct sockaddr_ll as strace shows it: sll_protocol (network order) at 2, sll_ifindex at 4,
+ * sll_hatype at 8 (host order), sll_pkttype at 10, sll_halen at 11, sll_addr[8] at 12; the interface
+ * by its name, as strace asks the kernel for it.
+ */
+function packetSockaddr(buffer: Buffer): string {
+  const ifindex = readInt(buffer, 4);
+  const name = ifindex > 0 ? native.ifIndextoname(ifindex) : -1;
+  const hatype = swapShort(buffer.readUInt16BE(8));
+  const halen = buffer[11]!;
+  let text =
+    `{sa_family=AF_PACKET, sll_protocol=htons(${named(ethernetTypes, buffer.readUInt16BE(2))}), ` +
+    `sll_ifindex=${typeof name === 'string' ? `if_nametoindex(${JSON.stringify(name)})` : ifindex}, ` +
+    `sll_hatype=${named(hardwareTypes, hatype)}, sll_pkttype=${named(packetTypes, buffer[10]!)}, sll_halen=${halen}`;
+  if (halen > 0) text += `, sll_addr=[${[...buffer.subarray(SOCKADDR_LL_HEADER, SOCKADDR_LL_HEADER + Math.min(halen, 8))].map((byte) => byte.toString(16).padStart(2, '0')).join(', ')}]`;
+  return `${text}}`;
 }
 
 /** sa_family: an unsigned short in host byte order. */

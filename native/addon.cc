@@ -10,6 +10,7 @@
 #include "environment.h"
 #include "epoll.h"
 #include "getaddrinfo.h"
+#include "interfaces.h"
 #include "ioctl.h"
 #include "msg.h"
 #include "poller.h"
@@ -24,6 +25,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterIoctl(env, exports);
   RegisterGetaddrinfo(env, exports);
   RegisterAddress(env, exports);
+  RegisterInterfaces(env, exports);
   // Before the Poller: cleanup hooks run last-registered first (see RegisterEnvironment).
   RegisterEnvironment(env, exports);
   exports.Set("Poller", Poller::Define(env));

@@ -1,10 +1,12 @@
 #include "address.h"
 
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 #include "args.h"
@@ -110,6 +112,20 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
       }
       break;
     }
+    case AF_PACKET: {
+      const auto* ll = reinterpret_cast<const sockaddr_ll*>(&address);
+      // The hardware address as 'aa:bb:..', sll_halen bytes of it (none: '').
+      char hardware[3 * sizeof(ll->sll_addr)] = {};
+      const size_t halen = ll->sll_halen < sizeof(ll->sll_addr) ? ll->sll_halen : sizeof(ll->sll_addr);
+      for (size_t i = 0; i < halen; i++) snprintf(hardware + 3 * i, 4, i + 1 < halen ? "%02x:" : "%02x", ll->sll_addr[i]);
+      result.Set("family", "AF_PACKET");
+      result.Set("protocol", ntohs(ll->sll_protocol));
+      result.Set("ifindex", ll->sll_ifindex);
+      result.Set("hatype", ll->sll_hatype);
+      result.Set("pkttype", ll->sll_pkttype);
+      result.Set("address", hardware);
+      break;
+    }
     default:
       result.Set("family", "AF_UNSPEC");
       result.Set("sa_family", static_cast<double>(address.ss_family));
@@ -179,10 +195,35 @@ static Napi::Value SockaddrUnix(const Napi::CallbackInfo& info) {
   return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&un), length);
 }
 
+static Napi::Value SockaddrLl(const Napi::CallbackInfo& info) {
+  int protocol, ifindex, hatype, pkttype;
+  char* hardware = nullptr;
+  size_t halen = 0;
+  if (!ArgInt(info, 0, &protocol) || !ArgInt(info, 1, &ifindex) || !ArgInt(info, 2, &hatype) || !ArgInt(info, 3, &pkttype) ||
+      !ArgBytes(info, 4, &hardware, &halen)) {
+    return {};
+  }
+  sockaddr_ll ll{};
+  if (protocol < 0 || protocol > 0xffff || hatype < 0 || hatype > 0xffff || pkttype < 0 || pkttype > 0xff ||
+      halen > sizeof(ll.sll_addr)) {
+    Napi::RangeError::New(info.Env(), "a sockaddr_ll field is out of range").ThrowAsJavaScriptException();
+    return {};
+  }
+  ll.sll_family = AF_PACKET;
+  ll.sll_protocol = htons(static_cast<uint16_t>(protocol));
+  ll.sll_ifindex = ifindex;
+  ll.sll_hatype = static_cast<unsigned short>(hatype);
+  ll.sll_pkttype = static_cast<unsigned char>(pkttype);
+  ll.sll_halen = static_cast<unsigned char>(halen);
+  if (halen > 0) std::memcpy(ll.sll_addr, hardware, halen);
+  return Napi::Buffer<char>::Copy(info.Env(), reinterpret_cast<char*>(&ll), sizeof(ll));
+}
+
 void RegisterAddress(Napi::Env env, Napi::Object exports) {
   ExportFunctions(env, exports, {
       {"sockaddrInet", SockaddrInet},  // (family, address, port, flowinfo, scopeId, into) -> bytes written | 0
       {"sockaddrUnix", SockaddrUnix},  // (pathBytes) -> Buffer | null
+      {"sockaddrLl", SockaddrLl},      // (protocol, ifindex, hatype, pkttype, hardwareBytes) -> Buffer
   });
 }
 

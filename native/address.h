@@ -7,6 +7,8 @@
 // plain objects:
 //   { family: 'AF_INET', address, port }
 //   { family: 'AF_INET6', address, port, flowinfo, scopeId }
+//   { family: 'AF_PACKET', protocol, ifindex, hatype, pkttype, address }  (protocol in host order,
+//                                           address the hardware address as 'aa:bb:..')
 //   { family: 'AF_UNIX', path }            (abstract names start with '\0'; unnamed: ''; a string
 //                                           when the bytes are UTF-8, else a Buffer of them)
 #pragma once
@@ -30,6 +32,8 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
 // caller owns `into`: a per-thread scratch reused by every call (lib/address.ts), or a Buffer of
 // its own for an address kept across calls.
 // sockaddrUnix(pathBytes) -> Buffer, or null if the path does not fit sun_path.
+// sockaddrLl(protocol, ifindex, hatype, pkttype, hardwareBytes) -> Buffer: a struct sockaddr_ll,
+// the protocol given in host order and stored in network order (htons), as packet(7) wants it.
 void RegisterAddress(Napi::Env env, Napi::Object exports);
 
 }  // namespace sockcall

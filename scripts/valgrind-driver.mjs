@@ -254,6 +254,7 @@ await step('options', () => {
   assert.equal(s.getsockopt(S.SOL_SOCKET, S.SO_RCVTIMEO), 2000);
   s.setsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION, 'reno');
   assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_CONGESTION), 'reno');
+  assert.equal(s.getsockopt(S.IPPROTO_TCP, S.TCP_INFO).state, 'CLOSE');
   const info = s.getsockopt(S.IPPROTO_TCP, S.TCP_INFO, 104);
   assert.ok(Buffer.isBuffer(info) && info.length > 0 && info.length <= 104);
   s.setsockopt(S.SOL_SOCKET, S.SO_RCVBUF, new Int32Array([65536]));
@@ -391,6 +392,23 @@ await step('native argument guards', () => {
   assert.equal(native.sockaddrUnix(Buffer.alloc(108, 0x61)), null); // no room for the NUL
   assert.equal(native.sockaddrUnix(Buffer.alloc(108)).length, 110); // abstract: every byte used
   assert.equal(native.sockaddrUnix(new Uint8Array(0)).length, 2); // unnamed: the family alone
+  assert.equal(native.sockaddrLl(S.ETH_P_IP, 1, 0, 0, Buffer.alloc(6)).length, 20);
+  throwsType(() => native.sockaddrLl(0x10000, 1, 0, 0, Buffer.alloc(0)), RangeError);
+  throwsType(() => native.sockaddrLl(0, 1, 0, 0, Buffer.alloc(9)), RangeError);
+  throwsType(() => native.sockaddrLl(0, 1, 0, 0, 'not a view'), TypeError);
+  assert.equal(native.ifNametoindex(Buffer.from('lo')), S.if_nametoindex('lo'));
+  assert.ok(native.ifNametoindex(Buffer.alloc(16, 0x61)) < 0); // longer than IFNAMSIZ allows
+  assert.equal(native.ifNametoindex(Buffer.from('l\0o')) < 0, true);
+  assert.equal(native.ifIndextoname(S.if_nametoindex('lo')), 'lo');
+  assert.equal(native.ifIndextoname(0) < 0, true);
+  throwsType(() => native.ifIndextoname('x'), TypeError);
+  // A packet socket's address, encoded and decoded (root only: CAP_NET_RAW).
+  if (process.getuid() === 0) {
+    const packet = new S.Socket(S.AF_PACKET, S.SOCK_RAW, S.ETH_P_IP);
+    packet.bind({ family: 'AF_PACKET', protocol: S.ETH_P_IP, ifindex: S.if_nametoindex('lo') });
+    assert.equal(packet.getsockname().protocol, S.ETH_P_IP);
+    packet.close();
+  }
   throwsType(() => new native.Poller(fd, 'not a function'), TypeError);
   throwsType(() => new native.Poller('x', () => {}), TypeError);
   throwsType(() => native.own(), TypeError);

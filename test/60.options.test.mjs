@@ -42,6 +42,7 @@ const {
   Socket,
   SocketError,
   TCP_CONGESTION,
+  TCP_INFO,
   TCP_KEEPCNT,
   TCP_KEEPIDLE,
   TCP_KEEPINTVL,
@@ -320,6 +321,41 @@ describe('60 socket options', function () {
       s.setsockopt(IPPROTO_TCP, TCP_CONGESTION, current);
       expect(s.getsockopt(IPPROTO_TCP, TCP_CONGESTION)).to.equal(current);
       throwsLike(() => s.setsockopt(IPPROTO_TCP, TCP_CONGESTION, 'no-such-algorithm'), { code: 'ENOENT', syscall: 'setsockopt' });
+    });
+
+    it('TCP_INFO is a TcpInfo: the state by name, and counters that follow the bytes moved', function () {
+      expect(socket().getsockopt(IPPROTO_TCP, TCP_INFO).state).to.equal('CLOSE');
+      const [client, accepted, server] = tcpPair();
+      expect(server.getsockopt(IPPROTO_TCP, TCP_INFO).state).to.equal('LISTEN');
+      const before = client.getsockopt(IPPROTO_TCP, TCP_INFO);
+      expect(before.state).to.equal('ESTABLISHED');
+      expect(before.pmtu).to.equal(65536 - 1); // lo's MTU
+      expect(before.snd_cwnd).to.be.at.least(1);
+      const sent = 100_000;
+      client.sendAll(Buffer.alloc(sent, 1));
+      let got = 0;
+      while (got < sent) got += accepted.recv(65536).length;
+      expect(accepted.getsockopt(IPPROTO_TCP, TCP_INFO).bytes_received).to.equal(sent);
+      // The last ACK may be delayed (up to 40 ms on loopback): wait for it, bounded.
+      const deadline = Date.now() + 2000;
+      let after = client.getsockopt(IPPROTO_TCP, TCP_INFO);
+      while (after.unacked > 0 && Date.now() < deadline) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        after = client.getsockopt(IPPROTO_TCP, TCP_INFO);
+      }
+      expect(after.bytes_acked - before.bytes_acked).to.equal(sent); // the SYN counts as 1 byte
+      expect(after.data_segs_out).to.be.at.least(Math.ceil(sent / after.snd_mss));
+      expect(after.rtt).to.be.above(0);
+      // Every field the kernel filled is there and nothing beyond: the raw length bounds the decoding.
+      const raw = client.getsockopt(IPPROTO_TCP, TCP_INFO, 512);
+      expect(raw[0]).to.equal(sockcall.TCP_ESTABLISHED);
+      expect(raw.length).to.be.at.least(232);
+      expect('snd_wnd' in after).to.equal(true);
+      expect('total_rto_time' in after).to.equal(raw.length >= 248);
+      expect((LE ? raw.readUInt32LE(16) : raw.readUInt32BE(16))).to.equal(after.snd_mss);
+      client.close();
+      expect(accepted.recv(1).length).to.equal(0);
+      expect(accepted.getsockopt(IPPROTO_TCP, TCP_INFO).state).to.equal('CLOSE_WAIT');
     });
   });
 

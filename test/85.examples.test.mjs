@@ -9,14 +9,14 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as sockcall from 'sockcall';
 import * as promises from 'sockcall/promises';
 
-import { GUARD_MS, root, socket, track } from './helpers.mjs';
+import { GUARD_MS, needRawSockets, needTool, root, socket, track } from './helpers.mjs';
 
 const { AF_INET, SOCK_STREAM } = sockcall;
 
@@ -34,6 +34,9 @@ const PROGRAMS = [
   'unix-echo-server',
   'unix-echo-client',
   'flags-client',
+  'tcp-info',
+  'ping',
+  'sniff',
 ];
 const FLAVOURS = ['ts', 'c'];
 const LABEL = { ts: 'sockcall', c: 'C' };
@@ -51,11 +54,15 @@ const TCP_ECHO_CLIENT = ['connected to 127.0.0.1:PORT', 'sent 250 bytes', `recei
 let binDir;
 const running = new Set();
 
-/** Starts an example: `flavour` 'ts' (node examples/dist/NAME.js) or 'c' (the compiled twin). */
-function run(flavour, name, args = [], { input = '' } = {}) {
-  const [file, argv] =
-    flavour === 'ts' ? [process.execPath, [join(EXAMPLES, 'dist', `${name}.js`), ...args]] : [join(binDir, name), args];
-  const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts an example: `flavour` 'ts' (node examples/dist/NAME.js) or 'c' (the compiled twin); under
+ * `wrapper` (a command line that ends with the program's), when given.
+ */
+function run(flavour, name, args = [], { input = '', wrapper = [] } = {}) {
+  const [program, ...argv] =
+    flavour === 'ts' ? [process.execPath, join(EXAMPLES, 'dist', `${name}.js`), ...args] : [join(binDir, name), ...args];
+  const [file, ...wrapped] = [...wrapper, program, ...argv];
+  const child = spawn(file, wrapped, { stdio: ['pipe', 'pipe', 'pipe'] });
   const proc = { label: `${LABEL[flavour]} ${name}`, child, stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
@@ -187,7 +194,7 @@ describe('85 examples beside their C', function () {
       PROGRAMS.map(
         (name) =>
           new Promise((resolve, reject) => {
-            const args = ['-Wall', '-Wextra', '-Werror', '-O2', '-o', join(binDir, name), join(EXAMPLES, 'c', `${name}.c`)];
+            const args = ['-Wall', '-Wextra', '-Werror', '-O2', '-o', join(binDir, name), join(EXAMPLES, 'c', `${name}.c`), '-lm'];
             const cc = spawn('cc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
             let stderr = '';
             cc.stderr.on('data', (chunk) => (stderr += chunk));
@@ -470,6 +477,160 @@ describe('85 examples beside their C', function () {
     }
   });
 
+  describe('tcp-info (TCP_INFO through a bulk transfer)', function () {
+    it('both print the window growing each round (slow start) and the bytes acknowledged, line for line', async function () {
+      const transcripts = await Promise.all(FLAVOURS.map(async (flavour) => finished(run(flavour, 'tcp-info', ['6']))));
+      const shapes = transcripts.map((lines, i) => {
+        const label = LABEL[FLAVOURS[i]];
+        expect(lines[0], label).to.match(/^connected: snd_mss \d+ bytes, snd_cwnd \d+ segments$/);
+        const rounds = lines.slice(1).map((line) => /^round (\d+): bytes_acked (\d+), snd_cwnd (\d+) segments, rtt (\d+) us$/.exec(line));
+        expect(rounds.every(Boolean), `${label}:\n${lines.join('\n')}`).to.equal(true);
+        const windows = [/snd_cwnd (\d+)/.exec(lines[0])[1], ...rounds.map((match) => match[3])].map(Number);
+        for (let round = 1; round < windows.length; round++) {
+          expect(windows[round], `${label} snd_cwnd after round ${round}: ${windows.join(', ')}`).to.be.above(windows[round - 1]);
+        }
+        // 32 KiB a round, all of it acknowledged once the receiver has read it, and the SYN.
+        expect(rounds.map((match) => Number(match[2])), label).to.deep.equal([1, 2, 3, 4, 5, 6].map((n) => n * 32768 + 1));
+        expect(rounds.every((match) => Number(match[4]) > 0), `${label}: rtt`).to.equal(true);
+        return lines.map((line) => line.replace(/snd_cwnd \d+/, 'snd_cwnd N').replace(/rtt \d+/, 'rtt N'));
+      });
+      expect(shapes[0], 'sockcall and C print the same lines').to.deep.equal(shapes[1]);
+    });
+  });
+
+  describe('ping (ICMP echo on raw and ping sockets)', function () {
+    /** ping's lines with the times taken out: what the two programs must print alike. */
+    const timeless = (lines) => lines.map((line) => line.replace(/time=\d+\.\d{3} ms/, 'time=T ms').replace(/= [\d./]+ ms$/, '= T ms'));
+    const transcript = (host, { count = 3, ttl = false, v4 = !host.includes(':') } = {}) => [
+      v4 ? `PING ${host} (${host}) 56(84) bytes of data.` : `PING ${host} (${host}) 56 data bytes`,
+      ...Array.from({ length: count }, (_, i) => `64 bytes from ${host}: icmp_seq=${i + 1}${ttl ? ' ttl=64' : ''} time=T ms`),
+      `--- ${host} ping statistics ---`,
+      `${count} packets transmitted, ${count} received, 0% packet loss`,
+      'rtt min/avg/max/mdev = T ms',
+    ];
+    /** Checks that min <= avg <= max and each reply's time is within min..max. */
+    function expectTimesAgree(lines, label) {
+      const times = lines.map((line) => /time=(\d+\.\d{3}) ms$/.exec(line)?.[1]).filter(Boolean).map(Number);
+      const [min, avg, max] = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\/[\d.]+ ms$/.exec(lines.at(-1)).slice(1).map(Number);
+      expect(Math.min(...times), `${label}: min`).to.equal(min);
+      expect(Math.max(...times), `${label}: max`).to.equal(max);
+      expect(avg, `${label}: avg`).to.be.within(min, max);
+    }
+
+    for (const [host, ttl] of [['127.0.0.1', true], ['::1', false]]) {
+      it(`SOCK_RAW to ${host}: the replies matched by id and sequence, ${ttl ? 'the TTL from the IP header, ' : ''}like ping(8), in both`, async function () {
+        needRawSockets(this);
+        const results = await Promise.all(FLAVOURS.map((flavour) => finished(run(flavour, 'ping', [host]))));
+        for (const [i, lines] of results.entries()) {
+          expect(timeless(lines), LABEL[FLAVOURS[i]]).to.deep.equal(transcript(host, { ttl }));
+          expectTimesAgree(lines, LABEL[FLAVOURS[i]]);
+        }
+      });
+    }
+
+    // A ping socket depends on net.ipv4.ping_group_range, a per-namespace sysctl: each run gets a
+    // network namespace of its own (unshare -n, lo brought up) with the range set there, so that the
+    // machine's setting is never touched.
+    const inNamespace = (range) => [
+      'unshare', '-n', 'sh', '-c', `ip link set lo up && echo '${range}' > /proc/sys/net/ipv4/ping_group_range && exec "$@"`, 'sh',
+    ];
+
+    for (const host of ['127.0.0.1', '::1']) {
+      it(`SOCK_DGRAM (--dgram) to ${host}: the kernel's ping socket, allowed by ping_group_range, in both`, async function () {
+        needTool(this, 'unshare', ['-n', 'true']);
+        needTool(this, 'ip', ['-V']);
+        const results = await Promise.all(
+          FLAVOURS.map((flavour) => finished(run(flavour, 'ping', [host, '--dgram', '--count', '2'], { wrapper: inNamespace('0 2147483647') }))),
+        );
+        for (const [i, lines] of results.entries()) {
+          expect(timeless(lines), LABEL[FLAVOURS[i]]).to.deep.equal(transcript(host, { count: 2 }));
+          expectTimesAgree(lines, LABEL[FLAVOURS[i]]);
+        }
+      });
+    }
+
+    it('SOCK_RAW without CAP_NET_RAW: EPERM, explained, exit status 1, in both', async function () {
+      // Root runs the programs as nobody (setpriv), which has no capabilities; anyone else lacks
+      // CAP_NET_RAW already (test/helpers' needRawSockets would skip the tests above).
+      let wrapper = [];
+      if (process.getuid() === 0) {
+        needTool(this, 'setpriv', ['--version']);
+        wrapper = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+        chmodSync(binDir, 0o755); // mkdtemp made it the owner's alone
+      }
+      const results = await Promise.all(
+        FLAVOURS.map(async (flavour) => {
+          const proc = run(flavour, 'ping', [], { wrapper });
+          const { code } = await proc.exit;
+          return { code, stdout: proc.stdout, stderr: proc.stderr };
+        }),
+      );
+      const message = 'socket: EPERM: a raw socket needs CAP_NET_RAW (run as root, or try --dgram)\n';
+      for (const result of results) expect(result).to.deep.equal({ code: 1, stdout: '', stderr: message });
+    });
+
+    it('SOCK_DGRAM with the group outside ping_group_range: EACCES, explained, exit status 1, in both', async function () {
+      needTool(this, 'unshare', ['-n', 'true']);
+      needTool(this, 'ip', ['-V']);
+      const group = process.getgid();
+      const range = group === 0 ? '1 0' : `${group + 1} ${group + 1}`;
+      const results = await Promise.all(
+        FLAVOURS.map(async (flavour) => {
+          const proc = run(flavour, 'ping', ['--dgram'], { wrapper: inNamespace(range) });
+          const { code } = await proc.exit;
+          return { code, stdout: proc.stdout, stderr: proc.stderr };
+        }),
+      );
+      const message = 'socket: EACCES: a ping socket needs a group in net.ipv4.ping_group_range (or run as root without --dgram)\n';
+      for (const result of results) expect(result).to.deep.equal({ code: 1, stdout: '', stderr: message });
+    });
+  });
+
+  describe('sniff (a packet socket on lo)', function () {
+    it('both print the segments of a known connect, send, close as tcpdump would, line for line', async function () {
+      needRawSockets(this);
+      const listener = socket(AF_INET, SOCK_STREAM);
+      listener.bind({ address: '127.0.0.1', port: 0 });
+      listener.listen(1);
+      const { port } = listener.getsockname();
+      // Both sniffers watch the same connection.
+      const sniffers = FLAVOURS.map((flavour) => run(flavour, 'sniff', [String(port), '--connections', '1']));
+      await Promise.all(sniffers.map((proc) => waitForLine(proc, /^listening on lo$/)));
+      const client = socket(AF_INET, SOCK_STREAM);
+      client.connect({ address: '127.0.0.1', port });
+      const peer = client.getsockname().port;
+      const conn = track(listener.accept());
+      client.send('hello');
+      expect(conn.recv(16).toString()).to.equal('hello');
+      client.close();
+      expect(conn.recv(16).length, 'EOF').to.equal(0);
+      conn.close();
+      const out = `IP 127.0.0.1.PEER > 127.0.0.1.PORT`;
+      const back = `IP 127.0.0.1.PORT > 127.0.0.1.PEER`;
+      const transcripts = await Promise.all(sniffers.map(finished));
+      for (const [i, lines] of transcripts.entries()) {
+        const seen = lines
+          .map((line) => line.replaceAll(`127.0.0.1.${port}`, '127.0.0.1.PORT').replaceAll(`127.0.0.1.${peer}`, '127.0.0.1.PEER'))
+          // The SYNs carry the initial sequence numbers, which are random.
+          .map((line) => line.replace(/\[S\.\], seq \d+, ack \d+/, '[S.], seq ISN, ack ISN+1').replace(/\[S\], seq \d+/, '[S], seq ISN'));
+        // The server's FIN may carry the acknowledgement of the client's, or follow it apart (a delayed ACK).
+        const ackOfFin = seen[7] === `${back}: Flags [.], ack 7, length 0` ? [seen[7]] : [];
+        expect(seen, LABEL[FLAVOURS[i]]).to.deep.equal([
+          'listening on lo',
+          `${out}: Flags [S], seq ISN, length 0`,
+          `${back}: Flags [S.], seq ISN, ack ISN+1, length 0`,
+          `${out}: Flags [.], ack 1, length 0`,
+          `${out}: Flags [P.], seq 1:6, ack 1, length 5`,
+          `${back}: Flags [.], ack 6, length 0`,
+          `${out}: Flags [F.], seq 6, ack 1, length 0`,
+          ...ackOfFin,
+          `${back}: Flags [F.], seq 1, ack 7, length 0`,
+          `${out}: Flags [.], ack 2, length 0`,
+        ]);
+      }
+    });
+  });
+
   describe('the default host, INADDR_ANY as the originals bind', function () {
     const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'tcp-echo-promises-server', 'udp-echo-server'];
     const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
@@ -522,6 +683,11 @@ describe('85 examples beside their C', function () {
         ['unix-echo-server', ['/tmp/a', '/tmp/b']],
         ['welcome-server', ['0', 'localhost']],
         ['epoll-server', ['0', 'localhost', '--edge']],
+        ['tcp-info', ['0']],
+        ['ping', ['127.0.0.1', '::1']],
+        ['ping', ['--count', '0']],
+        ['sniff', []],
+        ['sniff', ['80', '--connections', 'x']],
       ];
       for (const [name, args] of cases) {
         const results = await Promise.all(

@@ -281,6 +281,7 @@ describe('87 the sockcall command', function () {
         [['connect', '127.0.0.1', '0'], "invalid port '0' (an integer from 1 to 65535)", 'connect'],
         [['connect', '127.0.0.1', '9', 'extra'], "unexpected argument 'extra'", 'connect'],
         [['connect', '127.0.0.1', '9', '--wait', '10'], '--wait is for --udp', 'connect'],
+        [['connect', '--udp', '127.0.0.1', '9', '--info'], '--info is for TCP', 'connect'],
         [['connect', '--udp', '127.0.0.1', '9', '--wait', '-1'], "invalid wait '-1' (an integer from 0 to 3600000)", 'connect'],
         [['connect', '--unix', path, '127.0.0.1'], "unexpected argument '127.0.0.1'", 'connect'],
         [['demo', '70000'], "invalid port '70000' (an integer from 0 to 65535)", 'demo'],
@@ -383,6 +384,25 @@ describe('87 the sockcall command', function () {
           const from = /^client 1 connected from (127\.0\.0\.1:\d+)$/.exec(log[1] ?? '')?.[1];
           expect(log).to.deep.equal([`listening on 127.0.0.1:${port}`, ...clientLines(1, MiB, from)]);
           expect(server.stderr).to.equal('');
+        });
+
+        it('TCP --info: the data as without it, then the TCP_INFO of the connection on stderr, one field a line', async function () {
+          const data = payload();
+          const { proc: server, port } = await echoServer([`--${flavour}`, '--host', '127.0.0.1', '--port', '0', '--max-clients', '1']);
+          const client = await run(['connect', '127.0.0.1', String(port), '--info'], { input: data });
+          expect(client.code, dump(client.proc)).to.equal(0);
+          expectSameBytes(client.stdout, data, 'what connect printed');
+          await expectExit(server, 0);
+          const [head, ...rows] = linesOf(client.stderr);
+          expect(head).to.equal(`TCP_INFO of 127.0.0.1:${port}:`);
+          const info = Object.fromEntries(rows.map((row) => /^  (\w+) +(\S+)$/.exec(row)?.slice(1) ?? [row, undefined]));
+          // Read before the close, after both ends have sent their FIN (ours at the end of stdin).
+          expect(info.state).to.be.oneOf(['CLOSE', 'TIME_WAIT', 'CLOSING', 'LAST_ACK', 'FIN_WAIT2', 'CLOSE_WAIT']);
+          // 1 MiB both ways, and each end's SYN and FIN counted as a byte.
+          expect(Number(info.bytes_received)).to.be.within(MiB, MiB + 2);
+          expect(Number(info.bytes_acked)).to.be.within(MiB, MiB + 2);
+          expect(Number(info.snd_cwnd)).to.be.at.least(1);
+          expect(Number(info.rtt)).to.be.above(0);
         });
 
         it('Unix: 1 MiB of every byte value comes back exactly; the socket file is removed at the end', async function () {

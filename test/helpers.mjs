@@ -243,3 +243,23 @@ export function needTool(context, tool, probeArgs = ['-V']) {
   console.log(`      skipped: ${reason} (with CI=true this is a failure)`);
   context.skip();
 }
+
+/**
+ * Whether this process may make raw and packet sockets (CAP_NET_RAW, which root has): a probe
+ * socket(AF_INET, SOCK_RAW, IPPROTO_ICMP). Without it: outside CI the current test (or, from a hook,
+ * its suite) is skipped with the reason printed; in CI, which runs as root, it is a failure.
+ */
+export function needRawSockets(context) {
+  const { AF_INET, IPPROTO_ICMP, SOCK_RAW, Socket } = sockcall;
+  try {
+    new Socket(AF_INET, SOCK_RAW, IPPROTO_ICMP).close();
+    return;
+  } catch (error) {
+    if (error.code !== 'EPERM') throw error;
+  }
+  const reason = `raw sockets need CAP_NET_RAW (uid ${process.getuid()} lacks it: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) is EPERM)`;
+  if (IN_CI) throw new Error(`${reason}; CI runs as root`);
+  console.log(`      skipped: ${reason} (with CI=true this is a failure)`);
+  context.skip();
+}
+

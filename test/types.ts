@@ -32,6 +32,16 @@ import {
   IP_ADD_MEMBERSHIP,
   IPPROTO_IP,
   type Membership,
+  IPPROTO_TCP,
+  TCP_INFO,
+  type TcpInfo,
+  type TcpState,
+  AF_PACKET,
+  SOCK_RAW,
+  ETH_P_ALL,
+  type PacketAddress,
+  if_nametoindex,
+  if_indextoname,
 } from 'sockcall';
 import * as cjs from 'sockcall';
 
@@ -70,6 +80,25 @@ export function typesCompile(): void {
   conn.connect({ family: 'AF_UNSPEC' });
   // @ts-expect-error SO_PEERCRED is read only, a struct
   conn.setsockopt(SOL_SOCKET, SO_PEERCRED, true);
+  const info: TcpInfo = conn.getsockopt(IPPROTO_TCP, TCP_INFO);
+  const state: TcpState = info.state;
+  const cwnd: number = info.snd_cwnd;
+  const totalRto: number | undefined = info.total_rto;
+  const infoBytes: Buffer = conn.getsockopt(IPPROTO_TCP, TCP_INFO, 512);
+  // @ts-expect-error TCP_INFO is read only
+  conn.setsockopt(IPPROTO_TCP, TCP_INFO, info);
+  void [state, cwnd, totalRto, infoBytes];
+  const sniffer = new Socket(AF_PACKET, SOCK_RAW, ETH_P_ALL);
+  sniffer.bind({ family: 'AF_PACKET', protocol: ETH_P_ALL, ifindex: if_nametoindex('lo') });
+  const frameSender = sniffer.recvfrom(65536).address;
+  if (frameSender?.family === 'AF_PACKET') {
+    const frameFrom: PacketAddress = frameSender;
+    const name: string = if_indextoname(frameFrom.ifindex);
+    void name;
+  }
+  // @ts-expect-error a packet address needs its ifindex
+  sniffer.bind({ family: 'AF_PACKET', protocol: ETH_P_ALL });
+  sniffer.close();
   const group: Membership = { multiaddr: '239.255.0.1', ifindex: 1 };
   conn.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, group);
   // @ts-expect-error a membership is a struct, not a flag

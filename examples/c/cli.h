@@ -74,6 +74,11 @@ static inline int port_arg(const char *text, const char *usage_text) {
   return (int)number_arg(text, 0, 65535, usage_text);
 }
 
+/* A count from 1 to `max` (tcp-info's rounds). */
+static inline long count_arg(const char *text, long max, const char *usage_text) {
+  return number_arg(text, 1, max, usage_text);
+}
+
 /* "127.0.0.1:3005", as the TypeScript twins print an address that getsockname() and friends return. */
 static inline const char *address_name(const struct sockaddr_in *sin) {
   static char name[INET_ADDRSTRLEN + sizeof(":65535")];

@@ -76,6 +76,9 @@ export const RAW = {
   getaddrinfoAsync: (rng) => [rawHost(rng), service(rng), int(rng), int(rng), int(rng), aiFlags(rng), lookupCallback(rng)],
   sockaddrInet: (rng) => [domain(rng), generic(rng), int(rng), int(rng), int(rng), arg(view)(rng)],
   sockaddrUnix: (rng) => [arg(view)(rng)],
+  sockaddrLl: (rng) => [int(rng), int(rng), int(rng), int(rng), arg(view)(rng)],
+  ifNametoindex: (rng) => [arg(view)(rng)],
+  ifIndextoname: (rng) => [int(rng)],
   own: (rng) => [ownedFd(rng)],
   disown: (rng) => [anyFd(rng)],
 };

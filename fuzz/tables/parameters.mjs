@@ -32,6 +32,11 @@ export function buildParameterPools() {
   ADDRESSES = [
     inet('{127.0.0.1:0}', () => ({ address: '127.0.0.1', port: 0 })),
     inet('{host:127.0.0.1, port:0}', () => ({ host: '127.0.0.1', port: 0 })),
+    // Packet addresses: on an internet socket the kernel refuses them (EAFNOSUPPORT), and their bad fields are refused before.
+    inet("{AF_PACKET, ifindex:1}", () => ({ family: 'AF_PACKET', protocol: K.ETH_P_IP, ifindex: 1 })),
+    inet("{AF_PACKET, address:'zz'}", () => ({ family: 'AF_PACKET', ifindex: 1, address: 'zz' })),
+    inet("{AF_PACKET, protocol:65536}", () => ({ family: 'AF_PACKET', protocol: 65536, ifindex: 1 })),
+    inet("{AF_PACKET, 9-byte address}", () => ({ family: 'AF_PACKET', ifindex: 1, address: '00:11:22:33:44:55:66:77:88' })),
     (rng) => {
       const name = rng.pick(PORT_NAMES);
       return spec(`{127.0.0.1:${name}}`, () => ({ address: '127.0.0.1', port: port(name) }));

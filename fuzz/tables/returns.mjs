@@ -80,6 +80,12 @@ export function rawReturnOk(name, value) {
       return value === 0 || value === 16 || value === 28;
     case 'sockaddrUnix':
       return value === null || Buffer.isBuffer(value);
+    case 'sockaddrLl':
+      return Buffer.isBuffer(value) && value.length === 20;
+    case 'ifNametoindex':
+      return isErrno(value) || (isCount(value) && value > 0);
+    case 'ifIndextoname':
+      return isErrno(value) || (typeof value === 'string' && value.length > 0);
     case 'own':
     case 'disown':
     case 'Poller':

@@ -4,14 +4,14 @@ import { once } from 'node:events';
 import type * as Promises from '../promises';
 
 import { CommandError, exclusive, integer, noMoreThan, parse, stringOption, UsageError } from './args';
-import { setPeer } from './output';
+import { describe, setPeer } from './output';
 import { BUFFER_LENGTH, promises } from './sockcall';
 
 /** The largest UDP payload: 65535 minus the UDP header, and the IPv4 header for IPv4. */
 const MAX_DATAGRAM = { ipv4: 65507, ipv6: 65527 };
 const DEFAULT_WAIT_MS = 500;
 
-export const CONNECT_USAGE = `Usage: sockcall connect HOST PORT [--udp] [--wait MS] [--trace]
+export const CONNECT_USAGE = `Usage: sockcall connect HOST PORT [--udp] [--wait MS] [--info] [--trace]
        sockcall connect --unix PATH [--trace]
 
 Like netcat: stdin goes to the socket, and what the peer sends comes out on stdout, byte for byte.
@@ -32,14 +32,19 @@ Options:
   --udp          UDP instead of TCP
   --unix PATH    a Unix stream socket at PATH instead of HOST PORT
   --wait MS      UDP: how long to wait for more replies after the end of stdin (default ${DEFAULT_WAIT_MS})
+  --info         TCP: at the end, before the close, print the connection's TCP_INFO to stderr
+                 (getsockopt(IPPROTO_TCP, TCP_INFO): state, rtt and rttvar in microseconds,
+                 snd_cwnd in segments, bytes_acked, bytes_received ...; each field's unit: tcp(7))
   --trace        print every syscall to stderr, in strace's notation (as SOCKCALL_TRACE=1)
   -h, --help     show this help
 `;
 
 export async function connect(argv: readonly string[]): Promise<number> {
   const command = 'connect';
-  const parsed = parse(command, argv, { udp: null, unix: 'PATH', wait: 'MS', trace: null, help: null });
+  const parsed = parse(command, argv, { udp: null, unix: 'PATH', wait: 'MS', info: null, trace: null, help: null });
   exclusive(parsed, 'udp', 'unix', command);
+  const info = parsed.options.has('info');
+  if (info && (parsed.options.has('udp') || parsed.options.has('unix'))) throw new UsageError('--info is for TCP', command);
   const path = stringOption(parsed, 'unix');
   const udp = parsed.options.has('udp');
   let host: string | undefined;
@@ -88,14 +93,25 @@ export async function connect(argv: readonly string[]): Promise<number> {
     }
     if (socket === undefined) throw failure;
   }
-  setPeer(socket.getpeername());
+  const peer = socket.getpeername();
+  setPeer(peer);
   try {
     if (udp) await datagramSession(socket, waitMs);
     else await streamSession(socket);
+    if (info) printTcpInfo(socket, peer);
   } finally {
     socket.close();
   }
   return 0;
+}
+
+/** The connection's struct tcp_info, one field a line, on stderr (stdout is the data). */
+function printTcpInfo(socket: Promises.Socket, peer: Promises.SocketAddress): void {
+  const { IPPROTO_TCP, TCP_INFO } = promises();
+  const fields = Object.entries(socket.getsockopt(IPPROTO_TCP, TCP_INFO));
+  const width = Math.max(...fields.map(([name]) => name.length));
+  const lines = fields.map(([name, value]) => `  ${name.padEnd(width)}  ${String(value)}\n`);
+  process.stderr.write(`TCP_INFO of ${describe(peer)}:\n${lines.join('')}`);
 }
 
 /** Writes to stdout, waiting while its buffer is full. */
