@@ -121,7 +121,16 @@ export class AbortError extends Error {
 }
 
 /** An attempt's answer when the syscall would block (EAGAIN): wait for readiness and try again. */
-export const WOULD_BLOCK: unique symbol = Symbol('would block');
+const WOULD_BLOCK: unique symbol = Symbol('would block');
+
+/**
+ * Why `new native.Poller(fd)` threw: uv_poll_init's errno (negative), or EBADF for an error that
+ * carries none. select()/poll() on a bare fd and a Socket's own poller both report it so.
+ */
+export function pollerRefusal(error: unknown): number {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  return typeof errno === 'number' ? errno : EBADF;
+}
 
 /** Makes the syscall once: its result, WOULD_BLOCK, or a thrown SocketError. */
 type Attempt<T> = () => T | typeof WOULD_BLOCK;
@@ -680,7 +689,7 @@ export class Socket extends SocketBase {
         created = new native.Poller(this.fd, onPollerEvent);
       } catch (error) {
         // uv_poll_init refused the fd: the waiting calls fail with its errno, and leave the queues.
-        this.#failAll(typeof (error as { errno?: unknown }).errno === 'number' ? (error as { errno: number }).errno : EBADF);
+        this.#failAll(pollerRefusal(error));
         return;
       }
       this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
@@ -802,12 +811,12 @@ export class Socket extends SocketBase {
   }
 
   /** uv_poll_start with `mask` (stop for 0). On failure the waiting calls are rejected. */
-  #start(mask: number): boolean {
+  #start(mask: number): void {
     const poller = this.#poller!;
     if (mask === 0) {
       poller.stop();
       this.#armed = 0;
-      return true;
+      return;
     }
     const referenced = this.#waiting && this.#referenced;
     if (this.#unrefDeferred) {
@@ -819,10 +828,9 @@ export class Socket extends SocketBase {
     if (status < 0) {
       this.#armed = 0;
       this.#failAll(status);
-      return false;
+      return;
     }
     this.#armed = mask;
-    return true;
   }
 
   /**

@@ -33,6 +33,7 @@ import {
   DISCONNECT,
   PRIORITIZED,
   promiseSocketFor,
+  pollerRefusal,
   READABLE,
   Socket,
   timeoutError,
@@ -267,7 +268,7 @@ function waitReady(
             poller = new native.Poller(duplicate, onReady);
           } catch (error) {
             native.close(duplicate);
-            throw syscallError(syscall, (error as { errno?: number }).errno ?? -9);
+            throw syscallError(syscall, pollerRefusal(error));
           }
           temporary.push([poller, duplicate, wasBlocking]);
           const status = poller.start(mask);

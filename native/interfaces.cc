@@ -1,13 +1,12 @@
 #include "interfaces.h"
 
-#include "exports.h"
-
 #include <net/if.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "args.h"
+#include "exports.h"
 
 namespace sockcall {
 
