@@ -27,6 +27,7 @@ const PROGRAMS = [
   'welcome-server',
   'welcome-client',
   'select-server',
+  'poll-server',
   'epoll-server',
   'tcp-echo-promises-server',
   'udp-echo-server',
@@ -298,9 +299,9 @@ describe('85 examples beside their C', function () {
     });
   });
 
-  // The servers that serve clients at once (epoll-server level- and edge-triggered), with
+  // The servers that serve clients at once (select, poll, epoll level- and edge-triggered), with
   // tcp-echo-client as their client.
-  const concurrent = [['select-server'], ['epoll-server'], ['epoll-server', '--edge'], ['tcp-echo-promises-server']];
+  const concurrent = [['select-server'], ['poll-server'], ['epoll-server'], ['epoll-server', '--edge'], ['tcp-echo-promises-server']];
   for (const [name, ...options] of concurrent) {
     describe([name, ...options].join(' '), function () {
       it('all four ways: three clients at once, each echoed', async function () {
@@ -632,7 +633,7 @@ describe('85 examples beside their C', function () {
   });
 
   describe('the default host, INADDR_ANY as the originals bind', function () {
-    const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'tcp-echo-promises-server', 'udp-echo-server'];
+    const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'poll-server', 'tcp-echo-promises-server', 'udp-echo-server'];
     const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
 
     // Each server is on a free port for as long as it takes to read its first two lines; with the
