@@ -11,8 +11,8 @@ import { ROOT } from './package';
 export const BENCH_USAGE = `Usage: sockcall bench [--quick] [OPTION...]
 
 Runs the benchmark suite, node bench/run.mjs in the package's directory: C, sockcall (both flavours),
-node:net and koffi on ping-pong, bulk, connection-rate and many-connection workloads. --quick takes
-about 80 s, the full run about 20 minutes. Every option but --help goes to bench/run.mjs as it is
+node:net, node:http and koffi on ping-pong, bulk, connection-rate, many-connection and HTTP workloads. --quick takes
+about 2 minutes, the full run about 30 minutes. Every option but --help goes to bench/run.mjs as it is
 ('node bench/run.mjs --help' lists them). bench/ comes with a clone of the repository, not with
 the published package.
 
