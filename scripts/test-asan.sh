@@ -17,6 +17,9 @@ started=$SECONDS
 cxx=${CXX:-g++}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sockcall-asan.XXXXXX")
+# mktemp makes it 0700: open it to others, as a clone is, since some tests run programs from the
+# copy as an unprivileged user (test/85 runs ping as nobody to see EPERM).
+chmod 755 "$work"
 cleanup() {
   if [ "${KEEP_ASAN_DIR:-0}" = 1 ]; then echo "test-asan: kept $work"; else rm -rf "$work"; fi
 }
