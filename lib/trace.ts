@@ -406,10 +406,10 @@ export const TRACED_SYSCALLS: Readonly<Record<string, Declaration>> = {
     },
   },
   sendfile: {
-    // The offset before and after the call (strace's [in => out]), or null for NULL.
+    // The offset before and after the call (strace: [in] => [out], one [in] when unchanged), or null for NULL.
     recorded: [['out_fd', 'in_fd', 'offset', 'offset_out', 'count']],
     print(call) {
-      const offset = call.args[2] === null ? 'NULL' : call.n(2) === call.n(3) ? `[${call.n(2)}]` : `[${call.n(2)} => ${call.n(3)}]`;
+      const offset = call.args[2] === null ? 'NULL' : call.n(2) === call.n(3) ? `[${call.n(2)}]` : `[${call.n(2)}] => [${call.n(3)}]`;
       return `${call.n(0)}, ${call.n(1)}, ${offset}, ${call.n(4)}`;
     },
   },
