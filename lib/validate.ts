@@ -173,7 +173,12 @@ export function validateFlags(value: unknown, name: string, known: number, sysca
  *
  * @category Sockets
  */
-export type FileInput = number | { readonly fd: number };
+export type FileInput =
+  | number
+  | {
+      /** The file's descriptor (a closed `FileHandle` has -1: the call then fails with EBADF). */
+      readonly fd: number;
+    };
 
 /**
  * sendfile's arguments: the file's fd, the offset (null: the file's own position) and the count,
