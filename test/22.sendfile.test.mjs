@@ -125,6 +125,8 @@ describe('22 sendfile', function () {
         }`,
         { port: server.getsockname().port },
       );
+      // A worker can take seconds to start (under valgrind): the accept waits longer, still bounded.
+      guard(server, 30000);
       const conn = guard(track(server.accept()));
       const handle = await open(path);
       try {
