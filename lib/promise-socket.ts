@@ -258,6 +258,9 @@ class Operation {
 
 function settleNothing(): void {}
 
+/** The rest of a MSG_WAITALL recvInto whose view was detached or shrunk under it: nothing. */
+const NOTHING_LEFT = new Uint8Array(0);
+
 /** A recvInto's value: the count itself. */
 function returnCount(got: number): number {
   return got;
@@ -1537,7 +1540,11 @@ export class Socket extends SocketBase {
   #recvAll<T>(fd: number, bytes: Uint8Array, flags: number, wait: WaitOptions, resultOf: (got: number) => T, dataOf?: (got: number) => Buffer): Promise<T> {
     const total = bytes.length;
     let got = 0;
-    const rest = (): Uint8Array => (got === 0 ? bytes : bytes.subarray(got));
+    /**
+     * What is still to fill. Empty once the caller's view was detached or shrunk meanwhile (then
+     * recv(2) of 0 bytes ends the call, and the count is cut to what the view still holds).
+     */
+    const rest = (): Uint8Array => (got === 0 ? bytes : bytes.length === total ? bytes.subarray(got) : NOTHING_LEFT);
     const progress = (): string => waitAllProgress(got, total);
     const decorate = (error: SocketError | AbortError): void => {
       error.bytesReceived = got;
@@ -1553,7 +1560,7 @@ export class Socket extends SocketBase {
       }
       const asked = total - got;
       this.#noteRead(result, asked, flags);
-      if (result === 0) return resultOf(got); // EOF: what arrived
+      if (result === 0) return resultOf(Math.min(got, bytes.length)); // EOF: what arrived
       got += Math.min(result, asked);
       this.#progress++;
       // A short read emptied the receive queue: wait for readiness rather than try (see #drained).
