@@ -1497,7 +1497,10 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
-      if (view.byteLength > 0 && this.#waitsForAll(recvFlags)) return this.#recvAll(fd, asBytes(view), recvFlags, wait, returnCount);
+      if (this.#waitsForAll(recvFlags)) {
+        const bytes = asBytes(view); // empty for a view whose buffer is detached: then one recv as usual
+        if (bytes.length > 0) return this.#recvAll(fd, bytes, recvFlags, wait, returnCount);
+      }
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
         const result = native.recv(fd, view, recvFlags);
