@@ -35,14 +35,16 @@ function piecesOf(data) {
   return pieces;
 }
 
-/** Resolves once `socket`'s receive queue is empty (FIONREAD 0): a waiting recv has taken what came. */
-async function untilTaken(socket, ms = 3000) {
+/** Resolves once `socket`'s receive queue holds `bytes` (FIONREAD); 0: a waiting recv has taken what came. */
+async function untilQueued(socket, bytes, ms = 3000) {
   const deadline = Date.now() + ms;
-  while (socket.ioctl(FIONREAD) !== 0) {
-    if (Date.now() > deadline) throw new Error(`the receive queue still held ${socket.ioctl(FIONREAD)} bytes after ${ms} ms`);
+  while (socket.ioctl(FIONREAD) !== bytes) {
+    if (Date.now() > deadline) throw new Error(`the receive queue held ${socket.ioctl(FIONREAD)} bytes, not ${bytes}, after ${ms} ms`);
     await delay(5);
   }
 }
+
+const untilTaken = (socket) => untilQueued(socket, 0);
 
 /** Whether `promise` is still pending after one more turn of the loop. */
 async function pending(promise) {
@@ -229,8 +231,9 @@ describe('32 MSG_WAITALL, and reading a socket chunk by chunk', function () {
 
         it('a timeout part way: ETIMEDOUT carries the bytes taken; the next recv reads on, nothing lost or repeated', async function () {
           const [client, conn] = await promisePair(transport);
-          const receiving = conn.recv(100, MSG_WAITALL, { timeout: 150 });
           await client.sendAll('first part', T);
+          await untilQueued(conn, 10); // taken by the call at once, before its timer can run
+          const receiving = conn.recv(100, MSG_WAITALL, { timeout: 150 });
           const error = await bounded(receiving.then(() => null, (e) => e));
           expect(error.code).to.equal('ETIMEDOUT');
           expect(error.bytesReceived).to.equal(10);
@@ -449,6 +452,7 @@ describe('32 MSG_WAITALL, and reading a socket chunk by chunk', function () {
 
       it('SO_RCVTIMEO part way: the kernel returns what arrived, and the rest is read after', async function () {
         const { conn, peer } = blockingPeer(transport, [{ send: 'first part' }, { go: true }, { send: 'and the rest' }]);
+        expect(B.poll([{ fd: conn, events: B.POLLIN }], GUARD_MS)).to.have.length(1); // the first part is in
         conn.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 150);
         expect(String(conn.recv(100, MSG_WAITALL))).to.equal('first part');
         guard(conn);
