@@ -94,8 +94,9 @@ for (let seq = 1; seq <= count; seq++) {
   sd.sendto(packet, { address: host, port: 0 }); //                   sendto(sd, packet, sizeof packet, 0, res->ai_addr, res->ai_addrlen)
 
   // Read until this request's reply: a raw socket also gets every other ICMP message (on loopback,
-  // the request itself on its way in). SO_RCVTIMEO bounds each wait; ten messages bound the loop.
-  for (let tries = 0; tries < 10; tries++) {
+  // the request itself on its way in, and other programs' pings). SO_RCVTIMEO bounds each wait,
+  // the reply time the loop: others' messages, however many, cannot make this reply look lost.
+  while (Number(process.hrtime.bigint() - sent) / 1e6 < REPLY_MS) { //  while (ms_since(&sent) < REPLY_MS)
     let data: Buffer;
     let from: string;
     try {

@@ -86,6 +86,13 @@ export class SocketError extends Error {
   declare hostname?: string;
   /** sendAll only: bytes that went out before the failure. */
   declare bytesSent?: number;
+  /**
+   * The promise flavour's recv and recvInto with MSG_WAITALL on a stream only: bytes received
+   * before the failure (a recvInto's are at the start of its view).
+   */
+  declare bytesReceived?: number;
+  /** The promise flavour's recv with MSG_WAITALL on a stream only: those `bytesReceived` bytes. */
+  declare data?: Buffer;
   /** getaddrinfo only: the EAI_* value glibc returned (`errno` is libuv's number for the name). */
   declare eai?: number;
 
@@ -290,6 +297,14 @@ export function closedError(syscall: string, fd: number, releasedBy: string): So
 /** What a failed sendAll (or sendfileAll) adds to its message (its error's `bytesSent` says the same as a number). */
 export function sendAllProgress(sent: number, total: number, call = 'sendAll'): string {
   return `${call} stopped after ${sent} of ${total} bytes`;
+}
+
+/**
+ * What a failed MSG_WAITALL recv's message adds in the promise flavour (its error's `bytesReceived`
+ * says the same as a number).
+ */
+export function waitAllProgress(received: number, total: number): string {
+  return `MSG_WAITALL stopped after ${received} of ${total} bytes`;
 }
 
 /** Details for one message, `; `-separated, leaving out those not given. */

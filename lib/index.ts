@@ -54,5 +54,5 @@ export {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue, Socket } from './socket';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue, Socket } from './socket';
 export { type FileInput } from './validate';

@@ -13,13 +13,14 @@ import {
   MSG_NOSIGNAL,
   MSG_OOB,
   MSG_PEEK,
+  MSG_WAITALL,
   SO_ERROR,
   SOCK_STREAM,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOL_SOCKET,
 } from './constants';
-import { details, invalidArgType, outOfRange, sendAllProgress, SocketError, syscallError, type ErrorContext } from './errors';
+import { details, invalidArgType, outOfRange, sendAllProgress, SocketError, syscallError, waitAllProgress, type ErrorContext } from './errors';
 import {
   passCredentials,
   prepareReceive,
@@ -39,8 +40,19 @@ import {
 } from './msg';
 import { GETSOCKOPT_FAILED, native, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
-import { receive, receiveFrom } from './receive';
-import { ADOPT, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, setReleasedBy, SocketBase } from './socket-base';
+import { allocateFor, fit, receive, receiveFrom } from './receive';
+import {
+  ADOPT,
+  chunkSize,
+  type ChunksOptions,
+  endsAtEmpty,
+  fdOf,
+  inheritWaits,
+  MAX_RECV_LENGTH,
+  type Received,
+  setReleasedBy,
+  SocketBase,
+} from './socket-base';
 import { asBytes, type FileInput, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
@@ -55,8 +67,9 @@ const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED, PEND_RECV, PEND_SEND, PEND_
  *
  * The last argument of the promise Socket's accept, connect, send, sendAll, sendto, recv, recvInto
  * and recvfrom, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
- * and sent nothing (except sendAll: see its `bytesSent`; and a connect goes on in the kernel: close
- * that socket).
+ * and sent nothing (except sendAll: see its `bytesSent`; a recv or recvInto with MSG_WAITALL on a
+ * stream: the bytes it took are on the error, `bytesReceived` and `data`; and a connect goes on in
+ * the kernel: close that socket).
  * A key that is neither (a misspelt `timout`) is refused with `ERR_INVALID_ARG_VALUE`, naming the
  * key meant.
  *
@@ -84,7 +97,8 @@ export interface WaitOptions {
  * The rejection of an aborted call, as Node's own (`name` 'AbortError', `code` 'ABORT_ERR').
  *
  * Its `cause` is the signal's `reason`. An aborted call made no syscall that took or sent data
- * (sendAll excepted: `bytesSent`).
+ * (sendAll excepted: `bytesSent`; and a recv or recvInto with MSG_WAITALL on a stream: `bytesReceived`,
+ * `data`).
  *
  * @example
  * ```ts
@@ -103,6 +117,13 @@ export class AbortError extends Error {
   readonly code = 'ABORT_ERR';
   /** For an aborted sendAll: how many bytes went out before the abort. */
   declare bytesSent?: number;
+  /**
+   * For an aborted recv or recvInto with MSG_WAITALL on a stream: how many bytes arrived before the
+   * abort (a recvInto's are at the start of its view).
+   */
+  declare bytesReceived?: number;
+  /** For an aborted recv with MSG_WAITALL on a stream: those `bytesReceived` bytes. */
+  declare data?: Buffer;
 
   /**
    * Made by sockcall when a signal aborts a call; exported for `instanceof`.
@@ -237,6 +258,14 @@ class Operation {
 
 function settleNothing(): void {}
 
+/** The rest of a MSG_WAITALL recvInto whose view was detached or shrunk under it: nothing. */
+const NOTHING_LEFT = new Uint8Array(0);
+
+/** A recvInto's value: the count itself. */
+function returnCount(got: number): number {
+  return got;
+}
+
 /** A readiness wait from select()/poll(): told when any of `events` (a uv mask) fires. */
 export interface Watcher {
   events: number;
@@ -335,8 +364,12 @@ let dispatch: (socket: Socket, status: number, events: number, readResult: numbe
  *
  * Rejected calls consume and send nothing: a call either made its one successful syscall (and
  * resolves) or made none that took data. The exceptions are `sendAll`, whose error says in
- * `bytesSent` how much went out, and `connect`, whose attempt may go on in the kernel: close the
- * socket after a rejected connect.
+ * `bytesSent` how much went out; `recv` and `recvInto` with MSG_WAITALL on a stream, whose error
+ * carries what arrived (`bytesReceived`, and recv's `data`); and `connect`, whose attempt may go on
+ * in the kernel: close the socket after a rejected connect.
+ *
+ * A Socket is async-iterable: `for await (const chunk of conn)` reads it chunk by chunk until EOF
+ * (see {@link Socket.chunks}).
  *
  * Each call tries its syscall at once; only on EAGAIN does it wait, in a first-in first-out queue per
  * direction (reads, writes), for the fd's uv_poll handle on the calling thread's event loop, then try
@@ -1460,8 +1493,18 @@ export class Socket extends SocketBase {
    * Receives up to `length` bytes: recv(2), resolving with a Buffer, empty at EOF.
    *
    * Waits on the event loop while there is nothing to read, then resolves with what is there, which
-   * may be less than `length`. Flags as the blocking recv (MSG_PEEK, MSG_TRUNC ...); MSG_WAITALL does
-   * not make a non-blocking recv wait for the whole length. `flags` may be left out: `recv(n, options)`.
+   * may be less than `length`. Flags as the blocking recv (MSG_PEEK, MSG_TRUNC ...). `flags` may be
+   * left out: `recv(n, options)`.
+   *
+   * MSG_WAITALL has the blocking meaning, as in C's `recv(fd, buf, n, MSG_WAITALL)` on a blocking
+   * socket: on a stream it resolves only once `length` bytes arrived, or at EOF with what arrived.
+   * It makes recv(2) (MSG_WAITALL passed on, so strace reads as the C) into the rest of one Buffer
+   * of `length` bytes, waiting for readiness after each short read. On an error, a timeout, an abort
+   * or a close part way, the bytes already taken are not lost: the error carries them, `data`, and
+   * their count, `bytesReceived` (the message says it too: `MSG_WAITALL stopped after 10 of 100
+   * bytes`); `options.timeout` bounds the whole call. On a datagram socket, and with MSG_PEEK
+   * (the bytes stay queued, so readiness cannot tell that more came), the flag changes nothing,
+   * as in the kernel: one recv(2) of what is there.
    *
    * Allocates only what arrived: the bytes are read into a per-thread scratch buffer and copied into a
    * Buffer of their size (from Node's shared pool under 4 KiB), so `recv(65536)` of a 64-byte message
@@ -1478,12 +1521,15 @@ export class Socket extends SocketBase {
    * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
    * - {@link SocketError} from recv(2), `syscall` 'recv': `ECONNRESET`, `ENOTCONN`, `ETIMEDOUT`
    *   (keep-alive), `ECONNREFUSED` (datagrams), `EINVAL` (MSG_OOB without urgent data), `EBADF` (closed);
+   * - with MSG_WAITALL on a stream, each {@link SocketError} and {@link AbortError} above carries
+   *   `bytesReceived` and `data`;
    * - `TypeError` / `RangeError` for a bad `length`, `flags` or `options`.
    * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
    * @example
    * ```ts
    * const chunk = await conn.recv(4096, { timeout: 5_000 });
    * if (chunk.length === 0) console.log('the peer closed the connection');
+   * const header = await conn.recv(16, MSG_WAITALL, { timeout: 5_000 }); // all 16 bytes, unless EOF comes first
    * ```
    */
   recv(length: number, flags?: number | WaitOptions, options?: WaitOptions): Promise<Buffer> {
@@ -1491,6 +1537,11 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateInt(length, 'length', 0, MAX_RECV_LENGTH);
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
+      if (length > 0 && this.#waitsForAll(recvFlags)) {
+        const buffer = allocateFor(length, recvFlags);
+        const filled = (got: number): Buffer => fit(buffer, got);
+        return this.#recvAll(fd, buffer, recvFlags, wait, filled, filled);
+      }
       return this.#run(
         READ,
         'recv',
@@ -1521,6 +1572,10 @@ export class Socket extends SocketBase {
    * socket, the count is the datagram's real length, which may exceed the view. Do not touch `view`
    * until the promise settles.
    *
+   * MSG_WAITALL on a stream: resolves once the whole view is filled, or at EOF with the count that
+   * arrived, as {@link recv}'s; an error part way carries `bytesReceived`, the count already at the
+   * start of `view`.
+   *
    * @param view - Where the bytes go: any Buffer, TypedArray or DataView.
    * @param flags - MSG_* flags, or'ed (default 0); or the options.
    * @param options - `signal` and `timeout` for the wait.
@@ -1530,6 +1585,8 @@ export class Socket extends SocketBase {
    * - {@link SocketError} `ETIMEDOUT` (`syscall` 'recv') when `options.timeout` passes;
    * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
    * - {@link SocketError} from recv(2), `syscall` 'recv': as {@link recv};
+   * - with MSG_WAITALL on a stream, each {@link SocketError} and {@link AbortError} above carries
+   *   `bytesReceived`;
    * - `TypeError` / `RangeError` for a bad `view`, `flags` or `options`.
    * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
    * @example
@@ -1544,6 +1601,10 @@ export class Socket extends SocketBase {
       const fd = fdOf(this, 'recv');
       validateView(view, 'view');
       const [recvFlags, wait] = flagsAndOptions(flags, options, RECV_FLAGS, 'recv');
+      if (this.#waitsForAll(recvFlags)) {
+        const bytes = asBytes(view); // empty for a view whose buffer is detached: then one recv as usual
+        if (bytes.length > 0) return this.#recvAll(fd, bytes, recvFlags, wait, returnCount);
+      }
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
         const result = native.recv(fd, view, recvFlags);
@@ -1564,6 +1625,122 @@ export class Socket extends SocketBase {
 
   #recvIntoWaiting(view: ArrayBufferView, flags: number, wait: WaitOptions, drains: boolean): Promise<number> {
     return this.#run(READ, 'recv', wait, null, undefined, undefined, undefined, new RecvCall(this, view, flags), drains, true);
+  }
+
+  /**
+   * Whether MSG_WAITALL in `flags` waits for the whole length here: on a stream, and not with
+   * MSG_PEEK (peeked bytes stay queued: the socket stays readable, so readiness cannot say that more
+   * arrived), MSG_OOB or MSG_ERRQUEUE (one urgent byte; one queued error), which the kernel reads
+   * without waiting for more either.
+   */
+  #waitsForAll(flags: number): boolean {
+    return (flags & MSG_WAITALL) !== 0 && this.type === SOCK_STREAM && (flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE)) === 0;
+  }
+
+  /**
+   * A recv or recvInto with MSG_WAITALL on a stream: recv(2) into the rest of `bytes` until it is
+   * full, or EOF, waiting for readiness after each short read (the poller makes the next recv when
+   * it can). Resolves with `resultOf` the count received; every rejection carries that count,
+   * `bytesReceived`, and (`dataOf`, recv's) the bytes, `data`, so a failure, timeout, abort or close
+   * part way loses nothing it took from the kernel.
+   */
+  #recvAll<T>(fd: number, bytes: Uint8Array, flags: number, wait: WaitOptions, resultOf: (got: number) => T, dataOf?: (got: number) => Buffer): Promise<T> {
+    const total = bytes.length;
+    let got = 0;
+    /**
+     * What is still to fill. Empty once the caller's view was detached or shrunk meanwhile (then
+     * recv(2) of 0 bytes ends the call, and the count is cut to what the view still holds).
+     */
+    const rest = (): Uint8Array => (got === 0 ? bytes : bytes.length === total ? bytes.subarray(got) : NOTHING_LEFT);
+    const progress = (): string => waitAllProgress(got, total);
+    const decorate = (error: SocketError | AbortError): void => {
+      error.bytesReceived = got;
+      if (dataOf !== undefined) error.data = dataOf(got);
+    };
+    /** One recv(2)'s result: the call's value once full or at EOF; WOULD_BLOCK while more is to come. */
+    const advance = (result: number): T | typeof WOULD_BLOCK => {
+      if (result === EAGAIN) return WOULD_BLOCK;
+      if (result < 0) {
+        const error = syscallError('recv', result, undefined, progress());
+        decorate(error);
+        throw error;
+      }
+      const asked = total - got;
+      this.#noteRead(result, asked, flags);
+      if (result === 0) return resultOf(Math.min(got, bytes.length)); // EOF: what arrived
+      got += Math.min(result, asked);
+      this.#progress++;
+      // A short read emptied the receive queue: wait for readiness rather than try (see #drained).
+      return got < total ? WOULD_BLOCK : resultOf(got);
+    };
+    return this.#run(
+      READ,
+      'recv',
+      wait,
+      () => advance(native.recv(fd, rest(), flags)),
+      undefined,
+      decorate,
+      progress,
+      {
+        kind: PEND_RECV,
+        view: bytes,
+        flags,
+        update() {
+          this.view = rest();
+          return true;
+        },
+        finish: advance,
+      },
+      true,
+    );
+  }
+
+  /**
+   * Reads the socket chunk by chunk: `for await (const chunk of conn)` is
+   * `for await (const chunk of conn.chunks())`, chunks of up to 64 KiB until EOF.
+   *
+   * @returns An async iterator of Buffers (see {@link chunks}).
+   * @example
+   * ```ts
+   * const parts: Buffer[] = [];
+   * for await (const chunk of conn) parts.push(chunk); // until the peer closes
+   * const body = Buffer.concat(parts);
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    return this.chunks();
+  }
+
+  /**
+   * Reads the socket chunk by chunk: an async iterator whose every step is one {@link recv} of up
+   * to `size` bytes, as a C loop `while ((n = recv(fd, buf, size, 0)) > 0)` reads. Ends at EOF.
+   *
+   * Each chunk is what one recv(2) returned, in a Buffer of its size (a stream's chunks may be cut
+   * anywhere: reassemble them). On a connection (SOCK_STREAM, SOCK_SEQPACKET) an empty read is EOF
+   * and ends the iteration. On a datagram socket (SOCK_DGRAM, SOCK_RAW) each chunk is one datagram,
+   * cut to `size` (the rest dropped, as recv does), an empty datagram is an empty chunk, and the
+   * iteration ends only by `break`, the signal, the timeout or an error.
+   *
+   * Leaving the loop (`break`, `return`, a throw in its body) leaves the socket open and nothing
+   * unread is lost: no read is made ahead of the loop. A failed recv (ECONNRESET, ECANCELED by
+   * close() ...), the timeout and the abort are thrown from the loop.
+   *
+   * @param options - `size`: the most bytes per chunk, 1 to {@link MAX_RECV_LENGTH}, default 65536
+   *   (64 KiB); `signal` ends the iteration with an {@link AbortError}; `timeout`: the milliseconds
+   *   each chunk may take to arrive, then an ETIMEDOUT {@link SocketError} (an idle timeout).
+   * @returns An async iterator of Buffers; the options are checked at once.
+   * @throws `TypeError` / `RangeError` for bad `options`, at once; the iteration rejects as {@link recv}.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * const hash = createHash('sha256');
+   * for await (const chunk of conn.chunks({ size: 16_384, timeout: 30_000 })) hash.update(chunk);
+   * console.log(hash.digest('hex'));
+   * ```
+   */
+  chunks(options?: ChunksOptions & WaitOptions): AsyncIterableIterator<Buffer> {
+    const size = chunkSize(options, WAIT_KEYS);
+    return receiveChunks(this, size, waitOptions(options, true), endsAtEmpty(this.type));
   }
 
   /**
@@ -1756,6 +1933,15 @@ export class Socket extends SocketBase {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+}
+
+/** The chunks of {@link Socket.chunks}: recv after recv, until an empty read that is EOF. */
+async function* receiveChunks(socket: Socket, size: number, wait: WaitOptions, endsAtEmpty: boolean): AsyncGenerator<Buffer, void, undefined> {
+  for (;;) {
+    const chunk = await socket.recv(size, wait);
+    if (chunk.length === 0 && endsAtEmpty) return;
+    yield chunk;
   }
 }
 

@@ -85,7 +85,7 @@ export {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 export { type FileInput } from './validate';
 
 /**

@@ -36,7 +36,7 @@ let view: Buffer | null = null;
  * discards bytes without copying them and still counts them, so that buffer is zeroed rather than
  * leak old heap contents (or old messages from the scratch).
  */
-function allocateFor(length: number, flags: number): Buffer {
+export function allocateFor(length: number, flags: number): Buffer {
   return flags & MSG_TRUNC ? Buffer.alloc(length) : Buffer.allocUnsafe(length);
 }
 
@@ -58,8 +58,11 @@ function copyOut(from: Buffer, start: number, length: number): Buffer {
   return out;
 }
 
-/** The filled part of a buffer allocated for one read: itself if at least half full, else a copy. */
-function fit(buffer: Buffer, used: number): Buffer {
+/**
+ * The filled part of a buffer allocated for a read (one recv, or the several of a MSG_WAITALL recv
+ * in the promise flavour): itself if at least half full, else a copy.
+ */
+export function fit(buffer: Buffer, used: number): Buffer {
   if (used === buffer.length) return buffer;
   return used >= buffer.length / 2 ? buffer.subarray(0, used) : copyOut(buffer, 0, used);
 }

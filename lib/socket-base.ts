@@ -26,6 +26,8 @@ import {
   SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
   SOL_SOCKET,
   SOMAXCONN,
   type StringOption,
@@ -49,6 +51,43 @@ import { INT32_MIN, validateInt, validateObject } from './validate';
  * @category Addresses and limits
  */
 export const MAX_RECV_LENGTH = 0x7ffff000;
+
+/**
+ * The options of `chunks()`, which reads a socket chunk by chunk (the promise flavour's take
+ * `signal` and `timeout` too).
+ *
+ * @example
+ * ```ts
+ * for (const chunk of conn.chunks({ size: 4096 })) process.stdout.write(chunk);
+ * ```
+ *
+ * @category Sockets
+ */
+export interface ChunksOptions {
+  /** The most bytes per chunk (recv's `length`): 1 to {@link MAX_RECV_LENGTH}, default 65536 (64 KiB). */
+  size?: number;
+}
+
+/**
+ * chunks()'s `size` when none is given: 64 KiB, the longest read that goes through the per-thread
+ * scratch buffer (lib/receive.ts), so that each chunk allocates only what arrived.
+ */
+const DEFAULT_CHUNK_SIZE = 65536;
+
+/** Checks chunks()'s `options` (`size`, and `alsoKnown`: the wait keys) and returns the chunk size. */
+export function chunkSize(options: unknown, alsoKnown?: readonly string[]): number {
+  if (options === undefined) return DEFAULT_CHUNK_SIZE;
+  const { size } = validateObject(options, 'options', ['size'], alsoKnown);
+  return size === undefined ? DEFAULT_CHUNK_SIZE : validateInt(size, 'options.size', 1, MAX_RECV_LENGTH);
+}
+
+/**
+ * Whether an empty read ends chunks(): on a connection (SOCK_STREAM, SOCK_SEQPACKET) it is EOF; on a
+ * datagram socket it is an empty datagram, one chunk like any other.
+ */
+export function endsAtEmpty(type: number): boolean {
+  return type === SOCK_STREAM || type === SOCK_SEQPACKET;
+}
 
 /** Largest SO_RCVTIMEO/SO_SNDTIMEO in ms (about 31,700 years; the kernel caps it anyway). */
 const MAX_TIMEVAL_MS = native.limits.MAX_TIMEOUT_MS;

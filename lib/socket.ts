@@ -24,10 +24,10 @@ import {
 } from './msg';
 import { native } from './native';
 import { receive, receiveFrom } from './receive';
-import { ADOPT, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, SocketBase, timeoutDetail } from './socket-base';
+import { ADOPT, chunkSize, type ChunksOptions, endsAtEmpty, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, SocketBase, timeoutDetail } from './socket-base';
 import { ACCEPT_FLAGS, asBytes, type FileInput, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateView } from './validate';
 
-export { MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -479,6 +479,51 @@ export class Socket extends SocketBase {
   }
 
   /**
+   * Reads the socket chunk by chunk: `for (const chunk of conn)` is `for (const chunk of
+   * conn.chunks())`, chunks of up to 64 KiB until EOF.
+   *
+   * @returns An iterator of Buffers (see {@link chunks}).
+   * @example
+   * ```ts
+   * const parts: Buffer[] = [];
+   * for (const chunk of conn) parts.push(chunk); // until the peer closes
+   * const body = Buffer.concat(parts);
+   * ```
+   */
+  [Symbol.iterator](): IterableIterator<Buffer> {
+    return this.chunks();
+  }
+
+  /**
+   * Reads the socket chunk by chunk: an iterator whose every step is one blocking {@link recv} of up
+   * to `size` bytes, as a C loop `while ((n = recv(fd, buf, size, 0)) > 0)` reads. Ends at EOF.
+   *
+   * Each chunk is what one recv(2) returned, in a Buffer of its size (a stream's chunks may be cut
+   * anywhere: reassemble them). On a connection (SOCK_STREAM, SOCK_SEQPACKET) an empty read is EOF
+   * and ends the iteration. On a datagram socket (SOCK_DGRAM, SOCK_RAW) each chunk is one datagram,
+   * cut to `size` (the rest dropped, as recv does), an empty datagram is an empty chunk, and the
+   * iteration ends only by `break` or an error.
+   *
+   * Each step blocks the thread as recv does: bound it with SO_RCVTIMEO (then an EAGAIN
+   * {@link SocketError} is thrown from the loop, as are ECONNRESET and the rest). Leaving the loop
+   * (`break`, `return`, a throw in its body) leaves the socket open, and nothing unread is lost: no
+   * read is made ahead of the loop.
+   *
+   * @param options - `size`: the most bytes per chunk, 1 to {@link MAX_RECV_LENGTH}, default 65536 (64 KiB).
+   * @returns An iterator of Buffers; the options are checked at once.
+   * @throws `TypeError` / `RangeError` for bad `options`, at once; each step throws as {@link recv}.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recv(2)}
+   * @example
+   * ```ts
+   * conn.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 30_000); // no chunk for 30 s: EAGAIN
+   * for (const chunk of conn.chunks({ size: 16_384 })) process.stdout.write(chunk);
+   * ```
+   */
+  chunks(options?: ChunksOptions): IterableIterator<Buffer> {
+    return receiveChunks(this, chunkSize(options), endsAtEmpty(this.type));
+  }
+
+  /**
    * Receives a datagram and its sender: recvfrom(2), up to `length` bytes and the sender's address.
    *
    * Blocks as {@link recv} does. A datagram longer than `length` is cut short, the rest dropped
@@ -802,5 +847,14 @@ export class Socket extends SocketBase {
   sendCredentials(data?: ArrayBufferView | string, options?: Omit<SendmsgOptions, 'control'>): number {
     fdOf(this, 'sendmsg');
     return this.#sendmsg(prepareSendCredentials(data, options, (address, name) => this.encode(address, name)));
+  }
+}
+
+/** The chunks of {@link Socket.chunks}: recv after recv, until an empty read that is EOF. */
+function* receiveChunks(socket: Socket, size: number, endsAtEmpty: boolean): Generator<Buffer, void, undefined> {
+  for (;;) {
+    const chunk = socket.recv(size);
+    if (chunk.length === 0 && endsAtEmpty) return;
+    yield chunk;
   }
 }

@@ -520,6 +520,15 @@ await step('promises tcp', async () => {
   const into = conn.recvInto(view);
   await client.send(Buffer.from('01234567'));
   assert.equal(await into, 8);
+  // MSG_WAITALL: after each short read the poller makes the recv into the rest, a new subarray.
+  const whole = new Uint32Array(4);
+  const filling = conn.recvInto(whole, P.MSG_WAITALL, { timeout: GUARD_MS });
+  for (const piece of ['0123', '4567', '89abcdef']) {
+    await client.send(piece);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(await filling, 16);
+  assert.equal(Buffer.from(whole.buffer).toString(), '0123456789abcdef');
   const from = conn.recvfrom(10);
   await client.send('tail');
   assert.equal((await from).data.toString(), 'tail');

@@ -206,9 +206,14 @@ describe('91 promise flavour: the waiting calls', function () {
       const extra = [...promiseNames].filter((name) => !blockingNames.has(name)).sort();
       expect(extra).to.deep.equal(['ref', 'toBlocking', 'unref']);
       // The calls that wait are the promise Socket's own; the ones that never wait are shared.
-      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendfile', 'sendfileAll', 'sendto', 'recv', 'recvInto', 'recvfrom']) {
+      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendfile', 'sendfileAll', 'sendto', 'recv', 'recvInto', 'recvfrom', 'chunks']) {
         expect(Socket.prototype[name], name).to.not.equal(blocking.Socket.prototype[name]);
       }
+      // Reading chunk by chunk: `for await` over a promise Socket, `for` over a blocking one.
+      expect(Socket.prototype[Symbol.asyncIterator]).to.be.a('function');
+      expect(Socket.prototype[Symbol.iterator]).to.equal(undefined);
+      expect(blocking.Socket.prototype[Symbol.iterator]).to.be.a('function');
+      expect(blocking.Socket.prototype[Symbol.asyncIterator]).to.equal(undefined);
       for (const name of ['bind', 'listen', 'setsockopt', 'getsockopt', 'shutdown', 'getsockname', 'getpeername']) {
         expect(Socket.prototype[name], name).to.equal(blocking.Socket.prototype[name]);
       }

@@ -9,6 +9,7 @@ import {
   EPOLLET,
   EPOLLIN,
   FIONREAD,
+  type ChunksOptions,
   type Credentials,
   type Linger,
   type RecvmsgResult,
@@ -138,6 +139,18 @@ export function typesCompile(): void {
   const events: EpollEvent[] = ep.wait(64, null);
   // @ts-expect-error a target is a Socket or an fd number
   ep.ctl(EPOLL_CTL_ADD, 'stdin', EPOLLIN);
+  for (const chunk of conn) {
+    const bytes: Buffer = chunk;
+    void bytes;
+  }
+  const sized: IterableIterator<Buffer> = conn.chunks({ size: 4096 });
+  const chunkOptions: ChunksOptions = { size: 1024 };
+  const firstChunk: Buffer | void = conn.chunks(chunkOptions).next().value;
+  // @ts-expect-error the blocking chunks() takes no timeout (SO_RCVTIMEO bounds it)
+  conn.chunks({ timeout: 100 });
+  // @ts-expect-error a blocking Socket is iterable, not async-iterable
+  const notAsync: AsyncIterable<Buffer> = conn;
+  void [sized, firstChunk, notAsync];
   const waiting: number = conn.ioctl(FIONREAD);
   const atMark: boolean = conn.sockatmark();
   const sameClass: typeof Socket = cjs.Socket;
@@ -160,6 +173,28 @@ export async function promiseTypesCompile(): Promise<void> {
   const wholeFile: number = await conn.sendfileAll(fileHandle, 0, 1 << 20, { signal: AbortSignal.timeout(1000) });
   // @ts-expect-error the offset is a number or null, never left out
   void conn.sendfile(3, undefined, 10);
+  const header: Buffer = await conn.recv(16, promises.MSG_WAITALL, { timeout: 1000 });
+  const filled: number = await conn.recvInto(new Float64Array(4), promises.MSG_WAITALL);
+  try {
+    await conn.recv(100, promises.MSG_WAITALL, { signal: AbortSignal.timeout(100) });
+  } catch (error) {
+    if (error instanceof promises.SocketError || error instanceof promises.AbortError) {
+      const taken: number | undefined = error.bytesReceived;
+      const bytes: Buffer | undefined = error.data;
+      void [taken, bytes];
+    }
+  }
+  for await (const chunk of conn) {
+    const bytes: Buffer = chunk;
+    void bytes;
+  }
+  const chunks: AsyncIterableIterator<Buffer> = conn.chunks({ size: 1024, timeout: 5000, signal: AbortSignal.timeout(10_000) });
+  const options: promises.ChunksOptions & promises.WaitOptions = { size: 1 };
+  // @ts-expect-error a promise Socket is async-iterable, not iterable
+  for (const chunk of conn) void chunk;
+  // @ts-expect-error the size is a number
+  conn.chunks({ size: '1' });
+  void [header, filled, chunks, options];
   const ready: promises.Socket[] = (await promises.select([conn], [], [], 30_000)).read;
   const [first] = await promises.getaddrinfo('localhost', 3005);
   if (first) await conn.connect(first.address);

@@ -114,8 +114,9 @@ int main(int argc, char *argv[]) {
     if (sendto(sd, packet, sizeof packet, 0, res->ai_addr, res->ai_addrlen) < 0) die("sendto");
 
     /* Read until this request's reply: a raw socket also gets every other ICMP message (on loopback,
-       the request itself on its way in). SO_RCVTIMEO bounds each wait; ten messages bound the loop. */
-    for (int tries = 0; tries < 10; tries++) {
+       the request itself on its way in, and other programs' pings). SO_RCVTIMEO bounds each wait,
+       the reply time the loop: others' messages, however many, cannot make this reply look lost. */
+    while (ms_since(&sent) < REPLY_MS) {
       struct sockaddr_storage from;
       socklen_t fromlen = sizeof from;
       ssize_t n = recvfrom(sd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);

@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, controlLength, data, domain, fileCount, fileOffset, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, fileCount, fileOffset, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback } from './values.mjs';
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
@@ -14,6 +14,7 @@ export const SIGNATURES = {
   recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  chunks: (rng, flavour) => [chunksOptions(rng, flavour)],
   tryAccept: (rng) => [flags(rng)],
   trySend: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
   trySendto: (rng, flavour) => [data(rng), address(rng), ...flagsAndOptions(rng, flavour)],

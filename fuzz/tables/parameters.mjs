@@ -312,6 +312,21 @@ const WAIT_OPTIONS = [
 ];
 export const waitOptions = arg((rng) => rng.pick(WAIT_OPTIONS)());
 
+const CHUNK_SIZES = [undefined, 1, 3, 65536, 0, -1, 1.5, NaN, Infinity, 2 ** 31, '10', null];
+
+/** chunks()'s options: a size, good or bad, with (promises) wait options, sometimes a key it does not take. */
+export function chunksOptions(rng, flavour) {
+  if (rng.chance(0.2)) return rng.chance(0.5) ? constant('undefined', undefined) : generic(rng);
+  const size = oneOf('size', CHUNK_SIZES)(rng);
+  const wait = flavour === 'P' && rng.chance(0.5) ? rng.pick(WAIT_OPTIONS)() : undefined;
+  const stray = rng.chance(0.1);
+  return spec(
+    `{size:${size.label}${wait ? `, ...${wait.label}` : ''}${stray ? ', sise:1' : ''}}`,
+    () => ({ size: size.make(), ...wait?.make(), ...(stray ? { sise: 1 } : {}) }),
+    { ...size.meta, ...wait?.meta },
+  );
+}
+
 /** The trailing parameters of a call that can wait: `flags` (blocking), `flags, options` or `options` (promises). */
 export function flagsAndOptions(rng, flavour) {
   if (flavour === 'B') return [flags(rng)];

@@ -17,6 +17,8 @@ export const RETURNS = {
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&
     (value.address === null || isAddress(value.address)),
   recvInto: isCount,
+  // An iterator (sync in the blocking flavour, async in the promise one), nothing read yet.
+  chunks: (value) => typeof value?.next === 'function' && (typeof value[Symbol.iterator] === 'function' || typeof value[Symbol.asyncIterator] === 'function'),
   recvmsg: (value) => typeof value === 'object' && value !== null && isCount(value.bytes) && Array.isArray(value.buffers) && Array.isArray(value.fds),
   recvFds: (value, plan) =>
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && Array.isArray(value.fds) && (typeof plan.values[0] !== 'number' || value.fds.length <= plan.values[0]),
