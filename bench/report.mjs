@@ -42,6 +42,14 @@ export const WORKLOADS = {
     extras: [],
     what: 'GiB/s measured at the receiver, every byte checked',
   },
+  file: {
+    title: 'File to socket',
+    metric: 'gibPerSec',
+    unit: 'GiB/s',
+    higherIsBetter: true,
+    extras: [],
+    what: 'GiB/s of a 64 MiB file in the page cache, sent over and over (4 times quick, 16 full) on one TCP connection, measured at a C receiver that discards it',
+  },
   connrate: {
     title: 'Connection rate',
     metric: 'perSec',
@@ -99,9 +107,11 @@ const IN_PROCESS = new Set(['overhead', 'recv64k']);
 const LOADGEN = new Set(['many', 'http']);
 
 // The reference pairs of a workload: the C pair and the node:net pair (none for recv64k, which
-// compares a contender with itself).
+// compares a contender with itself). A key with `@variant` is that variant's pair: for file, every
+// method is measured against C's sendfile and node:net's stream.
 function refKeys(workload) {
   if (workload === 'recv64k') return { c: null, net: null };
+  if (workload === 'file') return { c: `${pairKey('c', 'c')}@method=sendfile`, net: `${pairKey('node-net', 'c')}@method=stream` };
   if (workload === 'many') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c') };
   if (workload === 'http') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c'), http: pairKey('node-http', 'c') };
   if (workload === 'overhead') return { c: pairKey(null, 'c'), net: pairKey(null, 'node-net') };
@@ -113,11 +123,12 @@ function refKeys(workload) {
 export function pairGroup(workload, server, client) {
   if (IN_PROCESS.has(workload)) return 'single';
   if (LOADGEN.has(workload)) return 'loadgen';
+  if (workload === 'file') return 'sender';
   if (server === client) return 'same';
   if (server === 'c') return 'c-server';
   return 'c-client';
 }
-const GROUP_ORDER = ['single', 'loadgen', 'same', 'c-server', 'c-client'];
+const GROUP_ORDER = ['single', 'loadgen', 'sender', 'same', 'c-server', 'c-client'];
 
 // The contender that varies in a pair (the one the row is about).
 export function subject(workload, server, client) {
@@ -136,10 +147,10 @@ export function summarize(samples, cases, passes) {
       const spec = WORKLOADS[cs.workload];
       const mine = samples.filter((s) => s.pass === pass && s.workload === cs.workload && s.variant === cs.variant);
       if (mine.length === 0) continue;
-      const valueByPairRep = new Map(); // pairKey -> Map(rep -> value)
-      for (const s of mine) {
-        if (s.status !== 'ok') continue;
-        const k = pairKey(s.server, s.client);
+      const valueByPairRep = new Map(); // pairKey@variant -> Map(rep -> value)
+      for (const s of samples) {
+        if (s.status !== 'ok' || s.pass !== pass || s.workload !== cs.workload) continue;
+        const k = `${pairKey(s.server, s.client)}@${s.variant}`;
         if (!valueByPairRep.has(k)) valueByPairRep.set(k, new Map());
         valueByPairRep.get(k).set(s.rep, s.result[spec.metric]);
       }
@@ -174,7 +185,7 @@ export function summarize(samples, cases, passes) {
         };
         for (const e of spec.extras) row.extras[e] = stats(ok.map((s) => s.result[e]).filter(Number.isFinite));
         const ratio = (refKey, f) => {
-          const ref = valueByPairRep.get(refKey);
+          const ref = refKey === null ? undefined : valueByPairRep.get(refKey.includes('@') ? refKey : `${refKey}@${cs.variant}`);
           if (!ref) return null;
           const xs = [];
           for (const s of ok) {
@@ -281,6 +292,10 @@ export function renderTables(groups, { reps }) {
         cname(r.server), 'C load generator', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet),
         rss(r, 'rssBefore'), rss(r, 'rssIdle'), rss(r, 'rssPerConn'),
       ]);
+    } else if (g.workload === 'file') {
+      header = ['sender', 'receiver', 'runs', spec.unit, 'min–max', '× C sendfile', '× node:net stream'];
+      right = [false, false, false, true, true, true, true];
+      rows = shown.map((r) => [cname(r.server), 'C (discards)', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet)]);
     } else if (g.workload === 'http') {
       header = ['server', 'client', 'runs', spec.unit, 'min–max', '× C', '× node:net', '× node:http'];
       right = [false, false, false, true, true, true, true, true];
@@ -303,7 +318,7 @@ export function renderTables(groups, { reps }) {
     }
     if (rows.length) out.push(table(header, rows, right));
     if (unsupported.length) {
-      out.push(`  unsupported (contender printed UNSUPPORTED): ${unsupported.map((r) => (LOADGEN.has(g.workload) ? cname(r.server) + ' server' : `${cname(r.server ?? r.client)}${r.server && r.server !== r.client ? ' / ' + cname(r.client) : ''}`)).join(', ')}`);
+      out.push(`  unsupported (contender printed UNSUPPORTED): ${unsupported.map((r) => (LOADGEN.has(g.workload) ? cname(r.server) + ' server' : g.workload === 'file' ? cname(r.server) : `${cname(r.server ?? r.client)}${r.server && r.server !== r.client ? ' / ' + cname(r.client) : ''}`)).join(', ')}`);
     }
     for (const r of g.rows) {
       // identical failures (same message, same stderr tail) are listed once with their repetitions
@@ -334,6 +349,12 @@ export function renderTables(groups, { reps }) {
       'idle after one round trip, the server waiting in a recv on each; per conn = (idle - before) / connections.',
     );
   }
+  if (groups.some((g) => g.workload === 'file')) {
+    out.push(
+      'File to socket: each method a table; a contender without it printed UNSUPPORTED (node:net has no sendfile, only node:net',
+      'has the stream idiom). × C sendfile and × node:net stream compare every method with those two, run for run.',
+    );
+  }
   if (groups.some((g) => g.workload === 'http')) {
     out.push('HTTP/1.1: node:http (http.createServer) is a contender in this workload only; × node:http against its server likewise.');
   }
@@ -342,6 +363,7 @@ export function renderTables(groups, { reps }) {
 
 function pairName(workload, r) {
   if (IN_PROCESS.has(workload)) return cname(r.client);
+  if (workload === 'file') return `${cname(r.server)} sender`;
   if (LOADGEN.has(workload)) return `${cname(r.server)} server`;
   return r.server === r.client ? cname(r.client) : `${cname(r.server)} server / ${cname(r.client)} client`;
 }
@@ -362,6 +384,7 @@ function niceStep(max, targetTicks) {
 const GROUP_TITLE = {
   single: null,
   loadgen: 'server varies, C load generator as the clients',
+  sender: 'the sender varies, a C receiver',
   same: 'the same program at both ends',
   'c-server': 'C server, the client varies (the client\'s cost)',
   'c-client': 'the server varies, C client (the server\'s cost)',
@@ -444,8 +467,12 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
         } else if (workload === 'overhead') {
           if (r.subject !== 'c' && r.overC) label += `  ·  ${fmtNs(r.overC)} vs C`;
         } else {
-          if (r.subject !== 'c' && r.toC) label += `  ·  ${fmtRatio(r.toC)} C`;
-          if (r.subject !== 'node-net' && r.toNet) label += `  ·  ${fmtRatio(r.toNet)} node:net`;
+          // file: every method against C's sendfile and node:net's stream, but those two rows themselves.
+          const file = workload === 'file';
+          const cRef = r.subject === 'c' && (!file || g.variant === 'method=sendfile');
+          const netRef = r.subject === 'node-net' && (!file || g.variant === 'method=stream');
+          if (!cRef && r.toC) label += `  ·  ${fmtRatio(r.toC)} C${file ? ' sendfile' : ''}`;
+          if (!netRef && r.toNet) label += `  ·  ${fmtRatio(r.toNet)} node:net${file ? ' stream' : ''}`;
           if (r.subject !== 'node-http' && r.toHttp) label += `  ·  ${fmtRatio(r.toHttp)} node:http`;
           if (r.extras.rssPerConn) label += `  ·  ${fmtBytes(r.extras.rssPerConn.median)}/conn`;
         }
@@ -472,6 +499,8 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
       ? 'Labels: median, and the median of per-run differences to C. Generated by npm run bench (bench/run.mjs).'
       : workload === 'many'
         ? 'Labels: median, the medians of per-run ratios to the C server and to the node:net server, and RSS per idle connection. Generated by npm run bench.'
+        : workload === 'file'
+        ? 'Labels: median, and the medians of per-run ratios to the C sendfile sender and to node:net\'s createReadStream().pipe(). Generated by npm run bench.'
         : workload === 'http'
         ? 'Labels: median, and the medians of per-run ratios to the C, node:net and node:http servers (node:http serves this workload only). Generated by npm run bench.'
         : `Labels: median, and the medians of per-run ratios to the C pair and to the node:net pair.${hasMixed ? ' Lighter bars: mixed pairs.' : ''} Generated by npm run bench.`;
@@ -520,6 +549,7 @@ function panelTitle(workload, g) {
 
 function rowLabel(workload, r) {
   if (LOADGEN.has(workload)) return `${cname(r.server)} server`;
+  if (workload === 'file') return cname(r.server);
   if (r.group === 'c-server') return `${cname(r.client)} client`;
   if (r.group === 'c-client') return `${cname(r.server)} server`;
   return cname(r.subject);

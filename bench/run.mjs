@@ -20,7 +20,7 @@
 //   --unpinned         with --quick: add the unpinned pass
 //   --no-unpinned      full run: pinned pass only
 //   --reps=N           repetitions (default 5 full, 3 quick)
-//   --only=w1,w2       workloads: pingpong, recv64k, bulk, connrate, many, http, overhead
+//   --only=w1,w2       workloads: pingpong, recv64k, bulk, file, connrate, many, http, overhead
 //   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi,
 //                      node-http (a contender in the http workload only)
 //   --no-save          do not write bench/results (for trying things out)
@@ -82,6 +82,7 @@ const CONFIG = opts.quick
       pingpong: { sizes: [64], count: 4000, warmup: 400 },
       recv64k: { count: 50_000 },
       bulk: { sizes: [64 * 1024], total: 256 * MiB },
+      file: { size: 64 * MiB, times: 4, chunk: 64 * 1024 },
       connrate: { count: 1500, warmup: 150 },
       many: { conns: [100], size: 64, seconds: 1 },
       http: { conns: [50], seconds: 1 },
@@ -92,6 +93,7 @@ const CONFIG = opts.quick
       pingpong: { sizes: [1, 64, 4096], count: 20_000, warmup: 2000 },
       recv64k: { count: 300_000 },
       bulk: { sizes: [64 * 1024, MiB], total: 1024 * MiB },
+      file: { size: 64 * MiB, times: 16, chunk: 64 * 1024 },
       connrate: { count: 10_000, warmup: 1000 },
       many: { conns: [100, 1000, 10_000], size: 64, seconds: 3 },
       http: { conns: [50, 1000], seconds: 2 },
@@ -143,6 +145,35 @@ function sizeLabel(n) {
   return n === 1 ? '1 byte' : `${n} B`;
 }
 
+const FILE_METHODS = ['sendfile', 'read+send', 'stream'];
+const FILE_METHOD_LABELS = {
+  sendfile: 'sendfile(2) loop',
+  'read+send': 'read() 64 KiB + send() loop',
+  stream: 'fs.createReadStream().pipe(socket)',
+};
+
+/**
+ * The file the "file" workload sends: `size` bytes of the bulk pattern in a temporary directory,
+ * written once per run (so it is in the page cache: every repetition reads it warm), removed at
+ * exit.
+ */
+let benchFileDir = null;
+function benchFile(size) {
+  if (benchFileDir === null) {
+    benchFileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockcall-bench-'));
+    const pattern = Buffer.allocUnsafe(MiB);
+    for (let i = 0; i < MiB; i++) pattern[i] = i % 251;
+    const fd = fs.openSync(path.join(benchFileDir, 'file'), 'w');
+    for (let written = 0; written < size; written += MiB) fs.writeSync(fd, pattern, 0, Math.min(MiB, size - written));
+    fs.closeSync(fd);
+  }
+  return path.join(benchFileDir, 'file');
+}
+function removeBenchFile() {
+  if (benchFileDir !== null) fs.rmSync(benchFileDir, { recursive: true, force: true });
+  benchFileDir = null;
+}
+
 function buildCases() {
   const cases = [];
   const want = (w) => !opts.only || opts.only.includes(w);
@@ -176,6 +207,18 @@ function buildCases() {
         serverArgs: () => ['server', 'bulk', 'port=0', `size=${size}`, `total=${C.bulk.total}`],
         clientArgs: (port) => ['client', 'bulk', `port=${port}`, `size=${size}`, `total=${C.bulk.total}`],
         measuring: 'server', serverRunsUntilKilled: false,
+      });
+  if (want('file'))
+    // Each method its own variant; a contender without it prints UNSUPPORTED (node:net has no
+    // sendfile; only node:net has the stream idiom). The C client receives and measures.
+    for (const method of FILE_METHODS)
+      cases.push({
+        workload: 'file', variant: `method=${method}`, label: FILE_METHOD_LABELS[method],
+        params: { method, size: C.file.size, times: C.file.times, chunk: C.file.chunk },
+        pairs: selectedFor('file').map((id) => ({ server: id, client: 'c' })),
+        serverArgs: () => ['server', 'file', 'port=0', `path=${benchFile(C.file.size)}`, `method=${method}`, `chunk=${C.file.chunk}`, `times=${C.file.times}`],
+        clientArgs: (port) => ['client', 'file', `port=${port}`, `size=${C.file.size * C.file.times}`],
+        measuring: 'client', serverRunsUntilKilled: false,
       });
   if (want('connrate'))
     cases.push({
@@ -343,6 +386,7 @@ function killAllAndExit(sig) {
       p.child.kill('SIGKILL');
     } catch {}
   }
+  removeBenchFile();
   console.error(`\nbench: interrupted (${sig}); killed ${live.size} contender process(es)`);
   process.exit(130);
 }
@@ -450,6 +494,9 @@ function validate(cs, r, sample) {
     case 'bulk':
       if (r.verified !== true) throw new Failure('bulk receiver did not report verified: true');
       if (r.bytes !== p.total) throw new Failure(`bulk receiver got ${r.bytes} bytes, expected ${p.total}`);
+      break;
+    case 'file':
+      if (r.bytes !== p.size * p.times) throw new Failure(`file receiver got ${r.bytes} bytes, expected ${p.size * p.times}`);
       break;
     case 'connrate':
       if (r.connections !== p.count) warn(`connections ${r.connections}, expected ${p.count}`);
@@ -595,7 +642,7 @@ function timestamp(d) {
 
 function describe(cs, pair) {
   if (cs.serverArgs === null) return pair.client;
-  if (cs.workload === 'many' || cs.workload === 'http') return `${pair.server} server`;
+  if (cs.workload === 'many' || cs.workload === 'http' || cs.workload === 'file') return `${pair.server} server`;
   return pair.server === pair.client ? pair.client : `${pair.server} server / ${pair.client} client`;
 }
 
@@ -698,8 +745,12 @@ async function main() {
 }
 
 main().then(
-  (failed) => process.exit(failed ? 1 : 0),
+  (failed) => {
+    removeBenchFile();
+    process.exit(failed ? 1 : 0);
+  },
   (e) => {
+    removeBenchFile();
     console.error(e);
     for (const p of live) p.child.kill('SIGKILL');
     process.exit(1);

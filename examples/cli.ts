@@ -4,6 +4,7 @@
 //
 //   servers:  [port] [host] [--clients N]      the Unix server:  [path] [--clients N]
 //   clients:  port [host]                      the Unix clients: path
+//   static-server:  dir [port] [host] [--clients N]
 //
 // Servers bind 0.0.0.0 (INADDR_ANY) by default, as the originals do: every interface, so any host
 // that reaches this one can connect. They say so under `listening on`; a host of 127.0.0.1 keeps

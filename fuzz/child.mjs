@@ -1,6 +1,6 @@
 // The child: planning and making the calls, classifying their outcomes, the world's lifecycle.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readlinkSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -763,7 +763,7 @@ function closeWorld() {
   }
 }
 
-const KEEP_FILES = new Set(['ready.fifo', 'victim.fifo', 'ring']);
+const KEEP_FILES = new Set(['ready.fifo', 'victim.fifo', 'ring', 'source.bin']);
 
 /** The open fds and what they are, without the listing's own directory fd (closed by then). */
 function fdTable() {
@@ -865,6 +865,8 @@ export async function childMain(options) {
   }
   world.readyFifo = openSync(join(world.dir, 'ready.fifo'), 'r+');
   writeSync(world.readyFifo, 'r');
+  writeFileSync(join(world.dir, 'source.bin'), Buffer.alloc(12_345, 'sendfile'));
+  world.sourceFile = openSync(join(world.dir, 'source.bin'), 'r');
   ringFd = openSync(options.ring ?? join(world.dir, 'ring'), 'w+');
 
   await warmUp();
@@ -910,6 +912,7 @@ export async function childMain(options) {
   await settleLoop();
   await checkFds(windowStart, first + callCount);
   closeSync(world.readyFifo);
+  closeSync(world.sourceFile);
   closeSync(ringFd);
   flushCounts(first + callCount);
   writeSync(1, `SUMMARY ${JSON.stringify({ stopped, ms: Math.round(performance.now() - started) })}\n`);

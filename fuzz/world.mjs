@@ -46,6 +46,8 @@ export const world = {
   ports: {},
   paths: { B: '', P: '' },
   readyFifo: -1,
+  /** A regular file of a few KiB, open for reading: what sendfile sends from. */
+  sourceFile: -1,
   /** Never aborted: shared by many calls, so a listener a call forgets to remove piles up and warns. */
   live: new AbortController(),
   generation: 0,

@@ -294,9 +294,9 @@ export function closedError(syscall: string, fd: number, releasedBy: string): So
   return new SocketError(syscall, 'EBADF', -osConstants.errno.EBADF, undefined, `the socket is ${state}`);
 }
 
-/** What a failed sendAll's message adds (its error's `bytesSent` says the same as a number). */
-export function sendAllProgress(sent: number, total: number): string {
-  return `sendAll stopped after ${sent} of ${total} bytes`;
+/** What a failed sendAll (or sendfileAll) adds to its message (its error's `bytesSent` says the same as a number). */
+export function sendAllProgress(sent: number, total: number, call = 'sendAll'): string {
+  return `${call} stopped after ${sent} of ${total} bytes`;
 }
 
 /**

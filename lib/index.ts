@@ -55,3 +55,4 @@ export {
   type SendmsgOptions,
 } from './msg';
 export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue, Socket } from './socket';
+export { type FileInput } from './validate';

@@ -95,6 +95,12 @@ export interface Native {
   sendmsg(fd: number, buffers: ArrayBufferView[], control: Buffer | null, flags: number, address: Sockaddr | null): number;
   /** recvmsg(2): [bytes, msg_flags, the control bytes the kernel wrote, msg_name or null]. */
   recvmsg(fd: number, buffers: ArrayBufferView[], controlLength: number, flags: number): [number, number, Buffer, NativeAddress | null] | number;
+  /**
+   * sendfile(2) from `inFd` onto `fd`: `offset` null reads at (and moves) the file's position; a
+   * number reads there and leaves the position alone (the next offset is offset + the result).
+   * `offset` and `count` are integers from 0 to 2^53 - 1.
+   */
+  sendfile(fd: number, inFd: number, offset: number | null, count: number): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
   getsockname(fd: number): NativeAddress | number;
@@ -190,6 +196,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   recvfrom: 'function',
   sendmsg: 'function',
   recvmsg: 'function',
+  sendfile: 'function',
   shutdown: 'function',
   close: 'function',
   getsockname: 'function',

@@ -53,7 +53,7 @@ import {
   setReleasedBy,
   SocketBase,
 } from './socket-base';
-import { asBytes, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
+import { asBytes, type FileInput, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -1337,6 +1337,110 @@ export class Socket extends SocketBase {
       false,
       true,
     );
+  }
+
+  /**
+   * Sends up to `count` bytes of a file: sendfile(2) once, waiting on the event loop only while the
+   * send buffer is full, as {@link send}. Resolves with the bytes the kernel took, which may be
+   * fewer than `count` (what the buffer had room for), 0 at the end of the file. As the blocking
+   * Socket's sendfile: a numeric `offset` leaves the file's position alone (the next offset is
+   * `offset` plus the result), null reads at the file's position and moves it. See
+   * {@link sendfileAll} for the loop.
+   *
+   * @param file - The file: an fd (from `fs.openSync`) or a `FileHandle` (it stays yours to close).
+   * @param offset - Where to read in the file (an integer >= 0), or null for its own position.
+   * @param count - How many bytes at most (an integer >= 0).
+   * @param options - `signal` and `timeout` for the wait.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'sendfile') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from sendfile(2), `syscall` 'sendfile': `EBADF` (the file closed or not
+   *   open for reading), `EINVAL` (a file that cannot be spliced: a directory, some special files),
+   *   `EPIPE` / `ECONNRESET`, `ESPIPE` (an offset given for a pipe);
+   * - `TypeError` / `RangeError` for a bad `file`, `offset`, `count` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendfile.2.html | sendfile(2)}
+   * @example
+   * ```ts
+   * const sent = await conn.sendfile(fd, 0, 65536, { timeout: 1_000 });
+   * ```
+   */
+  sendfile(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'sendfile');
+      const [inFd, from, length] = sendfileArguments(file, offset, count);
+      return this.#run(WRITE, 'sendfile', waitOptions(options), () => {
+        const result = native.sendfile(fd, inFd, from, length);
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('sendfile', result);
+        return result;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends `count` bytes of a file: sendfile(2) until they have all gone or the file ends, waiting
+   * for buffer space as needed (Python's `socket.sendfile`). Resolves with the bytes sent: `count`,
+   * or fewer only when the file is shorter. A numeric `offset` advances call by call and the file's
+   * position is left alone; with null the file's position moves on by the bytes sent. A rejection
+   * (failure, timeout, abort) says in `bytesSent` how many bytes went out.
+   *
+   * `options.timeout` bounds the whole call, not each sendfile(2).
+   *
+   * @param file - The file: an fd (from `fs.openSync`) or a `FileHandle`.
+   * @param offset - Where to start in the file (an integer >= 0), or null for its own position.
+   * @param count - How many bytes (an integer >= 0).
+   * @param options - `signal` and `timeout` for the whole call.
+   * @throws Rejects (it never throws) with the errors of {@link sendfile}, each {@link SocketError}
+   * and {@link AbortError} carrying `bytesSent`.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendfile.2.html | sendfile(2)}
+   * @example
+   * ```ts
+   * import { open } from 'node:fs/promises';
+   * const file = await open('video.mp4');
+   * try {
+   *   await conn.sendfileAll(file, 0, (await file.stat()).size, { timeout: 60_000 });
+   * } finally {
+   *   await file.close();
+   * }
+   * ```
+   */
+  sendfileAll(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'sendfile');
+      const [inFd, from, length] = sendfileArguments(file, offset, count);
+      let sent = 0;
+      const progress = (): string => sendAllProgress(sent, length, 'sendfileAll');
+      return this.#run(
+        WRITE,
+        'sendfile',
+        waitOptions(options),
+        () => {
+          while (sent < length) {
+            const result = native.sendfile(fd, inFd, from === null ? null : from + sent, length - sent);
+            if (result === 0) break;
+            if (result === EAGAIN) return WOULD_BLOCK;
+            if (result < 0) {
+              const error = syscallError('sendfile', result, undefined, progress());
+              error.bytesSent = sent;
+              throw error;
+            }
+            sent += result;
+            this.#progress++;
+          }
+          return sent;
+        },
+        undefined,
+        (error) => {
+          error.bytesSent = sent;
+        },
+        progress,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -86,6 +86,7 @@ export {
   type SendmsgOptions,
 } from './msg';
 export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type FileInput } from './validate';
 
 /**
  * Resolves a host and port into socket addresses: getaddrinfo(3) on the libuv thread pool (name

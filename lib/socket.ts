@@ -25,7 +25,7 @@ import {
 import { native } from './native';
 import { receive, receiveFrom } from './receive';
 import { ADOPT, chunkSize, type ChunksOptions, endsAtEmpty, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, SocketBase, timeoutDetail } from './socket-base';
-import { ACCEPT_FLAGS, asBytes, RECV_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateView } from './validate';
+import { ACCEPT_FLAGS, asBytes, type FileInput, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateView } from './validate';
 
 export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
 
@@ -244,6 +244,93 @@ export class Socket extends SocketBase {
       const result = native.send(fd, sent === 0 ? bytes : bytes.subarray(sent), flags | MSG_NOSIGNAL);
       if (result < 0) {
         const error = blockingError(this, 'send', result, flags, SO_SNDTIMEO, undefined, sendAllProgress(sent, bytes.length));
+        error.bytesSent = sent;
+        throw error;
+      }
+      sent += result;
+    }
+    return sent;
+  }
+
+  /**
+   * Sends up to `count` bytes of a file on a connected stream socket: sendfile(2), the kernel copying
+   * from the page cache with no pass through JS. One call, as in C: returns how many bytes went,
+   * which may be fewer than `count` (a full send buffer on a non-blocking socket or after a signal;
+   * the kernel also takes at most 0x7ffff000 bytes per call), and 0 at the end of the file. See
+   * {@link sendfileAll} for the loop.
+   *
+   * With a numeric `offset` the file is read from there and its own position is left alone: the
+   * next offset is `offset` plus the result (the kernel's `*offset` after the call). With `offset`
+   * null the file is read from its position, which moves on by the result, as read(2) moves it.
+   * Blocks while the send buffer is full (SO_SNDTIMEO bounds it). A reset peer gives EPIPE, not
+   * SIGPIPE: Node ignores SIGPIPE.
+   *
+   * @param file - The file: an fd (from `fs.openSync`) or a `FileHandle` (its `fd` is used; the
+   * handle stays open and yours to close).
+   * @param offset - Where to read in the file (an integer >= 0), or null for its own position.
+   * @param count - How many bytes at most (an integer >= 0).
+   * @returns The bytes sent; 0 at the end of the file.
+   * @throws {@link SocketError} from sendfile(2), `syscall` 'sendfile': `EBADF` (the file is closed or
+   * not open for reading), `EINVAL` (a file that cannot be mapped or spliced: a directory, some
+   * special files; or an offset past what the file system takes), `EPIPE` / `ECONNRESET` (the
+   * connection is closed for sending), `EAGAIN` (SO_SNDTIMEO passed, or a non-blocking socket with a
+   * full buffer), `ESPIPE` (an offset given for a pipe).
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a `file`
+   * that is neither an fd nor a `{ fd }`, a negative or fractional `offset` or `count`, before any
+   * syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendfile.2.html | sendfile(2)}
+   * @example
+   * ```ts
+   * import { openSync, closeSync, fstatSync } from 'node:fs';
+   * const file = openSync('index.html', 'r');
+   * let offset = 0;
+   * const size = fstatSync(file).size;
+   * while (offset < size) offset += conn.sendfile(file, offset, size - offset);
+   * closeSync(file);
+   * ```
+   */
+  sendfile(file: FileInput, offset: number | null, count: number): number {
+    const fd = fdOf(this, 'sendfile');
+    const [inFd, from, length] = sendfileArguments(file, offset, count);
+    const result = native.sendfile(fd, inFd, from, length);
+    if (result < 0) throw blockingError(this, 'sendfile', result, 0, SO_SNDTIMEO);
+    return result;
+  }
+
+  /**
+   * Sends `count` bytes of a file: calls sendfile(2) until they have all gone or the file ends, as
+   * Python's `socket.sendfile`. Returns the bytes sent: `count`, or fewer only when the file is
+   * shorter. With a numeric `offset` each call reads on from where the last one stopped and the
+   * file's position is left alone; with null the file's position moves on by the bytes sent. If a
+   * call fails part way, the error's `bytesSent` says how many bytes went out before it.
+   *
+   * On a non-blocking socket it stops at the first EAGAIN (with `bytesSent`), as {@link sendAll}.
+   *
+   * @param file - The file: an fd (from `fs.openSync`) or a `FileHandle`.
+   * @param offset - Where to start in the file (an integer >= 0), or null for its own position.
+   * @param count - How many bytes (an integer >= 0).
+   * @returns The bytes sent.
+   * @throws {@link SocketError} as {@link sendfile}, with `bytesSent` (the message says it too:
+   * `sendfile EPIPE: sendfileAll stopped after 65536 of 1048576 bytes`).
+   * @throws `TypeError` / `RangeError` as {@link sendfile}, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendfile.2.html | sendfile(2)}
+   * @example
+   * ```ts
+   * import { open } from 'node:fs/promises';
+   * const file = await open('video.mp4');
+   * conn.sendfileAll(file, 0, (await file.stat()).size);
+   * await file.close();
+   * ```
+   */
+  sendfileAll(file: FileInput, offset: number | null, count: number): number {
+    const fd = fdOf(this, 'sendfile');
+    const [inFd, from, length] = sendfileArguments(file, offset, count);
+    let sent = 0;
+    while (sent < length) {
+      const result = native.sendfile(fd, inFd, from === null ? null : from + sent, length - sent);
+      if (result === 0) break;
+      if (result < 0) {
+        const error = blockingError(this, 'sendfile', result, 0, SO_SNDTIMEO, undefined, sendAllProgress(sent, length, 'sendfileAll'));
         error.bytesSent = sent;
         throw error;
       }

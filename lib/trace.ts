@@ -405,6 +405,14 @@ export const TRACED_SYSCALLS: Readonly<Record<string, Declaration>> = {
       return `${call.n(0)}, ${msghdr(call.args, true)}, ${call.flags(7)}`;
     },
   },
+  sendfile: {
+    // The offset before and after the call (strace: [in] => [out], one [in] when unchanged), or null for NULL.
+    recorded: [['out_fd', 'in_fd', 'offset', 'offset_out', 'count']],
+    print(call) {
+      const offset = call.args[2] === null ? 'NULL' : call.n(2) === call.n(3) ? `[${call.n(2)}]` : `[${call.n(2)}] => [${call.n(3)}]`;
+      return `${call.n(0)}, ${call.n(1)}, ${offset}, ${call.n(4)}`;
+    },
+  },
   shutdown: { recorded: [['fd', 'how']], print: (call) => `${call.n(0)}, ${named(shutdownHow, call.n(1))}` },
   close: { recorded: [['fd']], print: (call) => `${call.n(0)}` },
   getsockname: nameCall,

@@ -166,3 +166,33 @@ export function validateFlags(value: unknown, name: string, known: number, sysca
   }
   return value;
 }
+
+/**
+ * A file to send from, as {@link Socket.sendfile} takes it: an fd number (`fs.openSync`), or an
+ * object that holds one in `fd` (a `FileHandle` of `node:fs/promises`).
+ *
+ * @category Sockets
+ */
+export type FileInput =
+  | number
+  | {
+      /** The file's descriptor (a closed `FileHandle` has -1: the call then fails with EBADF). */
+      readonly fd: number;
+    };
+
+/**
+ * sendfile's arguments: the file's fd, the offset (null: the file's own position) and the count,
+ * offset and count integers from 0 to 2^53 - 1. A FileHandle's fd is taken as it is: a closed one
+ * (fd -1) reaches the kernel, which says EBADF, as for any closed fd.
+ */
+export function sendfileArguments(file: unknown, offset: unknown, count: unknown): [number, number | null, number] {
+  let fd: number;
+  if (typeof file === 'object' && file !== null && 'fd' in file) fd = validateInt(file.fd, 'file.fd', -1);
+  else if (typeof file === 'number') fd = validateInt(file, 'file', 0);
+  else throw invalidArgType('file', 'of type number or an object with an fd (FileHandle)', file);
+  if (offset !== null) {
+    if (typeof offset !== 'number') throw invalidArgType('offset', 'of type number or null', offset);
+    validateInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  }
+  return [fd, offset, validateInt(count, 'count', 0, Number.MAX_SAFE_INTEGER)];
+}

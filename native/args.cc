@@ -47,6 +47,16 @@ bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out) {
   return ValueDouble(info.Env(), info[index], index, out);
 }
 
+bool ArgSafeSize(const Napi::CallbackInfo& info, size_t index, double* out) {
+  double number;
+  if (!ArgDouble(info, index, &number)) return false;
+  if (!(number >= 0 && number <= 9007199254740991.0 && std::trunc(number) == number)) {
+    return Fail(info.Env(), "argument " + std::to_string(index) + " must be an integer >= 0 and <= 2^53 - 1", true);
+  }
+  *out = number;
+  return true;
+}
+
 bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out) {
   if (index >= info.Length()) return Fail(info.Env(), "argument " + std::to_string(index) + " must be a number", false);
   return ValueInt(info.Env(), info[index], index, out);

@@ -23,6 +23,10 @@ bool ArgInt(const Napi::CallbackInfo& info, size_t index, int* out);
 // A JS number (any double, NaN refused); used for millisecond timeouts.
 bool ArgDouble(const Napi::CallbackInfo& info, size_t index, double* out);
 
+// A JS number that is a non-negative integer up to Number.MAX_SAFE_INTEGER (2^53 - 1): a file
+// offset or a byte count, exact as a double and within off_t and size_t.
+bool ArgSafeSize(const Napi::CallbackInfo& info, size_t index, double* out);
+
 // The same two for a value already in hand (a raw entry point's argv); `index` names the argument.
 bool ValueDouble(Napi::Env env, napi_value value, size_t index, double* out);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -201,6 +202,31 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   // Never retried: see RetryOnEintr.
   const int result = Traced(trace, "close", [&] { return close(fd); }, [&](int) { trace.Int(fd); });
   return SyscallResult(args.env, result, errno);
+}
+
+// sendfile(2): up to `count` bytes of the file `in_fd` onto the socket, copied in the kernel. With an
+// offset (a number) the file's position is left alone and the kernel reads from there; with null
+// it reads from, and advances, the file's position. The offset after the call is offset + the
+// result, so it is not handed back. No flags: after an EINTR under a socket timeout the call is
+// made again as is (see RetryOnEintr: as accept4, it may wait one more timeout).
+static Napi::Value Sendfile(const Napi::CallbackInfo& info) {
+  int out_fd, in_fd;
+  double offset_arg = -1, count_arg;
+  if (!ArgInt(info, 0, &out_fd) || !ArgInt(info, 1, &in_fd)) return {};
+  const bool positioned = info.Length() > 2 && !info[2].IsNull();
+  if ((positioned && !ArgSafeSize(info, 2, &offset_arg)) || !ArgSafeSize(info, 3, &count_arg)) return {};
+  off_t offset = static_cast<off_t>(offset_arg);
+  const off_t given = offset;
+  const size_t count = static_cast<size_t>(count_arg);
+  Trace trace(info.Env());
+  const ssize_t result = RetryOnEintr(trace, out_fd, Waits::kToWrite, [&](int) {
+    return Traced(trace, "sendfile", [&] { return sendfile(out_fd, in_fd, positioned ? &offset : nullptr, count); }, [&](ssize_t) {
+      trace.Int(out_fd).Int(in_fd);
+      if (positioned) trace.Int(static_cast<double>(given)).Int(static_cast<double>(offset)); else trace.Null().Null();
+      trace.Int(static_cast<double>(count));
+    });
+  });
+  return SyscallResult(info.Env(), result, errno);
 }
 
 static Napi::Value NameCall(const Napi::CallbackInfo& info, const char* name, int (*call)(int, sockaddr*, socklen_t*)) {
@@ -586,6 +612,7 @@ void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
       {"dup", Dup},                              // (fd, min) -> fcntl(F_DUPFD_CLOEXEC)
       {"select", Select},                        // (read[], write[], except[], ms) -> [r[], w[], e[]]
       {"poll", Poll},                            // (fds[], events[], ms) -> revents[]
+      {"sendfile", Sendfile},                    // (fd, in_fd, offset | null, count) -> bytes
   });
 }
 

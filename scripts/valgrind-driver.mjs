@@ -8,7 +8,8 @@
 // the worker section, which exists to tear a thread down with sockets and poll handles open.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -340,6 +341,61 @@ await step('getaddrinfo', () => {
   assert.equal(passive[0].address.address, '0.0.0.0');
   assert.throws(() => S.getaddrinfo('not an address', 80, { flags: S.AI_NUMERICHOST }), { code: 'EAI_NONAME' });
   assert.throws(() => S.getaddrinfo('127.0.0.1', 'no-such-service', { flags: S.AI_NUMERICSERV }), { code: 'EAI_NONAME' });
+});
+
+await step('sendfile', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockcall-valgrind-'));
+  try {
+    const data = pattern(300_000);
+    writeFileSync(join(dir, 'data'), data);
+    const file = openSync(join(dir, 'data'), 'r');
+    const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM).map(guard);
+    // An offset (the file position stays), null (it moves), the end of the file.
+    assert.equal(a.sendfile(file, 10, 100), 100);
+    assert.deepEqual(b.recv(100, S.MSG_WAITALL), data.subarray(10, 110));
+    assert.equal(a.sendfile(file, null, 50), 50);
+    assert.deepEqual(b.recv(50, S.MSG_WAITALL), data.subarray(0, 50));
+    assert.equal(a.sendfile(file, data.length, 10), 0);
+    // A full buffer on a non-blocking socket: EAGAIN part way, with bytesSent.
+    a.setBlocking(false);
+    const error = (() => {
+      try {
+        a.sendfileAll(file, 0, data.length);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    assert.equal(error?.code, 'EAGAIN');
+    assert.ok(error.bytesSent > 0 && error.bytesSent < data.length);
+    assert.equal(sha(b.recv(error.bytesSent, S.MSG_WAITALL)), sha(data.subarray(0, error.bytesSent)));
+    // The promise flavour: waits for room while the other end reads.
+    const [c, d] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+    const handle = await open(join(dir, 'data'));
+    const sending = c.sendfileAll(handle, 0, data.length, { timeout: GUARD_MS });
+    const parts = [];
+    for (let got = 0, calls = 0; got < data.length && calls < 10_000; calls++) {
+      const chunk = await d.recv(65536, { timeout: GUARD_MS });
+      parts.push(chunk);
+      got += chunk.length;
+    }
+    assert.equal(await sending, data.length);
+    assert.equal(sha(Buffer.concat(parts)), sha(data));
+    await handle.close();
+    // The raw binding: failures as -errno, and its argument guards.
+    const fd = a.fd;
+    assert.equal(native.sendfile(fd, -1, 0, 1), -EBADF);
+    assert.equal(native.sendfile(fd, b.fd, 0, 1), -osConstants.errno.ESPIPE); // a socket has no offset
+    throwsType(() => native.sendfile(fd, file, -1, 1), RangeError);
+    throwsType(() => native.sendfile(fd, file, 0.5, 1), RangeError);
+    throwsType(() => native.sendfile(fd, file, 2 ** 53, 1), RangeError);
+    throwsType(() => native.sendfile(fd, file, 0, NaN), RangeError);
+    throwsType(() => native.sendfile(fd, file, '0', 1), TypeError);
+    throwsType(() => native.sendfile(fd, file, 0), TypeError);
+    for (const s of [a, b, c, d]) s.close();
+    closeSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 await step('native argument guards', () => {

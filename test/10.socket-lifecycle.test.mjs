@@ -316,6 +316,8 @@ describe('10 socket lifecycle and fd ownership', function () {
         ['connect', () => s.connect({ path: name })],
         ['send', () => s.send('x')],
         ['send', () => s.sendAll('xyz')],
+        ['sendfile', () => s.sendfile(0, 0, 1)],
+        ['sendfile', () => s.sendfileAll(0, null, 1)],
         ['sendto', () => s.sendto('x', { path: name })],
         ['recv', () => s.recv(8)],
         ['recv', () => s.recv(8, MSG_DONTWAIT)],

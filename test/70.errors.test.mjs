@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
@@ -323,6 +324,42 @@ describe('70 errors and bad arguments', function () {
       }
     });
 
+    it('sendfile from a closed fd or FileHandle is EBADF, from a directory or a write-only file EINVAL / EBADF, and a socket as the file fails too', async function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+      track(a, b);
+      const dir = mkdtempSync(join(tmpdir(), 'sockcall-sendfile-'));
+      try {
+        const path = join(dir, 'f');
+        writeFileSync(path, 'data');
+        const closed = openSync(path, 'r');
+        closeSync(closed);
+        // At once: the number is free only until the next open.
+        throwsLike(() => a.sendfile(closed, 0, 1), { instanceOf: SocketError, code: 'EBADF', syscall: 'sendfile' });
+        const handle = await open(path);
+        await handle.close();
+        const directory = openSync(dir, 'r');
+        const writeOnly = openSync(path, 'w');
+        try {
+          for (const [call, code] of [
+            [() => a.sendfile(handle, 0, 1), 'EBADF'],
+            [() => a.sendfileAll(handle, null, 1), 'EBADF'],
+            [() => a.sendfile(directory, 0, 1), 'EINVAL'],
+            [() => a.sendfile(writeOnly, 0, 1), 'EBADF'],
+          ]) {
+            const error = throwsLike(call, { instanceOf: SocketError, code, syscall: 'sendfile', message: new RegExp(`^sendfile ${code}`) });
+            expect(getSystemErrorName(error.errno)).to.equal(code);
+          }
+          // From the socket as the file: a socket cannot be read by sendfile.
+          throwsLike(() => a.sendfile(b.fd, 0, 1), { instanceOf: SocketError, syscall: 'sendfile' });
+        } finally {
+          closeSync(directory);
+          closeSync(writeOnly);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("getaddrinfo failure: code EAI_NONAME, syscall, hostname, errno libuv's number for the name, eai glibc's value", function () {
       // AI_NUMERICHOST: the name is refused without a lookup, so the test sends no DNS query (tests
       // talk only to loopback; the machine's resolver is not on it).
@@ -373,6 +410,13 @@ describe('70 errors and bad arguments', function () {
         ['object data', () => client.send({ length: 1 }), TYPE],
         ['sendAll number data', () => client.sendAll(42), TYPE],
         ['sendto array data', () => udp.sendto([1, 2], to), TYPE],
+        ['sendfile string file', () => client.sendfile('/etc/hostname', 0, 1), TYPE],
+        ['sendfile object without fd', () => client.sendfile({}, 0, 1), TYPE],
+        ['sendfile string fd in an object', () => client.sendfile({ fd: '3' }, 0, 1), TYPE],
+        ['sendfile undefined offset', () => client.sendfile(0, undefined, 1), TYPE],
+        ['sendfile string offset', () => client.sendfile(0, '0', 1), TYPE],
+        ['sendfile bigint count', () => client.sendfile(0, 0, 1n), TYPE],
+        ['sendfileAll missing count', () => client.sendfileAll(0, 0), TYPE],
         ['recvInto array', () => accepted.recvInto([0, 0]), TYPE],
         ['recvInto ArrayBuffer', () => accepted.recvInto(new ArrayBuffer(8)), TYPE],
         ['null address (connect)', () => fresh.connect(null), TYPE],
@@ -420,6 +464,13 @@ describe('70 errors and bad arguments', function () {
         ['flags 1.5', () => client.send('x', 1.5), RANGE],
         ['flags 2^32', () => client.send('x', 2 ** 32), RANGE],
         ['negative fromFd', () => Socket.fromFd(-1), RANGE],
+        ['sendfile negative fd', () => client.sendfile(-1, 0, 1), RANGE],
+        ['sendfile negative offset', () => client.sendfile(0, -1, 1), RANGE],
+        ['sendfile fractional offset', () => client.sendfile(0, 0.5, 1), RANGE],
+        ['sendfile offset 2^53', () => client.sendfile(0, 2 ** 53, 1), RANGE],
+        ['sendfile negative count', () => client.sendfile(0, 0, -1), RANGE],
+        ['sendfile NaN count', () => client.sendfile(0, null, NaN), RANGE],
+        ['sendfileAll Infinity count', () => client.sendfileAll(0, 0, Infinity), RANGE],
         ['fractional domain', () => new Socket(2.5, SOCK_STREAM), RANGE],
         ['getsockopt negative length', () => client.getsockopt(SOL_SOCKET, SO_RCVBUF, -1), RANGE],
         ['setsockopt fractional int', () => client.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096.5), RANGE],

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,7 @@ const PROGRAMS = [
   'tcp-info',
   'ping',
   'sniff',
+  'static-server',
 ];
 const FLAVOURS = ['ts', 'c'];
 const LABEL = { ts: 'sockcall', c: 'C' };
@@ -632,6 +633,163 @@ describe('85 examples beside their C', function () {
     });
   });
 
+  describe('static-server (HTTP/1.1 with sendfile)', function () {
+    const BIG = 100 * 1024 * 1024;
+    let top;
+    let www;
+    let bigDigest;
+
+    /** curl with `args`, bounded: its exit status, stdout (hashed as it streams when `hash`), stderr. */
+    function curl(path, args, { hash = false } = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(path, ['-sS', '--max-time', '30', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const digest = createHash('sha256');
+        const chunks = [];
+        let length = 0;
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          length += chunk.length;
+          if (hash) digest.update(chunk);
+          else chunks.push(chunk);
+        });
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 40000);
+        child.once('error', reject);
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, length, stdout: Buffer.concat(chunks).toString('latin1'), digest: hash ? digest.digest('hex') : undefined, stderr });
+        });
+      });
+    }
+
+    before(function () {
+      this.timeout(60000);
+      top = mkdtempSync(join(tmpdir(), 'sockcall-static-'));
+      www = join(top, 'www');
+      mkdirSync(join(www, 'sub'), { recursive: true });
+      writeFileSync(join(www, 'a.txt'), 'hello\n');
+      writeFileSync(join(www, 'sub', 'index.html'), '<p>sub</p>\n');
+      writeFileSync(join(top, 'secret.txt'), 'outside the served directory\n');
+      // 100 MiB of random bytes, written and hashed a MiB at a time.
+      const digest = createHash('sha256');
+      const fd = openSync(join(www, 'big.bin'), 'w');
+      try {
+        for (let written = 0; written < BIG; written += 1 << 20) {
+          const chunk = randomBytes(1 << 20);
+          digest.update(chunk);
+          writeSync(fd, chunk);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      bigDigest = digest.digest('hex');
+    });
+
+    after(function () {
+      if (top !== undefined) rmSync(top, { recursive: true, force: true });
+    });
+
+    it('both, through curl: a 100 MiB file by SHA-256, keep-alive, .. refused, 404 with Connection: close, HEAD; the same log', async function () {
+      this.timeout(120000);
+      const curlPath = needTool(this, 'curl', ['--version']);
+      const logs = [];
+      // One server at a time: each moves 100 MiB, and the machine may be shared.
+      for (const flavour of FLAVOURS) {
+        const label = LABEL[flavour];
+        const { proc: server, port } = await startServer(flavour, 'static-server', [www, '0', '127.0.0.1', '--clients', '5']);
+        const url = `http://127.0.0.1:${port}`;
+
+        const big = await curl(curlPath, ['-D', join(top, `headers-${flavour}`), `${url}/big.bin`], { hash: true });
+        expect(big.code, `${label}: ${big.stderr}`).to.equal(0);
+        expect(big.length, label).to.equal(BIG);
+        expect(big.digest, `${label}: the SHA-256 of what arrived`).to.equal(bigDigest);
+
+        // Two requests on one connection (curl reuses it): one accepted, two lines logged.
+        const both = await curl(curlPath, [`${url}/a.txt`, `${url}/sub/`]);
+        expect(both.stdout, label).to.equal('hello\n<p>sub</p>\n');
+
+        const escape = await curl(curlPath, ['--path-as-is', '-w', '%{http_code}\n', '-o', '/dev/null', `${url}/../secret.txt`, '-o', '/dev/null', `${url}/sub/%2e%2e/%2e%2e/secret.txt`]);
+        expect(escape.stdout, label).to.equal('403\n403\n');
+
+        const missing = await curl(curlPath, ['-i', '-H', 'Connection: close', `${url}/missing.txt`]);
+        expect(missing.stdout.split('\r\n'), label).to.deep.equal([
+          'HTTP/1.1 404 Not Found',
+          'Content-Length: 14',
+          'Content-Type: text/plain; charset=utf-8',
+          'Connection: close',
+          '',
+          '404 Not Found\n',
+        ]);
+
+        const head = await curl(curlPath, ['-I', `${url}/big.bin`]);
+        expect(head.stdout.split('\r\n').slice(0, 3), label).to.deep.equal([
+          'HTTP/1.1 200 OK',
+          `Content-Length: ${BIG}`,
+          'Content-Type: application/octet-stream',
+        ]);
+
+        const log = normalise(await finished(server), port);
+        expect(log, label).to.deep.equal([
+          'listening on 127.0.0.1:PORT',
+          'accepted 127.0.0.1:PEER',
+          `GET /big.bin 200 ${BIG}`,
+          'accepted 127.0.0.1:PEER',
+          'GET /a.txt 200 6',
+          'GET /sub/ 200 11',
+          'accepted 127.0.0.1:PEER',
+          'GET /../secret.txt 403',
+          'GET /sub/%2e%2e/%2e%2e/secret.txt 403',
+          'accepted 127.0.0.1:PEER',
+          'GET /missing.txt 404',
+          'accepted 127.0.0.1:PEER',
+          'HEAD /big.bin 200 0',
+        ]);
+        logs.push(log);
+      }
+      expect(logs[0], 'sockcall and C servers print the same').to.deep.equal(logs[1]);
+    });
+
+    it('both: a malformed request and an overlong head are 400 and close the connection', async function () {
+      this.timeout(30000);
+      const logs = await Promise.all(
+        FLAVOURS.map(async (flavour) => {
+          const { proc: server, port } = await startServer(flavour, 'static-server', [www, '0', '127.0.0.1', '--clients', '2']);
+          const conn = new promises.Socket(AF_INET, SOCK_STREAM);
+          try {
+            await conn.connect({ address: '127.0.0.1', port }, { timeout: GUARD_MS });
+            await conn.sendAll('NONSENSE\r\n\r\n', { timeout: GUARD_MS });
+            const reply = [];
+            for (let calls = 0; calls < 100; calls++) {
+              const chunk = await conn.recv(4096, { timeout: GUARD_MS });
+              if (chunk.length === 0) break;
+              reply.push(chunk);
+            }
+            // The 400, and then the end of the connection (recv of 0 bytes).
+            expect(Buffer.concat(reply).toString(), LABEL[flavour]).to.equal(
+              'HTTP/1.1 400 Bad Request\r\nContent-Length: 16\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request\n',
+            );
+          } finally {
+            conn.close();
+          }
+          const long = new promises.Socket(AF_INET, SOCK_STREAM);
+          try {
+            await long.connect({ address: '127.0.0.1', port }, { timeout: GUARD_MS });
+            // HEAD_MAX (8192) bytes with no blank line: all of them read, none left to reset the close.
+            await long.sendAll(`GET /${'x'.repeat(8192 - 5)}`, { timeout: GUARD_MS });
+            const status = await long.recv(4096, { timeout: GUARD_MS });
+            expect(status.toString().split('\r\n')[0], LABEL[flavour]).to.equal('HTTP/1.1 400 Bad Request');
+          } finally {
+            long.close();
+          }
+          return normalise(await finished(server), port);
+        }),
+      );
+      for (const log of logs) {
+        expect(log).to.deep.equal(['listening on 127.0.0.1:PORT', 'accepted 127.0.0.1:PEER', '? ? 400', 'accepted 127.0.0.1:PEER', '? ? 400']);
+      }
+    });
+  });
+
   describe('the default host, INADDR_ANY as the originals bind', function () {
     const SERVERS = ['tcp-echo-server', 'welcome-server', 'select-server', 'poll-server', 'tcp-echo-promises-server', 'udp-echo-server'];
     const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
@@ -654,6 +812,27 @@ describe('85 examples beside their C', function () {
         }
       });
     }
+  });
+
+  describe('static-server: loopback unless told otherwise', function () {
+    it('binds 127.0.0.1 by default; given 0.0.0.0, it says so under its listening line, in both', async function () {
+      const NOTE = '0.0.0.0 is INADDR_ANY, as the original binds: every interface, open to the network; give the host 127.0.0.1 to stay on loopback';
+      for (const [args, expected] of [
+        [[tmpdir(), '0'], ['listening on 127.0.0.1:PORT']],
+        [[tmpdir(), '0', '0.0.0.0'], ['listening on 0.0.0.0:PORT', NOTE]],
+      ]) {
+        const heads = await Promise.all(
+          FLAVOURS.map(async (flavour) => {
+            const proc = run(flavour, 'static-server', args);
+            await waitForLine(proc, expected.length === 1 ? /^listening on/ : /^0\.0\.0\.0 is INADDR_ANY/);
+            proc.child.kill('SIGTERM');
+            await proc.exit;
+            return linesOf(proc.stdout).map((line) => line.replace(/:\d+$/, ':PORT'));
+          }),
+        );
+        for (const [i, flavour] of FLAVOURS.entries()) expect(heads[i], `${LABEL[flavour]} ${args.join(' ')}`).to.deep.equal(expected);
+      }
+    });
   });
 
   describe('failures', function () {
@@ -689,6 +868,8 @@ describe('85 examples beside their C', function () {
         ['ping', ['--count', '0']],
         ['sniff', []],
         ['sniff', ['80', '--connections', 'x']],
+        ['static-server', []],
+        ['static-server', ['/tmp', '0', 'localhost']],
       ];
       for (const [name, args] of cases) {
         const results = await Promise.all(

@@ -62,6 +62,12 @@ const FLOW = `
     try { u1.recv(10, S.MSG_DONTWAIT); } catch {}
     const [a, b] = S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM);
     a.shutdown(S.SHUT_WR);
+    const file = require('node:fs').openSync(${JSON.stringify(join(root, 'package.json'))}, 'r');
+    b.sendfile(file, 0, 8);
+    b.sendfileAll(file, null, 4);
+    b.sendfile(file, 2 ** 40, 4);
+    try { b.sendfile(a.fd, 0, 4); } catch {}
+    require('node:fs').closeSync(file);
     b.setBlocking(false);
     b.getBlocking();
     await P.select([a], [], [], 1000);
@@ -139,6 +145,7 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/^\[pid +\d+\] sendto\(\d+, "hello, \\"server\\"\\n\\0\\1", 18, MSG_NOSIGNAL, NULL, 0\) += 18$/m);
     expect(text).to.match(/recvfrom\(\d+, 0x[0-9a-f]+, 10, MSG_DONTWAIT, NULL, NULL\) += -1 EAGAIN \(Resource temporarily unavailable\)/);
     expect(text).to.match(/socketpair\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0, \[\d+, \d+\]\) += 0/);
+    expect(text).to.match(/^sendfile\(\d+, \d+, \[0\] => \[8\], 8\) += 8\nsendfile\(\d+, \d+, NULL, 4\) += 4\nsendfile\(\d+, \d+, \[1099511627776\], 4\) += 0\nsendfile\(\d+, \d+, \[0\], 4\) += -1 ESPIPE \(Illegal seek\)$/m);
     expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
     expect(text).to.match(/sendmsg\(\d+, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="fds", iov_len=3\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[\d+, 1\]\}\], msg_controllen=24, msg_flags=0\}, MSG_NOSIGNAL\) += 3/);
     expect(text).to.match(/recvmsg\(\d+, \{msg_namelen=128\}, MSG_DONTWAIT\|MSG_CMSG_CLOEXEC\) += -1 EAGAIN/);
@@ -163,7 +170,7 @@ describe('86 the syscall trace', function () {
     try {
       const run = spawnSync(
         strace,
-        ['-ff', '-qq', '-s', '32', '-e', 'trace=network,pselect6,poll,fcntl,close,epoll_create1,epoll_ctl,epoll_wait,ioctl', '-o', join(dir, 'trace'), process.execPath, '-e', FLOW],
+        ['-ff', '-qq', '-s', '32', '-e', 'trace=network,sendfile,pselect6,poll,fcntl,close,epoll_create1,epoll_ctl,epoll_wait,ioctl', '-o', join(dir, 'trace'), process.execPath, '-e', FLOW],
         { encoding: 'utf8', timeout: 45000, env: { ...process.env, SOCKCALL_TRACE: '1' } },
       );
       expect(run.status, run.stderr).to.equal(0);
@@ -195,7 +202,7 @@ describe('86 the syscall trace', function () {
       const oursNormalized = new Set(ours.map(normalize));
       for (const [thread, fds] of fdsByThread) {
         for (const line of straced.get(thread)) {
-          const call = /^(socket|bind|listen|accept4|connect|sendto|recvfrom|sendmsg|recvmsg|shutdown|getsockname|getpeername|getsockopt|setsockopt)\((\d+),/.exec(line);
+          const call = /^(socket|bind|listen|accept4|connect|sendto|recvfrom|sendmsg|recvmsg|sendfile|shutdown|getsockname|getpeername|getsockopt|setsockopt)\((\d+),/.exec(line);
           if (call && fds.has(call[2])) expect(oursNormalized.has(line), `sockcall's trace has: ${line}`).to.equal(true);
         }
       }

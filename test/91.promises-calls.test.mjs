@@ -206,7 +206,7 @@ describe('91 promise flavour: the waiting calls', function () {
       const extra = [...promiseNames].filter((name) => !blockingNames.has(name)).sort();
       expect(extra).to.deep.equal(['ref', 'toBlocking', 'unref']);
       // The calls that wait are the promise Socket's own; the ones that never wait are shared.
-      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendto', 'recv', 'recvInto', 'recvfrom', 'chunks']) {
+      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendfile', 'sendfileAll', 'sendto', 'recv', 'recvInto', 'recvfrom', 'chunks']) {
         expect(Socket.prototype[name], name).to.not.equal(blocking.Socket.prototype[name]);
       }
       // Reading chunk by chunk: `for await` over a promise Socket, `for` over a blocking one.
@@ -310,6 +310,9 @@ describe('91 promise flavour: the waiting calls', function () {
       await rejectsNotThrows(() => psocket().connect('127.0.0.1:80', T), typeError);
       await rejectsNotThrows(() => client.send(42, T), typeError);
       await rejectsNotThrows(() => client.sendAll(null, T), typeError);
+      await rejectsNotThrows(() => client.sendfile('file', 0, 1, T), typeError);
+      await rejectsNotThrows(() => client.sendfileAll(0, -1, 1, T), rangeError);
+      await rejectsNotThrows(() => client.sendfile(0, 0, 1, { timeout: 'soon' }), typeError);
       await rejectsNotThrows(() => client.send('x', 'flags'), typeError);
       await rejectsNotThrows(() => udp.sendto('x', 'nowhere', T), typeError);
       await rejectsNotThrows(() => conn.recv(-1, T), rangeError);
@@ -333,6 +336,8 @@ describe('91 promise flavour: the waiting calls', function () {
       await rejectsNotThrows(() => conn.recvInto(new Uint8Array(4), T), ebadf);
       await rejectsNotThrows(() => conn.send('x', T), { ...ebadf, syscall: 'send' });
       await rejectsNotThrows(() => conn.sendAll('x', T), ebadf);
+      await rejectsNotThrows(() => conn.sendfile(0, 0, 1, T), { ...ebadf, syscall: 'sendfile' });
+      await rejectsNotThrows(() => conn.sendfileAll(0, null, 1, T), { ...ebadf, syscall: 'sendfile' });
       await rejectsNotThrows(() => conn.connect(server.getsockname(), T), { ...ebadf, syscall: 'connect' });
       server.close();
       await rejectsNotThrows(() => server.accept(T), { ...ebadf, syscall: 'accept' });

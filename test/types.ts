@@ -72,6 +72,10 @@ export function typesCompile(): void {
   conn.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 1500);
   const timeoutMs: number = conn.getsockopt(SOL_SOCKET, SO_RCVTIMEO);
   const raw: Buffer = conn.getsockopt(SOL_SOCKET, SO_RCVLOWAT, 4);
+  const sentFromFile: number = conn.sendfile(3, 0, 4096) + conn.sendfileAll({ fd: 3 }, null, 4096);
+  // @ts-expect-error a path is not a file: open it first
+  conn.sendfile('/etc/hostname', 0, 10);
+  void sentFromFile;
   // @ts-expect-error SO_LINGER takes a struct, not a number
   conn.setsockopt(SOL_SOCKET, SO_LINGER, 1);
   const peer: Credentials = conn.getsockopt(SOL_SOCKET, SO_PEERCRED);
@@ -164,6 +168,11 @@ export async function promiseTypesCompile(): Promise<void> {
   const data: Buffer = await conn.recv(250, { signal: AbortSignal.timeout(1000) });
   const sent: number = await conn.send(data, 0, { timeout: 100 });
   const total: number = await conn.sendAll(data);
+  const fromFile: number = await conn.sendfile(3, null, 4096, { timeout: 100 });
+  const fileHandle: promises.FileInput = { fd: 3 };
+  const wholeFile: number = await conn.sendfileAll(fileHandle, 0, 1 << 20, { signal: AbortSignal.timeout(1000) });
+  // @ts-expect-error the offset is a number or null, never left out
+  void conn.sendfile(3, undefined, 10);
   const header: Buffer = await conn.recv(16, promises.MSG_WAITALL, { timeout: 1000 });
   const filled: number = await conn.recvInto(new Float64Array(4), promises.MSG_WAITALL);
   try {
@@ -202,5 +211,5 @@ export async function promiseTypesCompile(): Promise<void> {
   // @ts-expect-error the promise flavour's wait resolves
   const notYet: promises.EpollEvent[] = ep.wait(16, 0);
   ep.close();
-  void [sent, total, ready, wrong, fromPeer, events, notYet];
+  void [sent, total, fromFile, wholeFile, ready, wrong, fromPeer, events, notYet];
 }

@@ -10,6 +10,8 @@
  *   server connrate port=0                     client connrate port=P count=N warmup=W
  *   server many port=0 size=S  (epoll)         client many port=P conns=N size=S seconds=D [pause=1] (epoll)
  *   server http port=0  (epoll)                client http port=P conns=N seconds=D (epoll)
+ *   server file port=0 path=F method=sendfile|read+send chunk=C times=N
+ *                                              client file port=P size=S
  *   client overhead count=N op=getsockopt|recvdata
  *
  * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
@@ -23,6 +25,10 @@
  * parsing is the minimal one every contender shares: a request ends at "\r\n\r\n"; a request may
  * arrive split across reads and several may arrive in one read, each gets the fixed response. The
  * load generator checks every response: status 200, Content-Length, the body, nothing beyond it.
+ *
+ * "file": the server sends the file F N times over to the one client that connects, by a sendfile()
+ * loop or by pread() of C bytes and send() of them, then closes; the client receives and discards
+ * until EOF (S bytes in all) and measures from its first byte to EOF. Other methods: UNSUPPORTED.
  *
  * Build: cc -O2 -Wall -o bench/build/contender bench/c/contender.c
  */
@@ -39,6 +45,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -299,6 +307,79 @@ static int client_bulk(void) {
   }
   close(fd);
   free(pattern);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- file */
+
+static int server_file(void) {
+  int port = (int)arg_num("port", 0);
+  const char *path = arg_str("path");
+  const char *method = arg_str("method");
+  size_t chunk = (size_t)arg_num("chunk", 65536);
+  long long times = arg_num("times", 1);
+  int use_sendfile = strcmp(method, "sendfile") == 0;
+  if (!use_sendfile && strcmp(method, "read+send") != 0) {
+    printf("UNSUPPORTED\n");
+    return 0;
+  }
+  int file = open(path, O_RDONLY | O_CLOEXEC);
+  if (file < 0) die_errno("open");
+  struct stat st;
+  if (fstat(file, &st) < 0) die_errno("fstat");
+  char *buf = use_sendfile ? NULL : xmalloc(chunk);
+  int lfd = listen_on(port);
+  int fd = accept_one(lfd);
+  close(lfd);
+  for (long long round = 0; round < times; round++) {
+    if (use_sendfile) {
+      for (off_t offset = 0; offset < st.st_size;) {
+        ssize_t n = sendfile(fd, file, &offset, (size_t)(st.st_size - offset));
+        if (n < 0 && errno != EINTR) die_errno("sendfile");
+        if (n == 0) die("sendfile: the file ended at %lld of %lld bytes", (long long)offset, (long long)st.st_size);
+      }
+    } else {
+      for (off_t offset = 0;;) {
+        ssize_t n = pread(file, buf, chunk, offset);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          die_errno("pread");
+        }
+        if (n == 0) break;
+        send_all(fd, buf, (size_t)n);
+        offset += n;
+      }
+    }
+  }
+  close(fd);
+  close(file);
+  free(buf);
+  return 0;
+}
+
+static int client_file(void) {
+  int port = (int)arg_num("port", -1);
+  long long size = arg_num("size", -1);
+  size_t cap = 1 << 20;
+  char *buf = xmalloc(cap);
+  int fd = connect_to(port);
+  long long got = 0;
+  uint64_t start = 0;
+  for (;;) {
+    ssize_t n = recv(fd, buf, cap, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die_errno("recv");
+    }
+    if (n == 0) break;
+    if (got == 0) start = now_ns();
+    got += n;
+  }
+  double seconds = (double)(now_ns() - start) / 1e9;
+  close(fd);
+  if (got != size) die("received %lld of the file's %lld bytes", got, size);
+  printf("RESULT {\"bytes\":%lld,\"seconds\":%.9f,\"gibPerSec\":%.6f}\n", got, seconds, (double)got / seconds / 1073741824.0);
+  free(buf);
   return 0;
 }
 
@@ -926,6 +1007,7 @@ int main(int argc, char **argv) {
   if (!server && strcmp(role, "client") != 0) die("unknown role %s", role);
   if (strcmp(workload, "pingpong") == 0) return server ? server_pingpong() : client_pingpong();
   if (strcmp(workload, "bulk") == 0) return server ? server_bulk() : client_bulk();
+  if (strcmp(workload, "file") == 0) return server ? server_file() : client_file();
   if (strcmp(workload, "connrate") == 0) {
     if (server) server_connrate();
     return client_connrate();

@@ -154,6 +154,29 @@ function clientBulk() {
   socket.close();
 }
 
+/** file: sends the file `times` over to the one client, by sendfileAll (C's sendfile loop) or readSync + sendAll. */
+function serverFile() {
+  const method = args.method;
+  if (method !== 'sendfile' && method !== 'read+send') return print('UNSUPPORTED');
+  const file = fs.openSync(args.path, 'r');
+  const size = fs.fstatSync(file).size;
+  const times = num('times', 1);
+  const buf = Buffer.allocUnsafe(num('chunk', 65536));
+  const server = listenOn(num('port', 0));
+  const conn = server.accept();
+  server.close();
+  for (let round = 0; round < times; round++) {
+    if (method === 'sendfile') {
+      const sent = conn.sendfileAll(file, 0, size);
+      if (sent !== size) throw new Error(`sendfile: the file ended at ${sent} of ${size} bytes`);
+    } else {
+      for (let offset = 0, n; (n = fs.readSync(file, buf, 0, buf.length, offset)) > 0; offset += n) conn.sendAll(n === buf.length ? buf : buf.subarray(0, n));
+    }
+  }
+  conn.close();
+  fs.closeSync(file);
+}
+
 function serverConnrate() {
   const server = listenOn(num('port', 0));
   for (;;) server.accept().close();
@@ -400,6 +423,7 @@ const workloads = {
   'client pingpong': clientPingpong,
   'server bulk': serverBulk,
   'client bulk': clientBulk,
+  'server file': serverFile,
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'server http': serverHttp,

@@ -5,9 +5,10 @@
 //   node bench/contenders/net.mjs ROLE WORKLOAD key=value ...
 //
 // Servers print "READY <port>", the measuring side "RESULT <json>".
+import fs from 'node:fs';
 import net from 'node:net';
 
-import { answerRequests, bulkPattern, collectGarbageOnRequest, dispatch, fail, HTTP_MAX_REQUEST, num, percentile, print } from './protocol.mjs';
+import { answerRequests, args, bulkPattern, collectGarbageOnRequest, dispatch, fail, HTTP_MAX_REQUEST, num, percentile, print } from './protocol.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -75,6 +76,50 @@ function clientPingpong() {
   });
   socket.on('end', () => {
     if (trip < trips) fail('net', new Error('recv: server closed'));
+  });
+}
+
+/**
+ * file: sends the file `times` over to the one client, by fs.createReadStream(path).pipe(socket) (the
+ * idiom; one stream after another, the socket ended after the last), or readSync + write() with
+ * 'drain' for back-pressure. No sendfile in node:net: UNSUPPORTED.
+ */
+function serverFile() {
+  const method = args.method;
+  if (method !== 'stream' && method !== 'read+send') return print('UNSUPPORTED');
+  const chunk = num('chunk', 65536);
+  let left = num('times', 1);
+  const server = listenOn(num('port', 0), {}, (socket) => {
+    server.close(); // one connection
+    socket.on('error', fail);
+    if (method === 'stream') {
+      const next = () => {
+        if (left-- === 0) return socket.end();
+        fs.createReadStream(args.path, { highWaterMark: chunk }).on('error', fail).on('end', next).pipe(socket, { end: false });
+      };
+      next();
+      return;
+    }
+    const file = fs.openSync(args.path, 'r');
+    let offset = 0;
+    const write = () => {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(chunk); // write() keeps it until sent: a new one each time
+        const n = fs.readSync(file, buf, 0, chunk, offset);
+        offset += n;
+        if (n === 0) {
+          if (--left > 0) {
+            offset = 0;
+            continue;
+          }
+          fs.closeSync(file);
+          socket.end();
+          return;
+        }
+        if (!socket.write(n === chunk ? buf : buf.subarray(0, n))) return socket.once('drain', write);
+      }
+    };
+    write();
   });
 }
 
@@ -194,6 +239,7 @@ const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
   'server bulk': serverBulk,
+  'server file': serverFile,
   'client bulk': clientBulk,
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,

@@ -18,6 +18,7 @@ import {
   Socket,
   TCP_NODELAY,
 } from 'sockcall/promises';
+import fs from 'node:fs';
 
 import {
   answerRequests,
@@ -108,6 +109,32 @@ async function clientPingpong() {
   latency.sort();
   const result = { roundTrips: count, seconds, perSec: count / seconds, p50us: percentile(latency, 0.5) / 1e3, p99us: percentile(latency, 0.99) / 1e3 };
   print(`RESULT ${JSON.stringify(result)}`);
+}
+
+/**
+ * file: sends the file `times` over to the one client, by sendfileAll (it waits for room on the event loop) or
+ * readSync + sendAll (the page cache read synchronously, as the C read()).
+ */
+async function serverFile() {
+  const method = args.method;
+  if (method !== 'sendfile' && method !== 'read+send') return print('UNSUPPORTED');
+  const file = fs.openSync(args.path, 'r');
+  const size = fs.fstatSync(file).size;
+  const times = num('times', 1);
+  const buf = Buffer.allocUnsafe(num('chunk', 65536));
+  const server = listenOn(num('port', 0));
+  const conn = await server.accept();
+  server.close();
+  for (let round = 0; round < times; round++) {
+    if (method === 'sendfile') {
+      const sent = await conn.sendfileAll(file, 0, size);
+      if (sent !== size) throw new Error(`sendfile: the file ended at ${sent} of ${size} bytes`);
+    } else {
+      for (let offset = 0, n; (n = fs.readSync(file, buf, 0, buf.length, offset)) > 0; offset += n) await conn.sendAll(n === buf.length ? buf : buf.subarray(0, n));
+    }
+  }
+  conn.close();
+  fs.closeSync(file);
 }
 
 async function serverBulk() {
@@ -314,6 +341,7 @@ const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
   'server bulk': serverBulk,
+  'server file': serverFile,
   'client bulk': clientBulk,
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,

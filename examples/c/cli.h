@@ -4,6 +4,7 @@
  *
  *   servers:  [port] [host] [--clients N]      the Unix server:  [path] [--clients N]
  *   clients:  port [host]                      the Unix clients: path
+ *   static-server:  dir [port] [host] [--clients N]
  *
  * --clients N makes a server stop after N clients (udp-echo-server: N datagrams), so that it can be
  * run from a script; without it a server runs for ever, as the originals' servers do.
@@ -22,7 +23,7 @@
 #define MAX_CLIENTS_ARG 1000000L
 
 struct command_line {
-  const char *arg[2]; /* the positional arguments, NULL when not given */
+  const char *arg[3]; /* the positional arguments, NULL when not given (static-server takes 3) */
   long clients;       /* --clients N, or -1: for ever */
 };
 
@@ -54,7 +55,7 @@ static inline long number_arg(const char *text, long min, long max, const char *
 /* Up to `positional` arguments, and --clients N when `takes_clients`. */
 static inline struct command_line parse_command_line(int argc, char **argv, int positional, int takes_clients,
                                                      const char *usage_text) {
-  struct command_line cl = {{NULL, NULL}, -1};
+  struct command_line cl = {{NULL, NULL, NULL}, -1};
   int given = 0;
   /* stdout is a pipe when a script runs the example, and C would then hold lines back until exit;
      a line at a time is what Node's console.log does, and lets "listening on" out at once. */

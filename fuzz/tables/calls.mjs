@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, fileCount, fileOffset, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawSockaddr, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback } from './values.mjs';
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
@@ -9,6 +9,8 @@ export const SIGNATURES = {
   send: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
   sendAll: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
   sendto: (rng, flavour) => [data(rng), address(rng), ...flagsAndOptions(rng, flavour)],
+  sendfile: (rng, flavour) => [sendfileFile(rng), fileOffset(rng), fileCount(rng), ...(flavour === 'P' ? [waitOptions(rng)] : [])],
+  sendfileAll: (rng, flavour) => [sendfileFile(rng), fileOffset(rng), fileCount(rng), ...(flavour === 'P' ? [waitOptions(rng)] : [])],
   recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
@@ -52,6 +54,7 @@ export const RAW = {
   recvfrom: (rng) => [anyFd(rng), view(rng), flags(rng)],
   sendmsg: (rng) => [anyFd(rng), list(rng, data), rawControl(rng), flags(rng), rawSockaddr(rng)],
   recvmsg: (rng) => [anyFd(rng), list(rng, view), controlLength(rng), flags(rng)],
+  sendfile: (rng) => [anyFd(rng), sendfileFile(rng), fileOffset(rng), fileCount(rng)],
   shutdown: (rng) => [anyFd(rng), how(rng)],
   close: (rng) => [ownedFd(rng)],
   getsockname: (rng) => [anyFd(rng)],

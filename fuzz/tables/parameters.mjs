@@ -436,3 +436,16 @@ export function metaOf(args) {
   for (const entry of args) if (entry.meta) Object.assign(meta, entry.meta);
   return meta;
 }
+
+/** sendfile's file: an fd (mostly one the fuzzer holds: the source file, sockets, a fifo), a `{ fd }`, or not a file at all. */
+export const sendfileFile = arg((rng) => {
+  const r = rng.int(10);
+  if (r < 3) return spec('fd(source file)', () => world.sourceFile);
+  const fd = fdAny(rng);
+  if (r < 6) return fd;
+  if (r < 8) return spec(`{fd:${fd.label}}`, () => ({ fd: fd.make() }));
+  return oneOf('file', [{ fd: -1 }, { fd: '3' }, {}, -1, 2 ** 31, 1.5, '3', null])(rng);
+});
+/** A file offset (null: the file's own position) and a byte count for sendfile. */
+export const fileOffset = arg((rng) => oneOf('offset', [null, null, 0, 0, 1, 100, 4096, 2 ** 31, 2 ** 53 - 1, 2 ** 53, -1, 1.5, NaN, Infinity, undefined, '0'])(rng));
+export const fileCount = arg((rng) => oneOf('count', [0, 1, 100, 4096, 65_536, 2 ** 31, 2 ** 53 - 1, 2 ** 53, -1, 1.5, NaN, Infinity, -0])(rng));

@@ -29,6 +29,8 @@ export const RETURNS = {
   send: isCount,
   sendto: isCount,
   sendAll: isCount,
+  sendfile: isCount,
+  sendfileAll: isCount,
   accept: isSocket,
   // The would-block forms: what their plain form returns, or null for EAGAIN.
   tryAccept: (value) => value === null || isSocket(value),
