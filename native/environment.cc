@@ -168,39 +168,34 @@ void OnHolderCollected(napi_env env, void* data, void* hint) {
 
 }  // namespace
 
-void TrackFd(Napi::Env env, int fd) {
-  if (Environment* environment = Get(env)) environment->fds.Insert(fd);
-}
-
-void UntrackFd(Napi::Env env, int fd) {
-  if (Environment* environment = Get(env)) {
-    environment->fds.Erase(fd);
-    ReleaseHolder(env, environment, fd);
-  }
-}
-
-void HoldFd(napi_env env, int fd, napi_value holder) {
-  Environment* environment = Get(env);
-  napi_valuetype type;
-  if (environment == nullptr || fd < 0 || napi_typeof(env, holder, &type) != napi_ok || type != napi_object) return;
-  ReleaseHolder(env, environment, fd);
-  Holder* entry = environment->holders.Find(fd, true);
-  const uint32_t generation = ++environment->generations;
+// `holder` (any object; nullptr or anything else leaves the fd's holder as it was) now holds fd, in
+// place of any holder before it. Node-API refuses a holder that is not an object: nothing changes then.
+static void Hold(napi_env env, Environment* environment, int fd, napi_value holder) {
+  if (holder == nullptr || fd < 0) return;
+  const uint32_t generation = environment->generations + 1;
   napi_ref ref = nullptr;
   if (napi_add_finalizer(env, holder, reinterpret_cast<void*>(static_cast<intptr_t>(fd)), OnHolderCollected,
                          reinterpret_cast<void*>(static_cast<uintptr_t>(generation)), &ref) != napi_ok) {
     return;
   }
+  ReleaseHolder(env, environment, fd);
+  Holder* entry = environment->holders.Find(fd, true);
   entry->ref = ref;
-  entry->generation = generation;
+  entry->generation = environment->generations = generation;
 }
 
-napi_value TraceSink(napi_env env) {
-  Environment* environment = Get(env);
-  if (environment == nullptr || environment->trace == nullptr) return nullptr;
-  napi_value sink = nullptr;
-  napi_get_reference_value(env, environment->trace, &sink);
-  return sink;
+void TrackFd(napi_env env, int fd, napi_value holder) {
+  if (Environment* environment = Get(env)) {
+    environment->fds.Insert(fd);
+    Hold(env, environment, fd, holder);
+  }
+}
+
+void UntrackFd(napi_env env, int fd) {
+  if (Environment* environment = Get(env)) {
+    environment->fds.Erase(fd);
+    ReleaseHolder(env, environment, fd);
+  }
 }
 
 // A raw entry: a Socket wrapping an fd (accept's connections) calls it with itself as the holder.
@@ -208,8 +203,7 @@ static napi_value Own(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
   if (!args.ok || !args.Int(0, &fd)) return nullptr;
-  TrackFd(args.env, fd);
-  HoldFd(env, fd, args.argv[1]);
+  TrackFd(env, fd, args.argv[1]);
   return nullptr;
 }
 

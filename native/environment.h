@@ -26,11 +26,11 @@ namespace sockcall {
 // setTrace(fn | null): fn(name, args, result, errno, message, detail, startUs, durationNs) is called
 // after each syscall this environment makes, until setTrace(null).
 void RegisterEnvironment(Napi::Env env, Napi::Object exports);
-void TrackFd(Napi::Env env, int fd);
+// With a `holder` (an object; anything else leaves the holder as it was), the fd is held by it, in
+// place of any holder before.
+void TrackFd(napi_env env, int fd, napi_value holder = nullptr);
 // Drops the fd's holder too.
-void UntrackFd(Napi::Env env, int fd);
-// `holder` (an object; anything else is ignored) now holds fd, in place of any holder before it.
-void HoldFd(napi_env env, int fd, napi_value holder);
+void UntrackFd(napi_env env, int fd);
 
 // How many environments have a trace sink set: with none, a call makes no lookup (trace.h).
 extern std::atomic<int> tracing_environments;

@@ -26,7 +26,7 @@
 
 namespace sockcall {
 
-// The fourth argument, when an object, holds the new fd (see HoldFd): the Socket being constructed
+// The fourth argument, when an object, holds the new fd (see TrackFd): the Socket being constructed
 // registers itself in the same call.
 static napi_value Socket(napi_env env, napi_callback_info info) {
   RawArgs<4> args(env, info);
@@ -36,8 +36,7 @@ static napi_value Socket(napi_env env, napi_callback_info info) {
   const int fd = Traced(trace, "socket", [&] { return socket(domain, type, protocol); },
                         [&](int) { trace.Int(domain).Int(type).Int(protocol); });
   if (fd < 0) return SyscallResult(args.env, -1, errno);
-  TrackFd(args.env, fd);
-  HoldFd(env, fd, args.argv[3]);
+  TrackFd(env, fd, args.argv[3]);
   return SyscallResult(args.env, fd, 0);
 }
 
