@@ -198,6 +198,14 @@ void UntrackFd(napi_env env, int fd) {
   }
 }
 
+napi_value TraceSink(napi_env env) {
+  Environment* environment = Get(env);
+  if (environment == nullptr || environment->trace == nullptr) return nullptr;
+  napi_value sink = nullptr;
+  napi_get_reference_value(env, environment->trace, &sink);
+  return sink;
+}
+
 // A raw entry: a Socket wrapping an fd (accept's connections) calls it with itself as the holder.
 static napi_value Own(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
