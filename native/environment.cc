@@ -206,7 +206,8 @@ napi_value TraceSink(napi_env env) {
   return sink;
 }
 
-// A raw entry: a Socket wrapping an fd (accept's connections) calls it with itself as the holder.
+// A raw entry: every Socket wrapping an fd it did not create (accept's connections, pairs, fromFd)
+// calls it with itself as the holder.
 static napi_value Own(napi_env env, napi_callback_info info) {
   RawArgs<2> args(env, info);
   int fd;
