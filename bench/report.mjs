@@ -538,12 +538,20 @@ function fmtTick(workload, t, step) {
   return String(Number(t.toPrecision(6)));
 }
 
+/** What each overhead op measures. */
+const OVERHEAD_TITLES = {
+  getsockopt: 'getsockopt(SOL_SOCKET, SO_RCVBUF)',
+  recvdata: 'send 1 byte + recv 1 byte over a socketpair',
+  eagain: 'a recv that would block (EAGAIN, non-blocking socketpair): sockcall throws and catches its SocketError',
+  tryeagain: 'a recv that would block (EAGAIN): sockcall\'s tryRecvInto returns null (C and koffi as in the row above)',
+};
+
 function panelTitle(workload, g) {
   if (workload === 'pingpong') return `${g.label} messages`;
   if (workload === 'bulk') return `${g.label} sends`;
   if (LOADGEN.has(workload)) return `${g.label}`;
   if (workload === 'recv64k') return 'a 64-byte message: recv(65536) against recvInto(a reused 64 KiB Buffer)';
-  if (workload === 'overhead') return g.variant === 'getsockopt' ? 'getsockopt(SOL_SOCKET, SO_RCVBUF)' : 'send 1 byte + recv 1 byte over a socketpair';
+  if (workload === 'overhead') return OVERHEAD_TITLES[g.variant] ?? g.variant;
   return g.label;
 }
 

@@ -86,7 +86,7 @@ const CONFIG = opts.quick
       connrate: { count: 1500, warmup: 150 },
       many: { conns: [100], size: 64, seconds: 1 },
       http: { conns: [50], seconds: 1 },
-      overhead: { ops: { getsockopt: 100_000, recvdata: 20_000 } },
+      overhead: { ops: { getsockopt: 100_000, recvdata: 20_000, eagain: 100_000, tryeagain: 100_000 } },
     }
   : {
       reps: 5,
@@ -97,7 +97,7 @@ const CONFIG = opts.quick
       connrate: { count: 10_000, warmup: 1000 },
       many: { conns: [100, 1000, 10_000], size: 64, seconds: 3 },
       http: { conns: [50, 1000], seconds: 2 },
-      overhead: { ops: { getsockopt: 2_000_000, recvdata: 300_000 } },
+      overhead: { ops: { getsockopt: 2_000_000, recvdata: 300_000, eagain: 1_000_000, tryeagain: 1_000_000 } },
     };
 if (opts.reps) CONFIG.reps = opts.reps;
 

@@ -629,6 +629,14 @@ function keepResults(plan, outcome) {
     if (plan.name === 'close') forgetRaw(fd);
     if (!outcome.ok) return;
     const value = outcome.value;
+    // An extra argument to socket or own can be a holder (native/environment.h): when that object is
+    // collected, lib's handler closes the fd. The fuzzer keeps the fd, so it takes it back from any
+    // holder: disown drops the holder, own tracks the fd again.
+    const held = plan.name === 'socket' ? (isCount(value) ? value : -1) : plan.name === 'own' ? fd : -1;
+    if (Number.isInteger(held) && held >= 0 && plan.values.length > (plan.name === 'socket' ? 3 : 1)) {
+      native.disown(held);
+      native.own(held);
+    }
     if ((plan.name === 'socket' || plan.name === 'accept4' || plan.name === 'epollCreate1') && isCount(value)) keepRaw(value);
     if (plan.name === 'dup' && isCount(value)) keepRaw(value, want(fd));
     if (plan.name === 'socketpair' && Array.isArray(value)) for (const each of value) keepRaw(each);

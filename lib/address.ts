@@ -361,17 +361,18 @@ export function encodeAddress(input: unknown, domain: number, name = 'address', 
   }
   const text = object.address;
   if (typeof text !== 'string') throw invalidArgType(`${name}.address`, 'of type string', text);
-  // The C string would end at a NUL and silently use what comes before it.
-  if (text.includes('\0')) throw invalidArgValue(`${name}.address`, text, 'must not contain a NUL byte');
   // The port's name is built only for its error: a template string per call costs a string join.
   const given = object.port;
   const port = typeof given === 'number' && Number.isInteger(given) && given >= 0 && given <= 65535 ? given : validateInt(given, `${name}.port`, 0, 65535);
   const flowinfo = object.flowinfo === undefined ? 0 : validateInt(object.flowinfo, `${name}.flowinfo`, 0, 0xfffff);
   const scopeId = object.scopeId === undefined ? 0 : validateInt(object.scopeId, `${name}.scopeId`, 0);
+  // The text held was encoded, so it has no NUL: the check below is for a new one.
   if (use === 'now') {
     const holds = family === AF_INET ? inHolds : in6Holds;
     if (holds !== null && holds.text === text && holds.port === port && holds.flowinfo === flowinfo && holds.scopeId === scopeId) return holds.encoded;
   }
+  // The C string would end at a NUL and silently use what comes before it.
+  if (text.includes('\0')) throw invalidArgValue(`${name}.address`, text, 'must not contain a NUL byte');
   const size = family === AF_INET ? SOCKADDR_IN_SIZE : SOCKADDR_IN6_SIZE;
   const sockaddr = use === 'now' ? (family === AF_INET ? scratchIn : scratchIn6) : Buffer.allocUnsafe(size);
   // Forgotten first: should the encoding fail, the scratch holds nothing known.

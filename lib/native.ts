@@ -5,7 +5,8 @@
 // refused already). lib/errors.ts turns the negative errno into a Node-style error.
 //
 // The binding keeps the set of fds this environment owns (socket/socketpair/accept4 add, close
-// removes; own/disown for adopted and detached fds) and closes what is left when a worker exits.
+// removes; own/disown for adopted and detached fds) and closes what is left when a worker exits;
+// and the Socket holding each one, to close the fd of a Socket collected without close().
 //
 // Which binary loads: a build from source (build/Release, or build/Debug after `node-gyp rebuild
 // --debug`) when there is one, else the prebuilt binary the package ships for this platform and
@@ -81,7 +82,8 @@ export interface PollerClass {
 }
 
 export interface Native {
-  socket(domain: number, type: number, protocol: number): number;
+  /** With a `holder`, the new fd is held by it (see {@link Native.own}). */
+  socket(domain: number, type: number, protocol: number, holder?: object): number;
   socketpair(domain: number, type: number, protocol: number): [number, number] | number;
   bind(fd: number, address: Sockaddr): number;
   listen(fd: number, backlog: number): number;
@@ -168,10 +170,19 @@ export interface Native {
   ifNametoindex(name: Uint8Array): number;
   /** if_indextoname(3): the name, or -errno (ENXIO for an index no interface has). */
   ifIndextoname(index: number): string | number;
-  /** Adds an adopted fd to the ones this environment closes at teardown. */
-  own(fd: number): void;
-  /** Removes an fd given away (detach) from them. */
+  /**
+   * Adds an adopted fd to the ones this environment closes at teardown. With a `holder` (the Socket
+   * that wraps it), the fd is held by it: if the holder is collected before the fd is closed or
+   * disowned, the collected handler gets the fd.
+   */
+  own(fd: number, holder?: object): void;
+  /** Removes an fd given away (detach) from them, and drops its holder. */
   disown(fd: number): void;
+  /**
+   * The function called, after a collection, with the fd of a holder collected while it still held
+   * it. Set once per environment (lib/socket-base.ts does as it loads); a second call is a TypeError.
+   */
+  setCollectedHandler(handler: (fd: number) => void): void;
   /** Calls `sink` after each syscall this thread makes (see native/trace.h), or stops (null). */
   setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
@@ -228,6 +239,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   ifIndextoname: 'function',
   own: 'function',
   disown: 'function',
+  setCollectedHandler: 'function',
   setTrace: 'function',
   constants: 'object',
   limits: 'object',

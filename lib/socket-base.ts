@@ -199,11 +199,10 @@ function membership(value: unknown, family: number): Buffer {
 }
 
 /**
- * What closing a socket nobody closed needs, kept apart from the socket itself (a held value must
- * not reach its target, or the target is never collected).
+ * What closing a socket nobody closed needs besides its fd, kept apart from the socket itself (a
+ * value held here must not reach the socket, or the socket is never collected).
  */
 interface Unclosed {
-  fd: number;
   /**
    * Where the socket was created, recorded only under --trace-warnings (a stack costs ~2 µs). A
    * string: an unformatted stack would keep its frames' receivers, the socket among them, alive.
@@ -214,18 +213,27 @@ interface Unclosed {
 }
 
 /**
- * Closes the fd of a Socket collected without close(), as Node's FileHandle does, and warns: the
- * fd was held for as long as the garbage collector took to notice, and that can be long.
+ * By fd, for the sockets that have an origin or a poll handle; most have neither, and nothing here.
+ * Which Socket holds which fd is the binding's (native/environment.h): each Socket is its fd's
+ * holder, referenced weakly, and close() and detach() drop the reference with the fd.
  */
-const unclosed = new FinalizationRegistry<Unclosed>((held) => {
-  if (held.fd < 0) return; // closed or detached in time
-  held.poller?.close();
-  const name = native.getsockname(held.fd);
-  native.close(held.fd);
+const unclosedByFd = new Map<number, Unclosed>();
+
+/**
+ * Closes the fd of a Socket collected without close(), as Node's FileHandle does, and warns: the
+ * fd was held for as long as the garbage collector took to notice, and that can be long. Called by
+ * the binding after the collection, once per such Socket.
+ */
+native.setCollectedHandler((fd) => {
+  const held = unclosedByFd.get(fd);
+  unclosedByFd.delete(fd);
+  held?.poller?.close();
+  const name = native.getsockname(fd);
+  native.close(fd);
   const where = typeof name === 'number' ? '' : ` (${describeAddress(name)})`;
-  process.emitWarning(`Closing socket fd ${held.fd}${where} on garbage collection: close() every Socket you are done with`, {
+  process.emitWarning(`Closing socket fd ${fd}${where} on garbage collection: close() every Socket you are done with`, {
     code: 'SOCKCALL_UNCLOSED_SOCKET',
-    detail: held.origin ?? 'Run with --trace-warnings to see where it was created.',
+    detail: held?.origin ?? 'Run with --trace-warnings to see where it was created.',
   });
 });
 
@@ -316,8 +324,6 @@ export class SocketBase implements Disposable {
   #rcvtimeo: number | undefined;
   /** SO_SNDTIMEO in ms (0: none). */
   #sndtimeo: number | undefined;
-  /** Registered with the collector until close() or detach(). */
-  #unclosed: Unclosed | null = null;
   /** The address family (AF_INET, AF_INET6, AF_UNIX). */
   readonly domain: number;
   /** The socket type without SOCK_NONBLOCK/SOCK_CLOEXEC (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
@@ -375,14 +381,15 @@ export class SocketBase implements Disposable {
       // A packet socket's protocol is an ETH_P_* value, which the kernel takes in network order.
       const packet = domain === AF_PACKET;
       validateInt(protocol, 'protocol', packet ? 0 : undefined, packet ? 0xffff : undefined);
-      fd = native.socket(domain, type | SOCK_CLOEXEC, packet ? swapShort(protocol) : protocol);
+      // This Socket holds the new fd: collected without close(), the binding hands the fd over.
+      fd = native.socket(domain, type | SOCK_CLOEXEC, packet ? swapShort(protocol) : protocol, this);
       if (fd < 0) throw syscallError('socket', fd);
+    } else {
+      native.own(fd, this);
     }
     this.#fd = fd;
     if (adopt !== ADOPT) this.#created(type);
-    this.#unclosed = { fd, origin: tracingWarnings() ? creationSite() : undefined, poller: null };
-    // The record is its own unregister token: close() and detach() take the entry out (#forget).
-    unclosed.register(this, this.#unclosed, this.#unclosed);
+    if (tracingWarnings()) unclosedByFd.set(fd, { origin: creationSite(), poller: null });
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -469,7 +476,6 @@ export class SocketBase implements Disposable {
     const type = SocketBase.#getInt(fd, SO_TYPE);
     const reported = SocketBase.#getInt(fd, SO_PROTOCOL);
     const protocol = domain === AF_PACKET ? swapShort(reported) : reported;
-    native.own(fd);
     return new (this as unknown as AdoptingClass<T>)(domain, type, protocol, ADOPT, fd);
   }
 
@@ -488,17 +494,9 @@ export class SocketBase implements Disposable {
     return this.#fd < 0;
   }
 
-  /** Stops collecting: the fd is closed or given away. */
-  #forget(): void {
-    if (this.#unclosed === null) return;
-    // Unregistered, not left for the collector: an entry whose socket dies stays in the registry
-    // until its cleanup callback runs, which is a task of the event loop. A blocking server's loop
-    // never yields to it, so every connection it served would stay behind (about 120 bytes each,
-    // and full collections that walk them all: five times the instructions of the connection).
-    unclosed.unregister(this.#unclosed);
-    this.#unclosed.fd = -1;
-    this.#unclosed.poller = null;
-    this.#unclosed = null;
+  /** The fd is closed or given away: what closing it on collection needed goes (the binding's part with the fd). */
+  #forget(fd: number): void {
+    if (unclosedByFd.size !== 0) unclosedByFd.delete(fd);
   }
 
   /**
@@ -506,7 +504,11 @@ export class SocketBase implements Disposable {
    * @internal
    */
   protected closeOnCollect(poller: { close(): void } | null): void {
-    if (this.#unclosed !== null) this.#unclosed.poller = poller;
+    const fd = this.#fd;
+    if (fd < 0) return;
+    const held = unclosedByFd.get(fd);
+    if (held !== undefined) held.poller = poller;
+    else if (poller !== null) unclosedByFd.set(fd, { origin: undefined, poller });
   }
 
   #open(syscall: string): number {
@@ -589,7 +591,7 @@ export class SocketBase implements Disposable {
     this.#fd = -1;
     this.#formerFd = fd;
     this.#releasedBy = 'detach()';
-    this.#forget();
+    this.#forget(fd);
     native.disown(fd);
     return fd;
   }
@@ -713,7 +715,7 @@ export class SocketBase implements Disposable {
     this.#fd = -1;
     this.#formerFd = fd;
     this.#releasedBy = 'close()';
-    this.#forget();
+    this.#forget(fd);
     const result = native.close(fd);
     if (result < 0) throw syscallError('close', result);
   }

@@ -27,15 +27,17 @@
 
 namespace sockcall {
 
+// The fourth argument, when an object, holds the new fd (see TrackFd): the Socket being constructed
+// registers itself in the same call.
 static napi_value Socket(napi_env env, napi_callback_info info) {
-  RawArgs<3> args(env, info);
+  RawArgs<4> args(env, info);
   int domain, type, protocol;
   if (!args.ok || !args.Int(0, &domain) || !args.Int(1, &type) || !args.Int(2, &protocol)) return nullptr;
   Trace trace(env);
   const int fd = Traced(trace, "socket", [&] { return socket(domain, type, protocol); },
                         [&](int) { trace.Int(domain).Int(type).Int(protocol); });
   if (fd < 0) return SyscallResult(args.env, -1, errno);
-  TrackFd(args.env, fd);
+  TrackFd(env, fd, args.argv[3]);
   return SyscallResult(args.env, fd, 0);
 }
 
@@ -583,7 +585,7 @@ static Napi::Value Poll(const Napi::CallbackInfo& info) {
 void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
   // The calls of a connection's life and the int options: raw Node-API callbacks (see syscalls.h).
   ExportRawFunctions(env, exports, {
-      {"socket", Socket},                // (domain, type, protocol) -> fd
+      {"socket", Socket},                // (domain, type, protocol[, holder]) -> fd
       {"bind", Bind},                    // (fd, sockaddr) -> 0
       {"listen", Listen},                // (fd, backlog) -> 0
       {"accept4", Accept4},              // (fd, flags) -> fd

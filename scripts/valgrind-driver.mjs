@@ -468,6 +468,9 @@ await step('native argument guards', () => {
   throwsType(() => new native.Poller(fd, 'not a function'), TypeError);
   throwsType(() => new native.Poller('x', () => {}), TypeError);
   throwsType(() => native.own(), TypeError);
+  // The collected handler is lib/'s, set as it loaded: another is refused.
+  throwsType(() => native.setCollectedHandler(() => {}), TypeError);
+  throwsType(() => native.setCollectedHandler('x'), TypeError);
   // A detached buffer reads as length 0 (its pointer is gone): recv of 0 bytes, not a wild write.
   const detached = new Uint8Array(new ArrayBuffer(8));
   structuredClone(detached.buffer, { transfer: [detached.buffer] });

@@ -12,7 +12,7 @@
  *   server http port=0  (epoll)                client http port=P conns=N seconds=D (epoll)
  *   server file port=0 path=F method=sendfile|read+send chunk=C times=N
  *                                              client file port=P size=S
- *   client overhead count=N op=getsockopt|recvdata
+ *   client overhead count=N op=getsockopt|recvdata|eagain|tryeagain
  *
  * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
  * Plain blocking sockets as in a textbook, except "many" and "http" (non-blocking, epoll, one thread).
@@ -985,6 +985,22 @@ static int client_overhead(void) {
     for (long long i = 0; i < count; i++) {
       if (send(sv[0], &one, 1, MSG_NOSIGNAL) != 1) die_errno("send");
       if (recv(sv[1], &b, 1, 0) != 1) die_errno("recv");
+    }
+    ns = (double)(now_ns() - t0) / (double)count;
+    close(sv[0]);
+    close(sv[1]);
+  } else if (strcmp(op, "eagain") == 0 || strcmp(op, "tryeagain") == 0) {
+    /* A recv that would block: a non-blocking socket with nothing to read, as a poll loop meets it.
+       C has no exception to skip: the two ops are the same loop here. */
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) die_errno("socketpair");
+    char b;
+    for (long long i = 0; i < warmup; i++) {
+      if (recv(sv[1], &b, 1, 0) != -1 || errno != EAGAIN) die_errno("recv");
+    }
+    uint64_t t0 = now_ns();
+    for (long long i = 0; i < count; i++) {
+      if (recv(sv[1], &b, 1, 0) != -1 || errno != EAGAIN) die_errno("recv");
     }
     ns = (double)(now_ns() - t0) / (double)count;
     close(sv[0]);

@@ -367,6 +367,30 @@ function clientOverhead() {
     ns = Number(process.hrtime.bigint() - t0) / count;
     a.close();
     b.close();
+  } else if (op === 'eagain' || op === 'tryeagain') {
+    // A recv that would block, as a poll loop meets it: eagain catches the thrown SocketError,
+    // tryeagain takes tryRecvInto's null.
+    const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK);
+    const buf = Buffer.allocUnsafe(1);
+    const wouldBlock = op === 'eagain'
+      ? () => {
+          try {
+            b.recvInto(buf);
+          } catch (error) {
+            if (error.code === 'EAGAIN') return;
+            throw error;
+          }
+          throw new Error('recv: data on an empty socket');
+        }
+      : () => {
+          if (b.tryRecvInto(buf) !== null) throw new Error('recv: data on an empty socket');
+        };
+    for (let i = 0; i < warmup; i++) wouldBlock();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) wouldBlock();
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    a.close();
+    b.close();
   } else {
     throw new Error(`unknown op=${op}`);
   }

@@ -18,6 +18,7 @@ const AF_UNIX = 1;
 const AF_INET = 2;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = 0o2000000;
+const SOCK_NONBLOCK = 0o4000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_RCVBUF = 8;
@@ -25,6 +26,7 @@ const IPPROTO_TCP = 6;
 const TCP_NODELAY = 1;
 const MSG_NOSIGNAL = 0x4000;
 const EINTR = osConstants.errno.EINTR;
+const EAGAIN = osConstants.errno.EAGAIN;
 
 const libc = koffi.load('libc.so.6');
 const socket = libc.func('int socket(int domain, int type, int protocol)');
@@ -261,6 +263,18 @@ function clientOverhead() {
       if (send(a, byte, 1, MSG_NOSIGNAL) !== 1) fail('send');
       if (recv(b, buf, 1, 0) !== 1) fail('recv');
     }
+    ns = Number(process.hrtime.bigint() - t0) / count;
+    close(a);
+    close(b);
+  } else if (op === 'eagain' || op === 'tryeagain') {
+    // A recv that would block: -1 and koffi.errno(), no exception either way (the two ops are one loop).
+    const sv = new Int32Array(2);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) fail('socketpair');
+    const [a, b] = sv;
+    const buf = Buffer.allocUnsafe(1);
+    for (let i = 0; i < warmup; i++) if (recv(b, buf, 1, 0) !== -1 || koffi.errno() !== EAGAIN) fail('recv');
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) if (recv(b, buf, 1, 0) !== -1 || koffi.errno() !== EAGAIN) fail('recv');
     ns = Number(process.hrtime.bigint() - t0) / count;
     close(a);
     close(b);
