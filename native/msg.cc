@@ -102,14 +102,18 @@ static Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// Records one message of a sendmmsg/recvmmsg vector as its own argument group: msg_name (or NULL),
+// Records one message of a sendmmsg/recvmmsg vector as its own argument group: msg_name,
 // msg_namelen, msg_iov (`valid` bytes of data), msg_control, msg_controllen, msg_flags, then
-// msg_len when the kernel set it (`with_length`).
-static void TraceMessage(Trace& trace, const mmsghdr& entry, ssize_t valid, bool with_length) {
+// msg_len when the kernel set it (`with_length`). `name_offered`: recvmmsg's msg_namelen going in
+// (strace's [in => out]), 0 for sendmmsg's.
+static void TraceMessage(Trace& trace, const mmsghdr& entry, ssize_t valid, bool with_length, socklen_t name_offered) {
   const msghdr& header = entry.msg_hdr;
   const size_t mark = trace.Mark();
-  if (header.msg_name != nullptr && header.msg_namelen > 0) trace.Sockaddr(header.msg_name, header.msg_namelen); else trace.Null();
-  trace.Int(header.msg_namelen).Iov(header.msg_iov, header.msg_iovlen, valid);
+  if (header.msg_name == nullptr) trace.Null();
+  else if (header.msg_namelen > 0) trace.Sockaddr(header.msg_name, header.msg_namelen);
+  else trace.Bytes(header.msg_name, -1);
+  if (name_offered > 0) trace.Lengths(name_offered, header.msg_namelen); else trace.Int(header.msg_namelen);
+  trace.Iov(header.msg_iov, header.msg_iovlen, valid);
   if (header.msg_controllen > 0) trace.Bytes(header.msg_control, static_cast<ssize_t>(header.msg_controllen)); else trace.Null();
   trace.Int(static_cast<double>(header.msg_controllen)).Int(header.msg_flags);
   if (with_length) trace.Int(entry.msg_len);
@@ -212,7 +216,7 @@ static Napi::Value Sendmmsg(const Napi::CallbackInfo& info) {
       for (uint32_t i = 0; i < std::min(count, kShownMessages); i++) {
         size_t total = 0;
         for (size_t j = 0; j < vector[i].msg_hdr.msg_iovlen; j++) total += vector[i].msg_hdr.msg_iov[j].iov_len;
-        TraceMessage(trace, vector[i], static_cast<ssize_t>(total), sent >= 0 && i < static_cast<uint32_t>(sent));
+        TraceMessage(trace, vector[i], static_cast<ssize_t>(total), sent >= 0 && i < static_cast<uint32_t>(sent), 0);
       }
       trace.Group(mark).Int(count).Int(flags | extra_flags);
     });
@@ -279,7 +283,7 @@ static Napi::Value Recvmmsg(const Napi::CallbackInfo& info) {
                       trace.Bytes(vector.data(), -1);
                     } else {
                       const size_t mark = trace.Mark();
-                      for (int i = 0; i < std::min(received, static_cast<int>(kShownMessages)); i++) TraceMessage(trace, vector[i], vector[i].msg_len, true);
+                      for (int i = 0; i < std::min(received, static_cast<int>(kShownMessages)); i++) TraceMessage(trace, vector[i], vector[i].msg_len, true, sizeof(sockaddr_storage));
                       trace.Group(mark);
                     }
                     trace.Int(count).Int(flags | extra_flags);
