@@ -4,7 +4,7 @@
 // empty datagrams, recvmmsg's own timeout (blocking) and the promise flavour's wait for the first.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import * as sockcall from 'sockcall';
@@ -12,7 +12,7 @@ import * as P from 'sockcall/promises';
 
 import { bounded, guard, socket, throwsLike, track } from './helpers.mjs';
 
-const { AF_INET, AF_INET6, AF_UNIX, MSG_DONTWAIT, MSG_TRUNC, MSG_WAITFORONE, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDBUF, Socket } = sockcall;
+const { AF_INET, AF_INET6, AF_UNIX, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, MSG_WAITFORONE, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDBUF, Socket } = sockcall;
 
 const LOOPBACK = { [AF_INET]: '127.0.0.1', [AF_INET6]: '::1' };
 
@@ -174,6 +174,21 @@ describe('54 sendmmsg and recvmmsg', function () {
         expect(fstatSync(fds[0]).ino).to.equal(fstatSync(file).ino);
         closeSync(fds[0]);
         expect(texts(b.recvmmsg(4, 16, { flags: MSG_DONTWAIT }))).to.deep.equal(['after']);
+      } finally {
+        closeSync(file);
+      }
+    });
+
+    it('installs no fd sent to recvmmsg, which offers no control buffer: MSG_CTRUNC, and nothing to leak', function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => guard(track(s)));
+      const file = openSync('/proc/self/stat', 'r');
+      try {
+        const before = readdirSync('/proc/self/fd').length;
+        a.sendmmsg([{ data: 'fd', control: [rights(file)] }]);
+        const [got] = b.recvmmsg(1, 4);
+        expect(got.data.toString()).to.equal('fd');
+        expect(got.flags & MSG_CTRUNC).to.equal(MSG_CTRUNC);
+        expect(readdirSync('/proc/self/fd').length).to.equal(before);
       } finally {
         closeSync(file);
       }
