@@ -10,6 +10,7 @@
  *   server connrate port=0                     client connrate port=P count=N warmup=W
  *   server many port=0 size=S  (epoll)         client many port=P conns=N size=S seconds=D [pause=1] (epoll)
  *   server http port=0  (epoll)                client http port=P conns=N seconds=D (epoll)
+ *   server udp port=0 size=S seconds=D api=plain|mmsg   client udp port=P size=S seconds=D api=plain|mmsg
  *   client overhead count=N op=getsockopt|recvdata
  *
  * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
@@ -23,6 +24,17 @@
  * parsing is the minimal one every contender shares: a request ends at "\r\n\r\n"; a request may
  * arrive split across reads and several may arrive in one read, each gets the fixed response. The
  * load generator checks every response: status 200, Content-Length, the body, nothing beyond it.
+ *
+ * "udp": datagrams of S bytes over 127.0.0.1, one sender (the client) and one receiver (the server).
+ * The receiver binds, sets SO_RCVBUF to 4 MiB (as far as net.core.rmem_max allows), prints READY,
+ * and from its first datagram on, for D seconds, runs cycles: it reads nothing for UDP_FILL_MS while
+ * the sender fills its queue (the kernel drops what has no room), then drains the queue with
+ * MSG_DONTWAIT until EAGAIN. RESULT: the datagrams drained over the time spent draining (from the
+ * start of each drain to its last datagram), what the receiver takes in when it never waits for the
+ * sender, however fast the sender is. The sender is connected and sends as fast as it can until a
+ * send fails with ECONNREFUSED (the receiver is gone) or 2 * D + 10 seconds have passed.
+ * api=plain: recvfrom(2) / send(2), one datagram per call; api=mmsg: recvmmsg(2) / sendmmsg(2),
+ * UDP_BATCH datagrams per call.
  *
  * Build: cc -O2 -Wall -o bench/build/contender bench/c/contender.c
  */
@@ -915,6 +927,136 @@ static int client_overhead(void) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- udp */
+
+/* Datagrams per sendmmsg/recvmmsg call in the udp workload (the JS contenders use the same). */
+#define UDP_BATCH 64
+#define UDP_RCVBUF (4 * 1024 * 1024)
+/* How long the receiver leaves its queue to the sender before each drain, in ms. */
+#define UDP_FILL_MS 50
+
+static int udp_mmsg(void) {
+  const char *api = arg_str("api");
+  if (strcmp(api, "mmsg") == 0) return 1;
+  if (strcmp(api, "plain") != 0) die("api=%s: plain or mmsg", api);
+  return 0;
+}
+
+/* One receive of the drain: the datagrams it took (0 when the queue is empty), counting in *wrong
+ * those of another size. */
+static int udp_receive(int fd, int mmsg, size_t size, char *bufs, struct mmsghdr *msgs, struct iovec *iov,
+                       struct sockaddr_storage *from, long long *wrong) {
+  for (;;) {
+    if (mmsg) {
+      for (int i = 0; i < UDP_BATCH; i++) {
+        iov[i].iov_base = bufs + i * (size + 1);
+        iov[i].iov_len = size + 1;
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int got = recvmmsg(fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+      if (got >= 0) {
+        for (int i = 0; i < got; i++) *wrong += msgs[i].msg_len != size;
+        return got;
+      }
+    } else {
+      socklen_t fromlen = sizeof from[0];
+      ssize_t n = recvfrom(fd, bufs, size + 1, MSG_DONTWAIT, (struct sockaddr *)&from[0], &fromlen);
+      if (n >= 0) {
+        *wrong += (size_t)n != size;
+        return 1;
+      }
+    }
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) die_errno(mmsg ? "recvmmsg" : "recvfrom");
+  }
+}
+
+static int server_udp(void) {
+  int port = (int)arg_num("port", 0);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds = arg_num("seconds", -1);
+  int mmsg = udp_mmsg();
+  if (size < 1 || seconds < 1) die("size and seconds must be >= 1");
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die_errno("socket");
+  int rcvbuf = UDP_RCVBUF;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0) die_errno("setsockopt SO_RCVBUF");
+  struct sockaddr_in sin = loopback(port);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("bind");
+  socklen_t len = sizeof sin;
+  if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0) die_errno("getsockname");
+  struct timeval first_wait = {15, 0};
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &first_wait, sizeof first_wait) < 0) die_errno("setsockopt SO_RCVTIMEO");
+  printf("READY %d\n", ntohs(sin.sin_port));
+  fflush(stdout);
+
+  /* Room for one more byte than a datagram should have, so that a longer one shows. */
+  char *bufs = xmalloc((size + 1) * UDP_BATCH);
+  struct iovec iov[UDP_BATCH];
+  struct sockaddr_storage from[UDP_BATCH];
+  struct mmsghdr msgs[UDP_BATCH];
+  /* The window opens at the first datagram, which is not counted. */
+  while (recv(fd, bufs, size + 1, 0) < 0) {
+    if (errno != EINTR) die_errno("recv (the first datagram)");
+  }
+  long long count = 0, wrong = 0, cycles = 0;
+  uint64_t busy = 0, start = now_ns(), end = start + (uint64_t)seconds * 1000000000u;
+  const struct timespec fill = {0, UDP_FILL_MS * 1000000L};
+  while (now_ns() < end) {
+    nanosleep(&fill, NULL);
+    uint64_t drain_start = now_ns(), last = drain_start;
+    for (int got; (got = udp_receive(fd, mmsg, size, bufs, msgs, iov, from, &wrong)) > 0;) {
+      count += got;
+      last = now_ns();
+    }
+    busy += last - drain_start;
+    cycles++;
+  }
+  close(fd);
+  printf("RESULT {\"datagrams\":%lld,\"busySeconds\":%.9f,\"seconds\":%.6f,\"cycles\":%lld,\"perSec\":%.1f,\"wrongSize\":%lld}\n", count,
+         (double)busy / 1e9, (double)(now_ns() - start) / 1e9, cycles, (double)count / ((double)busy / 1e9), wrong);
+  free(bufs);
+  return 0;
+}
+
+static int client_udp(void) {
+  int port = (int)arg_num("port", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds = arg_num("seconds", -1);
+  int mmsg = udp_mmsg();
+  if (size < 1 || seconds < 1) die("size and seconds must be >= 1");
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die_errno("socket");
+  struct sockaddr_in sin = loopback(port);
+  if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("connect");
+  char *data = xmalloc(size);
+  memset(data, 'u', size);
+  struct iovec iov = {data, size};
+  struct mmsghdr msgs[UDP_BATCH];
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < UDP_BATCH; i++) {
+    msgs[i].msg_hdr.msg_iov = &iov;
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  uint64_t stop = now_ns() + (uint64_t)(2 * seconds + 10) * 1000000000u;
+  for (long long calls = 0;; calls++) {
+    int r = mmsg ? sendmmsg(fd, msgs, UDP_BATCH, 0) : (int)send(fd, data, size, 0);
+    if (r < 0) {
+      if (errno == ECONNREFUSED) break; /* the receiver is done */
+      if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN) continue;
+      die_errno(mmsg ? "sendmmsg" : "send");
+    }
+    if ((calls & 255) == 0 && now_ns() > stop) break;
+  }
+  close(fd);
+  free(data);
+  return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv) {
@@ -938,6 +1080,7 @@ int main(int argc, char **argv) {
     if (server) server_http();
     return client_http();
   }
+  if (strcmp(workload, "udp") == 0) return server ? server_udp() : client_udp();
   if (strcmp(workload, "overhead") == 0 && !server) return client_overhead();
   printf("UNSUPPORTED\n");
   return 0;

@@ -149,3 +149,82 @@ export function collectGarbageNow() {
   Atomics.wait(sleep, 0, 0, GC_SETTLE_MS);
   print('GC');
 }
+
+/** udp: datagrams per sendmmsg/recvmmsg call, and the receiver's SO_RCVBUF (as bench/c/contender.c). */
+export const UDP_BATCH = 64;
+export const UDP_RCVBUF = 4 * 1024 * 1024;
+/** udp: how long the receiver waits for the first datagram, in ms. */
+export const UDP_FIRST_WAIT_MS = 15_000;
+
+/** udp: the api= argument, true for 'mmsg' (sendmmsg/recvmmsg), false for 'plain' (a datagram per call). */
+export function udpMmsg() {
+  if (args.api === 'mmsg') return true;
+  if (args.api === 'plain') return false;
+  throw new Error(`api=${args.api}: plain or mmsg`);
+}
+
+/** udp: when the sender gives up if the receiver has not gone away (ECONNREFUSED) before. */
+export function udpSenderStop() {
+  return performance.now() + (2 * num('seconds') + 10) * 1000;
+}
+
+/** udp: how long the receiver leaves its queue to the sender before each drain, in ms. */
+export const UDP_FILL_MS = 50;
+
+/** Blocks this thread for `ms` (the event loop too). */
+export function sleepMs(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * udp: the receiver's count, in cycles over a window of `seconds=` from the first datagram: it
+ * reads nothing for UDP_FILL_MS while the sender fills its queue (SO_RCVBUF is large, the excess is
+ * dropped), then drains the queue as fast as it can, until a receive would wait. The figure is the
+ * datagrams drained over the time spent draining (from the start of a drain to its last datagram):
+ * what the receiver takes in while it always has datagrams waiting, however fast the sender is.
+ */
+export class UdpCycles {
+  constructor() {
+    this.size = num('size');
+    this.seconds = num('seconds');
+    this.count = 0;
+    this.wrongSize = 0;
+    this.busyMs = 0;
+    this.cycles = 0;
+  }
+
+  /** Opens the window (at the first datagram); then, while more() is true: sleepMs(UDP_FILL_MS), drain. */
+  open() {
+    this.start = performance.now();
+    this.end = this.start + this.seconds * 1000;
+  }
+
+  more() {
+    return performance.now() < this.end;
+  }
+
+  /** A drain starts. */
+  draining() {
+    this.drainStart = performance.now();
+    this.last = this.drainStart;
+  }
+
+  /** `n` datagrams received, `wrong` of them of another size than `size=`. */
+  got(n, wrong) {
+    this.count += n;
+    this.wrongSize += wrong;
+    this.last = performance.now();
+  }
+
+  /** The drain found the queue empty. */
+  drained() {
+    this.busyMs += this.last - this.drainStart;
+    this.cycles++;
+  }
+
+  print() {
+    const busySeconds = this.busyMs / 1000;
+    const seconds = (performance.now() - this.start) / 1000;
+    print(`RESULT ${JSON.stringify({ datagrams: this.count, busySeconds, seconds, cycles: this.cycles, perSec: this.count / busySeconds, wrongSize: this.wrongSize })}`);
+  }
+}
