@@ -22,6 +22,7 @@ import {
   MSG_DONTWAIT,
   poll,
   POLLIN,
+  SO_ERROR,
   SO_RCVBUF,
   SO_RCVTIMEO,
   SO_REUSEADDR,
@@ -34,6 +35,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall';
 import fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
 import {
   answerRequests,
@@ -56,6 +58,8 @@ import {
   udpSenderStop,
   sleepMs,
 } from './protocol.mjs';
+
+const ECONNREFUSED = osConstants.errno.ECONNREFUSED;
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -426,10 +430,10 @@ function serverUdp() {
       for (let got; (got = tryRecvmmsg(socket, size + 1)) !== null; ) {
         let wrong = 0;
         for (const { data } of got) if (data.length !== size) wrong++;
-        cycles.got(got.length, wrong);
+        if (cycles.got(got.length, wrong)) break;
       }
     } else {
-      for (let got; (got = socket.tryRecvfrom(size + 1, MSG_DONTWAIT)) !== null; ) cycles.got(1, got.data.length !== size ? 1 : 0);
+      for (let got; (got = socket.tryRecvfrom(size + 1, MSG_DONTWAIT)) !== null; ) if (cycles.got(1, got.data.length !== size ? 1 : 0)) break;
     }
     cycles.drained();
   }
@@ -455,7 +459,7 @@ function clientUdp() {
   const socket = new Socket(AF_INET, SOCK_DGRAM);
   socket.connect({ address: '127.0.0.1', port: num('port') });
   const stop = udpSenderStop();
-  for (let calls = 0; (calls & 255) !== 0 || performance.now() < stop; calls++) {
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !(socket.getsockopt(SOL_SOCKET, SO_ERROR) === ECONNREFUSED)); calls++) {
     try {
       if (mmsg) socket.sendmmsg(batch);
       else socket.send(data);

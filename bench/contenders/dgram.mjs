@@ -26,7 +26,7 @@ function serverUdp() {
   let draining = false;
   let seen = 0;
   const check = () => {
-    if (seen > 0) {
+    if (seen > 0 && cycles.more()) {
       seen = 0;
       setImmediate(check);
       return;

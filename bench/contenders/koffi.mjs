@@ -23,6 +23,7 @@ const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_RCVBUF = 8;
 const SO_RCVTIMEO = 20;
+const SO_ERROR = 4;
 const IPPROTO_TCP = 6;
 const TCP_NODELAY = 1;
 const MSG_NOSIGNAL = 0x4000;
@@ -314,11 +315,18 @@ function serverUdp() {
   while (cycles.more()) {
     sleepMs(UDP_FILL_MS);
     cycles.draining();
-    for (let n; (n = receive(MSG_DONTWAIT)) >= 0; ) cycles.got(1, n !== size ? 1 : 0);
+    for (let n; (n = receive(MSG_DONTWAIT)) >= 0; ) if (cycles.got(1, n !== size ? 1 : 0)) break;
     cycles.drained();
   }
   close(fd);
   cycles.print();
+}
+
+/** Whether SO_ERROR says ECONNREFUSED: the receiver is gone (see udpSenderStop). */
+function refused(fd) {
+  const error = new Int32Array(1);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, error, new Uint32Array([4])) < 0) fail('getsockopt');
+  return error[0] === osConstants.errno.ECONNREFUSED;
 }
 
 /** udp: send(2) through the FFI on a connected socket, a datagram per call, until the receiver is gone. */
@@ -330,7 +338,7 @@ function clientUdp() {
   const sin = loopback(num('port'));
   if (connect(fd, sin, sin.length) < 0) fail('connect');
   const stop = udpSenderStop();
-  for (let calls = 0; (calls & 255) !== 0 || performance.now() < stop; calls++) {
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !refused(fd)); calls++) {
     if (send(fd, data, data.length, 0) >= 0) continue;
     const errno = koffi.errno();
     if (errno === osConstants.errno.ECONNREFUSED) break; // the receiver is done

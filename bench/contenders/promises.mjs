@@ -11,6 +11,7 @@ import {
   AF_INET,
   AF_UNIX,
   IPPROTO_TCP,
+  SO_ERROR,
   SO_RCVBUF,
   SO_REUSEADDR,
   SOCK_DGRAM,
@@ -19,6 +20,7 @@ import {
   Socket,
   TCP_NODELAY,
 } from 'sockcall/promises';
+import { constants as osConstants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import {
@@ -41,6 +43,8 @@ import {
   udpSenderStop,
   recv64kResult,
 } from './protocol.mjs';
+
+const ECONNREFUSED = osConstants.errno.ECONNREFUSED;
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -362,13 +366,12 @@ async function serverUdp() {
         if (!atOnce) break;
         let wrong = 0;
         for (const { data } of got) if (data.length !== size) wrong++;
-        cycles.got(got.length, wrong);
+        if (cycles.got(got.length, wrong)) break;
       } else {
         const call = socket.recvfrom(size + 1, wait);
         const atOnce = await settledAtOnce(call);
         const got = await call;
-        if (!atOnce) break;
-        cycles.got(1, got.data.length !== size ? 1 : 0);
+        if (!atOnce || cycles.got(1, got.data.length !== size ? 1 : 0)) break;
       }
     }
     cycles.drained();
@@ -385,7 +388,7 @@ async function clientUdp() {
   const socket = new Socket(AF_INET, SOCK_DGRAM);
   await socket.connect({ address: '127.0.0.1', port: num('port') });
   const stop = udpSenderStop();
-  for (let calls = 0; (calls & 255) !== 0 || performance.now() < stop; calls++) {
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !(socket.getsockopt(SOL_SOCKET, SO_ERROR) === ECONNREFUSED)); calls++) {
     try {
       if (mmsg) await socket.sendmmsg(batch);
       else await socket.send(data);
