@@ -80,7 +80,7 @@ export const WORKLOADS = {
     higherIsBetter: true,
     extras: ['busySeconds', 'cycles'],
     what:
-      'datagrams received per second of receiving, at the receiver, over 127.0.0.1: in cycles, the receiver leaves its queue (SO_RCVBUF 4 MiB) to the sender for 50 ms, then drains it until a receive would wait, so that it always has datagrams waiting (the excess is dropped by the kernel); the sender floods from another CPU (pinned: receiver on CPU 0, sender on CPU 1); mmsg: recvmmsg/sendmmsg of 64',
+      'datagrams received per second of receiving, at the receiver, over 127.0.0.1: in cycles, the receiver leaves its queue (SO_RCVBUF 4 MiB) to the sender for 50 ms, then drains it until a receive would wait, so that it always has datagrams waiting (the excess is dropped by the kernel); the sender floods from another CPU; mmsg: recvmmsg/sendmmsg of 64',
   },
   overhead: {
     title: 'Per-call overhead',
@@ -414,7 +414,8 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   const what = spec.higherIsBetter ? `${spec.unit} (higher is better)` : `${spec.unit} (lower is better)`;
   parts.push(`<text x="20" y="34" font-size="22" font-weight="bold" fill="#111">${esc(`${spec.title}: ${what}`)}</text>`);
   const pinned = groupsOfWorkload[0]?.pass === 'pinned';
-  const where = IN_PROCESS.has(workload) ? (pinned ? 'Pinned to CPU 0.' : 'Unpinned.') : pinned ? 'Server and client pinned to CPU 0.' : 'Unpinned.';
+  const pinnedWhere = IN_PROCESS.has(workload) ? 'Pinned to CPU 0.' : workload === 'udp' ? 'Receiver pinned to CPU 0, sender to CPU 1.' : 'Server and client pinned to CPU 0.';
+  const where = pinned ? pinnedWhere : 'Unpinned.';
   const sub1 = `${cap(spec.what.replace(/ \(lower is better\)$/, ''))}. ${where}`;
   const sub2 = `Bars: median of ${reps} interleaved runs; whiskers: min–max.`;
   const sub3 = `${env.cpuModel}, ${env.nproc} vCPU, Linux ${env.kernel}, Node ${env.node}, sockcall ${env.sockcall}${env.quick ? ', quick run' : ''}, ${env.date}`;
