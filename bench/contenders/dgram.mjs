@@ -13,7 +13,7 @@ import { dispatch, fail, num, print, UDP_BATCH, sleepMs, UdpCycles, UDP_FILL_MS,
 /**
  * udp: cycles of a pause and a drain. The pause blocks the event loop (node:dgram reads whenever the
  * loop runs: it has no way to stop reading); the drain counts 'message' events until a turn of the
- * loop (a setImmediate) passes without one.
+ * loop (a setImmediate) passes without one, or UDP_DRAIN have come.
  */
 function serverUdp() {
   if (udpMmsg()) return print('UNSUPPORTED');
@@ -26,6 +26,7 @@ function serverUdp() {
   let draining = false;
   let seen = 0;
   const check = () => {
+    if (!draining) return; // the drain took UDP_DRAIN
     if (seen > 0 && cycles.more()) {
       seen = 0;
       setImmediate(check);
@@ -59,7 +60,12 @@ function serverUdp() {
     }
     if (!draining) return; // between drains: the loop ran, and read
     seen++;
-    cycles.got(1, message.length !== size ? 1 : 0);
+    if (cycles.got(1, message.length !== size ? 1 : 0)) {
+      // The rest of the queue is read uncounted before the next pause (node:dgram cannot stop reading).
+      draining = false;
+      cycles.drained();
+      setImmediate(cycle);
+    }
   });
   socket.bind(num('port', 0), '127.0.0.1', () => print(`READY ${socket.address().port}`));
 }

@@ -175,6 +175,12 @@ export function udpSenderStop() {
 
 /** udp: how long the receiver leaves its queue to the sender before each drain, in ms. */
 export const UDP_FILL_MS = 50;
+/**
+ * udp: the most datagrams one drain counts: fewer than the queue holds after the pause (8 MiB of
+ * receive buffer takes some 3,500 datagrams of 1,200 bytes), so that every drain starts on a full
+ * queue and takes the same number, however fast the receiver (bench/c/contender.c: UDP_DRAIN).
+ */
+export const UDP_DRAIN = 1024;
 
 /** Blocks this thread for `ms` (the event loop too). */
 export function sleepMs(ms) {
@@ -184,7 +190,8 @@ export function sleepMs(ms) {
 /**
  * udp: the receiver's count, in cycles over a window of `seconds=` from the first datagram: it
  * reads nothing for UDP_FILL_MS while the sender fills its queue (SO_RCVBUF is large, the excess is
- * dropped), then drains the queue as fast as it can, until a receive would wait or the window ends. The figure is the
+ * dropped), then drains the queue as fast as it can: UDP_DRAIN datagrams, or fewer if a receive
+ * would wait first, or the window ends. The figure is the
  * datagrams drained over the time spent draining (from the start of a drain to its last datagram):
  * what the receiver takes in while it always has datagrams waiting, however fast the sender is.
  */
@@ -212,17 +219,18 @@ export class UdpCycles {
   draining() {
     this.drainStart = performance.now();
     this.last = this.drainStart;
+    this.drainFrom = this.count;
   }
 
   /**
-   * `n` datagrams received, `wrong` of them of another size than `size=`. True when the window is
-   * over: the drain stops there even if the queue is not empty (a sender faster than the receiver).
+   * `n` datagrams received, `wrong` of them of another size than `size=`. True when the drain is
+   * over: UDP_DRAIN taken, or the window ended.
    */
   got(n, wrong) {
     this.count += n;
     this.wrongSize += wrong;
     this.last = performance.now();
-    return this.last >= this.end;
+    return this.count - this.drainFrom >= UDP_DRAIN || this.last >= this.end;
   }
 
   /** The drain found the queue empty. */
