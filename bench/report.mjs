@@ -5,11 +5,18 @@
 // Ratios are computed pair by pair within a repetition (the pair's figure over the reference pair's
 // figure in the same repetition) and then summarised, so that drift during the run cancels out.
 
+// `only`: the workloads a contender takes part in (all when absent); `skips`: those it does not.
+// The "mmsg" contenders are the same programs run with api=mmsg (sendmmsg/recvmmsg), in udp only.
 export const CONTENDERS = [
   { id: 'c', name: 'C', color: '#4d4d4d' },
+  { id: 'c-mmsg', name: 'C mmsg', color: '#1a1a1a', only: ['udp'] },
   { id: 'sockcall-blocking', name: 'sockcall blocking', color: '#1f6fb4' },
+  { id: 'sockcall-blocking-mmsg', name: 'sockcall blocking mmsg', color: '#0e4576', only: ['udp'] },
   { id: 'sockcall-promises', name: 'sockcall promises', color: '#2a9d4b' },
-  { id: 'node-net', name: 'node:net', color: '#d1495b' },
+  { id: 'sockcall-promises-mmsg', name: 'sockcall promises mmsg', color: '#176330', only: ['udp'] },
+  { id: 'node-net', name: 'node:net', color: '#d1495b', skips: ['udp'] },
+  // What a Node user writes for UDP: a contender in the udp workload only.
+  { id: 'node-dgram', name: 'node:dgram', color: '#e0607a', only: ['udp'] },
   { id: 'koffi', name: 'koffi', color: '#8a5cc2' },
   // What a Node user writes to serve HTTP: a contender in the http workload only.
   { id: 'node-http', name: 'node:http', color: '#e08a1e', only: ['http'] },
@@ -74,6 +81,15 @@ export const WORKLOADS = {
     extras: [],
     what: 'responses per second to GET / (a 200 with a 13-byte body), all connections together, one request in flight on each, one server thread, C load generator',
   },
+  udp: {
+    title: 'UDP datagrams',
+    metric: 'perSec',
+    unit: 'datagrams/s',
+    higherIsBetter: true,
+    extras: ['busySeconds', 'cycles'],
+    what:
+      'datagrams received per second of receiving, at the receiver, over 127.0.0.1: in cycles, the receiver leaves its queue (SO_RCVBUF 4 MiB) to the sender for 50 ms, then drains it until a receive would wait, so that it always has datagrams waiting (the excess is dropped by the kernel); the sender floods from another CPU; mmsg: recvmmsg/sendmmsg of 64',
+  },
   overhead: {
     title: 'Per-call overhead',
     metric: 'nsPerCall',
@@ -105,6 +121,8 @@ export const pairKey = (server, client) => `${server ?? '-'}/${client}`;
 const IN_PROCESS = new Set(['overhead', 'recv64k']);
 /** The workloads whose server varies against the C load generator. */
 const LOADGEN = new Set(['many', 'http']);
+/** udp: the sender the receivers are measured against, and the references of its ratios. */
+export const UDP_SENDER = 'c-mmsg';
 
 // The reference pairs of a workload: the C pair and the node:net pair (none for recv64k, which
 // compares a contender with itself). A key with `@variant` is that variant's pair: for file, every
@@ -115,6 +133,7 @@ function refKeys(workload) {
   if (workload === 'many') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c') };
   if (workload === 'http') return { c: pairKey('c', 'c'), net: pairKey('node-net', 'c'), http: pairKey('node-http', 'c') };
   if (workload === 'overhead') return { c: pairKey(null, 'c'), net: pairKey(null, 'node-net') };
+  if (workload === 'udp') return { c: pairKey('c-mmsg', UDP_SENDER), net: pairKey('node-dgram', UDP_SENDER) };
   return { c: pairKey('c', 'c'), net: pairKey('node-net', 'node-net') };
 }
 
@@ -122,18 +141,19 @@ function refKeys(workload) {
 // the C server with another client, another server with the C client.
 export function pairGroup(workload, server, client) {
   if (IN_PROCESS.has(workload)) return 'single';
+  if (workload === 'udp') return client === UDP_SENDER ? 'c-sender' : 'same';
   if (LOADGEN.has(workload)) return 'loadgen';
   if (workload === 'file') return 'sender';
   if (server === client) return 'same';
   if (server === 'c') return 'c-server';
   return 'c-client';
 }
-const GROUP_ORDER = ['single', 'loadgen', 'sender', 'same', 'c-server', 'c-client'];
+const GROUP_ORDER = ['single', 'loadgen', 'sender', 'c-sender', 'same', 'c-server', 'c-client'];
 
 // The contender that varies in a pair (the one the row is about).
 export function subject(workload, server, client) {
   const g = pairGroup(workload, server, client);
-  return g === 'c-server' || g === 'single' || g === 'same' ? client : server;
+  return g === 'c-server' || g === 'single' || g === 'same' ? client : server; // c-sender: the receiver
 }
 
 /**
@@ -296,6 +316,10 @@ export function renderTables(groups, { reps }) {
       header = ['sender', 'receiver', 'runs', spec.unit, 'min–max', '× C sendfile', '× node:net stream'];
       right = [false, false, false, true, true, true, true];
       rows = shown.map((r) => [cname(r.server), 'C (discards)', runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet)]);
+    } else if (g.workload === 'udp') {
+      header = ['receiver', 'sender', 'runs', spec.unit, 'min–max', '× C mmsg', '× node:dgram'];
+      right = [false, false, false, true, true, true, true];
+      rows = shown.map((r) => [cname(r.server), cname(r.client), runsCell(r), fmtValue(g.workload, r.value?.median), rangeCell(r), fmtRatio(r.toC), fmtRatio(r.toNet)]);
     } else if (g.workload === 'http') {
       header = ['server', 'client', 'runs', spec.unit, 'min–max', '× C', '× node:net', '× node:http'];
       right = [false, false, false, true, true, true, true, true];
@@ -355,6 +379,12 @@ export function renderTables(groups, { reps }) {
       'has the stream idiom). × C sendfile and × node:net stream compare every method with those two, run for run.',
     );
   }
+  if (groups.some((g) => g.workload === 'udp')) {
+    out.push(
+      'UDP: × C mmsg and × node:dgram against the C recvmmsg receiver and the node:dgram receiver, both fed by the C sendmmsg sender,',
+      'in the same repetition. A receiver is measured only while datagrams wait for it: a drain ends at the first receive that would wait.',
+    );
+  }
   if (groups.some((g) => g.workload === 'http')) {
     out.push('HTTP/1.1: node:http (http.createServer) is a contender in this workload only; × node:http against its server likewise.');
   }
@@ -388,6 +418,7 @@ const GROUP_TITLE = {
   same: 'the same program at both ends',
   'c-server': 'C server, the client varies (the client\'s cost)',
   'c-client': 'the server varies, C client (the server\'s cost)',
+  'c-sender': 'the receiver varies, C sendmmsg sender (the receiver\'s cost)',
 };
 
 export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
@@ -406,7 +437,8 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
   const what = spec.higherIsBetter ? `${spec.unit} (higher is better)` : `${spec.unit} (lower is better)`;
   parts.push(`<text x="20" y="34" font-size="22" font-weight="bold" fill="#111">${esc(`${spec.title}: ${what}`)}</text>`);
   const pinned = groupsOfWorkload[0]?.pass === 'pinned';
-  const where = IN_PROCESS.has(workload) ? (pinned ? 'Pinned to CPU 0.' : 'Unpinned.') : pinned ? 'Server and client pinned to CPU 0.' : 'Unpinned.';
+  const pinnedWhere = IN_PROCESS.has(workload) ? 'Pinned to CPU 0.' : workload === 'udp' ? 'Receiver pinned to CPU 0, sender to CPU 1.' : 'Server and client pinned to CPU 0.';
+  const where = pinned ? pinnedWhere : 'Unpinned.';
   const sub1 = `${cap(spec.what.replace(/ \(lower is better\)$/, ''))}. ${where}`;
   const sub2 = `Bars: median of ${reps} interleaved runs; whiskers: min–max.`;
   const sub3 = `${env.cpuModel}, ${env.nproc} vCPU, Linux ${env.kernel}, Node ${env.node}, sockcall ${env.sockcall}${env.quick ? ', quick run' : ''}, ${env.date}`;
@@ -467,12 +499,14 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
         } else if (workload === 'overhead') {
           if (r.subject !== 'c' && r.overC) label += `  ·  ${fmtNs(r.overC)} vs C`;
         } else {
-          // file: every method against C's sendfile and node:net's stream, but those two rows themselves.
+          // file: every method against C's sendfile and node:net's stream, but those two rows themselves;
+          // udp: against the C mmsg and node:dgram receivers.
           const file = workload === 'file';
-          const cRef = r.subject === 'c' && (!file || g.variant === 'method=sendfile');
-          const netRef = r.subject === 'node-net' && (!file || g.variant === 'method=stream');
-          if (!cRef && r.toC) label += `  ·  ${fmtRatio(r.toC)} C${file ? ' sendfile' : ''}`;
-          if (!netRef && r.toNet) label += `  ·  ${fmtRatio(r.toNet)} node:net${file ? ' stream' : ''}`;
+          const [cRef, netRef] = workload === 'udp' ? [['c-mmsg', 'C mmsg'], ['node-dgram', 'node:dgram']] : [['c', 'C'], ['node-net', 'node:net']];
+          const isC = r.subject === cRef[0] && (!file || g.variant === 'method=sendfile');
+          const isNet = r.subject === netRef[0] && (!file || g.variant === 'method=stream');
+          if (!isC && r.toC) label += `  ·  ${fmtRatio(r.toC)} ${cRef[1]}${file ? ' sendfile' : ''}`;
+          if (!isNet && r.toNet) label += `  ·  ${fmtRatio(r.toNet)} ${netRef[1]}${file ? ' stream' : ''}`;
           if (r.subject !== 'node-http' && r.toHttp) label += `  ·  ${fmtRatio(r.toHttp)} node:http`;
           if (r.extras.rssPerConn) label += `  ·  ${fmtBytes(r.extras.rssPerConn.median)}/conn`;
         }
@@ -501,6 +535,8 @@ export function renderSvg(groupsOfWorkload, { workload, env, reps }) {
         ? 'Labels: median, the medians of per-run ratios to the C server and to the node:net server, and RSS per idle connection. Generated by npm run bench.'
         : workload === 'file'
         ? 'Labels: median, and the medians of per-run ratios to the C sendfile sender and to node:net\'s createReadStream().pipe(). Generated by npm run bench.'
+        : workload === 'udp'
+        ? 'Labels: median, and the medians of per-run ratios to the C mmsg and node:dgram receivers fed by the C sendmmsg sender. Generated by npm run bench.'
         : workload === 'http'
         ? 'Labels: median, and the medians of per-run ratios to the C, node:net and node:http servers (node:http serves this workload only). Generated by npm run bench.'
         : `Labels: median, and the medians of per-run ratios to the C pair and to the node:net pair.${hasMixed ? ' Lighter bars: mixed pairs.' : ''} Generated by npm run bench.`;
@@ -558,6 +594,7 @@ function panelTitle(workload, g) {
 function rowLabel(workload, r) {
   if (LOADGEN.has(workload)) return `${cname(r.server)} server`;
   if (workload === 'file') return cname(r.server);
+  if (r.group === 'c-sender') return `${cname(r.server)} receiver`;
   if (r.group === 'c-server') return `${cname(r.client)} client`;
   if (r.group === 'c-client') return `${cname(r.server)} server`;
   return cname(r.subject);

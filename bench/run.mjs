@@ -10,7 +10,8 @@
 // `IDLE`, then waits for a line on stdin), each reading after a full GC (a Node server runs with
 // --expose-gc and collects on a line `GC` on its stdin, then prints `GC`) from /proc/<pid>/status
 // (VmRSS).
-// Headline figures pin server and client to CPU 0; a second pass runs unpinned.
+// Headline figures pin server and client to CPU 0 (udp: the receiver to CPU 0, the sender to CPU 1);
+// a second pass runs unpinned.
 // Writes a table to stdout, the raw samples and the environment to bench/results/<timestamp>.json and
 // one SVG chart per workload to bench/results/<timestamp>-<workload>.svg. bench/results/ is ignored by
 // git: the charts the docs show are copied by hand from a run chosen for them, never by a run.
@@ -20,9 +21,10 @@
 //   --unpinned         with --quick: add the unpinned pass
 //   --no-unpinned      full run: pinned pass only
 //   --reps=N           repetitions (default 5 full, 3 quick)
-//   --only=w1,w2       workloads: pingpong, recv64k, bulk, file, connrate, many, http, overhead
+//   --only=w1,w2       workloads: pingpong, recv64k, bulk, file, connrate, many, http, udp, overhead
 //   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi,
-//                      node-http (a contender in the http workload only)
+//                      node-http (a contender in the http workload only), c-mmsg,
+//                      sockcall-blocking-mmsg, sockcall-promises-mmsg, node-dgram (udp only)
 //   --no-save          do not write bench/results (for trying things out)
 
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -30,7 +32,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENDERS, WORKLOADS, summarize, renderTables, renderSvg, fmtBytes, fmtValue, pairKey } from './report.mjs';
+import { CONTENDERS, WORKLOADS, summarize, renderTables, renderSvg, fmtBytes, fmtValue, pairKey, UDP_SENDER } from './report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(benchDir);
@@ -86,6 +88,7 @@ const CONFIG = opts.quick
       connrate: { count: 1500, warmup: 150 },
       many: { conns: [100], size: 64, seconds: 1 },
       http: { conns: [50], seconds: 1 },
+      udp: { sizes: [64, 1200], seconds: 1 },
       overhead: { ops: { getsockopt: 100_000, recvdata: 20_000, eagain: 100_000, tryeagain: 100_000 } },
     }
   : {
@@ -97,6 +100,7 @@ const CONFIG = opts.quick
       connrate: { count: 10_000, warmup: 1000 },
       many: { conns: [100, 1000, 10_000], size: 64, seconds: 3 },
       http: { conns: [50, 1000], seconds: 2 },
+      udp: { sizes: [64, 1200], seconds: 2 },
       overhead: { ops: { getsockopt: 2_000_000, recvdata: 300_000, eagain: 1_000_000, tryeagain: 1_000_000 } },
     };
 if (opts.reps) CONFIG.reps = opts.reps;
@@ -122,10 +126,30 @@ const CONTENDER_CMD = {
   'node-net': node('net.mjs'),
   koffi: node('koffi.mjs'),
   'node-http': node('http.mjs'),
+  'node-dgram': node('dgram.mjs'),
 };
+// The mmsg contenders: the same programs, given api=mmsg (udpApi below).
+CONTENDER_CMD['c-mmsg'] = CONTENDER_CMD.c;
+CONTENDER_CMD['sockcall-blocking-mmsg'] = CONTENDER_CMD['sockcall-blocking'];
+CONTENDER_CMD['sockcall-promises-mmsg'] = CONTENDER_CMD['sockcall-promises'];
+/** udp: the api= argument a contender runs with. */
+const udpApi = (id) => `api=${id.endsWith('-mmsg') ? 'mmsg' : 'plain'}`;
 const selected = CONTENDERS.map((c) => c.id).filter((id) => !opts.contenders || opts.contenders.includes(id));
-/** The selected contenders that take part in a workload (node:http only in http). */
-const selectedFor = (workload) => selected.filter((id) => CONTENDERS.find((c) => c.id === id).only?.includes(workload) ?? true);
+/** The selected contenders that take part in a workload (node:http only in http, node:net not in udp ...). */
+const selectedFor = (workload) =>
+  selected.filter((id) => {
+    const { only, skips } = CONTENDERS.find((c) => c.id === id);
+    return (only?.includes(workload) ?? true) && !skips?.includes(workload);
+  });
+
+// udp's pairs: each receiver fed by the C sendmmsg sender (the receiver is the measured side); in a
+// full run, also each contender at both ends.
+function udpPairs() {
+  const ids = selectedFor('udp');
+  const pairs = ids.includes(UDP_SENDER) ? ids.map((id) => ({ server: id, client: UDP_SENDER })) : [];
+  if (!opts.quick) for (const id of ids) if (id !== UDP_SENDER) pairs.push({ server: id, client: id });
+  return pairs;
+}
 
 // Pairs for a two-ended workload: each contender at both ends, then the C server with each other
 // client, then each other server with the C client.
@@ -248,6 +272,16 @@ function buildCases() {
         serverArgs: () => ['server', 'http', 'port=0'],
         clientArgs: (port) => ['client', 'http', `port=${port}`, `conns=${conns}`, `seconds=${C.http.seconds}`],
         measuring: 'client', serverRunsUntilKilled: true,
+      });
+  if (want('udp'))
+    for (const size of C.udp.sizes)
+      cases.push({
+        workload: 'udp', variant: `size=${size}`, label: `${sizeLabel(size)} datagrams`,
+        params: { size, seconds: C.udp.seconds },
+        pairs: udpPairs(),
+        serverArgs: () => ['server', 'udp', 'port=0', `size=${size}`, `seconds=${C.udp.seconds}`],
+        clientArgs: (port) => ['client', 'udp', `port=${port}`, `size=${size}`, `seconds=${C.udp.seconds}`],
+        measuring: 'server', serverRunsUntilKilled: false, api: udpApi, pinApart: true,
       });
   if (want('overhead'))
     for (const [op, count] of Object.entries(C.overhead.ops))
@@ -398,8 +432,14 @@ process.on('SIGTERM', () => killAllAndExit('SIGTERM'));
 
 const missing = new Set();
 
+/** Whether CPU 1 exists, for the workloads whose two ends are pinned apart (udp). */
+const haveSecondCpu = os.availableParallelism() > 1;
+
 async function measure(cs, pair, pass, rep) {
-  const pin = pass === 'pinned' ? ['taskset', '-c', '0'] : [];
+  const pinned = pass === 'pinned';
+  const pin = pinned ? ['taskset', '-c', '0'] : [];
+  const clientPin = pinned && cs.pinApart && haveSecondCpu ? ['taskset', '-c', '1'] : pin;
+  const apiArgs = (id) => (cs.api ? [cs.api(id)] : []);
   const sample = {
     pass, workload: cs.workload, variant: cs.variant, params: cs.params, rep,
     server: pair.server, client: pair.client, status: 'failed', result: null,
@@ -417,7 +457,7 @@ async function measure(cs, pair, pass, rep) {
     for (const id of [pair.server, pair.client]) if (id && missing.has(id)) throw new Failure(`contender ${id} is missing (${rel(CONTENDER_CMD[id].at(-1))})`);
     let port = null;
     if (pair.server) {
-      server = new Proc([...pin, ...CONTENDER_CMD[pair.server], ...cs.serverArgs()], 'server', { stdin: cs.memory ? 'pipe' : 'ignore' });
+      server = new Proc([...pin, ...CONTENDER_CMD[pair.server], ...cs.serverArgs(), ...apiArgs(pair.server)], 'server', { stdin: cs.memory ? 'pipe' : 'ignore' });
       const r = await server.waitFor((p) => {
         for (const l of p.lines) {
           const m = /^(?:READY (\d+)|(UNSUPPORTED))\s*$/.exec(l);
@@ -434,7 +474,7 @@ async function measure(cs, pair, pass, rep) {
       port = Number(r[1]);
     }
     const memory = cs.memory ? { rssBefore: await serverRss(server, pair.server) } : null;
-    client = new Proc([...pin, ...CONTENDER_CMD[pair.client], ...cs.clientArgs(port)], 'client', { stdin: memory ? 'pipe' : 'ignore' });
+    client = new Proc([...clientPin, ...CONTENDER_CMD[pair.client], ...cs.clientArgs(port), ...apiArgs(pair.client)], 'client', { stdin: memory ? 'pipe' : 'ignore' });
     if (memory) {
       const idle = await client.waitFor((p) => (p.lines.some((l) => l.startsWith('IDLE')) ? true : undefined), IDLE_TIMEOUT_MS);
       if (idle === 'timeout') throw new Failure(`load generator did not hold its connections idle within ${IDLE_TIMEOUT_MS / 1000} s`);
@@ -508,6 +548,10 @@ function validate(cs, r, sample) {
     case 'recv64k':
       if (r.calls !== p.count) warn(`calls ${r.calls}, expected ${p.count}`);
       if (!Number.isFinite(r.recvNs) || !Number.isFinite(r.recvIntoNs)) warn('RESULT lacks recvNs/recvIntoNs');
+      break;
+    case 'udp':
+      if (r.wrongSize !== 0) throw new Failure(`the receiver got ${r.wrongSize} datagrams of another size than ${p.size}`);
+      if (!(r.cycles > 0)) warn('RESULT has no drain cycles');
       break;
     case 'overhead':
       if (r.op !== p.op) warn(`op ${r.op}, expected ${p.op}`);
@@ -608,7 +652,7 @@ function environment(passes) {
     quick: opts.quick,
     mode: opts.quick ? 'quick' : 'full',
     passes,
-    pinning: { pinned: 'server and client both run under taskset -c 0', unpinned: 'no affinity set' },
+    pinning: { pinned: 'server and client both run under taskset -c 0 (udp: the sender under taskset -c 1)', unpinned: 'no affinity set' },
     loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
     date: new Date().toISOString().slice(0, 10),
   };
@@ -643,6 +687,7 @@ function timestamp(d) {
 function describe(cs, pair) {
   if (cs.serverArgs === null) return pair.client;
   if (cs.workload === 'many' || cs.workload === 'http' || cs.workload === 'file') return `${pair.server} server`;
+  if (cs.workload === 'udp') return `${pair.server} receiver / ${pair.client} sender`;
   return pair.server === pair.client ? pair.client : `${pair.server} server / ${pair.client} client`;
 }
 

@@ -621,6 +621,11 @@ export const MSG_CMSG_CLOEXEC = c.MSG_CMSG_CLOEXEC;
 export const MSG_FASTOPEN = c.MSG_FASTOPEN;
 /** send: zero-copy transmission (needs SO_ZEROCOPY on; completions come on the error queue). @category Message flags */
 export const MSG_ZEROCOPY = c.MSG_ZEROCOPY;
+/**
+ * recvmmsg: blocks for the first message only, then takes what else is there without waiting.
+ * @category Message flags
+ */
+export const MSG_WAITFORONE = c.MSG_WAITFORONE;
 
 // shutdown()'s `how`.
 /** shutdown(): no more receiving. @category Shutdown */

@@ -17,9 +17,9 @@ import {
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { CMSG_ALIGN, CMSG_LEN, CMSG_SPACE, controlItems, decodeCredentials, encodeCredentials, readInt, readInts, UCRED_SIZE, writeInt, writeSize } from './layouts';
 import { native, type Sockaddr } from './native';
-import { receiveScattered } from './receive';
+import { receiveBatch, receiveScattered } from './receive';
 import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
-import { asBytes, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject } from './validate';
+import { asBytes, RECVMMSG_FLAGS, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateTimeout } from './validate';
 
 /**
  * One ancillary data item (`struct cmsghdr` and its data): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ...
@@ -140,6 +140,58 @@ export interface ReceivedCredentials {
   flags: number;
 }
 
+/**
+ * One message of sendmmsg(): its bytes (`data`, or `buffers` gathered in order), and as sendmsg's
+ * options, where it goes and its ancillary data.
+ *
+ * @example
+ * ```ts
+ * udp.sendmmsg([{ data: 'one', address: peer }, { buffers: [header, body], address: peer }]);
+ * ```
+ * @category Ancillary data
+ */
+export interface MmsgMessage {
+  /** The message's bytes (a string is UTF-8); or give `buffers`. */
+  data?: ArrayBufferView | string;
+  /** The message's bytes in several buffers (`msg_iov`), at most 1024; or give `data`. */
+  buffers?: ReadonlyArray<ArrayBufferView | string>;
+  /** `msg_name`: where to send it (as sendto's address); none on a connected socket. */
+  address?: AddressInput;
+  /** `msg_control`: its ancillary data items, laid out as cmsghdrs by sockcall. */
+  control?: readonly ControlMessage[];
+}
+
+/**
+ * What recvmmsg() takes besides the count and length.
+ * @category Ancillary data
+ */
+export interface RecvmmsgOptions {
+  /** MSG_* flags: MSG_WAITFORONE, MSG_DONTWAIT, MSG_TRUNC, MSG_PEEK ... */
+  flags?: number;
+  /**
+   * The blocking Socket: recvmmsg(2)'s own `timeout` in ms (none by default). The kernel checks it
+   * only after each datagram arrives: it never ends a wait for the first one (SO_RCVTIMEO does). The
+   * promise Socket: how long to wait for the first datagram (see WaitOptions).
+   */
+  timeout?: number;
+}
+
+/**
+ * One datagram of recvmmsg()'s result.
+ * @category Ancillary data
+ */
+export interface ReceivedMessage {
+  /** The bytes that arrived, in a Buffer of their size (at most the `length` asked for). */
+  data: Buffer;
+  /**
+   * The sender's address, as recvfrom's. Datagrams from one sender in a row share one object: copy
+   * it before changing it.
+   */
+  address: SocketAddress | null;
+  /** `msg_flags`: MSG_TRUNC when the datagram was longer than `length` (the rest is lost) ... */
+  flags: number;
+}
+
 /** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD, not in the headers). */
 const SCM_MAX_FD = 253;
 /** IOV_MAX: the most buffers one sendmsg/recvmsg takes. */
@@ -149,7 +201,12 @@ const MAX_CONTROL = native.limits.MAX_CONTROL;
 /** More cmsghdrs than fit in the kernel's largest control buffer (net.core.optmem_max, 20 KiB by default). */
 const MAX_CONTROL_ITEMS = 1024;
 
+/** The most messages one sendmmsg/recvmmsg takes (the kernel's UIO_MAXIOV, applied to vlen). */
+const MAX_MMSG = native.limits.MAX_MMSG;
+
 const SENDMSG_KEYS = ['address', 'control', 'flags'];
+const MMSG_MESSAGE_KEYS = ['data', 'buffers', 'address', 'control'];
+const RECVMMSG_KEYS = ['flags', 'timeout'];
 const RECVMSG_KEYS = ['controlLength', 'flags'];
 const RECVFDS_KEYS = ['length', 'flags'];
 const RECVCREDENTIALS_KEYS = ['flags'];
@@ -205,12 +262,12 @@ export interface PreparedSend {
   context: ErrorContext | undefined;
 }
 
-function validateControl(value: unknown): ControlMessage[] {
-  if (!Array.isArray(value)) throw invalidArgType('options.control', 'an array of { level, type, data }', value);
+function validateControl(value: unknown, at = 'options.control'): ControlMessage[] {
+  if (!Array.isArray(value)) throw invalidArgType(at, 'an array of { level, type, data }', value);
   // Checked before the items are walked: a sparse array may claim 2**32-1 of them.
-  if (value.length > MAX_CONTROL_ITEMS) throw outOfRange('options.control.length', `<= ${MAX_CONTROL_ITEMS}`, value.length);
+  if (value.length > MAX_CONTROL_ITEMS) throw outOfRange(`${at}.length`, `<= ${MAX_CONTROL_ITEMS}`, value.length);
   return Array.from(value, (item: unknown, i) => {
-    const name = `options.control[${i}]`;
+    const name = `${at}[${i}]`;
     const { level, type, data } = validateObject(item, name, CONTROL_KEYS);
     validateInt(level, `${name}.level`);
     validateInt(type, `${name}.type`);
@@ -236,6 +293,101 @@ export function prepareSend(buffers: unknown, options: unknown, encode: Encoder,
   let context: ErrorContext | undefined;
   if (object.address !== undefined) ({ sockaddr, context } = encode(object.address, 'options.address'));
   return { views, control, flags: flags | MSG_NOSIGNAL, sockaddr, context };
+}
+
+/** A sendmmsg, checked and encoded, ready for the binding. */
+export interface PreparedSendmmsg {
+  messages: [ArrayBufferView | ArrayBufferView[], Buffer | null, Sockaddr | null][];
+  flags: number;
+  /** The first message's address, for the error's context (most batches go to one peer). */
+  context: ErrorContext | undefined;
+}
+
+/**
+ * Checks sendmmsg's messages, each as sendmsg's arguments are checked; `encode` is the socket's
+ * address encoder. MSG_NOSIGNAL is added to `flags`.
+ */
+export function prepareSendmmsg(messages: unknown, flags: number, encode: Encoder): PreparedSendmmsg {
+  if (!Array.isArray(messages)) throw invalidArgType('messages', 'an array of { data | buffers, address?, control? }', messages);
+  if (messages.length > MAX_MMSG) throw outOfRange('messages.length', `<= ${MAX_MMSG}`, messages.length);
+  let context: ErrorContext | undefined;
+  const prepared = Array.from(messages, (message: unknown, i): [ArrayBufferView | ArrayBufferView[], Buffer | null, Sockaddr | null] => {
+    const name = `messages[${i}]`;
+    const object = validateObject(message, name, MMSG_MESSAGE_KEYS);
+    let bytes: ArrayBufferView | ArrayBufferView[];
+    if (object.buffers !== undefined) {
+      if (object.data !== undefined) throw invalidArgValue(`${name}.data`, object.data, 'goes with no buffers: give one of data and buffers');
+      const buffers = object.buffers;
+      if (!Array.isArray(buffers)) throw invalidArgType(`${name}.buffers`, 'an array of strings, Buffers, TypedArrays, or DataViews', buffers);
+      if (buffers.length > MAX_IOV) throw outOfRange(`${name}.buffers.length`, `<= ${MAX_IOV}`, buffers.length);
+      bytes = Array.from(buffers, (buffer: unknown, j) => toSendable(buffer, `${name}.buffers[${j}]`));
+    } else {
+      if (object.data === undefined) throw invalidArgType(`${name}.data`, 'a string, Buffer, TypedArray, or DataView (or give buffers)', object.data);
+      bytes = toSendable(object.data, `${name}.data`);
+    }
+    const control = object.control === undefined ? null : encodeControl(validateControl(object.control, `${name}.control`));
+    let sockaddr: Sockaddr | null = null;
+    if (object.address !== undefined) {
+      const encoded = encode(object.address, `${name}.address`);
+      sockaddr = encoded.sockaddr;
+      if (i === 0) context = encoded.context;
+    }
+    return [bytes, control, sockaddr];
+  });
+  return { messages: prepared, flags: flags | MSG_NOSIGNAL, context };
+}
+
+/** A recvmmsg, checked. */
+export interface PreparedRecvmmsg {
+  count: number;
+  length: number;
+  flags: number;
+  /** recvmmsg(2)'s own timeout in ms; -1 for none. */
+  timeout: number;
+}
+
+/**
+ * Checks recvmmsg's arguments. `waitKeys`: the promise flavour's, whose `timeout` is its wait's and
+ * never reaches the kernel.
+ */
+export function prepareRecvmmsg(count: unknown, length: unknown, options: unknown, waitKeys?: readonly string[]): PreparedRecvmmsg {
+  validateInt(count, 'count', 1, MAX_MMSG);
+  validateInt(length, 'length', 0, MAX_RECV_LENGTH);
+  if ((count as number) * (length as number) > MAX_RECV_LENGTH) {
+    throw outOfRange('count * length', `<= ${MAX_RECV_LENGTH}`, (count as number) * (length as number));
+  }
+  const object = options === undefined ? {} : validateObject(options, 'options', waitKeys === undefined ? RECVMMSG_KEYS : ['flags'], waitKeys);
+  const flags = object.flags === undefined ? 0 : validateFlags(object.flags, 'options.flags', RECVMMSG_FLAGS, 'recvmmsg');
+  const timeout = waitKeys !== undefined ? -1 : validateTimeout(object.timeout, 'options.timeout', native.limits.MAX_TIMEOUT_MS);
+  return { count: count as number, length: length as number, flags, timeout };
+}
+
+/** Where recvmmsg's msg_len and msg_flags land, in pairs: one per thread, read right after the call. */
+const mmsgResults = new Int32Array(2 * MAX_MMSG);
+
+/**
+ * Makes the recvmmsg(2) call of `prepared` on `fd`, for either flavour: the datagrams, or the
+ * negative errno. `unnamed` is the address of a sender that has none (see SocketBase.unnamedPeer).
+ */
+export function receiveMessages(fd: number, prepared: PreparedRecvmmsg, unnamed: SocketAddress | null): ReceivedMessage[] | number {
+  let senders: (SocketAddress | null)[] = [];
+  const { count, length, flags, timeout } = prepared;
+  const datas = receiveBatch(
+    count,
+    length,
+    flags,
+    (into) => {
+      const got = native.recvmmsg(fd, into, count, length, flags, timeout, mmsgResults);
+      if (typeof got === 'number') return got;
+      senders = got as (SocketAddress | null)[];
+      return got.length;
+    },
+    (i) => mmsgResults[2 * i]!,
+  );
+  if (typeof datas === 'number') return datas;
+  const out = new Array<ReceivedMessage>(datas.length);
+  for (let i = 0; i < datas.length; i++) out[i] = { data: datas[i]!, address: senders[i] ?? unnamed, flags: mmsgResults[2 * i + 1]! };
+  return out;
 }
 
 /** sendFds and sendCredentials make the control data themselves. */

@@ -103,6 +103,18 @@ export interface Native {
    * `offset` and `count` are integers from 0 to 2^53 - 1.
    */
   sendfile(fd: number, inFd: number, offset: number | null, count: number): number;
+  /**
+   * sendmmsg(2): each message `[data or buffers, msg_control's raw bytes or null, msg_name or null]`;
+   * the count of messages sent.
+   */
+  sendmmsg(fd: number, messages: [ArrayBufferView | ArrayBufferView[], Buffer | null, Sockaddr | null][], flags: number): number;
+  /**
+   * recvmmsg(2) of up to `count` datagrams of up to `length` bytes, the i-th into `into` at
+   * `i * length`; `timeoutMs` negative for none (NULL). The senders of those received (null where
+   * the kernel gave none; a run of datagrams from one sender shares one object), their msg_len and
+   * msg_flags in pairs into `out`.
+   */
+  recvmmsg(fd: number, into: ArrayBufferView, count: number, length: number, flags: number, timeoutMs: number, out: Int32Array): (NativeAddress | null)[] | number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
   getsockname(fd: number): NativeAddress | number;
@@ -187,7 +199,7 @@ export interface Native {
   setTrace(sink: ((...call: never[]) => void) | null): void;
   constants: Readonly<Record<string, number>>;
   /** The binding's own bounds (native/bounds.h), which lib/ checks first to name them in its RangeErrors. */
-  limits: Readonly<{ MAX_IOV: number; MAX_CONTROL: number; MAX_TIMEOUT_MS: number }>;
+  limits: Readonly<{ MAX_IOV: number; MAX_MMSG: number; MAX_CONTROL: number; MAX_TIMEOUT_MS: number }>;
   errnoNames: Readonly<Record<number, string>>;
   /** Added by {@link loadNative}: the .node file this binding was loaded from. */
   path: string;
@@ -208,6 +220,8 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   sendmsg: 'function',
   recvmsg: 'function',
   sendfile: 'function',
+  sendmmsg: 'function',
+  recvmmsg: 'function',
   shutdown: 'function',
   close: 'function',
   getsockname: 'function',

@@ -29,9 +29,15 @@ import {
   prepareSend,
   prepareSendCredentials,
   prepareSendFds,
+  type MmsgMessage,
   type PreparedReceive,
   type PreparedSend,
+  prepareRecvmmsg,
+  prepareSendmmsg,
+  type ReceivedMessage,
   receiveMessage,
+  receiveMessages,
+  type RecvmmsgOptions,
   type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
@@ -1854,6 +1860,78 @@ export class Socket extends SocketBase {
     try {
       fdOf(this, 'recvmsg');
       return this.#recvmsg(prepareReceive(sizes, options, WAIT_KEYS), waitOptions(options, true));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends several messages in one syscall: sendmmsg(2) (MSG_NOSIGNAL added), waiting on the event
+   * loop while the send buffer is full. As the blocking Socket's sendmmsg: the count sent, fewer
+   * than given when the kernel stopped early (then the rest is the caller's to send again).
+   *
+   * @param messages - `{ data | buffers, address?, control? }` each, at most 1024.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `signal` and `timeout` for the wait.
+   * @returns How many messages were sent, from the first.
+   * @throws Rejects with {@link SocketError} from sendmmsg(2) (`syscall` 'sendmmsg'), ETIMEDOUT,
+   * ECANCELED, {@link AbortError}, or a TypeError / RangeError for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendmmsg.2.html | sendmmsg(2)}
+   * @example
+   * ```ts
+   * await udp.sendmmsg([{ data: 'one', address: peer }, { data: 'two', address: peer }]);
+   * ```
+   */
+  sendmmsg(messages: readonly MmsgMessage[], flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'sendmmsg');
+      const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendmmsg');
+      const prepared = prepareSendmmsg(messages, sendFlags, (address, name) => this.encode(address, name));
+      return this.#run(
+        WRITE,
+        'sendmmsg',
+        wait,
+        () => {
+          const result = native.sendmmsg(fd, prepared.messages, prepared.flags);
+          if (result === EAGAIN) return WOULD_BLOCK;
+          if (result < 0) throw syscallError('sendmmsg', result, prepared.context);
+          return result;
+        },
+        prepared.context,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Receives several datagrams in one syscall: recvmmsg(2), up to `count` of up to `length` bytes,
+   * waiting on the event loop until at least one is there, then taking what else is there without
+   * waiting more (MSG_WAITFORONE's meaning, on the non-blocking fd). Each datagram as the blocking
+   * Socket's recvmmsg returns it.
+   *
+   * @param count - The most datagrams, 1 to 1024.
+   * @param length - The most bytes of each, 0 to {@link MAX_RECV_LENGTH}.
+   * @param options - `flags` (MSG_TRUNC, MSG_PEEK ...), and `signal` / `timeout` for the wait for the first.
+   * @returns The datagrams received, at least one.
+   * @throws Rejects with {@link SocketError} from recvmmsg(2) (`syscall` 'recvmmsg'), ETIMEDOUT,
+   * ECANCELED, {@link AbortError}, or a TypeError / RangeError for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * for (const { data, address } of await udp.recvmmsg(64, 1500, { timeout: 1_000 })) await udp.sendto(data, address!);
+   * ```
+   */
+  recvmmsg(count: number, length: number, options?: Omit<RecvmmsgOptions, 'timeout'> & WaitOptions): Promise<ReceivedMessage[]> {
+    try {
+      const fd = fdOf(this, 'recvmmsg');
+      const prepared = prepareRecvmmsg(count, length, options, WAIT_KEYS);
+      return this.#run(READ, 'recvmmsg', waitOptions(options, true), () => {
+        const result = receiveMessages(fd, prepared, this.unnamedPeer());
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (typeof result === 'number') throw syscallError('recvmmsg', result);
+        return result;
+      });
     } catch (error) {
       return Promise.reject(error);
     }

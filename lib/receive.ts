@@ -136,3 +136,26 @@ export function receiveScattered(sizes: readonly number[], flags: number, read: 
     return scattered ? copyOut(buffer, 0, used) : fit(buffer, used);
   });
 }
+
+/**
+ * A batch read (recvmmsg): `count` slots of `length` bytes, the i-th at `i * length`. `read` gets
+ * the buffer and returns how many messages arrived (or a negative errno, returned as it is);
+ * `received(i)` is then the i-th message's byte count (with MSG_TRUNC, its real length). Each
+ * message is copied out into a Buffer of its own size: a slot of a shared buffer would keep the
+ * whole batch alive.
+ */
+export function receiveBatch(count: number, length: number, flags: number, read: (into: Buffer) => number, received: (i: number) => number): Buffer[] | number {
+  const total = count * length;
+  const scratched = total <= SCRATCH_LENGTH && !scratchTaken;
+  const into = scratched ? scratchView(total, flags) : allocateFor(total, flags);
+  if (scratched) scratchTaken = true;
+  const result = read(into);
+  if (result < 0) {
+    if (scratched) scratchTaken = false;
+    return result;
+  }
+  const out = new Array<Buffer>(result);
+  for (let i = 0; i < result; i++) out[i] = copyOut(into, i * length, Math.min(received(i), length));
+  if (scratched) scratchTaken = false;
+  return out;
+}

@@ -13,9 +13,15 @@ import {
   prepareSend,
   prepareSendCredentials,
   prepareSendFds,
+  type MmsgMessage,
   type PreparedReceive,
   type PreparedSend,
+  prepareRecvmmsg,
+  prepareSendmmsg,
+  type ReceivedMessage,
   receiveMessage,
+  receiveMessages,
+  type RecvmmsgOptions,
   type ReceivedCredentials,
   type ReceivedFds,
   type RecvmsgOptions,
@@ -755,6 +761,67 @@ export class Socket extends SocketBase {
   recvmsg(sizes: number | readonly number[], options?: RecvmsgOptions): RecvmsgResult {
     fdOf(this, 'recvmsg');
     return this.#recvmsg(prepareReceive(sizes, options));
+  }
+
+  /**
+   * Sends several messages in one syscall: sendmmsg(2) (MSG_NOSIGNAL added).
+   *
+   * Each message is what one sendmsg would send: `data` (or `buffers` gathered in order), to its
+   * own `address` on an unconnected socket, with its own `control` items. The kernel sends them in
+   * order and stops at the first that fails: when some went out, the count says how many and the
+   * error is lost (as in C; sending the rest again reports it); when the first fails, it throws.
+   *
+   * @param messages - At most 1024 (the kernel's UIO_MAXIOV); an empty list sends nothing and returns 0.
+   * @param flags - MSG_* flags for every message, or'ed (default 0).
+   * @returns How many messages were sent, from the first: fewer than given when the kernel stopped early.
+   * @throws {@link SocketError} from sendmmsg(2), `syscall` 'sendmmsg', when the first message
+   * fails: `EAGAIN` (full send buffer, non-blocking or SO_SNDTIMEO), `EMSGSIZE`, `ECONNREFUSED`,
+   * `EDESTADDRREQ`, `EBADF` (an fd in SCM_RIGHTS) ...
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a bad
+   * message or `flags`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/sendmmsg.2.html | sendmmsg(2)}
+   * @example
+   * ```ts
+   * const sent = udp.sendmmsg([{ data: 'one', address: peer }, { data: 'two', address: peer }]);
+   * ```
+   */
+  sendmmsg(messages: readonly MmsgMessage[], flags = 0): number {
+    const fd = fdOf(this, 'sendmmsg');
+    validateFlags(flags, 'flags', SEND_FLAGS, 'sendmmsg');
+    const prepared = prepareSendmmsg(messages, flags, (address, name) => this.encode(address, name));
+    const result = native.sendmmsg(fd, prepared.messages, prepared.flags);
+    if (result < 0) throw blockingError(this, 'sendmmsg', result, prepared.flags, SO_SNDTIMEO, prepared.context);
+    return result;
+  }
+
+  /**
+   * Receives several datagrams in one syscall: recvmmsg(2), up to `count` of up to `length` bytes.
+   *
+   * As C's: it blocks until all `count` have arrived, unless `flags` has MSG_WAITFORONE (block for
+   * the first, then take what else is there) or MSG_DONTWAIT (take what is there, EAGAIN if none).
+   * Each datagram's `data` is allocated as {@link recv}'s (its own size); a longer one is cut to
+   * `length` and flagged MSG_TRUNC. `options.timeout` is recvmmsg's own: the kernel checks it only
+   * after each datagram, so it never ends the wait for the first (bound that with SO_RCVTIMEO).
+   *
+   * @param count - The most datagrams, 1 to 1024.
+   * @param length - The most bytes of each, 0 to {@link MAX_RECV_LENGTH} (`count * length` too).
+   * @param options - `flags` (MSG_WAITFORONE, MSG_DONTWAIT, MSG_PEEK ...), `timeout` in ms.
+   * @returns The datagrams received, in order: their bytes, sender and `msg_flags`.
+   * @throws {@link SocketError} from recvmmsg(2), `syscall` 'recvmmsg', when none arrived: `EAGAIN`
+   * (MSG_DONTWAIT, non-blocking or SO_RCVTIMEO), `ECONNREFUSED` ...
+   * @throws `TypeError` / `RangeError` for a bad `count`, `length` or option, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * for (const { data, address } of udp.recvmmsg(64, 1500, { flags: MSG_WAITFORONE })) udp.sendto(data, address!);
+   * ```
+   */
+  recvmmsg(count: number, length: number, options?: RecvmmsgOptions): ReceivedMessage[] {
+    const fd = fdOf(this, 'recvmmsg');
+    const prepared = prepareRecvmmsg(count, length, options);
+    const result = receiveMessages(fd, prepared, this.unnamedPeer());
+    if (typeof result === 'number') throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    return result;
   }
 
   /**

@@ -272,6 +272,21 @@ function msghdr(args: Arg[], received: boolean): string {
   );
 }
 
+/**
+ * sendmmsg/recvmmsg's vector: each message's recorded fields (as sendmsg's msghdr, and msg_len
+ * where the kernel set it) as {msg_hdr={...}, msg_len=N}; the vector's address when it was not read.
+ */
+function mmsgVector(value: Arg | undefined, received: boolean): string {
+  if (typeof value === 'number') return `0x${value.toString(16)}`;
+  const messages = (value ?? []) as unknown as Arg[][];
+  const shown = messages.slice(0, 32).map((fields) => {
+    const length = fields.length > 6 ? `, msg_len=${fields[6] as number}` : '';
+    return `{msg_hdr=${msghdr([0, ...fields.slice(0, 6)], received)}${length}}`;
+  });
+  if (messages.length > 32) shown.push('...');
+  return `[${shown.join(', ')}]`;
+}
+
 function fdSet(list: Arg): string {
   if (!Array.isArray(list)) return 'NULL';
   return `[${[...new Set(list)].sort((a, b) => a - b).join(' ')}]`;
@@ -413,6 +428,19 @@ export const TRACED_SYSCALLS: Readonly<Record<string, Declaration>> = {
       return `${call.n(0)}, ${call.n(1)}, ${offset}, ${call.n(4)}`;
     },
   },
+  sendmmsg: {
+    recorded: [['fd', 'msgvec', 'vlen', 'flags']],
+    print: (call) => `${call.n(0)}, ${mmsgVector(call.args[1], false)}, ${call.n(2)}, ${call.flags(3)}`,
+  },
+  recvmmsg: {
+    // The vector: the messages received, or its address when the call failed.
+    recorded: [['fd', 'msgvec', 'vlen', 'flags', 'timeout']],
+    print(call) {
+      const timeout = call.args[4] as number[] | null;
+      const timespec = timeout ? `{tv_sec=${timeout[0]}, tv_nsec=${timeout[1]}}` : 'NULL';
+      return `${call.n(0)}, ${mmsgVector(call.args[1], true)}, ${call.n(2)}, ${call.flags(3)}, ${timespec}`;
+    },
+  },
   shutdown: { recorded: [['fd', 'how']], print: (call) => `${call.n(0)}, ${named(shutdownHow, call.n(1))}` },
   close: { recorded: [['fd']], print: (call) => `${call.n(0)}` },
   getsockname: nameCall,
@@ -500,6 +528,8 @@ function formatDetail(name: string, args: Arg[], result: number, detail: unknown
     return ` (${parts.join(', ')})`;
   }
   if (name === 'poll' && Array.isArray(detail)) return ` (${pollEntries(detail as number[], 'revents')})`;
+  // recvmmsg's time left, written back by the kernel.
+  if (name === 'recvmmsg' && Array.isArray(detail)) return ` (left {tv_sec=${detail[0] as number}, tv_nsec=${detail[1] as number}})`;
   if (name === 'fcntl' && args[1] === F_GETFL && result >= 0) {
     return ` (flags O_RDWR${result & ~fsConstants.O_RDWR ? `|${bitNames(openFlags, result & ~fsConstants.O_RDWR)}` : ''})`;
   }

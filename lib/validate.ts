@@ -15,6 +15,7 @@ import {
   MSG_TRUNC,
   MSG_WAITALL,
   MSG_ZEROCOPY,
+  MSG_WAITFORONE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
 } from './constants';
@@ -142,6 +143,8 @@ export const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | MSG
 export const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_ERRQUEUE;
 /** recvmsg(2) takes MSG_CMSG_CLOEXEC as well. */
 export const RECVMSG_FLAGS = RECV_FLAGS | MSG_CMSG_CLOEXEC;
+/** recvmmsg(2) takes MSG_WAITFORONE as well (MSG_CMSG_CLOEXEC too, of no use without msg_control). */
+export const RECVMMSG_FLAGS = RECV_FLAGS | MSG_WAITFORONE;
 /** The flags of accept4(2). */
 export const ACCEPT_FLAGS = SOCK_NONBLOCK | SOCK_CLOEXEC;
 const acceptFlagNames: [number, string][] = [

@@ -10,6 +10,10 @@ namespace sockcall {
 // The most buffers one sendmsg/recvmsg takes: IOV_MAX (the kernel's UIO_MAXIOV).
 constexpr unsigned kMaxIov = IOV_MAX;
 
+// The most messages one sendmmsg/recvmmsg takes: the kernel's UIO_MAXIOV (1024), which it applies
+// to vlen as well (it silently sends or receives no more than that).
+constexpr unsigned kMaxMmsg = 1024;
+
 // The most control bytes recvmsg offers the kernel: far more than the 253 fds of SCM_MAX_FD.
 constexpr int kMaxControl = 1 << 20;
 

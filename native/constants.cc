@@ -53,7 +53,7 @@ namespace sockcall {
   X(TCP_TIME_WAIT) X(TCP_CLOSE) X(TCP_CLOSE_WAIT) X(TCP_LAST_ACK) X(TCP_LISTEN) X(TCP_CLOSING) \
   X(MSG_OOB) X(MSG_PEEK) X(MSG_DONTROUTE) X(MSG_CTRUNC) X(MSG_TRUNC) X(MSG_DONTWAIT) X(MSG_EOR) \
   X(MSG_WAITALL) X(MSG_NOSIGNAL) X(MSG_MORE) X(MSG_CONFIRM) X(MSG_ERRQUEUE) X(MSG_CMSG_CLOEXEC) \
-  X(MSG_FASTOPEN) X(MSG_ZEROCOPY) \
+  X(MSG_FASTOPEN) X(MSG_ZEROCOPY) X(MSG_WAITFORONE) \
   X(SHUT_RD) X(SHUT_WR) X(SHUT_RDWR) \
   X(POLLIN) X(POLLPRI) X(POLLOUT) X(POLLERR) X(POLLHUP) X(POLLNVAL) X(POLLRDNORM) X(POLLRDBAND) \
   X(POLLWRNORM) X(POLLWRBAND) X(POLLRDHUP) \
@@ -94,6 +94,7 @@ static Napi::Object Limits(Napi::Env env) {
   Napi::Object limits = Napi::Object::New(env);
   limits.Set("MAX_IOV", Napi::Number::New(env, static_cast<double>(kMaxIov)));
   limits.Set("MAX_CONTROL", Napi::Number::New(env, static_cast<double>(kMaxControl)));
+  limits.Set("MAX_MMSG", Napi::Number::New(env, static_cast<double>(kMaxMmsg)));
   limits.Set("MAX_TIMEOUT_MS", Napi::Number::New(env, kMaxTimeoutMs));
   return limits;
 }

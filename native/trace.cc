@@ -136,6 +136,16 @@ Trace& Trace::Iov(const iovec* iov, size_t count, ssize_t valid) {
   return *this;
 }
 
+Trace& Trace::Group(size_t mark) {
+  if (sink_ == nullptr || mark > count_) return *this;
+  napi_value array = nullptr;
+  napi_create_array_with_length(env_, count_ - mark, &array);
+  for (size_t i = mark; i < count_; i++) napi_set_element(env_, array, static_cast<uint32_t>(i - mark), args_[i]);
+  count_ = mark;
+  Add(array);
+  return *this;
+}
+
 void Trace::End(const char* name, double result, int error, napi_value detail) {
   if (sink_ == nullptr) return;
   timespec end;

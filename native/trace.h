@@ -48,6 +48,12 @@ class Trace {
   // read or wrote across them in order, and its length; its address where the call failed (< 0).
   Trace& Iov(const iovec* iov, size_t count, ssize_t valid);
 
+  // sendmmsg/recvmmsg's vector: the arguments recorded since `mark` (a Mark() taken before them)
+  // become one argument, an array of them, so that each message's fields are recorded with the
+  // calls above and grouped, and the messages grouped in turn.
+  size_t Mark() const { return count_; }
+  Trace& Group(size_t mark);
+
   // Hands the call to the sink: its name, the arguments given, and the result (-1 with `error`
   // for a failure). `detail`, if given, is what strace adds after the result, e.g. select's sets.
   // Leaves errno set to `error` (pass errno as read right after the syscall).
@@ -62,7 +68,9 @@ class Trace {
 
   napi_env env_;
   napi_value sink_ = nullptr;
-  static constexpr size_t kMaxArgs = 8;
+  // 8 for the widest call; sendmmsg/recvmmsg hold their fd, up to 33 grouped messages and the 8
+  // fields of the one being recorded at once.
+  static constexpr size_t kMaxArgs = 48;
   napi_value args_[kMaxArgs];
   size_t count_ = 0;
   timespec wall_{};

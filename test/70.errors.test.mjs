@@ -135,6 +135,7 @@ describe('70 errors and bad arguments', function () {
         ['recv', () => a.recvInto(Buffer.alloc(10))],
         ['recvfrom', () => a.recvfrom(10)],
         ['recvmsg', () => a.recvmsg(10)],
+        ['recvmmsg', () => a.recvmmsg(4, 10)],
         ['recv', () => c.recv(10, MSG_DONTWAIT)],
         ['accept', () => server.accept()],
       ]) {
@@ -404,6 +405,17 @@ describe('70 errors and bad arguments', function () {
         ['object length', () => accepted.recv({}), TYPE],
         ['string length', () => accepted.recv('10'), TYPE],
         ['recvfrom object length', () => udp.recvfrom({}), TYPE],
+        ['sendmmsg not an array', () => udp.sendmmsg({ data: 'x', address: to }), TYPE],
+        ['sendmmsg message not an object', () => udp.sendmmsg(['x']), TYPE],
+        ['sendmmsg message without data', () => udp.sendmmsg([{ address: to }]), TYPE],
+        ['sendmmsg number data', () => udp.sendmmsg([{ data: 42, address: to }]), TYPE],
+        ['sendmmsg buffers not an array', () => udp.sendmmsg([{ buffers: 'x', address: to }]), TYPE],
+        ['sendmmsg a hole in a message\'s buffers', () => udp.sendmmsg([{ buffers: new Array(2), address: to }]), TYPE],
+        ['sendmmsg control not an array', () => udp.sendmmsg([{ data: 'x', control: {}, address: to }]), TYPE],
+        ['sendmmsg string flags', () => udp.sendmmsg([{ data: 'x', address: to }], '0'), TYPE],
+        ['recvmmsg string count', () => udp.recvmmsg('4', 10), TYPE],
+        ['recvmmsg string timeout', () => udp.recvmmsg(4, 10, { timeout: '5' }), TYPE],
+        ['recvmmsg options not an object', () => udp.recvmmsg(4, 10, 0), TYPE],
         ['recv string flags', () => accepted.recv(10, '0'), TYPE],
         ['number data', () => client.send(42), TYPE],
         ['null data', () => client.send(null), TYPE],
@@ -461,6 +473,16 @@ describe('70 errors and bad arguments', function () {
         ['1.5 length', () => accepted.recv(1.5), RANGE],
         ['length over MAX_RECV_LENGTH', () => accepted.recv(sockcall.MAX_RECV_LENGTH + 1), RANGE],
         ['recvfrom negative length', () => udp.recvfrom(-5), RANGE],
+        ['sendmmsg 1025 messages', () => udp.sendmmsg(new Array(1025).fill({ data: 'x', address: to })), RANGE],
+        ['sendmmsg sparse 2**32-1 messages', () => udp.sendmmsg(new Array(2 ** 32 - 1)), RANGE],
+        ['sendmmsg 1025 buffers in a message', () => udp.sendmmsg([{ buffers: new Array(1025).fill('x'), address: to }]), RANGE],
+        ['recvmmsg count 0', () => udp.recvmmsg(0, 10), RANGE],
+        ['recvmmsg count 1025', () => udp.recvmmsg(1025, 10), RANGE],
+        ['recvmmsg count 1.5', () => udp.recvmmsg(1.5, 10), RANGE],
+        ['recvmmsg negative length', () => udp.recvmmsg(4, -1), RANGE],
+        ['recvmmsg count * length past MAX_RECV_LENGTH', () => udp.recvmmsg(1024, 2 ** 30), RANGE],
+        ['recvmmsg negative timeout', () => udp.recvmmsg(4, 10, { timeout: -1 }), RANGE],
+        ['recvmmsg NaN timeout', () => udp.recvmmsg(4, 10, { timeout: NaN }), RANGE],
         ['flags 1.5', () => client.send('x', 1.5), RANGE],
         ['flags 2^32', () => client.send('x', 2 ** 32), RANGE],
         ['negative fromFd', () => Socket.fromFd(-1), RANGE],
@@ -494,6 +516,12 @@ describe('70 errors and bad arguments', function () {
         ['empty address', () => fresh.bind({ address: '', port: 0 }), VALUE],
         ['IPv4 on an AF_INET6 socket', () => fresh6.connect({ address: '127.0.0.1', port: 80 }), VALUE],
         ['sendto bad address', () => udp.sendto('x', { address: '1.2.3', port: 9 }), VALUE],
+        ['sendmmsg message with data and buffers', () => udp.sendmmsg([{ data: 'x', buffers: ['y'], address: to }]), VALUE],
+        ['sendmmsg misspelt message key', () => udp.sendmmsg([{ data: 'x', adress: to }]), VALUE],
+        ['sendmmsg bad address', () => udp.sendmmsg([{ data: 'x', address: { address: '1.2.3', port: 9 } }]), VALUE],
+        ['sendmmsg recv flag', () => udp.sendmmsg([{ data: 'x', address: to }], sockcall.MSG_WAITFORONE), VALUE],
+        ['recvmmsg send flag', () => udp.recvmmsg(4, 10, { flags: sockcall.MSG_MORE }), VALUE],
+        ['recvmmsg misspelt option', () => udp.recvmmsg(4, 10, { timout: 5 }), VALUE],
         ['unix path with embedded NUL', () => unix.bind({ path: join(dir, 'a\0b') }), VALUE],
         ['unix path with trailing NUL', () => unix.connect({ path: `${join(dir, 'a')}\0` }), VALUE],
         ['unknown family name', () => fresh.connect({ family: 'AF_BOGUS', address: '127.0.0.1', port: 80 }), VALUE],
@@ -737,11 +765,30 @@ describe('70 errors and bad arguments', function () {
         const { native } = require(${JSON.stringify(join(root, 'dist', 'native.js'))});
         const list = [0];
         Object.defineProperty(list, 0, { get() { throw new Error('getter'); } });
-        for (const call of [() => native.select(list, [], [], 0), () => native.poll(list, [1], 0), () => native.select(new Array(2 ** 32 - 1), [], [], 0)]) {
+        const calls = [
+          () => native.select(list, [], [], 0),
+          () => native.poll(list, [1], 0),
+          () => native.select(new Array(2 ** 32 - 1), [], [], 0),
+          () => native.sendmmsg(0, list, 0),
+          () => native.sendmmsg(0, [[list, null, null]], 0),
+          () => native.sendmmsg(0, new Array(2 ** 32 - 1), 0),
+          () => native.recvmmsg(0, Buffer.alloc(8), 4, 4, 0, -1, new Int32Array(8)),
+          () => native.recvmmsg(0, Buffer.alloc(16), 4, 4, 0, -1, new Int32Array(2)),
+        ];
+        for (const call of calls) {
           try { call(); console.log('no throw'); } catch (error) { console.log(error.message); }
         }`;
       const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10000 });
-      expect(output.trim().split('\n')).to.deep.equal(['getter', 'getter', 'argument 0 must hold numbers']);
+      expect(output.trim().split('\n')).to.deep.equal([
+        'getter',
+        'getter',
+        'argument 0 must hold numbers',
+        'getter',
+        'getter',
+        'argument 1 holds too many messages',
+        'the buffer holds fewer than count * length bytes',
+        'the result array holds fewer than 2 * count int32s',
+      ]);
     });
   });
 

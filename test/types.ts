@@ -12,6 +12,10 @@ import {
   type ChunksOptions,
   type Credentials,
   type Linger,
+  type MmsgMessage,
+  MSG_DONTWAIT,
+  MSG_WAITFORONE,
+  type ReceivedMessage,
   type RecvmsgResult,
   SCM_RIGHTS,
   SO_PEERCRED,
@@ -112,6 +116,15 @@ export function typesCompile(): void {
   const fds: number[] = message.fds;
   conn.sendmsg([Buffer.from('x'), 'y'], { control: [{ level: SOL_SOCKET, type: SCM_RIGHTS, data: Buffer.alloc(4) }] });
   const passed: number = conn.sendFds([conn, 0]);
+  const batch: MmsgMessage[] = [{ data: 'x', address: { address: '127.0.0.1', port: 9 } }, { buffers: [Buffer.from('y'), 'z'] }];
+  const batchSent: number = conn.sendmmsg(batch, MSG_DONTWAIT);
+  const datagrams: ReceivedMessage[] = conn.recvmmsg(64, 1500, { flags: MSG_WAITFORONE, timeout: 100 });
+  const firstFlags: number = datagrams[0]!.flags;
+  // @ts-expect-error a message is an object, not its bytes
+  conn.sendmmsg(['x']);
+  // @ts-expect-error recvmmsg needs the length of each datagram
+  conn.recvmmsg(64);
+  void [batchSent, firstFlags];
   // @ts-expect-error recvFds needs the most fds expected
   conn.recvFds();
   const data: Buffer = conn.recv(250);
@@ -211,5 +224,9 @@ export async function promiseTypesCompile(): Promise<void> {
   // @ts-expect-error the promise flavour's wait resolves
   const notYet: promises.EpollEvent[] = ep.wait(16, 0);
   ep.close();
-  void [sent, total, fromFile, wholeFile, ready, wrong, fromPeer, events, notYet];
+  const batchSent: number = await conn.sendmmsg([{ data: 'x' }], { timeout: 100 });
+  const datagrams: promises.ReceivedMessage[] = await conn.recvmmsg(64, 1500, { signal: AbortSignal.timeout(1000), timeout: 100 });
+  // @ts-expect-error the promise flavour's recvmmsg resolves
+  const notYetReceived: promises.ReceivedMessage[] = conn.recvmmsg(64, 1500);
+  void [sent, total, fromFile, wholeFile, ready, wrong, fromPeer, events, notYet, batchSent, datagrams, notYetReceived];
 }

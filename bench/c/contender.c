@@ -12,6 +12,7 @@
  *   server http port=0  (epoll)                client http port=P conns=N seconds=D (epoll)
  *   server file port=0 path=F method=sendfile|read+send chunk=C times=N
  *                                              client file port=P size=S
+ *   server udp port=0 size=S seconds=D api=plain|mmsg   client udp port=P size=S seconds=D api=plain|mmsg
  *   client overhead count=N op=getsockopt|recvdata|eagain|tryeagain
  *
  * Servers print "READY <port>", measuring sides "RESULT <json>". Errors: stderr, exit 1.
@@ -29,6 +30,16 @@
  * "file": the server sends the file F N times over to the one client that connects, by a sendfile()
  * loop or by pread() of C bytes and send() of them, then closes; the client receives and discards
  * until EOF (S bytes in all) and measures from its first byte to EOF. Other methods: UNSUPPORTED.
+ * "udp": datagrams of S bytes over 127.0.0.1, one sender (the client) and one receiver (the server).
+ * The receiver binds, sets SO_RCVBUF to 4 MiB (as far as net.core.rmem_max allows), prints READY,
+ * and from its first datagram on, for D seconds, runs cycles: it reads nothing for UDP_FILL_MS while
+ * the sender fills its queue (the kernel drops what has no room), then drains it with MSG_DONTWAIT:
+ * UDP_DRAIN datagrams, or fewer at EAGAIN or the end of the window. RESULT: the datagrams drained
+ * over the time spent draining (from the start of each drain to its last datagram), what the
+ * receiver takes in when it never waits for the sender. The sender is connected and sends as fast as
+ * it can until SO_ERROR says ECONNREFUSED (the receiver is gone) or D + 1 seconds have passed.
+ * api=plain: recvfrom(2) / send(2), one datagram per call; api=mmsg: recvmmsg(2) / sendmmsg(2),
+ * UDP_BATCH datagrams per call.
  *
  * Build: cc -O2 -Wall -o bench/build/contender bench/c/contender.c
  */
@@ -1012,6 +1023,152 @@ static int client_overhead(void) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- udp */
+
+/* Datagrams per sendmmsg/recvmmsg call in the udp workload (the JS contenders use the same). */
+#define UDP_BATCH 64
+#define UDP_RCVBUF (4 * 1024 * 1024)
+/* How long the receiver leaves its queue to the sender before each drain, in ms. */
+#define UDP_FILL_MS 50
+/* The most datagrams one drain counts: fewer than the queue holds after the pause (8 MiB of receive
+ * buffer takes some 3,500 datagrams of 1,200 bytes), so that every drain starts on a full queue and
+ * takes the same number, however fast the receiver. */
+#define UDP_DRAIN 1024
+
+static int udp_mmsg(void) {
+  const char *api = arg_str("api");
+  if (strcmp(api, "mmsg") == 0) return 1;
+  if (strcmp(api, "plain") != 0) die("api=%s: plain or mmsg", api);
+  return 0;
+}
+
+/* One receive of the drain: the datagrams it took (0 when the queue is empty), counting in *wrong
+ * those of another size. */
+static int udp_receive(int fd, int mmsg, size_t size, char *bufs, struct mmsghdr *msgs, struct iovec *iov,
+                       struct sockaddr_storage *from, long long *wrong) {
+  for (;;) {
+    if (mmsg) {
+      for (int i = 0; i < UDP_BATCH; i++) {
+        iov[i].iov_base = bufs + i * (size + 1);
+        iov[i].iov_len = size + 1;
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      int got = recvmmsg(fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+      if (got >= 0) {
+        for (int i = 0; i < got; i++) *wrong += msgs[i].msg_len != size;
+        return got;
+      }
+    } else {
+      socklen_t fromlen = sizeof from[0];
+      ssize_t n = recvfrom(fd, bufs, size + 1, MSG_DONTWAIT, (struct sockaddr *)&from[0], &fromlen);
+      if (n >= 0) {
+        *wrong += (size_t)n != size;
+        return 1;
+      }
+    }
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) die_errno(mmsg ? "recvmmsg" : "recvfrom");
+  }
+}
+
+static int server_udp(void) {
+  int port = (int)arg_num("port", 0);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds = arg_num("seconds", -1);
+  int mmsg = udp_mmsg();
+  if (size < 1 || seconds < 1) die("size and seconds must be >= 1");
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die_errno("socket");
+  int rcvbuf = UDP_RCVBUF;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0) die_errno("setsockopt SO_RCVBUF");
+  struct sockaddr_in sin = loopback(port);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("bind");
+  socklen_t len = sizeof sin;
+  if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0) die_errno("getsockname");
+  struct timeval first_wait = {15, 0};
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &first_wait, sizeof first_wait) < 0) die_errno("setsockopt SO_RCVTIMEO");
+  printf("READY %d\n", ntohs(sin.sin_port));
+  fflush(stdout);
+
+  /* Room for one more byte than a datagram should have, so that a longer one shows. */
+  char *bufs = xmalloc((size + 1) * UDP_BATCH);
+  struct iovec iov[UDP_BATCH];
+  struct sockaddr_storage from[UDP_BATCH];
+  struct mmsghdr msgs[UDP_BATCH];
+  /* The window opens at the first datagram, which is not counted. */
+  while (recv(fd, bufs, size + 1, 0) < 0) {
+    if (errno != EINTR) die_errno("recv (the first datagram)");
+  }
+  long long count = 0, wrong = 0, cycles = 0;
+  uint64_t busy = 0, start = now_ns(), end = start + (uint64_t)seconds * 1000000000u;
+  const struct timespec fill = {0, UDP_FILL_MS * 1000000L};
+  while (now_ns() < end) {
+    nanosleep(&fill, NULL);
+    uint64_t drain_start = now_ns(), last = drain_start;
+    /* UDP_DRAIN datagrams, or fewer if the queue is empty first, or the window is over. */
+    long long drained = 0;
+    for (int got; drained < UDP_DRAIN && last < end && (got = udp_receive(fd, mmsg, size, bufs, msgs, iov, from, &wrong)) > 0; drained += got) {
+      count += got;
+      last = now_ns();
+    }
+    busy += last - drain_start;
+    cycles++;
+  }
+  close(fd);
+  printf("RESULT {\"datagrams\":%lld,\"busySeconds\":%.9f,\"seconds\":%.6f,\"cycles\":%lld,\"perSec\":%.1f,\"wrongSize\":%lld}\n", count,
+         (double)busy / 1e9, (double)(now_ns() - start) / 1e9, cycles, (double)count / ((double)busy / 1e9), wrong);
+  free(bufs);
+  return 0;
+}
+
+/* Whether the receiver is gone: the ICMP port unreachable its closing brings sets the connected
+ * socket's error, which UDP's send does not report (recv and SO_ERROR do). */
+static int udp_refused(int fd) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0) die_errno("getsockopt SO_ERROR");
+  return error == ECONNREFUSED;
+}
+
+static int client_udp(void) {
+  int port = (int)arg_num("port", -1);
+  size_t size = (size_t)arg_num("size", -1);
+  long long seconds = arg_num("seconds", -1);
+  int mmsg = udp_mmsg();
+  if (size < 1 || seconds < 1) die("size and seconds must be >= 1");
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die_errno("socket");
+  struct sockaddr_in sin = loopback(port);
+  if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die_errno("connect");
+  char *data = xmalloc(size);
+  memset(data, 'u', size);
+  struct iovec iov = {data, size};
+  struct mmsghdr msgs[UDP_BATCH];
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < UDP_BATCH; i++) {
+    msgs[i].msg_hdr.msg_iov = &iov;
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  /* The receiver's window opens at the first datagram: it is over a second after this at most. */
+  uint64_t stop = now_ns() + (uint64_t)(seconds + 1) * 1000000000u;
+  for (long long calls = 0;; calls++) {
+    int r = mmsg ? sendmmsg(fd, msgs, UDP_BATCH, 0) : (int)send(fd, data, size, 0);
+    if (r < 0) {
+      if (errno == ECONNREFUSED) break; /* the receiver is done */
+      if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN) continue;
+      die_errno(mmsg ? "sendmmsg" : "send");
+    }
+    if ((calls & 255) == 0 && (udp_refused(fd) || now_ns() > stop)) break;
+  }
+  close(fd);
+  free(data);
+  return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv) {
@@ -1036,6 +1193,7 @@ int main(int argc, char **argv) {
     if (server) server_http();
     return client_http();
   }
+  if (strcmp(workload, "udp") == 0) return server ? server_udp() : client_udp();
   if (strcmp(workload, "overhead") == 0 && !server) return client_overhead();
   printf("UNSUPPORTED\n");
   return 0;

@@ -19,10 +19,14 @@ import {
   EPOLLIN,
   EPOLLOUT,
   IPPROTO_TCP,
+  MSG_DONTWAIT,
   poll,
   POLLIN,
+  SO_ERROR,
   SO_RCVBUF,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
+  SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
@@ -31,6 +35,7 @@ import {
   TCP_NODELAY,
 } from 'sockcall';
 import fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
 import {
   answerRequests,
@@ -44,7 +49,17 @@ import {
   print,
   RECV64K_BLOCK,
   recv64kResult,
+  UDP_BATCH,
+  UDP_FIRST_WAIT_MS,
+  UDP_RCVBUF,
+  udpMmsg,
+  UdpCycles,
+  UDP_FILL_MS,
+  udpSenderStop,
+  sleepMs,
 } from './protocol.mjs';
+
+const ECONNREFUSED = osConstants.errno.ECONNREFUSED;
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -442,6 +457,67 @@ function clientRecv64k() {
   print(`RESULT ${JSON.stringify(recv64kResult(blocks))}`);
 }
 
+/** udp: cycles of a pause and a drain (MSG_DONTWAIT until EAGAIN): recvfrom a datagram per call, or recvmmsg. */
+function serverUdp() {
+  const mmsg = udpMmsg();
+  const cycles = new UdpCycles();
+  const size = cycles.size;
+  const socket = new Socket(AF_INET, SOCK_DGRAM);
+  socket.setsockopt(SOL_SOCKET, SO_RCVBUF, UDP_RCVBUF);
+  socket.bind({ address: '127.0.0.1', port: num('port', 0) });
+  socket.setsockopt(SOL_SOCKET, SO_RCVTIMEO, UDP_FIRST_WAIT_MS);
+  print(`READY ${socket.getsockname().port}`);
+  socket.recvfrom(size + 1);
+  cycles.open();
+  // One byte more than a datagram should have, so that a longer one shows.
+  while (cycles.more()) {
+    sleepMs(UDP_FILL_MS);
+    cycles.draining();
+    if (mmsg) {
+      for (let got; (got = tryRecvmmsg(socket, size + 1)) !== null; ) {
+        let wrong = 0;
+        for (const { data } of got) if (data.length !== size) wrong++;
+        if (cycles.got(got.length, wrong)) break;
+      }
+    } else {
+      for (let got; (got = socket.tryRecvfrom(size + 1, MSG_DONTWAIT)) !== null; ) if (cycles.got(1, got.data.length !== size ? 1 : 0)) break;
+    }
+    cycles.drained();
+  }
+  socket.close();
+  cycles.print();
+}
+
+/** recvmmsg of up to UDP_BATCH datagrams with MSG_DONTWAIT: null when none is there. */
+function tryRecvmmsg(socket, length) {
+  try {
+    return socket.recvmmsg(UDP_BATCH, length, { flags: MSG_DONTWAIT });
+  } catch (error) {
+    if (error.code === 'EAGAIN') return null;
+    throw error;
+  }
+}
+
+/** udp: send a datagram per call, or sendmmsg UDP_BATCH, until the receiver is gone. */
+function clientUdp() {
+  const mmsg = udpMmsg();
+  const data = Buffer.alloc(num('size'), 'u');
+  const batch = Array.from({ length: UDP_BATCH }, () => ({ data }));
+  const socket = new Socket(AF_INET, SOCK_DGRAM);
+  socket.connect({ address: '127.0.0.1', port: num('port') });
+  const stop = udpSenderStop();
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !(socket.getsockopt(SOL_SOCKET, SO_ERROR) === ECONNREFUSED)); calls++) {
+    try {
+      if (mmsg) socket.sendmmsg(batch);
+      else socket.send(data);
+    } catch (error) {
+      if (error.code === 'ECONNREFUSED') break; // the receiver is done
+      if (error.code !== 'ENOBUFS' && error.code !== 'EAGAIN') throw error;
+    }
+  }
+  socket.close();
+}
+
 const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
@@ -454,6 +530,8 @@ const workloads = {
   'server many': serverMany,
   'client overhead': clientOverhead,
   'client recv64k': clientRecv64k,
+  'server udp': serverUdp,
+  'client udp': clientUdp,
 };
 
 dispatch('blocking', workloads);

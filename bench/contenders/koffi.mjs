@@ -11,20 +11,24 @@ import { constants as osConstants } from 'node:os';
 
 import koffi from 'koffi';
 
-import { args, bulkPattern, dispatch, num, percentile, print } from './protocol.mjs';
+import { args, bulkPattern, dispatch, num, percentile, print, sleepMs, UdpCycles, UDP_FILL_MS, UDP_FIRST_WAIT_MS, UDP_RCVBUF, udpMmsg, udpSenderStop } from './protocol.mjs';
 
 // Linux (x86-64 and arm64 alike) values from the system headers.
 const AF_UNIX = 1;
 const AF_INET = 2;
 const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const SOCK_NONBLOCK = 0o4000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_RCVBUF = 8;
+const SO_RCVTIMEO = 20;
+const SO_ERROR = 4;
 const IPPROTO_TCP = 6;
 const TCP_NODELAY = 1;
 const MSG_NOSIGNAL = 0x4000;
+const MSG_DONTWAIT = 0x40;
 const EINTR = osConstants.errno.EINTR;
 const EAGAIN = osConstants.errno.EAGAIN;
 
@@ -40,6 +44,7 @@ const getsockname = libc.func('int getsockname(int fd, void *addr, void *length)
 const send = libc.func('intptr_t send(int fd, const void *buf, size_t length, int flags)');
 const recv = libc.func('intptr_t recv(int fd, void *buf, size_t length, int flags)');
 const close = libc.func('int close(int fd)');
+const recvfrom = libc.func('intptr_t recvfrom(int fd, void *buf, size_t length, int flags, void *addr, void *addrlen)');
 const socketpair = libc.func('int socketpair(int domain, int type, int protocol, int *sv)');
 
 const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
@@ -284,6 +289,78 @@ function clientOverhead() {
   print(`RESULT ${JSON.stringify({ op, calls: count, nsPerCall: ns })}`);
 }
 
+/** SO_RCVTIMEO as a struct timeval of `ms`. */
+function setRecvTimeout(fd, ms) {
+  const timeval = new BigInt64Array([BigInt(Math.floor(ms / 1000)), BigInt((ms % 1000) * 1000)]);
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) < 0) fail('setsockopt');
+}
+
+/** udp: cycles of a pause and a drain with recvfrom(2) through the FFI (MSG_DONTWAIT until EAGAIN), a datagram per call. */
+function serverUdp() {
+  if (udpMmsg()) return print('UNSUPPORTED');
+  const cycles = new UdpCycles();
+  const size = cycles.size;
+  const fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail('socket');
+  setInt(fd, SOL_SOCKET, SO_RCVBUF, UDP_RCVBUF);
+  const sin = loopback(num('port', 0));
+  if (bind(fd, sin, sin.length) < 0) fail('bind');
+  const length = new Uint32Array([sin.length]);
+  if (getsockname(fd, sin, length) < 0) fail('getsockname');
+  setRecvTimeout(fd, UDP_FIRST_WAIT_MS);
+  print(`READY ${htons(sin.readUInt16LE(2))}`);
+  // One byte more than a datagram should have, so that a longer one shows.
+  const buf = Buffer.alloc(size + 1);
+  const from = Buffer.alloc(128);
+  const fromLength = new Uint32Array(1);
+  /** One recvfrom: the datagram's length, or -1 when the queue is empty (with MSG_DONTWAIT). */
+  const receive = (flags) => {
+    for (;;) {
+      fromLength[0] = from.length;
+      const n = recvfrom(fd, buf, buf.length, flags, from, fromLength);
+      if (n >= 0) return n;
+      const errno = koffi.errno();
+      if (errno === osConstants.errno.EAGAIN && flags !== 0) return -1;
+      if (errno !== EINTR) fail('recvfrom');
+    }
+  };
+  receive(0);
+  cycles.open();
+  while (cycles.more()) {
+    sleepMs(UDP_FILL_MS);
+    cycles.draining();
+    for (let n; (n = receive(MSG_DONTWAIT)) >= 0; ) if (cycles.got(1, n !== size ? 1 : 0)) break;
+    cycles.drained();
+  }
+  close(fd);
+  cycles.print();
+}
+
+/** Whether SO_ERROR says ECONNREFUSED: the receiver is gone (see udpSenderStop). */
+function refused(fd) {
+  const error = new Int32Array(1);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, error, new Uint32Array([4])) < 0) fail('getsockopt');
+  return error[0] === osConstants.errno.ECONNREFUSED;
+}
+
+/** udp: send(2) through the FFI on a connected socket, a datagram per call, until the receiver is gone. */
+function clientUdp() {
+  if (udpMmsg()) return print('UNSUPPORTED');
+  const data = Buffer.alloc(num('size'), 'u');
+  const fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail('socket');
+  const sin = loopback(num('port'));
+  if (connect(fd, sin, sin.length) < 0) fail('connect');
+  const stop = udpSenderStop();
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !refused(fd)); calls++) {
+    if (send(fd, data, data.length, 0) >= 0) continue;
+    const errno = koffi.errno();
+    if (errno === osConstants.errno.ECONNREFUSED) break; // the receiver is done
+    if (errno !== EINTR && errno !== osConstants.errno.ENOBUFS) fail('send');
+  }
+  close(fd);
+}
+
 const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
@@ -292,6 +369,8 @@ const workloads = {
   'server connrate': serverConnrate,
   'client connrate': clientConnrate,
   'client overhead': clientOverhead,
+  'server udp': serverUdp,
+  'client udp': clientUdp,
 };
 
 dispatch('koffi', workloads);

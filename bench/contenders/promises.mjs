@@ -11,14 +11,18 @@ import {
   AF_INET,
   AF_UNIX,
   IPPROTO_TCP,
+  SO_ERROR,
   SO_RCVBUF,
   SO_REUSEADDR,
+  SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
   Socket,
   TCP_NODELAY,
 } from 'sockcall/promises';
 import fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import {
   answerRequests,
@@ -31,8 +35,17 @@ import {
   percentile,
   print,
   RECV64K_BLOCK,
+  UDP_BATCH,
+  UDP_FIRST_WAIT_MS,
+  UDP_RCVBUF,
+  udpMmsg,
+  UdpCycles,
+  UDP_FILL_MS,
+  udpSenderStop,
   recv64kResult,
 } from './protocol.mjs';
+
+const ECONNREFUSED = osConstants.errno.ECONNREFUSED;
 
 function listenOn(port) {
   const server = new Socket(AF_INET, SOCK_STREAM);
@@ -341,6 +354,83 @@ async function clientRecv64k() {
   print(`RESULT ${JSON.stringify(recv64kResult(blocks))}`);
 }
 
+/**
+ * Whether `promise` was settled when made (a call that completed at once, without waiting): its
+ * reaction is queued before the await's own continuation only then.
+ */
+async function settledAtOnce(promise) {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await null;
+  return settled;
+}
+
+/**
+ * udp: cycles of a pause (a timer: nothing waits on the socket, so the event loop does not read
+ * it) and a drain: recvfrom a datagram per call, or recvmmsg (what is there, up to UDP_BATCH). The
+ * drain ends at the first receive that had to wait: its datagram came after the queue was empty
+ * and is not counted.
+ */
+async function serverUdp() {
+  const mmsg = udpMmsg();
+  const cycles = new UdpCycles();
+  const size = cycles.size;
+  const socket = new Socket(AF_INET, SOCK_DGRAM);
+  socket.setsockopt(SOL_SOCKET, SO_RCVBUF, UDP_RCVBUF);
+  socket.bind({ address: '127.0.0.1', port: num('port', 0) });
+  print(`READY ${socket.getsockname().port}`);
+  await socket.recvfrom(size + 1, { timeout: UDP_FIRST_WAIT_MS });
+  cycles.open();
+  const wait = { timeout: 1000 };
+  // One byte more than a datagram should have, so that a longer one shows.
+  while (cycles.more()) {
+    await delay(UDP_FILL_MS);
+    cycles.draining();
+    for (;;) {
+      if (mmsg) {
+        const call = socket.recvmmsg(UDP_BATCH, size + 1, wait);
+        const atOnce = await settledAtOnce(call);
+        const got = await call;
+        if (!atOnce) break;
+        let wrong = 0;
+        for (const { data } of got) if (data.length !== size) wrong++;
+        if (cycles.got(got.length, wrong)) break;
+      } else {
+        const call = socket.recvfrom(size + 1, wait);
+        const atOnce = await settledAtOnce(call);
+        const got = await call;
+        if (!atOnce || cycles.got(1, got.data.length !== size ? 1 : 0)) break;
+      }
+    }
+    cycles.drained();
+  }
+  socket.close();
+  cycles.print();
+}
+
+/** udp: send a datagram per call, or sendmmsg UDP_BATCH, until the receiver is gone. */
+async function clientUdp() {
+  const mmsg = udpMmsg();
+  const data = Buffer.alloc(num('size'), 'u');
+  const batch = Array.from({ length: UDP_BATCH }, () => ({ data }));
+  const socket = new Socket(AF_INET, SOCK_DGRAM);
+  await socket.connect({ address: '127.0.0.1', port: num('port') });
+  const stop = udpSenderStop();
+  for (let calls = 0; (calls & 255) !== 0 || (performance.now() < stop && !(socket.getsockopt(SOL_SOCKET, SO_ERROR) === ECONNREFUSED)); calls++) {
+    try {
+      if (mmsg) await socket.sendmmsg(batch);
+      else await socket.send(data);
+    } catch (error) {
+      if (error.code === 'ECONNREFUSED') break; // the receiver is done
+      if (error.code !== 'ENOBUFS') throw error;
+    }
+  }
+  socket.close();
+}
+
 const workloads = {
   'server pingpong': serverPingpong,
   'client pingpong': clientPingpong,
@@ -353,6 +443,8 @@ const workloads = {
   'server http': serverHttp,
   'client overhead': clientOverhead,
   'client recv64k': clientRecv64k,
+  'server udp': serverUdp,
+  'client udp': clientUdp,
 };
 
 dispatch('promises', workloads);

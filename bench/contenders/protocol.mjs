@@ -149,3 +149,99 @@ export function collectGarbageNow() {
   Atomics.wait(sleep, 0, 0, GC_SETTLE_MS);
   print('GC');
 }
+
+/** udp: datagrams per sendmmsg/recvmmsg call, and the receiver's SO_RCVBUF (as bench/c/contender.c). */
+export const UDP_BATCH = 64;
+export const UDP_RCVBUF = 4 * 1024 * 1024;
+/** udp: how long the receiver waits for the first datagram, in ms. */
+export const UDP_FIRST_WAIT_MS = 15_000;
+
+/** udp: the api= argument, true for 'mmsg' (sendmmsg/recvmmsg), false for 'plain' (a datagram per call). */
+export function udpMmsg() {
+  if (args.api === 'mmsg') return true;
+  if (args.api === 'plain') return false;
+  throw new Error(`api=${args.api}: plain or mmsg`);
+}
+
+/**
+ * udp: when the sender stops if it has not seen the receiver go away before (it looks every 256
+ * calls: the ICMP port unreachable the receiver's closing brings sets its connected socket's error,
+ * SO_ERROR ECONNREFUSED). The receiver's window opens at the first datagram: a second after the
+ * window's length, it is over.
+ */
+export function udpSenderStop() {
+  return performance.now() + (num('seconds') + 1) * 1000;
+}
+
+/** udp: how long the receiver leaves its queue to the sender before each drain, in ms. */
+export const UDP_FILL_MS = 50;
+/**
+ * udp: the most datagrams one drain counts: fewer than the queue holds after the pause (8 MiB of
+ * receive buffer takes some 3,500 datagrams of 1,200 bytes), so that every drain starts on a full
+ * queue and takes the same number, however fast the receiver (bench/c/contender.c: UDP_DRAIN).
+ */
+export const UDP_DRAIN = 1024;
+
+/** Blocks this thread for `ms` (the event loop too). */
+export function sleepMs(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * udp: the receiver's count, in cycles over a window of `seconds=` from the first datagram: it
+ * reads nothing for UDP_FILL_MS while the sender fills its queue (SO_RCVBUF is large, the excess is
+ * dropped), then drains the queue as fast as it can: UDP_DRAIN datagrams, or fewer if a receive
+ * would wait first, or the window ends. The figure is the
+ * datagrams drained over the time spent draining (from the start of a drain to its last datagram):
+ * what the receiver takes in while it always has datagrams waiting, however fast the sender is.
+ */
+export class UdpCycles {
+  constructor() {
+    this.size = num('size');
+    this.seconds = num('seconds');
+    this.count = 0;
+    this.wrongSize = 0;
+    this.busyMs = 0;
+    this.cycles = 0;
+  }
+
+  /** Opens the window (at the first datagram); then, while more() is true: sleepMs(UDP_FILL_MS), drain. */
+  open() {
+    this.start = performance.now();
+    this.end = this.start + this.seconds * 1000;
+  }
+
+  more() {
+    return performance.now() < this.end;
+  }
+
+  /** A drain starts. */
+  draining() {
+    this.drainStart = performance.now();
+    this.last = this.drainStart;
+    this.drainFrom = this.count;
+  }
+
+  /**
+   * `n` datagrams received, `wrong` of them of another size than `size=`. True when the drain is
+   * over: UDP_DRAIN taken, or the window ended.
+   */
+  got(n, wrong) {
+    this.count += n;
+    this.wrongSize += wrong;
+    this.last = performance.now();
+    return this.count - this.drainFrom >= UDP_DRAIN || this.last >= this.end;
+  }
+
+  /** The drain found the queue empty. */
+  drained() {
+    this.busyMs += this.last - this.drainStart;
+    this.cycles++;
+  }
+
+  print() {
+    const busySeconds = this.busyMs / 1000;
+    const seconds = (performance.now() - this.start) / 1000;
+    print(`RESULT ${JSON.stringify({ datagrams: this.count, busySeconds, seconds, cycles: this.cycles, perSec: this.count / busySeconds, wrongSize: this.wrongSize })}`);
+  }
+}

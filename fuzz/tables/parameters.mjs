@@ -412,6 +412,41 @@ export const msgOptions = arg((rng) => {
     ...(to ? { address: to.make() } : {}),
   }));
 });
+/** sendmmsg/recvmmsg's own arguments: message lists as the method and the binding take them, counts, options. */
+const mmsgMessage = arg((rng) => {
+  const key = rng.chance(0.25) ? 'buffers' : 'data';
+  const bytes = key === 'buffers' ? buffers(rng) : data(rng);
+  const control = controlItems(rng);
+  const to = rng.chance(0.5) ? address(rng) : undefined;
+  return spec(`{${key}:${bytes.label}, control:${control.label}${to ? `, address:${to.label}` : ''}}`, () => ({
+    [key]: bytes.make(),
+    control: control.make(),
+    ...(to ? { address: to.make() } : {}),
+  }));
+});
+export const mmsgMessages = (rng) => list(rng, mmsgMessage);
+const rawMessage = arg((rng) => {
+  const parts = [rng.chance(0.5) ? data(rng) : list(rng, data), rawControl(rng), rawSockaddr(rng)];
+  return spec(`[${labels(parts)}]`, () => parts.map((part) => part.make()));
+});
+export const rawMessages = (rng) => list(rng, rawMessage);
+export const mmsgCount = arg((rng) => oneOf('count', [1, 2, 8, 1024, 0, 1025, -1, 1.5])(rng));
+const RECVMMSG_OPTIONS = [
+  () => constant('undefined', undefined),
+  () => spec('{}', () => ({})),
+  () => spec('{flags:WAITFORONE}', () => ({ flags: K.MSG_WAITFORONE })),
+  () => spec('{flags:DONTWAIT}', () => ({ flags: K.MSG_DONTWAIT })),
+  () => spec('{flags:TRUNC|WAITFORONE}', () => ({ flags: K.MSG_TRUNC | K.MSG_WAITFORONE })),
+  () => spec('{flags:MORE}', () => ({ flags: K.MSG_MORE })),
+  () => spec('{timeout:0}', () => ({ timeout: 0 })),
+  () => spec('{timeout:5}', () => ({ timeout: 5 }), { timer: true }),
+  () => spec('{timeout:-1}', () => ({ timeout: -1 })),
+  () => spec('{timeout:"5"}', () => ({ timeout: '5' })),
+  () => spec('{flags:1.5}', () => ({ flags: 1.5 })),
+  () => spec('{timout:5}', () => ({ timout: 5 })),
+];
+/** recvmmsg's options: `flags` and `timeout` (recvmmsg's own in the blocking flavour, the wait's in the promise one). */
+export const recvmmsgOptions = arg((rng) => rng.pick(RECVMMSG_OPTIONS)());
 export const controlLength = arg((rng) => oneOf('controlLength', [0, 24, 64, 4096, 1 << 20, (1 << 20) + 1, -1, 1.5])(rng));
 export const fdCount = arg((rng) => oneOf('maxFds', [1, 2, 253, 0, 254, -1, 1.5])(rng));
 export const rawControl = arg((rng) => (rng.chance(0.5) ? constant('null', null) : data(rng)));

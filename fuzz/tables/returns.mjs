@@ -23,7 +23,13 @@ export const RETURNS = {
   recvFds: (value, plan) =>
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && Array.isArray(value.fds) && (typeof plan.values[0] !== 'number' || value.fds.length <= plan.values[0]),
   recvCredentials: (value) => typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (value.credentials === null || Number.isInteger(value.credentials.pid)),
+  recvmmsg: (value, plan) =>
+    Array.isArray(value) &&
+    value.every(
+      (message) => Buffer.isBuffer(message.data) && (typeof plan.values[1] !== 'number' || message.data.length <= plan.values[1]) && Number.isInteger(message.flags) && (message.address === null || isAddress(message.address)),
+    ),
   sendmsg: isCount,
+  sendmmsg: isCount,
   sendFds: isCount,
   sendCredentials: isCount,
   send: isCount,
@@ -66,6 +72,8 @@ export function rawReturnOk(name, value) {
       return isErrno(value) || (Array.isArray(value) && value.length === 2 && isCount(value[0]) && (value[1] === null || isAddress(value[1])));
     case 'recvmsg':
       return isErrno(value) || (Array.isArray(value) && value.length === 4 && isCount(value[0]) && Buffer.isBuffer(value[2]) && (value[3] === null || isAddress(value[3])));
+    case 'recvmmsg':
+      return isErrno(value) || (Array.isArray(value) && value.every((sender) => sender === null || isAddress(sender)));
     case 'getsockname':
     case 'getpeername':
       return isErrno(value) || isAddress(value);
