@@ -89,8 +89,9 @@ class Poller : public Napi::ObjectWrap<Poller> {
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnCheck(uv_check_t* check);
   static void OnBatchCleanup(napi_async_cleanup_hook_handle hook, void* batch);
-  // Makes this poller's queued event's syscalls and calls its callback; inside the batch's scope.
-  void Deliver(napi_env env);
+  // Makes this poller's queued event's syscalls and calls its callback: inside the batch's scope,
+  // or (own_scope) with napi_make_callback, in a scope of its own.
+  void Deliver(napi_env env, bool own_scope);
   // After the scope closed: the handle stops counting for the loop if JS asked (kUnrefAfterCallback).
   void UnrefIfAsked(napi_env env);
   static void OnClosed(uv_handle_t* handle);
