@@ -322,7 +322,11 @@ void Poller::OnCheck(uv_check_t* check) {
     napi_close_handle_scope(env, handles);
   }
   for (Poller* poller : batch->delivering) {
-    if (poller != nullptr) poller->delivering_ = false;
+    if (poller == nullptr) continue;
+    poller->delivering_ = false;
+    // Not delivered (no scope could be opened, in a worker being terminated): level-triggered
+    // polling reports what is still there next turn, so nothing is carried over.
+    poller->queued_status_ = poller->queued_events_ = 0;
   }
   batch->delivering.clear();
 }
