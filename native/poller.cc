@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "args.h"
 #include "environment.h"
@@ -19,7 +20,44 @@ namespace sockcall {
 enum PendKind { kPendNone = 0, kPendRecv = 1, kPendSend = 2, kPendAccept = 3, kPendConnect = 4 };
 constexpr int kNotDone = -EAGAIN;
 
+struct PollBatch {
+  uv_check_t check;  // first member: OnCheck gets the batch from it
+  napi_env env = nullptr;
+  // One async context for every delivery: the scope of a turn's callbacks.
+  napi_async_context context = nullptr;
+  napi_ref resource = nullptr;  // the context's resource object
+  std::vector<Poller*> queue;       // pollers with an event this turn, in the order the events came
+  std::vector<Poller*> delivering;  // the turn being delivered; a poller destroyed meanwhile is nulled
+  napi_async_cleanup_hook_handle cleanup_hook = nullptr;
+};
+
+// Takes `poller` off `list` (it is there at most once): nulled, as the list may be walked right now.
+static void Forget(std::vector<Poller*>& list, Poller* poller) {
+  for (Poller*& entry : list) {
+    if (entry == poller) entry = nullptr;
+  }
+}
+
 Napi::Function Poller::Define(Napi::Env env) {
+  uv_loop_t* loop = nullptr;
+  auto* batch = new PollBatch();
+  batch->env = env;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr || uv_check_init(loop, &batch->check) != 0) {
+    delete batch;
+    NAPI_THROW(Napi::Error::New(env, "no event loop for this environment"), Napi::Function());
+  }
+  napi_value name, resource;
+  napi_create_string_utf8(env, "sockcall.Poller", NAPI_AUTO_LENGTH, &name);
+  napi_create_object(env, &resource);
+  napi_create_reference(env, resource, 1, &batch->resource);
+  napi_async_init(env, resource, name, &batch->context);
+  batch->check.data = batch;
+  // Started for good and unreferenced: it never keeps the loop alive, and a check handle does not
+  // shorten the poll timeout, so an idle loop still sleeps. A turn with no event costs one call.
+  uv_check_start(&batch->check, OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&batch->check));
+  // As for each PollHandle: the module stays loaded until the handle's close callback has run.
+  napi_add_async_cleanup_hook(env, OnBatchCleanup, batch, &batch->cleanup_hook);
   return DefineClass(env, "Poller",
                      {
                          InstanceMethod<&Poller::Start>("start"),
@@ -38,11 +76,33 @@ Napi::Function Poller::Define(Napi::Env env) {
                          StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
                          StaticValue("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT)),
                          StaticValue("PRIORITIZED", Napi::Number::New(env, UV_PRIORITIZED)),
-                     });
+                     },
+                     batch);
+}
+
+void Poller::OnBatchCleanup(napi_async_cleanup_hook_handle, void* data) {
+  auto* batch = static_cast<PollBatch*>(data);
+  // Pollers still alive must not reach for the batch from their destructors.
+  for (auto* list : {&batch->queue, &batch->delivering}) {
+    for (Poller* poller : *list) {
+      if (poller != nullptr) poller->queued_ = poller->delivering_ = false;
+    }
+    list->clear();
+  }
+  if (batch->context != nullptr) napi_async_destroy(batch->env, batch->context);
+  if (batch->resource != nullptr) napi_delete_reference(batch->env, batch->resource);
+  batch->context = nullptr;
+  batch->resource = nullptr;
+  uv_check_stop(&batch->check);
+  uv_close(reinterpret_cast<uv_handle_t*>(&batch->check), [](uv_handle_t* closed) {
+    auto* batch = reinterpret_cast<PollBatch*>(closed);
+    napi_remove_async_cleanup_hook(batch->cleanup_hook);
+    delete batch;
+  });
 }
 
 Poller::Poller(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Poller>(info), async_context_(info.Env(), "sockcall.Poller") {
+    : Napi::ObjectWrap<Poller>(info), batch_(static_cast<PollBatch*>(info.Data())) {
   Napi::Env env = info.Env();
   int fd;
   if (!ArgInt(info, 0, &fd)) return;
@@ -110,6 +170,8 @@ int32_t* Poller::Armed(napi_env env) {
 Poller::~Poller() {
   // Collected without close(): still give the handle back to libuv.
   CloseHandle();
+  if (queued_) Forget(batch_->queue, this);
+  if (delivering_) Forget(batch_->delivering, this);
   ClearPending(0);
   ClearPending(1);
   if (armed_buffer_ != nullptr) napi_delete_reference(Env(), armed_buffer_);
@@ -214,50 +276,111 @@ void Poller::CloseHandle() {
 void Poller::OnPoll(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<Poller*>(poll->data);
   if (self == nullptr) return;
+  // Epoll may report an fd twice in one turn: one delivery, with both events.
+  if (status != 0 && self->queued_status_ == 0) self->queued_status_ = status;
+  self->queued_events_ |= events;
+  if (self->queued_) return;
+  self->queued_ = true;
+  self->batch_->queue.push_back(self);
+}
+
+void Poller::OnCheck(uv_check_t* check) {
+  auto* batch = static_cast<PollBatch*>(check->data);
+  if (batch->queue.empty()) return;
+  napi_env env = batch->env;
+  // The queue is taken whole: a callback's JS cannot queue more (that happens only while polling).
+  batch->delivering.swap(batch->queue);
+  for (Poller* poller : batch->delivering) {
+    poller->queued_ = false;
+    poller->delivering_ = true;
+  }
   // Raw Node-API calls throughout, each checked: in a worker being terminated any of them can fail,
   // and node-addon-api's wrappers would make that a fatal error.
-  napi_env env = self->Env();
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_handle_scope handles;
+  if (napi_open_handle_scope(env, &handles) == napi_ok) {
+    if (batch->delivering.size() == 1) {
+      // One poller fired (a ping-pong's every turn): its callback is made with napi_make_callback,
+      // whose scope costs less than an opened one (no allocation, no second TryCatch).
+      batch->delivering[0]->Deliver(env, true);
+    } else {
+      // One callback scope for the turn: promises settled by the callbacks run their reactions
+      // (microtasks) when it closes, before control returns to libuv.
+      napi_callback_scope scope;
+      napi_value resource = nullptr;
+      if (napi_get_reference_value(env, batch->resource, &resource) == napi_ok &&
+          napi_open_callback_scope(env, resource, batch->context, &scope) == napi_ok) {
+        // Indexed: a poller destroyed by a callback's JS is nulled in place.
+        for (size_t i = 0; i < batch->delivering.size(); i++) {
+          if (Poller* poller = batch->delivering[i]) poller->Deliver(env, false);
+        }
+        napi_close_callback_scope(env, scope);
+      }
+    }
+    for (Poller* poller : batch->delivering) {
+      if (poller != nullptr) poller->UnrefIfAsked(env);
+    }
+    napi_close_handle_scope(env, handles);
+  }
+  for (Poller* poller : batch->delivering) {
+    if (poller == nullptr) continue;
+    poller->delivering_ = false;
+    // Not delivered (no scope could be opened, in a worker being terminated): level-triggered
+    // polling reports what is still there next turn, so nothing is carried over.
+    poller->queued_status_ = poller->queued_events_ = 0;
+  }
+  batch->delivering.clear();
+}
+
+void Poller::Deliver(napi_env env, bool own_scope) {
+  const int status = queued_status_;
+  const int events = queued_events_;
+  queued_status_ = queued_events_ = 0;
+  // Closed since its event came: nobody waits, nothing is made.
+  if (handle_ == nullptr || callback_.IsEmpty()) return;
   napi_value object = nullptr;
   napi_value callback = nullptr;
-  napi_get_reference_value(env, static_cast<napi_ref>(*self), &object);
-  if (!self->callback_.IsEmpty()) napi_get_reference_value(env, static_cast<napi_ref>(self->callback_), &callback);
-  napi_value argv[4];
+  napi_get_reference_value(env, static_cast<napi_ref>(*this), &object);
+  napi_get_reference_value(env, static_cast<napi_ref>(callback_), &callback);
+  if (object == nullptr || callback == nullptr) {
+    // Collected, its finalizer not run yet: nobody can be waiting on it.
+    uv_poll_stop(&handle_->poll);
+    return;
+  }
   int results[2] = {kNotDone, kNotDone};
-  int32_t* armed = object != nullptr && callback != nullptr && status == 0 ? self->Armed(env) : nullptr;
+  int32_t* armed = status == 0 ? Armed(env) : nullptr;
   if (armed != nullptr) {
     // A hang-up is reported as readable (and writable), so the calls see it themselves. On an error
     // status (POLLERR) nothing is made here: JS lets every waiting call report the error.
-    if ((events & (UV_READABLE | UV_DISCONNECT)) && armed[0] == 1) results[0] = self->Attempt(env, 0);
+    if ((events & (UV_READABLE | UV_DISCONNECT)) && armed[0] == 1) results[0] = Attempt(env, 0);
     if (results[0] != kNotDone) armed[0] = 0;
-    if ((events & UV_WRITABLE) && armed[1] == 1) results[1] = self->Attempt(env, 1);
+    if ((events & UV_WRITABLE) && armed[1] == 1) results[1] = Attempt(env, 1);
     if (results[1] != kNotDone) armed[1] = 0;
   }
-  if (object == nullptr || callback == nullptr) {
-    // Collected, its finalizer not run yet: nobody can be waiting on it.
-    uv_poll_stop(poll);
-  } else if (napi_create_int32(env, status, &argv[0]) == napi_ok && napi_create_int32(env, events, &argv[1]) == napi_ok &&
-             napi_create_int32(env, results[0], &argv[2]) == napi_ok && napi_create_int32(env, results[1], &argv[3]) == napi_ok) {
-    // napi_make_callback opens a callback scope: promises settled in the callback run their
-    // reactions (microtasks) before control returns to libuv. An exception escaping it is an
-    // uncaught exception of the process, as from any Node callback.
-    napi_value result;
-    if (napi_make_callback(env, self->async_context_, object, callback, 4, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
-    }
-    // The callback (and the microtasks it ran) left nothing waiting on this handle: it stops
-    // counting for the loop now, so a call made meanwhile found it still referenced, for free.
-    if (poll->data == self && self->handle_ != nullptr && self->armed_buffer_ != nullptr) {
-      int32_t* flags = self->Armed(env);
-      if (flags != nullptr && flags[kUnrefAfterCallback] == 1) {
-        flags[kUnrefAfterCallback] = 0;
-        uv_unref(reinterpret_cast<uv_handle_t*>(poll));
-      }
-    }
+  napi_value argv[4];
+  if (napi_create_int32(env, status, &argv[0]) != napi_ok || napi_create_int32(env, events, &argv[1]) != napi_ok ||
+      napi_create_int32(env, results[0], &argv[2]) != napi_ok || napi_create_int32(env, results[1], &argv[3]) != napi_ok) {
+    return;
   }
-  napi_close_handle_scope(env, scope);
+  // An exception escaping it is an uncaught exception of the process, as from any Node callback;
+  // the other pollers of the turn are still delivered.
+  napi_value result;
+  napi_status status_of_call = own_scope ? napi_make_callback(env, batch_->context, object, callback, 4, argv, &result)
+                                         : napi_call_function(env, object, callback, 4, argv, &result);
+  if (status_of_call == napi_pending_exception) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+  }
+}
+
+void Poller::UnrefIfAsked(napi_env env) {
+  // The callbacks (and the microtasks they ran) left nothing waiting on this handle: it stops
+  // counting for the loop now, so a call made meanwhile found it still referenced, for free.
+  if (handle_ == nullptr || armed_buffer_ == nullptr) return;
+  int32_t* flags = Armed(env);
+  if (flags != nullptr && flags[kUnrefAfterCallback] == 1) {
+    flags[kUnrefAfterCallback] = 0;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&handle_->poll));
+  }
 }
 
 // The methods below use raw Node-API calls and return undefined rather than throw when one fails:

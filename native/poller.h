@@ -5,7 +5,15 @@
 // (recv into a buffer, send, accept4, a connect's SO_ERROR) is handed over with pend(), and when the
 // fd is ready the poll callback makes that syscall itself, traced as any other, before it enters JS.
 // EAGAIN keeps it pending; any other result is reported to JS with the event, which settles the
-// call: one entry into JS per event, with no syscall made from JS. Calls that are not handed over
+// call: one entry into JS per event, with no syscall made from JS.
+//
+// The events of one loop turn are delivered together: the poll callback only queues its poller, and
+// a check handle (the phase right after polling) makes the pended syscalls and calls each poller's
+// callback, in the order their events came, inside ONE callback scope. So the promises settled in a
+// turn run their reactions (microtasks, nextTicks) once, when the last callback has returned, not
+// once per fd. The syscall is made at delivery, not when the event is queued: whatever JS ran in
+// between (another handle's callback closing a socket, an abort) is seen, and no byte is read for a
+// call that is gone. Calls that are not handed over
 // (recvmsg, sendmsg, recvfrom, select/poll waits ...) are told of readiness and try again from JS.
 //
 // JS owns the policy: it tries each syscall first and starts the poller only when one would block,
@@ -25,6 +33,11 @@ namespace sockcall {
 // The uv_poll_t and what it needs to be closed safely. It outlives its Poller when the Poller is
 // collected or closed: it is freed in its close callback, and until then an asynchronous cleanup
 // hook holds the environment (and so this module's code, which the close callback is) in place.
+struct PollHandle;
+// The environment's queue of pollers with an event this turn, and the check handle that delivers it
+// (defined in poller.cc). One per environment, made by Define.
+struct PollBatch;
+
 struct PollHandle {
   uv_poll_t poll;  // poll.data: the Poller, or null once it let go
   napi_async_cleanup_hook_handle cleanup_hook = nullptr;
@@ -74,6 +87,13 @@ class Poller : public Napi::ObjectWrap<Poller> {
   int Attempt(napi_env env, int direction);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnCheck(uv_check_t* check);
+  static void OnBatchCleanup(napi_async_cleanup_hook_handle hook, void* batch);
+  // Makes this poller's queued event's syscalls and calls its callback: inside the batch's scope,
+  // or (own_scope) with napi_make_callback, in a scope of its own.
+  void Deliver(napi_env env, bool own_scope);
+  // After the scope closed: the handle stops counting for the loop if JS asked (kUnrefAfterCallback).
+  void UnrefIfAsked(napi_env env);
   static void OnClosed(uv_handle_t* handle);
   static void OnEnvironmentCleanup(napi_async_cleanup_hook_handle hook, void* handle);
   static void BeginClose(PollHandle* handle);
@@ -82,7 +102,14 @@ class Poller : public Napi::ObjectWrap<Poller> {
   PollHandle* handle_ = nullptr;  // null once closed
   // The JS object is weak: its socket holds it, and lib/ holds a socket while a call waits on it.
   Napi::FunctionReference callback_;
-  Napi::AsyncContext async_context_;
+  PollBatch* batch_ = nullptr;
+  // While queued_ or delivering_, batch_ lists this poller: its destructor takes it off. The batch
+  // clears both when it goes away, so a poller collected after its environment's cleanup does not
+  // look at it.
+  bool queued_ = false;
+  bool delivering_ = false;
+  int queued_status_ = 0;  // the first error status of the queued events, else 0
+  int queued_events_ = 0;  // the union of their events
   int fd_ = -1;
   Pending pending_[2];
   // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll

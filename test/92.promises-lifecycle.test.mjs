@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -716,6 +717,57 @@ describe('92 promises: abort, timeout, close, process lifetime', function () {
       conns.forEach((conn, i) => expect(conn.getpeername()).to.deep.equal(clients[i].getsockname()));
       const data = await bounded(Promise.all(recvs), 6000, 'the recvs');
       expect(data.map(String)).to.deep.equal(pairs.map((_, i) => `message ${i}`));
+    });
+
+    it('calls completed in one turn of the loop settle together: every continuation runs before a nextTick either queued', async function () {
+      const N = 4;
+      const pairs = Array.from({ length: N }, () => unixPair());
+      const log = [];
+      const waits = pairs.map(async ([a], i) => {
+        const data = await a.recvInto(Buffer.alloc(16), { timeout: 5000 });
+        log.push(`continued ${i}`);
+        process.nextTick(() => log.push(`tick ${i}`));
+        return data;
+      });
+      await macrotask();
+      expect(log, 'all waiting').to.deep.equal([]);
+      // Every reader becomes readable before the loop polls again: one epoll_wait reports them all.
+      for (const [, b] of pairs) expect(await b.send('x')).to.equal(1);
+      expect(await bounded(Promise.all(waits), 3000, 'the recvs')).to.deep.equal(Array(N).fill(1));
+      await macrotask();
+      const continued = log.filter((entry) => entry.startsWith('continued'));
+      expect(continued).to.have.lengthOf(N);
+      // Had each fd entered JavaScript on its own, its nextTick would run before the next continuation.
+      expect(log.slice(0, N), log.join(', ')).to.deep.equal(continued);
+    });
+
+    it('a call aborted by another callback of the same turn, after its fd was reported ready, consumes nothing', async function () {
+      const [a, b] = unixPair();
+      const controller = new AbortController();
+      const pending = a.recvInto(Buffer.alloc(16), { signal: controller.signal, timeout: 5000 });
+      // A node:net pair: its 'data' callback runs while polling, before this turn's calls are served.
+      const server = net.createServer();
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const accepted = new Promise((resolve) => server.once('connection', resolve));
+        const client = net.connect(server.address().port, '127.0.0.1');
+        const peer = await bounded(accepted, 3000, 'the node:net connection');
+        peer.once('data', () => controller.abort());
+        await new Promise((resolve) => (client.writable && !client.connecting ? resolve() : client.once('connect', resolve)));
+        await macrotask();
+        // Both readable before the loop polls again, this one reported first.
+        expect(await b.send('kept')).to.equal(4);
+        client.write('go');
+        const error = await bounded(pending.then(() => null, (e) => e), 3000, 'the aborted recvInto');
+        expect(error).to.be.instanceOf(AbortError);
+        const buffer = Buffer.alloc(16);
+        const got = await a.recvInto(buffer, { timeout: 1000 });
+        expect(buffer.subarray(0, got).toString()).to.equal('kept');
+        client.destroy();
+        peer.destroy();
+      } finally {
+        server.close();
+      }
     });
   });
 

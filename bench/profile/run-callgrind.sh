@@ -8,6 +8,7 @@
 #   SPECS="pingpong:2000:12000 accept:3000:9000" IMPLS=promises sh ...   (the promise flavour, drive-promises.mjs;
 #   an accept cycle runs each function once, so TurboFan is still compiling past 1,000 cycles: a
 #   smaller first count puts that compilation into the difference, 20k to 30k instructions per cycle)
+# A server under load from many connections (many, http): bench/profile/server-window.sh.
 # raw needs bench/profile/raw-napi built first: (cd bench/profile/raw-napi && npx node-gyp rebuild)
 # Prints "contender op instr/iteration"; the callgrind.out files stay in OUT_DIR for callgrind_annotate.
 set -e
