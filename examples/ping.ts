@@ -7,9 +7,10 @@
 //
 // Two kinds of socket can do it:
 // - SOCK_RAW, IPPROTO_ICMP (the default): the program writes the whole ICMP message, checksum
-//   included, and reads every ICMP message the host receives (its own requests too, on loopback),
-//   each behind its IP header. Making one needs CAP_NET_RAW (root has it): without it, socket()
-//   fails with EPERM.
+//   included, and is given every ICMP message the host receives (its own requests too, on loopback),
+//   each behind its IP header, unless it filters them (ICMP_FILTER, ICMP6_FILTER: this one keeps
+//   echo replies only, as ping(8) does). Making one needs CAP_NET_RAW (root has it): without it,
+//   socket() fails with EPERM.
 // - SOCK_DGRAM, IPPROTO_ICMP (--dgram): Linux's unprivileged "ping socket". The kernel sets the
 //   identifier, and hands back only the replies to this socket, without the IP header. Any user may
 //   make one whose group is in net.ipv4.ping_group_range ("1 0", the default on many systems, lets
@@ -21,12 +22,15 @@ import {
   AI_NUMERICHOST,
   getaddrinfo,
   IPPROTO_ICMP,
+  ICMP6_FILTER,
+  ICMP_FILTER,
   IPPROTO_ICMPV6,
   SO_RCVTIMEO,
   SOCK_DGRAM,
   SOCK_RAW,
   Socket,
   SocketError,
+  SOL_RAW,
   SOL_SOCKET,
 } from 'sockcall';
 
@@ -64,6 +68,15 @@ try {
   throw error;
 }
 sd.setsockopt(SOL_SOCKET, SO_RCVTIMEO, REPLY_MS); //                  setsockopt(sd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv)
+// A raw socket is queued every ICMP message the host receives; as ping(8) does, a filter keeps all
+// but echo replies out of its queue, where a burst of others could crowd the reply out.
+if (!dgram && !v6) sd.setsockopt(SOL_RAW, ICMP_FILTER, ~(1 << echoReply)); // struct icmp_filter filter = {~(1U << ICMP_ECHOREPLY)}
+if (!dgram && v6) {
+  const filter = new Uint32Array(8).fill(0xffffffff); //              ICMP6_FILTER_SETBLOCKALL(&filter)
+  const word = echoReply >> 5; //                                     ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter)
+  filter[word] = filter[word]! & ~(1 << (echoReply & 31));
+  sd.setsockopt(IPPROTO_ICMPV6, ICMP6_FILTER, filter); //             setsockopt(sd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter)
+}
 
 /** The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit words. */
 function checksum(bytes: Buffer): number {

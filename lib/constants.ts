@@ -265,6 +265,8 @@ export const SOL_TCP = c.SOL_TCP;
 export const SOL_IP = c.SOL_IP;
 /** The level of the IPV6_* options (the same value as IPPROTO_IPV6). @category Option levels */
 export const SOL_IPV6 = c.SOL_IPV6;
+/** The level of ICMP_FILTER, on a raw IPv4 socket of IPPROTO_ICMP (raw(7)). @category Option levels */
+export const SOL_RAW = c.SOL_RAW;
 
 // Socket options, at level SOL_SOCKET (socket(7)).
 /** Read only: 1 if the socket is listening. @category Socket options (SOL_SOCKET) */
@@ -509,6 +511,19 @@ export const IPV6_TCLASS = c.IPV6_TCLASS;
 export const IPV6_MTU = c.IPV6_MTU;
 /** Queues extended errors (read with MSG_ERRQUEUE), as IP_RECVERR. @category IPv6 options (IPPROTO_IPV6) */
 export const IPV6_RECVERR = c.IPV6_RECVERR;
+
+// ICMP filters of raw sockets: which message types the socket is not given (raw(7), icmp6(7)).
+
+/**
+ * At level SOL_RAW on a raw IPPROTO_ICMP socket: a 32-bit mask (struct icmp_filter), bit n set to
+ * drop ICMP type n before it is queued; ping(8) passes only ICMP_ECHOREPLY (type 0). @category ICMP filters (raw sockets)
+ */
+export const ICMP_FILTER = c.ICMP_FILTER;
+/**
+ * At level IPPROTO_ICMPV6 on a raw ICMPv6 socket: struct icmp6_filter, 256 bits, bit n set to drop
+ * ICMPv6 type n (the kernel's meaning; RFC 3542's macros). @category ICMP filters (raw sockets)
+ */
+export const ICMP6_FILTER = c.ICMP6_FILTER;
 
 // TCP options, at level IPPROTO_TCP (tcp(7)).
 /**

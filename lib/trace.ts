@@ -59,12 +59,16 @@ const levels = new Map<number, string>([
   [c.IPPROTO_IPV6!, 'SOL_IPV6'],
   [c.IPPROTO_TCP!, 'SOL_TCP'],
   [c.IPPROTO_UDP!, 'SOL_UDP'],
+  [c.SOL_RAW!, 'SOL_RAW'],
+  [c.IPPROTO_ICMPV6!, 'SOL_ICMPV6'],
 ]);
 const optionNames = new Map<number, Map<number, string>>([
   [c.SOL_SOCKET!, namesOf(['SO_'])],
   [c.IPPROTO_IP!, namesOf(['IP_'])],
   [c.IPPROTO_IPV6!, namesOf(['IPV6_'])],
   [c.IPPROTO_TCP!, namesOf(['TCP_'])],
+  [c.SOL_RAW!, new Map([[c.ICMP_FILTER!, 'ICMP_FILTER']])],
+  [c.IPPROTO_ICMPV6!, new Map([[c.ICMP6_FILTER!, 'ICMP6_FILTER']])],
 ]);
 const shutdownHow = namesOf(['SHUT_']);
 const pollFlags = [...namesOf(['POLL'], ['POLLRDNORM', 'POLLWRNORM', 'POLLRDBAND', 'POLLWRBAND'])].sort((a, b) => a[0] - b[0]);

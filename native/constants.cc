@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/icmp.h>
 #include <linux/sockios.h>
 #include <net/if_arp.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -29,7 +31,8 @@ namespace sockcall {
   X(PACKET_HOST) X(PACKET_BROADCAST) X(PACKET_MULTICAST) X(PACKET_OTHERHOST) X(PACKET_OUTGOING) \
   X(ARPHRD_ETHER) X(ARPHRD_LOOPBACK) \
   X(SOCK_STREAM) X(SOCK_DGRAM) X(SOCK_SEQPACKET) X(SOCK_RAW) X(SOCK_NONBLOCK) X(SOCK_CLOEXEC) \
-  X(SOL_SOCKET) X(SOL_TCP) X(SOL_IP) X(SOL_IPV6) \
+  X(SOL_SOCKET) X(SOL_TCP) X(SOL_IP) X(SOL_IPV6) X(SOL_RAW) \
+  X(ICMP_FILTER) X(ICMP6_FILTER) \
   X(SO_ACCEPTCONN) X(SO_BROADCAST) X(SO_DEBUG) X(SO_DOMAIN) X(SO_DONTROUTE) X(SO_ERROR) \
   X(SO_KEEPALIVE) X(SO_LINGER) X(SO_OOBINLINE) X(SO_PROTOCOL) X(SO_RCVBUF) X(SO_RCVLOWAT) \
   X(SO_RCVTIMEO) X(SO_REUSEADDR) X(SO_REUSEPORT) X(SO_SNDBUF) X(SO_SNDLOWAT) X(SO_SNDTIMEO) \

@@ -530,6 +530,32 @@ describe('85 examples beside their C', function () {
       });
     }
 
+    it('SOCK_RAW amid a burst of other ICMP (port unreachables): the filter keeps only echo replies, none is crowded out, in both', async function () {
+      needRawSockets(this);
+      // Datagrams to a port nobody holds: each makes the kernel answer with an ICMP port unreachable,
+      // which every raw ICMP socket is given unless it filters it out.
+      const closed = socket(sockcall.AF_INET, sockcall.SOCK_DGRAM);
+      closed.bind({ address: '127.0.0.1', port: 0 });
+      const { port } = closed.getsockname();
+      closed.close();
+      const sender = socket(sockcall.AF_INET, sockcall.SOCK_DGRAM);
+      const payload = Buffer.alloc(512);
+      let sent = 0;
+      const burst = setInterval(() => {
+        for (let i = 0; i < 200 && sent < 200_000; i++, sent++) sender.sendto(payload, { address: '127.0.0.1', port });
+      }, 5);
+      try {
+        const results = await Promise.all(FLAVOURS.map((flavour) => finished(run(flavour, 'ping', ['127.0.0.1', '--count', '5']))));
+        for (const [i, lines] of results.entries()) {
+          expect(timeless(lines), LABEL[FLAVOURS[i]]).to.deep.equal(transcript('127.0.0.1', { count: 5, ttl: true }));
+        }
+        expect(sent, 'datagrams sent during the pings').to.be.above(1000);
+      } finally {
+        clearInterval(burst);
+        sender.close();
+      }
+    });
+
     // A ping socket depends on net.ipv4.ping_group_range, a per-namespace sysctl: each run gets a
     // network namespace of its own (unshare -n, lo brought up) with the range set there, so that the
     // machine's setting is never touched.

@@ -10,9 +10,10 @@
  *
  * Two kinds of socket can do it:
  * - SOCK_RAW, IPPROTO_ICMP (the default): the program writes the whole ICMP message, checksum
- *   included, and reads every ICMP message the host receives (its own requests too, on loopback),
- *   each behind its IP header. Making one needs CAP_NET_RAW (root has it): without it, socket()
- *   fails with EPERM.
+ *   included, and is given every ICMP message the host receives (its own requests too, on loopback),
+ *   each behind its IP header, unless it filters them (ICMP_FILTER, ICMP6_FILTER: this one keeps
+ *   echo replies only, as ping(8) does). Making one needs CAP_NET_RAW (root has it): without it,
+ *   socket() fails with EPERM.
  * - SOCK_DGRAM, IPPROTO_ICMP (--dgram): Linux's unprivileged "ping socket". The kernel sets the
  *   identifier, and hands back only the replies to this socket, without the IP header. Any user may
  *   make one whose group is in net.ipv4.ping_group_range ("1 0", the default on many systems, lets
@@ -22,8 +23,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/icmp.h>
 #include <math.h>
 #include <netdb.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +91,18 @@ int main(int argc, char *argv[]) {
   if (sd < 0) die("socket");
   struct timeval tv = {REPLY_MS / 1000, (REPLY_MS % 1000) * 1000};
   if (setsockopt(sd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) die("setsockopt");
+  /* A raw socket is queued every ICMP message the host receives; as ping(8) does, a filter keeps all
+     but echo replies out of its queue, where a burst of others could crowd the reply out. */
+  if (!dgram && !v6) {
+    struct icmp_filter filter = {~(1U << ICMP_ECHOREPLY)}; /* a set bit drops that type */
+    if (setsockopt(sd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter) < 0) die("setsockopt");
+  }
+  if (!dgram && v6) {
+    struct icmp6_filter filter;
+    ICMP6_FILTER_SETBLOCKALL(&filter);
+    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+    if (setsockopt(sd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) < 0) die("setsockopt");
+  }
 
   if (v6) printf("PING %s (%s) %d data bytes\n", host, host, DATA_LENGTH);
   else printf("PING %s (%s) %d(%d) bytes of data.\n", host, host, DATA_LENGTH, DATA_LENGTH + ICMP_HEADER + 20);
