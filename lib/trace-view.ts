@@ -8,7 +8,8 @@
 //   - connect -> accept: the connect's address is the listening socket's address (its bind, or its
 //     getsockname when bound to port 0; a wildcard address takes any host of its family), and the
 //     connect began before the accept returned. When the connecting socket's own address is in the
-//     trace (getsockname or bind) it must equal the peer accept returned; without it, connects and
+//     trace (getsockname or bind) it must equal the peer accept returned (or getpeername on the
+//     accepted socket said); without it, connects and
 //     accepts are paired in order (the accept queue is first in, first out) and the arrow is dashed.
 //   - send -> recv on a connection so paired (or a socketpair): a byte stream keeps order, so the
 //     bytes a send wrote are at known offsets of the stream, and so are those a recv read; arrows join
@@ -295,6 +296,10 @@ function follow(lanes: Lane[]): TracedSocket[] {
         case 'bind':
         case 'getsockname':
           if (ok && socket) socket.local = address(call.args[1]) ?? socket.local;
+          break;
+        case 'getpeername':
+          // An accepted socket's peer, when accept itself was not asked for it (sockcall's is not).
+          if (ok && socket?.accept) socket.acceptedPeer ??= address(call.args[1]);
           break;
         case 'listen':
           if (ok && socket) socket.listening = true;
