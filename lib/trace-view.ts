@@ -504,13 +504,17 @@ function layout(calls: Call[]): number {
   events.sort((a, b) => a.at - b.at || a.order - b.order || a.call.line - b.call.line);
   const laneBottom = new Map<Lane, number>();
   let cursor = HEADER;
+  // A call that ends after another began reaches below that one's top, so an arrow between the two
+  // can run level.
+  let lastTop = HEADER;
   for (const event of events) {
     const { call } = event;
     if (!event.end) {
       call.top = Math.max(cursor, (laneBottom.get(call.lane) ?? HEADER - GAP) + GAP);
       cursor = call.top;
+      lastTop = call.top;
     } else {
-      call.bottom = Math.max(cursor, call.top + BOX_HEIGHT);
+      call.bottom = Math.max(cursor, call.top + BOX_HEIGHT, lastTop + 20);
       cursor = call.bottom;
       laneBottom.set(call.lane, call.bottom);
     }
@@ -534,8 +538,10 @@ const laneX = (lane: Lane): number => MARGIN + lane.index * LANE_WIDTH + (LANE_W
 
 function drawArrow(arrow: Arrow, out: string[]): void {
   const { from, to } = arrow;
-  const y1 = (from.top + from.bottom) / 2;
-  const y2 = Math.min(Math.max(y1, to.top + 8), to.bottom - 8);
+  // Level where the two boxes overlap in height, else as little downhill as can be: never up.
+  const clamp = (y: number, low: number, high: number): number => Math.min(Math.max(y, low), Math.max(low, high));
+  const y1 = clamp((from.top + from.bottom) / 2, from.top + 8, Math.min(from.bottom, to.bottom) - 8);
+  const y2 = clamp(y1, to.top + 8, to.bottom - 8);
   const colour = arrow.kind === 'connect' ? COLOURS.connect : COLOURS.data;
   const dash = arrow.byOrder ? ' stroke-dasharray="6 4"' : '';
   const marker = arrow.kind === 'connect' ? 'url(#head-connect)' : 'url(#head-data)';
