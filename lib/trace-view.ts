@@ -320,6 +320,10 @@ function follow(lanes: Lane[]): TracedSocket[] {
             fds.set(call.value, accepted);
           }
           break;
+        case 'getsockopt':
+          // A non-blocking connect that failed after all (SO_ERROR says why): no connection to draw.
+          if (ok && socket?.connect && call.args[2] === 'SO_ERROR' && !/^\[0\]$/.test(call.args[3] ?? '')) socket.connect = undefined;
+          break;
         case 'fcntl':
           if (ok && socket && call.args[1] === 'F_DUPFD_CLOEXEC') fds.set(call.value, socket);
           break;
@@ -383,7 +387,8 @@ function matchStream(from: TracedSocket, to: TracedSocket, arrows: Arrow[]): voi
       if (shared > 0) {
         // The trace misses part of the stream, or the two do not belong together: stop here.
         if (ends(recv) < begins(send) || (sendStart === recvStart && !sameStart(send, recv))) return;
-        const label = shared === send.value && shared === recv.value ? `${shared} bytes` : `${shared} of ${send.value} bytes`;
+        // The whole send, or the part of it this recv took.
+        const label = shared === send.value ? `${shared} bytes` : `${shared} of ${send.value} bytes`;
         arrows.push({ from: send, to: recv, label, kind: 'data', byOrder: false });
       }
       if (sendEnd > recvEnd) break;
@@ -548,12 +553,13 @@ function drawArrow(arrow: Arrow, out: string[]): void {
   let d: string;
   let labelX: number;
   let labelY: number;
+  let anchor = 'start';
   if (from.lane === to.lane) {
     // Within a lane (a socketpair, or a process talking to itself): a loop out on the right.
     const x = laneX(from.lane) + BOX_WIDTH;
-    d = `M ${x} ${y1} C ${x + 30} ${y1}, ${x + 30} ${y2}, ${x} ${y2}`;
-    labelX = x + 4;
-    labelY = (y1 + y2) / 2 - 4;
+    d = `M ${x} ${y1} C ${x + 28} ${y1}, ${x + 28} ${y2}, ${x} ${y2}`;
+    labelX = x + 26;
+    labelY = y1 + 12;
   } else {
     const right = to.lane.index > from.lane.index;
     const x1 = laneX(from.lane) + (right ? BOX_WIDTH : 0);
@@ -561,11 +567,12 @@ function drawArrow(arrow: Arrow, out: string[]): void {
     d = `M ${x1} ${y1} L ${x2} ${y2}`;
     labelX = (x1 + x2) / 2;
     labelY = (y1 + y2) / 2 - 5;
+    anchor = 'middle';
   }
   out.push(
     `<g class="arrow ${arrow.kind}" data-from-line="${from.line}" data-to-line="${to.line}" data-bytes="${arrow.kind === 'data' ? /^\d+/.exec(arrow.label)![0] : ''}" data-by-order="${arrow.byOrder}">` +
       `<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.6"${dash} marker-end="${marker}"/>` +
-      `<text x="${labelX}" y="${labelY}" text-anchor="middle" font-size="10.5" fill="${colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escape(arrow.label)}</text></g>`,
+      `<text x="${labelX}" y="${labelY}" text-anchor="${anchor}" font-size="10.5" fill="${colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escape(arrow.label)}</text></g>`,
   );
 }
 
@@ -614,7 +621,8 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
   matchDatagrams(sockets, arrows);
 
   const bottom = layout(calls);
-  const width = MARGIN * 2 + lanes.length * LANE_WIDTH;
+  // Room on the right for the labels of arrows that loop within the last lane.
+  const width = MARGIN * 2 + lanes.length * LANE_WIDTH + 40;
   const legendY = bottom + 28;
   const height = legendY + 70;
   const timed = calls.every((c) => c.start !== undefined);
@@ -675,7 +683,7 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
   });
   out.push('</g>');
   const byOrder = arrows.filter((a) => a.byOrder).length;
-  const note = `${arrows.length} arrow${arrows.length === 1 ? '' : 's'} drawn where the trace's addresses and byte counts agree${byOrder > 0 ? ` (${byOrder} paired in order)` : ''}${skipped > 0 ? `; ${skipped} line${skipped === 1 ? '' : 's'} not in trace notation skipped` : ''}`;
+  const note = `${arrows.length} arrow${arrows.length === 1 ? '' : 's'}${byOrder > 0 ? ` (${byOrder} paired in order)` : ''}${skipped > 0 ? `; ${skipped} line${skipped === 1 ? '' : 's'} skipped, not trace lines` : ''}`;
   out.push(`<text x="${MARGIN}" y="${height - 10}" font-size="10" fill="#666666">${escape(note)}</text>`, '</svg>', '');
   return out.filter(Boolean).join('\n');
 }
