@@ -353,22 +353,49 @@ function matchConnections(sockets: TracedSocket[], arrows: Arrow[]): void {
     server.peer = client;
     arrows.push({ from: client.connect!, to: server.accept!, label: 'connect', kind: 'connect', byOrder });
   };
+  const fits = (client: TracedSocket, server: TracedSocket): boolean =>
+    !taken.has(client) && reaches(client.target!, server.accept!.socket!.local!) && begins(client.connect!) <= ends(server.accept!);
   const accepted = sockets.filter((s) => s.accept !== undefined && s.accept.socket?.local !== undefined);
-  const candidates = (server: TracedSocket): TracedSocket[] =>
-    connecting.filter((c) => !taken.has(c) && reaches(c.target!, server.accept!.socket!.local!) && begins(c.connect!) <= ends(server.accept!));
+  const addressKey = (a: Address): string => `${a.family} ${a.host} ${a.port}`;
   // First the pairs the addresses prove: accept's peer is the connecting socket's own address.
+  const byOwnAddress = new Map<string, TracedSocket[]>();
+  for (const client of connecting) {
+    if (client.local === undefined || client.local.port === 0) continue;
+    const key = addressKey(client.local);
+    const list = byOwnAddress.get(key);
+    if (list) list.push(client);
+    else byOwnAddress.set(key, [client]);
+  }
   for (const server of accepted) {
     if (server.acceptedPeer === undefined) continue;
-    const proved = candidates(server).filter((c) => c.local !== undefined && c.local.port !== 0 && sameAddress(c.local, server.acceptedPeer!));
+    const proved = (byOwnAddress.get(addressKey(server.acceptedPeer)) ?? []).filter((client) => fits(client, server));
     if (proved.length === 1) pair(proved[0]!, server, false);
   }
-  // Then the rest in order, leaving out a connecting socket whose known address is someone else's.
-  const byTime = (a: Call, b: Call): number => ends(a) - ends(b) || a.line - b.line;
-  for (const server of accepted.filter((s) => s.peer === undefined).sort((a, b) => byTime(a.accept!, b.accept!))) {
-    const open = candidates(server)
-      .filter((c) => server.acceptedPeer === undefined || c.local === undefined || c.local.port === 0)
+  // Then the rest in order, listening socket by listening socket, leaving out a connecting socket
+  // whose known address is someone else's.
+  const byListener = new Map<TracedSocket, TracedSocket[]>();
+  for (const server of accepted) {
+    if (server.peer !== undefined) continue;
+    const listener = server.accept!.socket!;
+    const list = byListener.get(listener);
+    if (list) list.push(server);
+    else byListener.set(listener, [server]);
+  }
+  for (const [listener, servers] of byListener) {
+    servers.sort((a, b) => ends(a.accept!) - ends(b.accept!) || a.accept!.line - b.accept!.line);
+    const queue = connecting
+      .filter((client) => reaches(client.target!, listener.local!))
       .sort((a, b) => begins(a.connect!) - begins(b.connect!) || a.connect!.line - b.connect!.line);
-    if (open.length > 0) pair(open[0]!, server, true);
+    let first = 0;
+    for (const server of servers) {
+      while (first < queue.length && taken.has(queue[first]!)) first++;
+      for (let i = first; i < queue.length && begins(queue[i]!.connect!) <= ends(server.accept!); i++) {
+        const client = queue[i]!;
+        if (!fits(client, server) || (server.acceptedPeer !== undefined && client.local !== undefined && client.local.port !== 0)) continue;
+        pair(client, server, true);
+        break;
+      }
+    }
   }
 }
 
