@@ -22,6 +22,7 @@
 //     address when the trace has it; paired in order.
 // fds are per lane: a lane's fd is the socket that lane created or accepted (threads of one process
 // share fds, but the trace does not say which lanes are one process).
+import { addressText } from './address-text';
 import { invalidArgType, invalidArgValue } from './errors';
 import { validateObject } from './validate';
 
@@ -195,9 +196,9 @@ function address(text: string | undefined): Address | undefined {
   return undefined;
 }
 
-function addressText(a: Address): string {
-  if (a.family === 'AF_UNIX') return a.host;
-  return a.family === 'AF_INET6' ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+/** '127.0.0.1:3005', '[::1]:3005', or a Unix path as strace quotes it. */
+function shown(a: Address): string {
+  return a.family === 'AF_UNIX' ? a.host : addressText({ address: a.host, port: a.port });
 }
 
 const sameAddress = (a: Address, b: Address): boolean => a.family === b.family && a.host === b.host && a.port === b.port;
@@ -469,7 +470,7 @@ const COLOURS = {
   data: '#2c3e50',
 };
 /** Errors that say "not yet" rather than "no". */
-const NOT_YET = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINPROGRESS', 'EINTR', 'EALREADY', 'ETIMEDOUT']);
+const NOT_YET = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINPROGRESS', 'EINTR', 'EALREADY']);
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -497,11 +498,11 @@ const HIDDEN: Record<string, number[]> = {
 function shortCall(call: Call): string {
   const args = call.args.map((arg) => {
     const a = address(arg);
-    if (a) return addressText(a);
+    if (a) return shown(a);
     if (arg.startsWith('{msg_name=')) {
       const name = messageAddress(call);
       const data = /msg_iov=\[\{iov_base=("(?:[^"\\]|\\.)*")/.exec(arg)?.[1];
-      return `{${[name ? addressText(name) : '', data ? cut(data, 12) : ''].filter(Boolean).join(', ')}}`;
+      return `{${[name ? shown(name) : '', data ? cut(data, 12) : ''].filter(Boolean).join(', ')}}`;
     }
     if (arg.startsWith('{sa_family=')) return `{${/sa_family=(\w+)/.exec(arg)![1]}}`;
     const quoted = /^"((?:[^"\\]|\\.)*)"(\.\.\.)?$/.exec(arg);
@@ -560,7 +561,7 @@ function role(lane: Lane): string {
   for (const call of lane.calls) {
     const where = call.name === 'listen' ? call.socket?.local : call.name === 'connect' ? call.socket?.target : undefined;
     if (where === undefined || !(call.value >= 0 || call.errno === 'EINPROGRESS')) continue;
-    const part = `${call.name === 'listen' ? 'listens on' : 'connects to'} ${addressText(where)}`;
+    const part = `${call.name === 'listen' ? 'listens on' : 'connects to'} ${shown(where)}`;
     if (!parts.includes(part)) parts.push(part);
   }
   return parts.join(', ');
