@@ -71,9 +71,15 @@ interface Lane {
   label: string;
   index: number;
   calls: Call[];
+  /**
+   * An fd it opened twice without closing it between: the lines of several processes without
+   * [pid N], or a trace with lines missing. Its fds name nothing for sure, so it gets no arrows.
+   */
+  mixed?: number;
 }
 
 interface TracedSocket {
+  lane: Lane;
   family: string;
   stream: boolean;
   local?: Address;
@@ -265,13 +271,17 @@ const RECVS = new Set(['recvfrom', 'recvmsg']);
 /** Follows each lane's fds through its calls, giving each call its socket. */
 function follow(lanes: Lane[]): TracedSocket[] {
   const sockets: TracedSocket[] = [];
-  const open = (family: string, stream: boolean): TracedSocket => {
-    const socket: TracedSocket = { family, stream, listening: false, sends: [], recvs: [] };
-    sockets.push(socket);
-    return socket;
-  };
   for (const lane of lanes) {
     const fds = new Map<number, TracedSocket>();
+    const open = (family: string, stream: boolean): TracedSocket => {
+      const socket: TracedSocket = { lane, family, stream, listening: false, sends: [], recvs: [] };
+      sockets.push(socket);
+      return socket;
+    };
+    const give = (fd: number, socket: TracedSocket): void => {
+      if (fds.has(fd)) lane.mixed ??= fd;
+      fds.set(fd, socket);
+    };
     for (const call of lane.calls) {
       const fd = Number(call.args[0]);
       const socket = Number.isInteger(fd) ? fds.get(fd) : undefined;
@@ -279,7 +289,7 @@ function follow(lanes: Lane[]): TracedSocket[] {
       const ok = call.value >= 0;
       switch (call.name) {
         case 'socket':
-          if (ok) fds.set(call.value, open(call.args[0] ?? '', /SOCK_STREAM|SOCK_SEQPACKET/.test(call.args[1] ?? '')));
+          if (ok) give(call.value, open(call.args[0] ?? '', /SOCK_STREAM|SOCK_SEQPACKET/.test(call.args[1] ?? '')));
           break;
         case 'socketpair': {
           const pair = /^\[(\d+), (\d+)\]$/.exec(call.args[3] ?? '');
@@ -289,8 +299,8 @@ function follow(lanes: Lane[]): TracedSocket[] {
             const b = open(call.args[0] ?? '', stream);
             a.peer = b;
             b.peer = a;
-            fds.set(Number(pair[1]), a);
-            fds.set(Number(pair[2]), b);
+            give(Number(pair[1]), a);
+            give(Number(pair[2]), b);
           }
           break;
         }
@@ -318,7 +328,7 @@ function follow(lanes: Lane[]): TracedSocket[] {
             accepted.accept = call;
             accepted.acceptedPeer = address(call.args[1]);
             accepted.local = socket.local;
-            fds.set(call.value, accepted);
+            give(call.value, accepted);
           }
           break;
         case 'getsockopt':
@@ -326,7 +336,7 @@ function follow(lanes: Lane[]): TracedSocket[] {
           if (ok && socket?.connect && call.args[2] === 'SO_ERROR' && !/^\[0\]$/.test(call.args[3] ?? '')) socket.connect = undefined;
           break;
         case 'fcntl':
-          if (ok && socket && call.args[1] === 'F_DUPFD_CLOEXEC') fds.set(call.value, socket);
+          if (ok && socket && call.args[1] === 'F_DUPFD_CLOEXEC') give(call.value, socket);
           break;
         case 'close':
           fds.delete(fd);
@@ -338,7 +348,7 @@ function follow(lanes: Lane[]): TracedSocket[] {
       }
     }
   }
-  return sockets;
+  return sockets.filter((socket) => socket.lane.mixed === undefined);
 }
 
 const begins = (call: Call): number => call.start ?? -Infinity;
@@ -473,7 +483,8 @@ const COLOURS = {
 const NOT_YET = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINPROGRESS', 'EINTR', 'EALREADY']);
 
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // Control characters have no place in XML 1.0, even escaped.
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function cut(text: string, length: number): string {
@@ -652,7 +663,8 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
   // Room on the right for the labels of arrows that loop within the last lane.
   const width = MARGIN * 2 + lanes.length * LANE_WIDTH + 40;
   const legendY = bottom + 28;
-  const height = legendY + 70;
+  const mixed = lanes.filter((lane) => lane.mixed !== undefined).map((lane) => `${lane.label} opened fd ${lane.mixed} twice without a close (several processes without [pid N]?): no arrows for it`);
+  const height = legendY + 70 + 14 * mixed.length;
   const timed = calls.every((c) => c.start !== undefined);
   const origin = timed ? calls.reduce((min, c) => Math.min(min, c.start!), Infinity) : 0;
   const out: string[] = [];
@@ -712,6 +724,7 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
   out.push('</g>');
   const byOrder = arrows.filter((a) => a.byOrder).length;
   const note = `${arrows.length} arrow${arrows.length === 1 ? '' : 's'}${byOrder > 0 ? ` (${byOrder} paired in order)` : ''}${skipped > 0 ? `; ${skipped} line${skipped === 1 ? '' : 's'} skipped, not trace lines` : ''}`;
-  out.push(`<text x="${MARGIN}" y="${height - 10}" font-size="10" fill="#666666">${escape(note)}</text>`, '</svg>', '');
+  [note, ...mixed].forEach((line, i, all) => out.push(`<text class="note" x="${MARGIN}" y="${height - 10 - 14 * (all.length - 1 - i)}" font-size="10" fill="#666666">${escape(line)}</text>`));
+  out.push('</svg>', '');
   return out.filter(Boolean).join('\n');
 }

@@ -270,6 +270,31 @@ describe('89 trace-view: a recorded trace as a sequence diagram', function () {
     ]);
   });
 
+  it('draws no arrow for a lane whose fds are mixed up: two processes traced without [pid N]', function () {
+    const address = '{sa_family=AF_INET, sin_port=htons(5000), sin_addr=inet_addr("127.0.0.1")}';
+    const mixed = [
+      'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3',
+      `bind(3, ${address}, 16) = 0`,
+      'listen(3, 1)                            = 0',
+      'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3',
+      `connect(3, ${address}, 16) = 0`,
+      'accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4',
+      'sendto(3, "hi", 2, MSG_NOSIGNAL, NULL, 0) = 2',
+      'recvfrom(4, "hi", 100, 0, NULL, NULL) = 2',
+    ].join('\n');
+    const svg = parseXml(traceView(mixed));
+    expect(withClass(svg, 'arrow')).to.have.lengthOf(0);
+    expect(withClass(svg, 'note').map(textOf)).to.include('main thread opened fd 3 twice without a close (several processes without [pid N]?): no arrows for it');
+    // The same calls from two processes, told apart: the arrows are there.
+    const apart = mixed.split('\n').map((line, i) => `[pid ${i < 3 || line.startsWith('accept4') || line.startsWith('recvfrom') ? 100 : 200}] ${line}`).join('\n');
+    expect(withClass(parseXml(traceView(apart)), 'arrow').map(textOf)).to.deep.equal(['connect', '2 bytes']);
+  });
+
+  it('writes well-formed XML whatever the input holds: control characters, markup', function () {
+    const svg = parseXml(traceView('socket(AF_\u0001INET, <b>&amp;</b>, "]]>") = 3\n', { title: '<\u0007&>' }));
+    expect(svg.children.find((e) => e.name === 'title').text).to.equal('<\ufffd&>');
+  });
+
   it('never crashes on a damaged trace: lines cut, dropped, reordered, bytes changed', function () {
     const lines = trace.split('\n');
     let seed = 1;
