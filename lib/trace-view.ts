@@ -59,6 +59,13 @@ interface Call {
   start: number | undefined;
   /** Microseconds, when the line has a duration. */
   duration: number | undefined;
+  /**
+   * When it may have begun and ended, on one scale for all lanes: its timestamp and duration; without
+   * a duration, until the lane's next call began; without timestamps, the lines' order (a line is
+   * written when its call returns, so a call began after the line before it in its lane).
+   */
+  begins: number;
+  ends: number;
   /** The socket its fd argument names, in its lane. */
   socket?: TracedSocket;
   /** Where the box is drawn. */
@@ -181,11 +188,26 @@ function parse(text: string): { lanes: Lane[]; calls: Call[]; skipped: number } 
       errno: value < 0 ? tail[2] : undefined,
       start,
       duration: tail[4] === undefined ? undefined : Number(tail[4]) * 1e6 + Number(tail[5]),
+      begins: 0,
+      ends: 0,
       top: 0,
       bottom: 0,
     };
     lane.calls.push(call);
     calls.push(call);
+  }
+  const timed = calls.every((call) => call.start !== undefined);
+  for (const lane of lanes.values()) {
+    lane.calls.forEach((call, i) => {
+      const next = lane.calls[i + 1];
+      if (timed) {
+        call.begins = call.start!;
+        call.ends = call.duration !== undefined ? call.start! + call.duration : Math.max(call.start!, next?.start ?? call.start!);
+      } else {
+        call.begins = (lane.calls[i - 1]?.line ?? call.line - 1) + 0.5;
+        call.ends = call.line;
+      }
+    });
   }
   return { lanes: [...lanes.values()], calls, skipped };
 }
@@ -351,8 +373,8 @@ function follow(lanes: Lane[]): TracedSocket[] {
   return sockets.filter((socket) => socket.lane.mixed === undefined);
 }
 
-const begins = (call: Call): number => call.start ?? -Infinity;
-const ends = (call: Call): number => (call.start === undefined ? Infinity : call.start + (call.duration ?? 0));
+const begins = (call: Call): number => call.begins;
+const ends = (call: Call): number => call.ends;
 
 /** connect -> accept: pairs by addresses where the trace has them, else in order. */
 function matchConnections(sockets: TracedSocket[], arrows: Arrow[]): void {
@@ -535,12 +557,9 @@ function durationText(us: number): string {
 
 /** Gives each call its top and bottom: time flows down, not to scale, no box over another. */
 function layout(calls: Call[]): number {
-  const timed = calls.every((c) => c.start !== undefined);
   const events: { at: number; order: number; call: Call; end: boolean }[] = [];
   for (const call of calls) {
-    // Without timestamps, each call is a moment of its own, in the order of the lines.
-    const start = timed ? call.start! : call.line;
-    const end = timed ? start + (call.duration ?? 0) : call.line;
+    const { begins: start, ends: end } = call;
     events.push({ at: start, order: 1, call, end: false });
     // Ends before the starts of the same moment, unless the call took no time at all.
     events.push({ at: end, order: end > start ? 0 : 2, call, end: true });
@@ -678,7 +697,7 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
     '</defs>',
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN}" y="24" font-size="14" font-weight="bold" fill="#222222">${escape(cut(title, Math.floor((width - 2 * MARGIN) / 8.5)))}</text>`,
-    `<text x="${MARGIN}" y="40" font-size="10.5" fill="#666666">${escape(`${calls.length} calls in ${lanes.length} lane${lanes.length === 1 ? '' : 's'}; time flows down, in order, not to scale${timed ? '' : ' (no timestamps: in the order of the lines)'}`)}</text>`,
+    `<text x="${MARGIN}" y="40" font-size="10.5" fill="#666666">${escape(`${calls.length} calls in ${lanes.length} lane${lanes.length === 1 ? '' : 's'}; time flows down, in order, not to scale${timed ? '' : ' (no timestamps: in the order the calls returned)'}`)}</text>`,
   );
   for (const lane of lanes) {
     const centre = MARGIN + lane.index * LANE_WIDTH + LANE_WIDTH / 2;

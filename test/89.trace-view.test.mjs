@@ -109,6 +109,15 @@ function* walk(element) {
   for (const child of element.children) yield* walk(child);
 }
 
+/** Every arrow runs level or down the page, as time does: none points back up. */
+function expectDownhill(svg) {
+  for (const arrow of [...walk(svg)].filter((e) => (e.attrs.class ?? '').startsWith('arrow'))) {
+    const d = arrow.children.find((e) => e.name === 'path').attrs.d;
+    const ys = [...d.matchAll(/(-?[\d.]+) (-?[\d.]+)/g)].map((m) => Number(m[2]));
+    expect(ys.at(-1), d).to.be.at.least(ys[0]);
+  }
+}
+
 const withClass = (svg, cls) => [...walk(svg)].filter((e) => (e.attrs.class ?? '').split(' ').includes(cls));
 const textOf = (element) => [...walk(element)].map((e) => e.text).join('');
 
@@ -147,6 +156,7 @@ describe('89 trace-view: a recorded trace as a sequence diagram', function () {
 
   it('draws one lane per process, the connect -> accept arrow, and a send -> recv arrow each way with its bytes', function () {
     const svg = parseXml(traceView(trace, { title: 'server & client' }));
+    expectDownhill(svg);
     expect(svg.attrs.xmlns).to.equal('http://www.w3.org/2000/svg');
     const lanes = withClass(svg, 'lane');
     expect(lanes.map((lane) => lane.attrs['data-lane']).sort()).to.deep.equal([pids.server, pids.client].sort());
@@ -288,6 +298,14 @@ describe('89 trace-view: a recorded trace as a sequence diagram', function () {
     // The same calls from two processes, told apart: the arrows are there.
     const apart = mixed.split('\n').map((line, i) => `[pid ${i < 3 || line.startsWith('accept4') || line.startsWith('recvfrom') ? 100 : 200}] ${line}`).join('\n');
     expect(withClass(parseXml(traceView(apart)), 'arrow').map(textOf)).to.deep.equal(['connect', '2 bytes']);
+    // Without timestamps a line is written when its call returns: a recv may come before the send
+    // that fed it. The send began after the line before it in its lane, so the arrow still runs down.
+    const lines = apart.split('\n');
+    const [send, recv] = [lines.findIndex((l) => l.includes('sendto')), lines.findIndex((l) => l.includes('recvfrom'))];
+    [lines[send], lines[recv]] = [lines[recv], lines[send]];
+    const recvFirst = parseXml(traceView(lines.join('\n')));
+    expect(withClass(recvFirst, 'arrow').map(textOf)).to.deep.equal(['connect', '2 bytes']);
+    expectDownhill(recvFirst);
   });
 
   it('writes well-formed XML whatever the input holds: control characters, markup', function () {
