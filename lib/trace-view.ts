@@ -641,7 +641,7 @@ function drawArrow(arrow: Arrow, out: string[]): void {
  * with `SOCKCALL_TRACE=ptT` (`[pid N]` on every line, timestamps, durations), so that the lines of
  * several processes written to one file fall into their own lanes and line up in time. Each lane is
  * a thread or process (`[pid N]`; lines without it are `main thread`), time flows down (in order,
- * not to scale), and each call is a box with its call (addresses as host:port, data cut short), its
+ * not to scale; without timestamps, in the order the calls returned), and each call is a box with its call (addresses as host:port, data cut short), its
  * result and how long it took; orange for a failure that means "not yet" (EAGAIN, EINPROGRESS,
  * EINTR), red for the others. Arrows join a connect to the accept that took it and a send to the
  * recv that got its bytes, only where the trace's addresses and byte counts prove it (dashed: paired
