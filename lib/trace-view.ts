@@ -13,9 +13,10 @@
 //     accepts are paired in order (the accept queue is first in, first out) and the arrow is dashed.
 //   - send -> recv on a connection so paired (or a socketpair): a byte stream keeps order, so the
 //     bytes a send wrote are at known offsets of the stream, and so are those a recv read; arrows join
-//     the calls whose ranges overlap, labelled with the bytes they share. The first bytes shown on
-//     both sides must agree and the recv must end after the send began, else the trace misses some
-//     of the stream (a write(2) sockcall does not make) and that direction gets no more arrows.
+//     the calls whose ranges overlap, labelled with the bytes they share. The bytes both sides show
+//     (the first 32 of each) must agree where they overlap, and the recv must end after the send
+//     began; else the trace misses part of the stream (a write(2) sockcall does not make) and that
+//     direction gets no more arrows.
 //     MSG_PEEK reads consume nothing and get none.
 //   - a datagram: sendto/sendmsg of N bytes to the address a socket was bound to, and a recvfrom/
 //     recvmsg on that socket that returned N bytes with the same first bytes, from the sender's own
@@ -270,13 +271,15 @@ function shownBytes(call: Call): number[] | undefined {
   return m ? unquote(m[1]) : undefined;
 }
 
-/** Whether two calls' first bytes agree as far as both show them. */
-function sameStart(a: Call, b: Call): boolean {
-  const x = shownBytes(a);
-  const y = shownBytes(b);
+/**
+ * Whether a send's and a recv's bytes agree as far as both show them, the send's first byte being
+ * the recv's byte at `shift` (negative: the recv's first is the send's byte at -shift).
+ */
+function sameBytes(send: Call, recv: Call, shift = 0): boolean {
+  const x = shownBytes(send);
+  const y = shownBytes(recv);
   if (x === undefined || y === undefined) return true;
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+  for (let i = Math.max(0, -shift); i < x.length && i + shift < y.length; i++) if (x[i] !== y[i + shift]) return false;
   return true;
 }
 
@@ -446,7 +449,7 @@ function matchStream(from: TracedSocket, to: TracedSocket, arrows: Arrow[]): voi
       const shared = Math.min(sendEnd, recvEnd) - Math.max(sendStart, recvStart);
       if (shared > 0) {
         // The trace misses part of the stream, or the two do not belong together: stop here.
-        if (ends(recv) < begins(send) || (sendStart === recvStart && !sameStart(send, recv))) return;
+        if (ends(recv) < begins(send) || !sameBytes(send, recv, sendStart - recvStart)) return;
         // The whole send, or the part of it this recv took.
         const label = shared === send.value ? `${shared} bytes` : `${shared} of ${send.value} bytes`;
         arrows.push({ from: send, to: recv, label, kind: 'data', byOrder: false });
@@ -470,7 +473,7 @@ function matchDatagrams(sockets: TracedSocket[], arrows: Arrow[]): void {
       for (const receiver of receivers) {
         if (!reaches(to, receiver.local!)) continue;
         const recv = receiver.recvs.find((r) => {
-          if (used.has(r) || r.value !== send.value || ends(r) < begins(send) || !sameStart(send, r)) return false;
+          if (used.has(r) || r.value !== send.value || ends(r) < begins(send) || !sameBytes(send, r)) return false;
           const source = messageAddress(r);
           return source === undefined || sender.local === undefined || sender.local.port === 0 || sameAddress(source, sender.local);
         });
