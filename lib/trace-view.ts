@@ -9,8 +9,8 @@
 //     getsockname when bound to port 0; a wildcard address takes any host of its family), and the
 //     connect began before the accept returned. When the connecting socket's own address is in the
 //     trace (getsockname or bind) it must equal the peer accept returned (or getpeername on the
-//     accepted socket said); without it, connects and
-//     accepts are paired in order (the accept queue is first in, first out) and the arrow is dashed.
+//     accepted socket said); without it, connects and accepts are paired in order (the accept
+//     queue is first in, first out) and the arrow is dashed.
 //   - send -> recv on a connection so paired (or a socketpair): a byte stream keeps order, so the
 //     bytes a send wrote are at known offsets of the stream, and so are those a recv read; arrows join
 //     the calls whose ranges overlap, labelled with the bytes they share. The bytes both sides show
