@@ -116,7 +116,11 @@ interface Arrow {
 
 // --- reading the lines --------------------------------------------------------------------------
 
-const LINE = /^(?:\[pid +(\d+)\] +)?(?:(\d\d):(\d\d):(\d\d)\.(\d{6}) +)?([a-z_][a-z0-9_]*)\((.*)$/;
+// `[pid N] ` as strace -f writes it to stderr, or `N ` as it writes it to a file (-o).
+const LINE = /^(?:\[pid +(\d+)\] +|(\d+) +)?(?:(\d\d):(\d\d):(\d\d)\.(\d{6}) +)?([a-z_][a-z0-9_]*)\((.*)$/;
+/** strace -f's two halves of a call that another process's lines interrupted. */
+const UNFINISHED = /\s*<unfinished \.\.\.>$/;
+const RESUMED = /^(?:\[pid +(\d+)\] +|(\d+) +)?(?:\d\d:\d\d:\d\d\.\d{6} +)?<\.\.\. ([a-z_][a-z0-9_]*) resumed>\s*(.*)$/;
 const RESULT = /^\s*= (-?\d+|0x[0-9a-f]+)(?: ([A-Z][A-Z0-9_]*))?(.*?)(?: <(\d+)\.(\d{6})>)?$/;
 const DAY_US = 86_400_000_000;
 
@@ -154,17 +158,35 @@ function parse(text: string): { lanes: Lane[]; calls: Call[]; skipped: number } 
   const calls: Call[] = [];
   let skipped = 0;
   const lines = text.split('\n');
+  /** Each pid's call that strace left unfinished: its line so far. */
+  const unfinished = new Map<string, string>();
   for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.replace(/\r$/, '');
+    let line = lines[n]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
+    if (UNFINISHED.test(line)) {
+      unfinished.set(/^(?:\[pid +(\d+)\]|(\d+) )/.exec(line)?.slice(1).find(Boolean) ?? '', line.replace(UNFINISHED, ''));
+      continue;
+    }
+    const resumed = RESUMED.exec(line);
+    if (resumed) {
+      // The call's line as it would have been, begun at the first half's time.
+      const key = resumed[1] ?? resumed[2] ?? '';
+      const first = unfinished.get(key);
+      unfinished.delete(key);
+      if (first === undefined || !first.includes(`${resumed[3]}(`)) {
+        skipped++;
+        continue;
+      }
+      line = `${first}${first.endsWith('(') ? '' : ' '}${resumed[4]}`;
+    }
     const head = LINE.exec(line);
-    const split = head ? splitArguments(head[7]!) : undefined;
+    const split = head ? splitArguments(head[8]!) : undefined;
     const tail = split ? RESULT.exec(split.rest) : null;
     if (!head || !split || !tail) {
       skipped++;
       continue;
     }
-    const key = head[1] ?? '';
+    const key = head[1] ?? head[2] ?? '';
     let lane = lanes.get(key);
     if (lane === undefined) {
       lane = { key, label: key === '' ? 'main thread' : `pid ${key}`, index: lanes.size, calls: [] };
@@ -172,8 +194,8 @@ function parse(text: string): { lanes: Lane[]; calls: Call[]; skipped: number } 
     }
     const value = tail[1]!.startsWith('0x') ? parseInt(tail[1]!, 16) : Number(tail[1]);
     let start: number | undefined;
-    if (head[2] !== undefined) {
-      start = ((Number(head[2]) * 60 + Number(head[3])) * 60 + Number(head[4])) * 1e6 + Number(head[5]);
+    if (head[3] !== undefined) {
+      start = ((Number(head[3]) * 60 + Number(head[4])) * 60 + Number(head[5])) * 1e6 + Number(head[6]);
       // A lane's lines are in the order its calls returned: one that seems to go back by more than
       // half a day crossed midnight.
       const before = lane.calls.at(-1)?.start;
@@ -182,7 +204,7 @@ function parse(text: string): { lanes: Lane[]; calls: Call[]; skipped: number } 
     const call: Call = {
       line: n + 1,
       lane,
-      name: head[6]!,
+      name: head[7]!,
       args: split.args,
       result: `${tail[1]}${tail[2] ? ` ${tail[2]}` : ''}`,
       value,
@@ -266,7 +288,7 @@ function unquote(text: string | undefined): number[] | undefined {
 
 /** The first bytes a send or recv shows: its buffer, or the first iovec's. */
 function shownBytes(call: Call): number[] | undefined {
-  if (call.name === 'sendto' || call.name === 'recvfrom') return unquote(call.args[1]);
+  if (call.name !== 'sendmsg' && call.name !== 'recvmsg') return unquote(call.args[1]);
   const m = /msg_iov=\[\{iov_base=("(?:[^"\\]|\\.)*")/.exec(call.args[1] ?? '');
   return m ? unquote(m[1]) : undefined;
 }
@@ -285,11 +307,13 @@ function sameBytes(send: Call, recv: Call, shift = 0): boolean {
 
 /** A send's or recv's address: sendto's dest_addr, recvfrom's src_addr, a msghdr's msg_name. */
 function messageAddress(call: Call): Address | undefined {
-  return address(call.name === 'sendto' || call.name === 'recvfrom' ? call.args[4] : /msg_name=(\{[^}]*\})/.exec(call.args[1] ?? '')?.[1]);
+  if (call.name === 'sendto' || call.name === 'recvfrom') return address(call.args[4]);
+  return call.name === 'sendmsg' || call.name === 'recvmsg' ? address(/msg_name=(\{[^}]*\})/.exec(call.args[1] ?? '')?.[1]) : undefined;
 }
 
-const SENDS = new Set(['sendto', 'sendmsg']);
-const RECVS = new Set(['recvfrom', 'recvmsg']);
+// write and read: what strace shows of a C program that uses them on a socket.
+const SENDS = new Set(['sendto', 'sendmsg', 'write']);
+const RECVS = new Set(['recvfrom', 'recvmsg', 'read']);
 
 // --- what the calls mean ------------------------------------------------------------------------
 
@@ -558,6 +582,16 @@ function durationText(us: number): string {
   return `${(us / 1e6).toFixed(3)} s`;
 }
 
+/** The legend: a mark and what it means. */
+const LEGEND: [string, string][] = [
+  [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.ok.fill}" stroke="${COLOURS.ok.stroke}"/>`, 'call'],
+  [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.wait.fill}" stroke="${COLOURS.wait.stroke}"/>`, 'not yet (EAGAIN...)'],
+  [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.error.fill}" stroke="${COLOURS.error.stroke}"/>`, 'error'],
+  [`<path d="M 0 -4 L 20 -4" stroke="${COLOURS.connect}" stroke-width="1.6" marker-end="url(#head-connect)"/>`, 'connect → accept'],
+  [`<path d="M 0 -4 L 20 -4" stroke="${COLOURS.data}" stroke-width="1.6" marker-end="url(#head-data)"/>`, 'bytes sent → received'],
+  [`<path d="M 0 -4 L 20 -4" stroke="#555555" stroke-width="1.6" stroke-dasharray="4 3"/>`, 'paired in order'],
+];
+
 /** Gives each call its top and bottom: time flows down, not to scale, no box over another. */
 function layout(calls: Call[]): number {
   const events: { at: number; order: number; call: Call; end: boolean }[] = [];
@@ -649,7 +683,9 @@ function drawArrow(arrow: Arrow, out: string[]): void {
  * EINTR), red for the others. Arrows join a connect to the accept that took it and a send to the
  * recv that got its bytes, only where the trace's addresses and byte counts prove it (dashed: paired
  * in order, the connecting socket's own address is not in the trace); docs/tracing.md has the rules.
- * Lines of other output mixed into the trace are skipped (the diagram's footer counts them).
+ * strace's own output reads too (`strace -f -tt -T`: `[pid N]` or `-o`'s `N` prefix, and a call's
+ * `<unfinished ...>` and `<... resumed>` halves joined). Lines of other output mixed into the trace
+ * are skipped (the diagram's footer counts them).
  *
  * Deterministic: the same text gives the same SVG. The `sockcall trace-view` command runs it.
  *
@@ -685,8 +721,10 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
   // Room on the right for the labels of arrows that loop within the last lane.
   const width = MARGIN * 2 + lanes.length * LANE_WIDTH + 40;
   const legendY = bottom + 28;
+  const perRow = Math.max(1, Math.floor((width - 2 * MARGIN) / 190));
+  const legendRows = Math.ceil(LEGEND.length / perRow);
   const mixed = lanes.filter((lane) => lane.mixed !== undefined).map((lane) => `${lane.label} opened fd ${lane.mixed} twice without a close (several processes without [pid N]?): no arrows for it`);
-  const height = legendY + 70 + 14 * mixed.length;
+  const height = legendY + 20 * legendRows + 30 + 14 * mixed.length;
   const timed = calls.every((c) => c.start !== undefined);
   const origin = timed ? calls.reduce((min, c) => Math.min(min, c.start!), Infinity) : 0;
   const out: string[] = [];
@@ -729,18 +767,8 @@ export function traceView(text: string, options: TraceViewOptions = {}): string 
     );
   }
   for (const arrow of arrows) drawArrow(arrow, out);
-  // The legend.
-  const items: [string, string][] = [
-    [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.ok.fill}" stroke="${COLOURS.ok.stroke}"/>`, 'call'],
-    [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.wait.fill}" stroke="${COLOURS.wait.stroke}"/>`, 'not yet (EAGAIN...)'],
-    [`<rect x="0" y="-10" width="22" height="13" rx="2" fill="${COLOURS.error.fill}" stroke="${COLOURS.error.stroke}"/>`, 'error'],
-    [`<path d="M 0 -4 L 20 -4" stroke="${COLOURS.connect}" stroke-width="1.6" marker-end="url(#head-connect)"/>`, 'connect → accept'],
-    [`<path d="M 0 -4 L 20 -4" stroke="${COLOURS.data}" stroke-width="1.6" marker-end="url(#head-data)"/>`, 'bytes sent → received'],
-    [`<path d="M 0 -4 L 20 -4" stroke="#555555" stroke-width="1.6" stroke-dasharray="4 3"/>`, 'paired in order'],
-  ];
   out.push(`<g class="legend" transform="translate(${MARGIN} ${legendY})" font-size="10.5" fill="#333333">`);
-  const perRow = Math.max(1, Math.floor((width - 2 * MARGIN) / 190));
-  items.forEach(([mark, label], i) => {
+  LEGEND.forEach(([mark, label], i) => {
     out.push(`<g transform="translate(${(i % perRow) * 190} ${Math.floor(i / perRow) * 20})">${mark}<text x="30" y="0">${escape(label)}</text></g>`);
   });
   out.push('</g>');

@@ -308,6 +308,43 @@ describe('89 trace-view: a recorded trace as a sequence diagram', function () {
     expectDownhill(recvFirst);
   });
 
+  it("reads strace -f's own output: pids as -o writes them, calls left unfinished and resumed", function () {
+    // strace -f -tt -T -e trace=network -o FILE, of examples/c/tcp-echo-server.c and its client.
+    const straced = `11641 20:17:06.183099 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3 <0.000023>
+11641 20:17:06.183213 bind(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}, 16) = 0 <0.000017>
+11641 20:17:06.183270 listen(3, 10)     = 0 <0.000010>
+11641 20:17:06.183296 getsockname(3, {sa_family=AF_INET, sin_port=htons(44989), sin_addr=inet_addr("127.0.0.1")}, [16]) = 0 <0.000008>
+11641 20:17:06.183449 accept(3, NULL, NULL <unfinished ...>
+11700 20:17:06.363839 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3 <0.001257>
+11700 20:17:06.365213 connect(3, {sa_family=AF_INET, sin_port=htons(44989), sin_addr=inet_addr("127.0.0.1")}, 16) = 0 <0.000121>
+11641 20:17:06.365392 <... accept resumed>) = 4 <0.181931>
+11700 20:17:06.365668 sendto(3, "abcdefghijklmnopqrstuvwxyzabcdef"..., 250, MSG_NOSIGNAL, NULL, 0 <unfinished ...>
+11700 20:17:06.365826 <... sendto resumed>) = 250 <0.000060>
+11700 20:17:06.365943 recvfrom(3,  <unfinished ...>
+11641 20:17:06.365957 recvfrom(4, "abcdefghijklmnopqrstuvwxyzabcdef"..., 250, 0, NULL, NULL) = 250 <0.000025>
+11641 20:17:06.371250 sendto(4, "abcdefghijklmnopqrstuvwxyzabcdef"..., 250, MSG_NOSIGNAL, NULL, 0 <unfinished ...>
+11700 20:17:06.371986 <... recvfrom resumed>"abcdefghijklmnopqrstuvwxyzabcdef"..., 250, 0, NULL, NULL) = 250 <0.006033>
+11641 20:17:06.372037 <... sendto resumed>) = 250 <0.000735>
+11700 20:17:06.372100 +++ exited with 0 +++
+`;
+    const svg = parseXml(traceView(straced));
+    expect(withClass(svg, 'lane').map((lane) => lane.attrs['data-lane'])).to.deep.equal(['11641', '11700']);
+    const calls = withClass(svg, 'call');
+    expect(calls).to.have.lengthOf(11);
+    const accept = calls.find((call) => call.attrs['data-name'] === 'accept');
+    expect(accept.attrs['data-result']).to.equal('4');
+    // Begun at the first half's time, for the resumed half's duration.
+    expect(textOf(accept)).to.include('+350 µs · 181.9 ms');
+    const arrows = withClass(svg, 'arrow').map((arrow) => [arrow.attrs['data-from-line'], arrow.attrs['data-to-line'], textOf(arrow)]);
+    expect(arrows).to.have.deep.members([
+      ['7', '8', 'connect'],
+      ['10', '12', '250 bytes'],
+      ['15', '14', '250 bytes'],
+    ]);
+    expect(textOf(svg)).to.include('1 line skipped');
+    expectDownhill(svg);
+  });
+
   it('writes well-formed XML whatever the input holds: control characters, markup', function () {
     const svg = parseXml(traceView('socket(AF_\u0001INET, <b>&amp;</b>, "]]>") = 3\n', { title: '<\u0007&>' }));
     expect(svg.children.find((e) => e.name === 'title').text).to.equal('<\ufffd&>');

@@ -17,6 +17,7 @@ appending to one file:
   SOCKCALL_TRACE=ptT node client.js 2>> trace.log
   sockcall trace-view < trace.log > flow.svg
 
+strace's own output reads too (strace -f -tt -T -e trace=network -o trace.log PROGRAM).
 Lines that are not trace lines (a program's own messages) are skipped; a file with no trace line
 at all is an error (status 1).
 
