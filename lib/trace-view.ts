@@ -93,7 +93,6 @@ interface TracedSocket {
   local?: Address;
   /** The address its connect named. */
   target?: Address;
-  listening: boolean;
   /** The connect that made it a connection, or the accept that made it. */
   connect?: Call;
   accept?: Call;
@@ -323,7 +322,7 @@ function follow(lanes: Lane[]): TracedSocket[] {
   for (const lane of lanes) {
     const fds = new Map<number, TracedSocket>();
     const open = (family: string, stream: boolean): TracedSocket => {
-      const socket: TracedSocket = { lane, family, stream, listening: false, sends: [], recvs: [] };
+      const socket: TracedSocket = { lane, family, stream, sends: [], recvs: [] };
       sockets.push(socket);
       return socket;
     };
@@ -360,9 +359,6 @@ function follow(lanes: Lane[]): TracedSocket[] {
         case 'getpeername':
           // An accepted socket's peer, when accept itself was not asked for it (sockcall's is not).
           if (ok && socket?.accept) socket.acceptedPeer ??= address(call.args[1]);
-          break;
-        case 'listen':
-          if (ok && socket) socket.listening = true;
           break;
         case 'connect':
           if (socket && (ok || call.errno === 'EINPROGRESS')) {
