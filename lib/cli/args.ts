@@ -26,8 +26,9 @@ export interface Parsed {
 }
 
 /**
- * Splits `argv` for `command`; `short` names the one-letter forms (`{ o: 'output' }` for -o). parseArgs runs non-strict so that every problem comes back as a token
- * and is reported here in the tool's own words (its strict errors are worded for programmers).
+ * Splits `argv` for `command`; `short` names the one-letter forms (`{ o: 'output' }` for -o).
+ * parseArgs runs non-strict so that every problem comes back as a token and is reported here in the
+ * tool's own words (its strict errors are worded for programmers).
  */
 export function parse(command: string, argv: readonly string[], spec: OptionSpec, short: Record<string, string> = {}): Parsed {
   const shortOf = new Map(Object.entries(short).map(([letter, name]) => [name, letter]));
