@@ -15,14 +15,14 @@
 //     bytes a send wrote are at known offsets of the stream, and so are those a recv read; arrows join
 //     the calls whose ranges overlap, labelled with the bytes they share. The bytes both sides show
 //     (the first 32 of each) must agree where they overlap, and the recv must end after the send
-//     began; else the trace misses part of the stream (a write(2) sockcall does not make) and that
-//     direction gets no more arrows.
-//     MSG_PEEK reads consume nothing and get none.
+//     began; else the trace misses part of the stream (a call it does not show) and that direction
+//     gets no more arrows. MSG_PEEK reads consume nothing and get none.
 //   - a datagram: sendto/sendmsg of N bytes to the address a socket was bound to, and a recvfrom/
 //     recvmsg on that socket that returned N bytes with the same first bytes, from the sender's own
 //     address when the trace has it; paired in order.
 // fds are per lane: a lane's fd is the socket that lane created or accepted (threads of one process
-// share fds, but the trace does not say which lanes are one process).
+// share fds, but the trace does not say which lanes are one process). A lane that opens an fd twice
+// without closing it is several processes in one (traced without [pid N]): it gets no arrows.
 import { addressText } from './address-text';
 import { invalidArgType, invalidArgValue } from './errors';
 import { validateObject } from './validate';
