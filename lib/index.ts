@@ -43,6 +43,7 @@ export { poll, type Pollable, type PollEntry, type PollReady, select, type Selec
 export { type TcpInfo, type TcpState } from './layouts';
 export { if_indextoname, if_nametoindex } from './interfaces';
 export { trace, type TraceOptions, type TraceSink } from './trace';
+export { traceView, type TraceViewOptions } from './trace-view';
 export {
   CMSG_ALIGN,
   CMSG_LEN,

@@ -74,6 +74,7 @@ export type { PollEntry, PollReady, Pollable, SelectResult } from './select';
 export type { TcpInfo, TcpState } from './layouts';
 export { if_indextoname, if_nametoindex } from './interfaces';
 export { trace, type TraceOptions, type TraceSink } from './trace';
+export { traceView, type TraceViewOptions } from './trace-view';
 export {
   CMSG_ALIGN,
   CMSG_LEN,

@@ -1,7 +1,8 @@
 // The syscall trace: every syscall sockcall makes, printed in strace's notation.
 //
-//   SOCKCALL_TRACE=1 node app.js          (t: add timestamps, T: add durations; e.g. SOCKCALL_TRACE=tT)
-//   trace(true) / trace(false) / trace((line) => ...) / trace(true, { timestamps, durations })
+//   SOCKCALL_TRACE=1 node app.js          (t: add timestamps, T: add durations, p: [pid N] on every
+//                                          line; e.g. SOCKCALL_TRACE=tT)
+//   trace(true) / trace(false) / trace((line) => ...) / trace(true, { timestamps, durations, pids })
 //
 // The binding reports each call with its raw arguments (native/trace.h) as the kernel got them:
 // SOCK_CLOEXEC, MSG_NOSIGNAL and the rest that sockcall adds are there, and glibc's names give way
@@ -35,6 +36,12 @@ export interface TraceOptions {
   timestamps?: boolean;
   /** End each line with the time spent in the call, <seconds> (strace -T). */
   durations?: boolean;
+  /**
+   * Start every line with `[pid N]`, the main thread's too (its pid), as `strace -f` does once it
+   * follows more than one process: then the lines of several processes written to one file can be
+   * told apart ({@link traceView} draws one lane for each).
+   */
+  pids?: boolean;
 }
 
 /**
@@ -566,7 +573,7 @@ export function formatCall(
   durationNs: number,
   options: TraceOptions = {},
 ): string {
-  const prefix = isMainThread ? '' : `[pid ${String(gettid()).padStart(5)}] `;
+  const prefix = isMainThread && !options.pids ? '' : `[pid ${String(isMainThread ? process.pid : gettid()).padStart(5)}] `;
   const call = `${prefix}${options.timestamps ? timeOfDay(startUs) : ''}${name}(${formatArguments(name, args, result)})`;
   // strace lines the results up at column 40.
   const line = `${call.padEnd(39)} = ${formatResult(name, args, result, errno, message)}${result > 0 || name === 'fcntl' ? formatDetail(name, args, result, detail) : ''}`;
@@ -599,7 +606,8 @@ function writeToStderr(line: string): void {
  *       = -1 ECONNREFUSED (Connection refused)
  *
  * (one line each; the second is folded here). `SOCKCALL_TRACE=1` in the environment turns it on for
- * every thread that loads sockcall (`SOCKCALL_TRACE=t`: with timestamps, `T`: with durations, `tT`: both).
+ * every thread that loads sockcall (`SOCKCALL_TRACE=t`: with timestamps, `T`: with durations, `tT`: both;
+ * `p`: `[pid N]` on every line, for several processes tracing into one file).
  *
  * The arguments are as the kernel got them: SOCK_CLOEXEC, MSG_NOSIGNAL and the other flags sockcall
  * adds are shown, and the names are the syscalls' (send and recv are sendto and recvfrom, select is
@@ -628,8 +636,8 @@ function writeToStderr(line: string): void {
  */
 export function trace(sink: TraceSink, options: TraceOptions = {}): void {
   if (typeof sink !== 'boolean' && typeof sink !== 'function') throw invalidArgType('sink', 'of type boolean or function', sink);
-  const { timestamps, durations } = validateObject(options, 'options', ['timestamps', 'durations']);
-  for (const [key, value] of [['timestamps', timestamps], ['durations', durations]] as const) {
+  const { timestamps, durations, pids } = validateObject(options, 'options', ['timestamps', 'durations', 'pids']);
+  for (const [key, value] of [['timestamps', timestamps], ['durations', durations], ['pids', pids]] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${key}`, 'of type boolean', value);
   }
   if (sink === false) {
@@ -637,7 +645,7 @@ export function trace(sink: TraceSink, options: TraceOptions = {}): void {
     return;
   }
   const write = sink === true ? writeToStderr : sink;
-  const shape: TraceOptions = { timestamps: timestamps === true, durations: durations === true };
+  const shape: TraceOptions = { timestamps: timestamps === true, durations: durations === true, pids: pids === true };
   let writing = false;
   native.setTrace((name: string, args: Arg[], result: number, errno: number, message: string | null, detail: unknown, startUs: number, durationNs: number) => {
     // A sink that itself makes sockcall calls (sends its lines over a socket) would trace them
@@ -659,17 +667,18 @@ export function trace(sink: TraceSink, options: TraceOptions = {}): void {
 }
 
 /**
- * SOCKCALL_TRACE: "1" (or "on", "true"), or letters: t for timestamps, T for durations. Read once
- * per thread, when sockcall loads; anything else is a warning, not an error.
+ * SOCKCALL_TRACE: "1" (or "on", "true"), or letters: t for timestamps, T for durations, p for
+ * [pid N] on every line. Read once per thread, when sockcall loads; anything else is a warning, not
+ * an error.
  */
 function traceFromEnvironment(value = process.env.SOCKCALL_TRACE): void {
   if (value === undefined || value === '' || value === '0' || value === 'false' || value === 'off') return;
   if (value === '1' || value === 'on' || value === 'true') {
     trace(true);
-  } else if (/^[tT]+$/.test(value)) {
-    trace(true, { timestamps: value.includes('t'), durations: value.includes('T') });
+  } else if (/^[tTp]+$/.test(value)) {
+    trace(true, { timestamps: value.includes('t'), durations: value.includes('T'), pids: value.includes('p') });
   } else {
-    process.emitWarning(`SOCKCALL_TRACE=${JSON.stringify(value)} is not understood (1, t, T or tT); not tracing`, { code: 'SOCKCALL_TRACE' });
+    process.emitWarning(`SOCKCALL_TRACE=${JSON.stringify(value)} is not understood (1, or letters of tTp: t timestamps, T durations, p pids); not tracing`, { code: 'SOCKCALL_TRACE' });
   }
 }
 

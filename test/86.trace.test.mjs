@@ -349,17 +349,21 @@ describe('86 the syscall trace', function () {
     it('refuses bad arguments with TypeErrors', function () {
       expect(() => trace('yes')).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
       expect(() => trace(true, { timestamps: 1 })).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
+      expect(() => trace(true, { pids: 'yes' })).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
       expect(() => trace(true, null)).to.throw(TypeError).with.property('code', 'ERR_INVALID_ARG_TYPE');
     });
   });
 
-  it('SOCKCALL_TRACE: 1 prints to stderr, tT adds timestamps and durations, an unknown value warns', function () {
+  it('SOCKCALL_TRACE: 1 prints to stderr, tT adds timestamps and durations, p the pid on every line, an unknown value warns', function () {
     const script = `const S = require(${JSON.stringify(root)}); new S.Socket(S.AF_INET, S.SOCK_STREAM).close();`;
     const run = (value) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10000, env: { ...process.env, SOCKCALL_TRACE: value } });
     const plain = run('1');
     expect(plain.stderr.trim().split('\n')).to.have.length(2);
     expect(plain.stderr).to.match(/^socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\) += \d+\nclose\(\d+\) += 0\n$/);
     expect(run('tT').stderr).to.match(/^\d\d:\d\d:\d\d\.\d{6} socket\(.*\) += \d+ <\d\.\d{6}>$/m);
+    // strace -f's prefix, the main thread's pid: the lines of several processes in one file stay apart.
+    const pids = spawnSync(process.execPath, ['-e', `${script} process.stdout.write(String(process.pid))`], { encoding: 'utf8', timeout: 10000, env: { ...process.env, SOCKCALL_TRACE: 'ptT' } });
+    expect(pids.stderr).to.match(new RegExp(`^\\[pid +${pids.stdout}\\] \\d\\d:\\d\\d:\\d\\d\\.\\d{6} socket\\(.*\\) += \\d+ <\\d\\.\\d{6}>\\n\\[pid +${pids.stdout}\\] .*close`));
     const unknown = run('verbose');
     expect(unknown.status).to.equal(0);
     expect(unknown.stderr).to.include('[SOCKCALL_TRACE] Warning: SOCKCALL_TRACE="verbose" is not understood');

@@ -21,7 +21,7 @@ import { listener, needTool, root, socket, track } from './helpers.mjs';
 const { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, Socket } = sockcall;
 
 const CLI = join(root, 'dist', 'cli.js');
-const COMMANDS = ['demo', 'echo-server', 'connect', 'bench'];
+const COMMANDS = ['demo', 'echo-server', 'connect', 'bench', 'trace-view'];
 const FLAVOURS = ['promises', 'blocking'];
 const MiB = 1 << 20;
 /** A child that has not exited by then is SIGKILLed, and its test fails on the exit status. */

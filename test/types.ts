@@ -47,6 +47,9 @@ import {
   type PacketAddress,
   if_nametoindex,
   if_indextoname,
+  trace,
+  traceView,
+  type TraceViewOptions,
 } from 'sockcall';
 import * as cjs from 'sockcall';
 
@@ -168,6 +171,19 @@ export function typesCompile(): void {
   const atMark: boolean = conn.sockatmark();
   const sameClass: typeof Socket = cjs.Socket;
   void [events, waiting, atMark, ready, revents, lowat, linger, timeoutMs, raw, sent, datagram, from, sameClass, peer, message, fds, passed, pidfd, credentials, pidfdOfMessage];
+}
+
+// A recorded trace as an SVG: text in, text out.
+export function traceViewTypesCompile(lines: string[]): void {
+  trace(true, { timestamps: true, durations: true, pids: true });
+  const options: TraceViewOptions = { title: 'echo' };
+  const svg: string = traceView(lines.join('\n'), options);
+  const same: string = promises.traceView(svg);
+  // @ts-expect-error the trace is text, not a Buffer
+  traceView(Buffer.from(svg));
+  // @ts-expect-error no such option
+  traceView(svg, { width: 800 });
+  void same;
 }
 
 // The promise flavour: same names, awaited.

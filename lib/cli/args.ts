@@ -26,13 +26,17 @@ export interface Parsed {
 }
 
 /**
- * Splits `argv` for `command`. parseArgs runs non-strict so that every problem comes back as a token
- * and is reported here in the tool's own words (its strict errors are worded for programmers).
+ * Splits `argv` for `command`; `short` names the one-letter forms (`{ o: 'output' }` for -o).
+ * parseArgs runs non-strict so that every problem comes back as a token and is reported here in the
+ * tool's own words (its strict errors are worded for programmers).
  */
-export function parse(command: string, argv: readonly string[], spec: OptionSpec): Parsed {
+export function parse(command: string, argv: readonly string[], spec: OptionSpec, short: Record<string, string> = {}): Parsed {
+  const shortOf = new Map(Object.entries(short).map(([letter, name]) => [name, letter]));
   const { tokens } = parseArgs({
     args: [...argv],
-    options: Object.fromEntries(Object.entries(spec).map(([name, value]) => [name, { type: value === null ? 'boolean' : 'string' }])),
+    options: Object.fromEntries(
+      Object.entries(spec).map(([name, value]) => [name, { type: value === null ? 'boolean' : 'string', ...(shortOf.has(name) ? { short: shortOf.get(name)! } : {}) }]),
+    ),
     strict: false,
     allowPositionals: true,
     tokens: true,
@@ -44,7 +48,8 @@ export function parse(command: string, argv: readonly string[], spec: OptionSpec
       continue;
     }
     if (token.kind === 'option-terminator') continue;
-    const value = Object.hasOwn(spec, token.name) && token.rawName.startsWith('--') ? spec[token.name] : undefined;
+    const named = token.rawName.startsWith('--') || token.rawName === `-${shortOf.get(token.name)}`;
+    const value = Object.hasOwn(spec, token.name) && named ? spec[token.name] : undefined;
     if (value === undefined) throw new UsageError(`unknown option '${token.rawName}'`, command);
     if (value === null) {
       if (token.value !== undefined) throw new UsageError(`option '${token.rawName}' takes no value`, command);

@@ -4,6 +4,7 @@
 //   sockcall echo-server [--port N] [--host H] [--udp | --unix PATH] [--blocking | --promises] ...
 //   sockcall connect HOST PORT [--udp] | connect --unix PATH
 //   sockcall bench [--quick] [OPTION...]
+//   sockcall trace-view [FILE] [-o OUT.svg]
 //
 // Like a Unix tool: status 0 when all went well, 1 when a system call failed (stderr says which, in
 // the SocketError's words: `sockcall: connect ECONNREFUSED 127.0.0.1:9`), 2 for a bad command line
@@ -20,6 +21,7 @@ import { demo, DEMO_USAGE } from './demo';
 import { ECHO_SERVER_USAGE, echoServer } from './echo-server';
 import { report, say, stdoutFlushed } from './output';
 import { version } from './package';
+import { TRACE_VIEW_USAGE, traceViewCommand } from './trace-view';
 
 const MAIN_USAGE = `Usage: sockcall COMMAND [OPTION...]
 
@@ -31,6 +33,7 @@ Commands:
                           (on 127.0.0.1 unless --host says otherwise)
   connect HOST PORT       like netcat: stdin to the socket, the socket to stdout
   bench [--quick]         the benchmark suite (from a clone of the repository)
+  trace-view [FILE]       a recorded SOCKCALL_TRACE as a sequence diagram (SVG)
   help [COMMAND]          this help, or a command's
 
 Options:
@@ -53,6 +56,7 @@ const COMMANDS: Record<string, Command> = {
   'echo-server': { usage: ECHO_SERVER_USAGE, run: echoServer },
   connect: { usage: CONNECT_USAGE, run: connect },
   bench: { usage: BENCH_USAGE, run: bench },
+  'trace-view': { usage: TRACE_VIEW_USAGE, run: traceViewCommand },
 };
 
 /** Runs a command; resolves with the exit status, or undefined to let the process end by itself. */
@@ -85,7 +89,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   process.stdout.on('error', (error: Error) => {
-    // echo-server's stdout is only its log: it serves on without it. connect's is the data.
+    // echo-server's stdout is only its log: it serves on without it. connect's and trace-view's are the data.
     if (name !== 'echo-server') report(new CommandError(`${error.message} (stdout)`));
   });
   return command.run(rest);
