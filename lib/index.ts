@@ -53,6 +53,7 @@ export {
   type ReceivedFds,
   type MmsgMessage,
   type ReceivedMessage,
+  type RecvmmsgIntoOptions,
   type RecvmmsgOptions,
   type RecvmsgOptions,
   type RecvmsgResult,

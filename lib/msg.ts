@@ -16,10 +16,10 @@ import {
 } from './constants';
 import { type ErrorContext, invalidArgType, invalidArgValue, outOfRange, syscallError } from './errors';
 import { CMSG_ALIGN, CMSG_LEN, CMSG_SPACE, controlItems, decodeCredentials, encodeCredentials, readInt, readInts, UCRED_SIZE, writeInt, writeSize } from './layouts';
-import { native, type Sockaddr } from './native';
+import { type NativeAddress, native, type Sockaddr } from './native';
 import { receiveBatch, receiveScattered } from './receive';
 import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
-import { asBytes, RECVMMSG_FLAGS, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateTimeout } from './validate';
+import { asBytes, RECVMMSG_FLAGS, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateTimeout, validateView } from './validate';
 
 /**
  * One ancillary data item (`struct cmsghdr` and its data): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ...
@@ -177,6 +177,19 @@ export interface RecvmmsgOptions {
 }
 
 /**
+ * What recvmmsgInto() takes besides the buffer, count, length and results: recvmmsg()'s options,
+ * and where the senders go.
+ * @category Ancillary data
+ */
+export interface RecvmmsgIntoOptions extends RecvmmsgOptions {
+  /**
+   * Filled with the i-th datagram's sender at index i (as recvmmsg()'s `address`; one object for
+   * datagrams from one sender in a row). Without it, the kernel is not asked for the senders.
+   */
+  senders?: (SocketAddress | null)[];
+}
+
+/**
  * One datagram of recvmmsg()'s result.
  * @category Ancillary data
  */
@@ -207,6 +220,7 @@ const MAX_MMSG = native.limits.MAX_MMSG;
 const SENDMSG_KEYS = ['address', 'control', 'flags'];
 const MMSG_MESSAGE_KEYS = ['data', 'buffers', 'address', 'control'];
 const RECVMMSG_KEYS = ['flags', 'timeout'];
+const RECVMMSG_INTO_KEYS = ['flags', 'timeout', 'senders'];
 const RECVMSG_KEYS = ['controlLength', 'flags'];
 const RECVFDS_KEYS = ['length', 'flags'];
 const RECVCREDENTIALS_KEYS = ['flags'];
@@ -360,6 +374,50 @@ export function prepareRecvmmsg(count: unknown, length: unknown, options: unknow
   const flags = object.flags === undefined ? 0 : validateFlags(object.flags, 'options.flags', RECVMMSG_FLAGS, 'recvmmsg');
   const timeout = waitKeys !== undefined ? -1 : validateTimeout(object.timeout, 'options.timeout', native.limits.MAX_TIMEOUT_MS);
   return { count: count as number, length: length as number, flags, timeout };
+}
+
+/** A recvmmsgInto, checked. */
+export interface PreparedRecvmmsgInto extends PreparedRecvmmsg {
+  buffer: ArrayBufferView;
+  results: Int32Array;
+  senders: (SocketAddress | null)[] | null;
+}
+
+/**
+ * Checks recvmmsgInto's arguments: recvmmsg's, a buffer of at least `count * length` bytes and a
+ * results Int32Array of at least `2 * count` elements. `waitKeys` as prepareRecvmmsg's.
+ */
+export function prepareRecvmmsgInto(
+  buffer: unknown,
+  count: unknown,
+  length: unknown,
+  results: unknown,
+  options: unknown,
+  waitKeys?: readonly string[],
+): PreparedRecvmmsgInto {
+  validateView(buffer, 'buffer');
+  validateInt(count, 'count', 1, MAX_MMSG);
+  validateInt(length, 'length', 0, MAX_RECV_LENGTH);
+  const bytes = (buffer as ArrayBufferView).byteLength;
+  if ((count as number) * (length as number) > bytes) throw outOfRange('count * length', `<= buffer.byteLength (${bytes})`, (count as number) * (length as number));
+  if (!(results instanceof Int32Array)) throw invalidArgType('results', 'an instance of Int32Array', results);
+  if (results.length < 2 * (count as number)) throw outOfRange('results.length', `>= 2 * count (${2 * (count as number)})`, results.length);
+  const object = options === undefined ? {} : validateObject(options, 'options', waitKeys === undefined ? RECVMMSG_INTO_KEYS : ['flags', 'senders'], waitKeys);
+  const senders = object.senders === undefined ? null : object.senders;
+  if (senders !== null && !Array.isArray(senders)) throw invalidArgType('options.senders', 'an instance of Array', senders);
+  const { flags, timeout } = prepareRecvmmsg(count, length, { flags: object.flags, timeout: waitKeys === undefined ? object.timeout : undefined });
+  return { buffer: buffer as ArrayBufferView, count: count as number, length: length as number, results, flags, timeout, senders: senders as (SocketAddress | null)[] | null };
+}
+
+/**
+ * Makes the recvmmsg(2) call of `prepared` into its buffer, for either flavour: the count received,
+ * or the negative errno. `unnamed` as receiveMessages's.
+ */
+export function receiveMessagesInto(fd: number, prepared: PreparedRecvmmsgInto, unnamed: SocketAddress | null): number {
+  const { buffer, count, length, flags, timeout, results, senders } = prepared;
+  const got = native.recvmmsg(fd, buffer, count, length, flags, timeout, results, senders as (NativeAddress | null)[] | null);
+  if (senders !== null && unnamed !== null) for (let i = 0; i < got; i++) senders[i] ??= unnamed;
+  return got;
 }
 
 /** Where recvmmsg's msg_len and msg_flags land, in pairs: one per thread, read right after the call. */

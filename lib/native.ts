@@ -115,6 +115,8 @@ export interface Native {
    * msg_flags in pairs into `out`.
    */
   recvmmsg(fd: number, into: ArrayBufferView, count: number, length: number, flags: number, timeoutMs: number, out: Int32Array): (NativeAddress | null)[] | number;
+  /** The same, the senders into `senders` (null: not asked of the kernel): the count received, or the negative errno. */
+  recvmmsg(fd: number, into: ArrayBufferView, count: number, length: number, flags: number, timeoutMs: number, out: Int32Array, senders: (NativeAddress | null)[] | null): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
   getsockname(fd: number): NativeAddress | number;

@@ -33,10 +33,13 @@ import {
   type PreparedReceive,
   type PreparedSend,
   prepareRecvmmsg,
+  prepareRecvmmsgInto,
   prepareSendmmsg,
   type ReceivedMessage,
   receiveMessage,
   receiveMessages,
+  receiveMessagesInto,
+  type RecvmmsgIntoOptions,
   type RecvmmsgOptions,
   type ReceivedCredentials,
   type ReceivedFds,
@@ -1930,6 +1933,45 @@ export class Socket extends SocketBase {
         const result = receiveMessages(fd, prepared, this.unnamedPeer());
         if (result === EAGAIN) return WOULD_BLOCK;
         if (typeof result === 'number') throw syscallError('recvmmsg', result);
+        return result;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * recvmmsg(2) into a buffer of yours, as the blocking Socket's recvmmsgInto (the i-th datagram at
+   * `buffer` offset `i * length`, its byte count and `msg_flags` in `results`, the senders only into
+   * `options.senders`), waiting as {@link recvmmsg} does for the first.
+   *
+   * @param buffer - Where the datagrams land: at least `count * length` bytes.
+   * @param count - The most datagrams, 1 to 1024.
+   * @param length - The most bytes of each, 0 to {@link MAX_RECV_LENGTH}.
+   * @param results - At least `2 * count` elements: each datagram's byte count and `msg_flags`.
+   * @param options - `flags`, `senders`, and `signal` / `timeout` for the wait for the first.
+   * @returns How many datagrams arrived, at least one.
+   * @throws Rejects as {@link recvmmsg}, or with a TypeError / RangeError for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * const n = await udp.recvmmsgInto(buffer, 64, 1500, results, { timeout: 1_000 });
+   * ```
+   */
+  recvmmsgInto(
+    buffer: ArrayBufferView,
+    count: number,
+    length: number,
+    results: Int32Array,
+    options?: Omit<RecvmmsgIntoOptions, 'timeout'> & WaitOptions,
+  ): Promise<number> {
+    try {
+      const fd = fdOf(this, 'recvmmsg');
+      const prepared = prepareRecvmmsgInto(buffer, count, length, results, options, WAIT_KEYS);
+      return this.#run(READ, 'recvmmsg', waitOptions(options, true), () => {
+        const result = receiveMessagesInto(fd, prepared, this.unnamedPeer());
+        if (result === EAGAIN) return WOULD_BLOCK;
+        if (result < 0) throw syscallError('recvmmsg', result);
         return result;
       });
     } catch (error) {

@@ -84,6 +84,7 @@ export {
   type ReceivedFds,
   type MmsgMessage,
   type ReceivedMessage,
+  type RecvmmsgIntoOptions,
   type RecvmmsgOptions,
   type RecvmsgOptions,
   type RecvmsgResult,

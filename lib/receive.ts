@@ -25,6 +25,9 @@ import type { Received } from './socket-base';
 /** The largest read that goes through the scratch buffer. */
 const SCRATCH_LENGTH = 65536;
 
+/** The longest batch buffer kept between recvmmsg calls: 64 datagrams of a jumbo frame's 9,000 bytes. */
+const MAX_BATCH_KEPT = 64 * 9000;
+
 let scratch: Buffer | null = null;
 let scratchTaken = false;
 /** The last view of the scratch handed out: a loop reading one length reuses it. */
@@ -137,6 +140,22 @@ export function receiveScattered(sizes: readonly number[], flags: number, read: 
   });
 }
 
+/** The batch buffer of recvmmsg calls longer than the scratch, kept while it serves (see batchBuffer). */
+let batch: Buffer | null = null;
+
+/**
+ * A buffer for a batch read of `total` bytes above the scratch's length: the last one while it is
+ * free and long enough, so that a loop of recvmmsg(64, 1500) allocates its ~94 KiB once rather than
+ * per call. Each message is copied out of it, so it is never seen outside; a nested read (a trace
+ * sink's) takes it away and allocates its own.
+ */
+function batchBuffer(total: number, flags: number): Buffer {
+  const buffer = batch !== null && batch.length >= total ? batch : Buffer.allocUnsafeSlow(total);
+  batch = null;
+  if (flags & MSG_TRUNC) buffer.fill(0, 0, total);
+  return buffer;
+}
+
 /**
  * A batch read (recvmmsg): `count` slots of `length` bytes, the i-th at `i * length`. `read` gets
  * the buffer and returns how many messages arrived (or a negative errno, returned as it is);
@@ -147,15 +166,17 @@ export function receiveScattered(sizes: readonly number[], flags: number, read: 
 export function receiveBatch(count: number, length: number, flags: number, read: (into: Buffer) => number, received: (i: number) => number): Buffer[] | number {
   const total = count * length;
   const scratched = total <= SCRATCH_LENGTH && !scratchTaken;
-  const into = scratched ? scratchView(total, flags) : allocateFor(total, flags);
+  const into = scratched ? scratchView(total, flags) : batchBuffer(total, flags);
   if (scratched) scratchTaken = true;
   const result = read(into);
   if (result < 0) {
     if (scratched) scratchTaken = false;
+    else if (total <= MAX_BATCH_KEPT) batch = into;
     return result;
   }
   const out = new Array<Buffer>(result);
   for (let i = 0; i < result; i++) out[i] = copyOut(into, i * length, Math.min(received(i), length));
   if (scratched) scratchTaken = false;
+  else if (total <= MAX_BATCH_KEPT) batch = into;
   return out;
 }

@@ -17,10 +17,13 @@ import {
   type PreparedReceive,
   type PreparedSend,
   prepareRecvmmsg,
+  prepareRecvmmsgInto,
   prepareSendmmsg,
   type ReceivedMessage,
   receiveMessage,
   receiveMessages,
+  receiveMessagesInto,
+  type RecvmmsgIntoOptions,
   type RecvmmsgOptions,
   type ReceivedCredentials,
   type ReceivedFds,
@@ -821,6 +824,43 @@ export class Socket extends SocketBase {
     const prepared = prepareRecvmmsg(count, length, options);
     const result = receiveMessages(fd, prepared, this.unnamedPeer());
     if (typeof result === 'number') throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    return result;
+  }
+
+  /**
+   * recvmmsg(2) into a buffer of yours, as {@link recvInto} is to {@link recv}: up to `count`
+   * datagrams of up to `length` bytes, the i-th at `buffer` offset `i * length`, its byte count at
+   * `results[2 * i]` and its `msg_flags` at `results[2 * i + 1]` (C's `msg_len` and
+   * `msg_hdr.msg_flags`). Nothing is allocated per datagram: the loop a C receiver writes, reusing
+   * its buffers. With MSG_TRUNC in `flags`, the byte count is the datagram's real length, which may
+   * exceed `length`. The senders only when asked: `options.senders` is filled in, index i the i-th
+   * datagram's (as recvmmsg's `address`); without it the kernel is not asked for them (msg_name NULL).
+   *
+   * Blocks as {@link recvmmsg} does (MSG_WAITFORONE, MSG_DONTWAIT, `options.timeout` alike).
+   *
+   * @param buffer - Where the datagrams land: at least `count * length` bytes.
+   * @param count - The most datagrams, 1 to 1024.
+   * @param length - The most bytes of each, 0 to {@link MAX_RECV_LENGTH}.
+   * @param results - At least `2 * count` elements: each datagram's byte count and `msg_flags`.
+   * @param options - `flags`, `timeout` as recvmmsg's; `senders`, an array to fill with the senders.
+   * @returns How many datagrams arrived, at least one.
+   * @throws {@link SocketError} from recvmmsg(2), `syscall` 'recvmmsg', as {@link recvmmsg}.
+   * @throws `TypeError` / `RangeError` for a bad argument or option (a buffer or results array too
+   * short for `count`), before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * const buffer = Buffer.alloc(64 * 1500);
+   * const results = new Int32Array(2 * 64);
+   * const n = udp.recvmmsgInto(buffer, 64, 1500, results, { flags: MSG_WAITFORONE });
+   * for (let i = 0; i < n; i++) handle(buffer.subarray(i * 1500, i * 1500 + results[2 * i]!));
+   * ```
+   */
+  recvmmsgInto(buffer: ArrayBufferView, count: number, length: number, results: Int32Array, options?: RecvmmsgIntoOptions): number {
+    const fd = fdOf(this, 'recvmmsg');
+    const prepared = prepareRecvmmsgInto(buffer, count, length, results, options);
+    const result = receiveMessagesInto(fd, prepared, this.unnamedPeer());
+    if (result < 0) throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
     return result;
   }
 

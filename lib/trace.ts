@@ -268,7 +268,8 @@ function msghdr(args: Arg[], received: boolean): string {
   const name = args[1];
   const nameShown =
     typeof name === 'number' ? `0x${name.toString(16)}` : (name as Tagged | null)?.sockaddr ? sockaddr(name as Tagged) : 'NULL';
-  const nameLength = received ? lengths(args[2] as Tagged).slice(1, -1) : String(args[2]);
+  // A received message's in => out pair; a plain number when no name was offered (recvmmsgInto without senders).
+  const nameLength = received && typeof args[2] !== 'number' ? lengths(args[2] as Tagged).slice(1, -1) : String(args[2]);
   const { iov: entries = [], count = 0 } = args[3] as Tagged;
   const iov = entries.slice(0, 32).map(([base, length]) => {
     const shown = typeof base === 'number' ? `0x${base.toString(16)}` : quote(base, base.length);

@@ -236,6 +236,14 @@ static Napi::Value Recvmmsg(const Napi::CallbackInfo& info) {
       !ArgInt(info, 4, &flags) || !ArgDouble(info, 5, &timeout_ms) || !ArgBytes(info, 6, &out, &out_length)) {
     return {};
   }
+  // The senders: undefined, a new array of them returned; an array, filled and the count returned;
+  // null, not asked of the kernel (msg_name NULL) and the count returned.
+  const Napi::Value senders_arg = info.Length() > 7 ? info[7] : info.Env().Undefined();
+  if (!senders_arg.IsUndefined() && !senders_arg.IsNull() && !senders_arg.IsArray()) {
+    Napi::TypeError::New(env, "senders must be an array, null or undefined").ThrowAsJavaScriptException();
+    return {};
+  }
+  const bool named = !senders_arg.IsNull();
   if (count < 1 || static_cast<unsigned>(count) > kMaxMmsg) {
     Napi::RangeError::New(env, "message count out of range").ThrowAsJavaScriptException();
     return {};
@@ -261,29 +269,48 @@ static Napi::Value Recvmmsg(const Napi::CallbackInfo& info) {
     timeout.tv_nsec = static_cast<long>((timeout_ms - seconds * 1e3) * 1e6);
     if (timeout.tv_nsec >= 1000000000L) timeout.tv_nsec = 999999999L;
   }
-  std::vector<mmsghdr> vector(count);
-  std::vector<iovec> iov(count);
-  std::vector<sockaddr_storage> addresses(count);
+  // On the stack up to a batch this size: a heap allocation per call costs more than the syscall's
+  // share of a small datagram.
+  constexpr int kOnStack = 64;
+  mmsghdr stack_vector[kOnStack];
+  iovec stack_iov[kOnStack];
+  sockaddr_storage stack_addresses[kOnStack];
+  std::vector<mmsghdr> heap_vector;
+  std::vector<iovec> heap_iov;
+  std::vector<sockaddr_storage> heap_addresses;
+  mmsghdr* vector = stack_vector;
+  iovec* iov = stack_iov;
+  sockaddr_storage* addresses = stack_addresses;
+  if (count > kOnStack) {
+    heap_vector.resize(count);
+    heap_iov.resize(count);
+    heap_addresses.resize(named ? count : 0);
+    vector = heap_vector.data();
+    iov = heap_iov.data();
+    addresses = heap_addresses.data();
+  }
   Trace trace(env);
   const timespec given = timeout;
   const int result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
     for (int i = 0; i < count; i++) {
       iov[i] = iovec{into + static_cast<size_t>(i) * length, static_cast<size_t>(length)};
       vector[i] = mmsghdr{};
-      vector[i].msg_hdr.msg_name = &addresses[i];
-      vector[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      if (named) {
+        vector[i].msg_hdr.msg_name = &addresses[i];
+        vector[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      }
       vector[i].msg_hdr.msg_iov = &iov[i];
       vector[i].msg_hdr.msg_iovlen = 1;
     }
-    return Traced(trace, "recvmmsg", [&] { return recvmmsg(fd, vector.data(), count, flags | extra_flags, timed ? &timeout : nullptr); },
+    return Traced(trace, "recvmmsg", [&] { return recvmmsg(fd, vector, count, flags | extra_flags, timed ? &timeout : nullptr); },
                   [&](int received) -> napi_value {
                     // strace decodes the vector only when the call succeeded (the messages received); else its address.
                     trace.Int(fd);
                     if (received < 0) {
-                      trace.Bytes(vector.data(), -1);
+                      trace.Bytes(vector, -1);
                     } else {
                       const size_t mark = trace.Mark();
-                      for (int i = 0; i < std::min(received, static_cast<int>(kShownMessages)); i++) TraceMessage(trace, vector[i], vector[i].msg_len, true, sizeof(sockaddr_storage));
+                      for (int i = 0; i < std::min(received, static_cast<int>(kShownMessages)); i++) TraceMessage(trace, vector[i], vector[i].msg_len, true, named ? sizeof(sockaddr_storage) : 0);
                       trace.Group(mark);
                     }
                     trace.Int(count).Int(flags | extra_flags);
@@ -301,11 +328,14 @@ static Napi::Value Recvmmsg(const Napi::CallbackInfo& info) {
   });
   if (result < 0) return SyscallResult(env, result, errno);
   // msg_len and msg_flags into `out`, pairs of int32 (memcpy: the view may be any ArrayBufferView).
-  Napi::Array senders = Napi::Array::New(env, result);
-  napi_value previous = nullptr;
   for (int i = 0; i < result; i++) {
     const int32_t fields[2] = {static_cast<int32_t>(vector[i].msg_len), vector[i].msg_hdr.msg_flags};
     std::memcpy(out + 2 * sizeof(int32_t) * i, fields, sizeof(fields));
+  }
+  if (!named) return Napi::Number::New(env, result);
+  Napi::Array senders = senders_arg.IsArray() ? senders_arg.As<Napi::Array>() : Napi::Array::New(env, result);
+  napi_value previous = nullptr;
+  for (int i = 0; i < result; i++) {
     const socklen_t name_length = vector[i].msg_hdr.msg_namelen;
     if (name_length == 0) {
       senders.Set(static_cast<uint32_t>(i), env.Null());
@@ -323,6 +353,7 @@ static Napi::Value Recvmmsg(const Napi::CallbackInfo& info) {
     previous = sender;
     senders.Set(static_cast<uint32_t>(i), sender);
   }
+  if (senders_arg.IsArray()) return Napi::Number::New(env, result);
   return senders;
 }
 
@@ -332,8 +363,9 @@ void RegisterMsg(Napi::Env env, Napi::Object exports) {
       {"recvmsg", Recvmsg},  // (fd, buffers[], controlLength, flags) -> [bytes, msg_flags, control, address | null]
       // (fd, [[data | buffers[], control | null, sockaddr | null], ...], flags) -> messages sent
       {"sendmmsg", Sendmmsg},
-      // (fd, into, count, length, flags, timeoutMs (< 0: none), out Int32Array(2 * count)) ->
-      // the senders (address | null) of the messages received, their msg_len and msg_flags in `out`
+      // (fd, into, count, length, flags, timeoutMs (< 0: none), out Int32Array(2 * count)[, senders]) ->
+      // the senders (address | null) of the messages received, their msg_len and msg_flags in `out`;
+      // with `senders` an array: the count, the senders filled in; null: the count, no senders asked
       {"recvmmsg", Recvmmsg},
   });
 }

@@ -771,7 +771,24 @@ await step('sendmmsg/recvmmsg', async () => {
       // Larger than the per-thread scratch: the batch buffer is allocated.
       assert.equal(b.sendmmsg([{ data: pattern(1200), address: to }]), 1);
       assert.equal(sha(a.recvmmsg(64, 1500, { flags: S.MSG_WAITFORONE })[0].data), sha(pattern(1200)));
+      // Kept for the next batch above the scratch.
+      assert.equal(b.sendmmsg([{ data: pattern(1201), address: to }]), 1);
+      assert.equal(sha(a.recvmmsg(64, 1500, { flags: S.MSG_WAITFORONE })[0].data), sha(pattern(1201)));
       assert.throws(() => a.recvmmsg(4, 8, { flags: S.MSG_DONTWAIT }), (error) => error.code === 'EAGAIN');
+      // recvmmsgInto: more than the 64 messages kept on the stack, into a view at an offset, with
+      // and without the senders.
+      assert.equal(b.sendmmsg(Array.from({ length: 70 }, (_, i) => ({ data: pattern(i + 1), address: to }))), 70);
+      const into = new Uint8Array(new ArrayBuffer(100 * 16 + 3), 3);
+      const results = new Int32Array(200);
+      const senders = [];
+      assert.equal(a.recvmmsgInto(into, 100, 16, results, { flags: S.MSG_WAITFORONE, senders }), 70);
+      assert.equal(sha(Buffer.from(into.subarray(16 * 9, 16 * 9 + 10))), sha(pattern(10)));
+      assert.equal(results[2 * 69], 16);
+      assert.ok(results[2 * 69 + 1] & S.MSG_TRUNC);
+      assert.equal(senders[69].port, b.getsockname().port);
+      assert.equal(b.sendmmsg([{ data: pattern(5), address: to }]), 1);
+      assert.equal(a.recvmmsgInto(into, 2, 16, results, { flags: S.MSG_WAITFORONE }), 1);
+      assert.equal(results[0], 5);
       assert.equal(b.sendmmsg([{ data: 'ok', address: to }, { data: Buffer.alloc(70_000), address: to }]), 1);
       a.close();
       b.close();
@@ -784,6 +801,9 @@ await step('sendmmsg/recvmmsg', async () => {
     // No control buffer: the fd that came is never installed (MSG_CTRUNC), so none leaks.
     const received = await waiting;
     assert.deepEqual(received.map(({ data }) => data.toString()), ['a', 'b'].slice(0, received.length));
+    const pending = q.recvmmsgInto(Buffer.alloc(32), 4, 8, new Int32Array(8), { senders: [], timeout: GUARD_MS });
+    assert.equal(await p.sendmmsg([{ data: 'c' }]), 1);
+    assert.ok((await pending) >= 1);
     p.close();
     q.close();
   } finally {
@@ -808,8 +828,12 @@ await step('sendmmsg/recvmmsg', async () => {
   throwsType(() => native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, -1, new Int32Array(1)), RangeError);
   throwsType(() => native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, 1e16, new Int32Array(2)), RangeError);
   throwsType(() => native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, NaN, new Int32Array(2)), RangeError);
+  throwsType(() => native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, -1, new Int32Array(2), 0), TypeError);
+  throwsType(() => native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, -1, new Int32Array(2), {}), TypeError);
   assert.equal(native.setBlocking(fd, 0), 0);
   assert.equal(native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, 5, new Int32Array(2)), -EAGAIN);
+  assert.equal(native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, 5, new Int32Array(2), null), -EAGAIN);
+  assert.equal(native.recvmmsg(fd, Buffer.alloc(8), 1, 8, 0, 5, new Int32Array(2), []), -EAGAIN);
   assert.equal(native.sendmmsg(fd, [[Buffer.alloc(1), null, null]], 0) < 0, true);
   assert.equal(native.sendmmsg(-1, [], 0), -EBADF);
   assert.equal(native.close(fd), 0);

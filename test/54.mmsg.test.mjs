@@ -1,7 +1,8 @@
 // Batches of datagrams: sendmmsg and recvmmsg in both flavours, over UDP on 127.0.0.1 and ::1 and
 // over Unix datagram sockets: order and boundaries kept, each sender's address, MSG_TRUNC on a cut
 // datagram, SCM_RIGHTS in one message of a batch, a send the kernel stops early, empty batches and
-// empty datagrams, recvmmsg's own timeout (blocking) and the promise flavour's wait for the first.
+// empty datagrams, recvmmsg's own timeout (blocking) and the promise flavour's wait for the first;
+// recvmmsgInto into the caller's buffer.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
@@ -212,7 +213,88 @@ describe('54 sendmmsg and recvmmsg', function () {
     });
   });
 
+  describe('recvmmsgInto, blocking', function () {
+    it("receives into the caller's buffer at i * length, lengths and msg_flags in results, the senders only when asked", function () {
+      const receiver = udp(AF_INET);
+      const sender = udp(AF_INET);
+      const to = receiver.getsockname();
+      expect(sender.sendmmsg([{ data: 'one', address: to }, { data: 'a longer one', address: to }, { data: '', address: to }])).to.equal(3);
+      const buffer = Buffer.alloc(4 * 8, 0xee);
+      const results = new Int32Array(8).fill(-1);
+      const senders = [];
+      expect(receiver.recvmmsgInto(buffer, 4, 8, results, { flags: MSG_WAITFORONE, senders })).to.equal(3);
+      expect(buffer.subarray(0, 3).toString()).to.equal('one');
+      expect(buffer.subarray(8, 16).toString()).to.equal('a longer');
+      expect([...results.subarray(0, 6)]).to.deep.equal([3, 0, 8, MSG_TRUNC, 0, 0]);
+      // The fourth slot is untouched: nothing arrived for it.
+      expect(buffer.subarray(24).equals(Buffer.alloc(8, 0xee))).to.equal(true);
+      expect(results[6]).to.equal(-1);
+      expect(senders).to.deep.equal([sender.getsockname(), sender.getsockname(), sender.getsockname()]);
+      // Without `senders`, into any ArrayBufferView at its own offset.
+      sender.sendto('xy', to);
+      const bytes = new Uint8Array(new ArrayBuffer(16), 4, 4);
+      expect(receiver.recvmmsgInto(bytes, 2, 2, results)).to.equal(1);
+      expect(Buffer.from(bytes.subarray(0, 2)).toString()).to.equal('xy');
+      expect([...results.subarray(0, 2)]).to.deep.equal([2, 0]);
+      throwsLike(() => receiver.recvmmsgInto(buffer, 4, 8, results, { flags: MSG_DONTWAIT }), { code: 'EAGAIN', syscall: 'recvmmsg' });
+    });
+
+    it("reports the real length with MSG_TRUNC, and gives a Unix pair's unnamed sender as path \"\"", function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => guard(track(s)));
+      a.sendmmsg([{ data: Buffer.alloc(100, 1) }, { data: 'ok' }]);
+      const buffer = Buffer.alloc(2 * 10);
+      const results = new Int32Array(4);
+      const senders = [];
+      expect(b.recvmmsgInto(buffer, 2, 10, results, { flags: MSG_TRUNC, senders })).to.equal(2);
+      expect([...results]).to.deep.equal([100, MSG_TRUNC, 2, 0]);
+      expect(buffer.subarray(0, 10).equals(Buffer.alloc(10, 1))).to.equal(true);
+      expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: '' }, { family: 'AF_UNIX', path: '' }]);
+    });
+
+    it('rejects a buffer or results too short for count, and bad options, before any syscall', function () {
+      const receiver = udp(AF_INET);
+      const results = new Int32Array(8);
+      throwsLike(() => receiver.recvmmsgInto(Buffer.alloc(31), 4, 8, results), { name: 'RangeError' });
+      throwsLike(() => receiver.recvmmsgInto(Buffer.alloc(32), 4, 8, new Int32Array(7)), { name: 'RangeError' });
+      throwsLike(() => receiver.recvmmsgInto(Buffer.alloc(32), 4, 8, new Uint32Array(8)), { name: 'TypeError' });
+      throwsLike(() => receiver.recvmmsgInto('buffer', 4, 8, results), { name: 'TypeError' });
+      throwsLike(() => receiver.recvmmsgInto(Buffer.alloc(32), 4, 8, results, { senders: {} }), { name: 'TypeError' });
+      throwsLike(() => receiver.recvmmsgInto(Buffer.alloc(32), 0, 8, results), { name: 'RangeError' });
+    });
+  });
+
+  it('keeps the datagrams of one recvmmsg batch above 64 KiB apart from the next batch into the same kept buffer', function () {
+    const receiver = udp(AF_INET);
+    const sender = udp(AF_INET);
+    sender.connect(receiver.getsockname());
+    sender.sendmmsg([{ data: Buffer.alloc(1200, 1) }, { data: Buffer.alloc(1200, 2) }]);
+    const first = receiver.recvmmsg(64, 1500, { flags: MSG_WAITFORONE });
+    sender.sendmmsg([{ data: Buffer.alloc(1200, 3) }]);
+    const second = receiver.recvmmsg(64, 1500, { flags: MSG_WAITFORONE });
+    expect(first.map(({ data }, i) => data.equals(Buffer.alloc(1200, i + 1)))).to.deep.equal([true, true]);
+    expect(second[0].data.equals(Buffer.alloc(1200, 3))).to.equal(true);
+  });
+
   describe('promises', function () {
+    it("recvmmsgInto waits for the first datagram, then takes what else is there into the caller's buffer", async function () {
+      const receiver = promiseUdp(AF_INET);
+      const sender = promiseUdp(AF_INET);
+      const to = receiver.getsockname();
+      const buffer = Buffer.alloc(8 * 16);
+      const results = new Int32Array(16);
+      const senders = [];
+      const pending = receiver.recvmmsgInto(buffer, 8, 16, results, { timeout: 5000, senders });
+      await delay(30);
+      expect(await sender.sendmmsg([{ data: 'a', address: to }, { data: 'bc', address: to }])).to.equal(2);
+      expect(await bounded(pending)).to.equal(2);
+      expect([...results.subarray(0, 4)]).to.deep.equal([1, 0, 2, 0]);
+      expect(buffer.subarray(0, 1).toString() + buffer.subarray(16, 18).toString()).to.equal('abc');
+      expect(senders).to.deep.equal([sender.getsockname(), sender.getsockname()]);
+      const timedOut = await receiver.recvmmsgInto(buffer, 8, 16, results, { timeout: 30 }).catch((error) => error);
+      expect(timedOut).to.include({ code: 'ETIMEDOUT', syscall: 'recvmmsg' });
+      expect(await receiver.recvmmsgInto(buffer, 9, 16, results).catch((error) => error)).to.be.instanceOf(RangeError);
+    });
+
     for (const domain of [AF_INET, AF_INET6]) {
       const family = domain === AF_INET ? 'AF_INET' : 'AF_INET6';
 

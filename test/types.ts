@@ -127,7 +127,11 @@ export function typesCompile(): void {
   conn.sendmmsg(['x']);
   // @ts-expect-error recvmmsg needs the length of each datagram
   conn.recvmmsg(64);
-  void [batchSent, firstFlags];
+  const senders: (SocketAddress | null)[] = [];
+  const intoCount: number = conn.recvmmsgInto(Buffer.alloc(64 * 1500), 64, 1500, new Int32Array(128), { flags: MSG_WAITFORONE, timeout: 100, senders });
+  // @ts-expect-error the lengths and flags go into an Int32Array
+  conn.recvmmsgInto(Buffer.alloc(64), 4, 16, [0, 0]);
+  void [batchSent, firstFlags, intoCount];
   // @ts-expect-error recvFds needs the most fds expected
   conn.recvFds();
   const data: Buffer = conn.recv(250);
@@ -244,5 +248,9 @@ export async function promiseTypesCompile(): Promise<void> {
   const datagrams: promises.ReceivedMessage[] = await conn.recvmmsg(64, 1500, { signal: AbortSignal.timeout(1000), timeout: 100 });
   // @ts-expect-error the promise flavour's recvmmsg resolves
   const notYetReceived: promises.ReceivedMessage[] = conn.recvmmsg(64, 1500);
+  const intoCount: number = await conn.recvmmsgInto(Buffer.alloc(64 * 1500), 64, 1500, new Int32Array(128), { senders: [], timeout: 100 });
+  // @ts-expect-error the promise flavour's recvmmsgInto resolves
+  const notYetCounted: number = conn.recvmmsgInto(Buffer.alloc(64), 4, 16, new Int32Array(8));
+  void [intoCount, notYetCounted];
   void [sent, total, fromFile, wholeFile, ready, wrong, fromPeer, events, notYet, batchSent, datagrams, notYetReceived];
 }

@@ -8,6 +8,8 @@
 //   PROFILE_STACK_TRACE_LIMIT=0: Error.stackTraceLimit for the loop (what an error without a stack costs)
 //   OP:   getsockopt | sendrecv (1-byte send + recvInto, a Unix socketpair) | eagain (recv on an
 //         empty non-blocking socket) | tryeagain (the same with tryRecvInto: null, no error; sockcall only) | connect (socket+connect+accept+close+recv EOF+close, loopback)
+//         | mmsg, mmsginto (sockcall only: sendmmsg of 64 datagrams of 64 bytes over UDP, then recvmmsg
+//         or recvmmsgInto of them) | mmsgsend (the same drained by the binding: the send's share)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +18,7 @@ const n = Number(nText);
 
 const AF_UNIX = 1, AF_INET = 2, SOCK_STREAM = 1, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1, SO_RCVBUF = 8, MSG_NOSIGNAL = 0x4000, EAGAIN = 11;
+const SOCK_DGRAM = 2, MSG_DONTWAIT = 0x40, MMSG_BATCH = 64;
 
 // getsockopt's sum stays an int32 (`| 0`): SO_RCVBUF added up overflows a small integer after ~10,000
 // iterations, and the deoptimization that follows landed inside the measured run, at a varying point.
@@ -86,6 +89,51 @@ if (impl === 'sockcall') {
       while (c.recvInto(buf) !== 0);
       c.close();
     }
+  };
+  // A batch of MMSG_BATCH 64-byte datagrams over UDP on 127.0.0.1 per iteration: one sendmmsg, then
+  // one recvmmsg (Buffers and objects) or one recvmmsgInto (into reused buffers); the difference
+  // between the two is the receive's cost above the syscall.
+  const udpPair = () => {
+    const a = new Socket(AF_INET, SOCK_DGRAM);
+    const b = new Socket(AF_INET, SOCK_DGRAM);
+    b.bind({ address: '127.0.0.1', port: 0 });
+    a.connect(b.getsockname());
+    return [a, b];
+  };
+  const batch = Array.from({ length: MMSG_BATCH }, () => ({ data: Buffer.alloc(64, 'u') }));
+  ops.mmsg = (n) => {
+    const [a, b] = udpPair();
+    for (let i = 0; i < n; i++) {
+      if (a.sendmmsg(batch) !== MMSG_BATCH) throw new Error('sendmmsg: short');
+      if (b.recvmmsg(MMSG_BATCH, 65, { flags: MSG_DONTWAIT }).length !== MMSG_BATCH) throw new Error('recvmmsg: short');
+    }
+    a.close();
+    b.close();
+  };
+  // The floor under both: the same sendmmsg, drained by the binding itself (no senders asked).
+  ops.mmsgsend = (n) => {
+    const { native } = require('../../dist/native.js');
+    const [a, b] = udpPair();
+    const into = Buffer.alloc(MMSG_BATCH * 65);
+    const results = new Int32Array(2 * MMSG_BATCH);
+    for (let i = 0; i < n; i++) {
+      if (a.sendmmsg(batch) !== MMSG_BATCH) throw new Error('sendmmsg: short');
+      if (native.recvmmsg(b.fd, into, MMSG_BATCH, 65, MSG_DONTWAIT, -1, results, null) !== MMSG_BATCH) throw new Error('recvmmsg: short');
+    }
+    a.close();
+    b.close();
+  };
+  ops.mmsginto = (n) => {
+    const [a, b] = udpPair();
+    const into = Buffer.alloc(MMSG_BATCH * 65);
+    const results = new Int32Array(2 * MMSG_BATCH);
+    const options = { flags: MSG_DONTWAIT };
+    for (let i = 0; i < n; i++) {
+      if (a.sendmmsg(batch) !== MMSG_BATCH) throw new Error('sendmmsg: short');
+      if (b.recvmmsgInto(into, MMSG_BATCH, 65, results, options) !== MMSG_BATCH) throw new Error('recvmmsgInto: short');
+    }
+    a.close();
+    b.close();
   };
 } else if (impl === 'native' || impl === 'native-fast') {
   // native-fast: the binding copied into a plain object; the binding's own exports object is in

@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvmmsgOptions, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback } from './values.mjs';
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
@@ -26,6 +26,7 @@ export const SIGNATURES = {
   recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
   sendmmsg: (rng, flavour) => [mmsgMessages(rng), ...flagsAndOptions(rng, flavour)],
   recvmmsg: (rng) => [mmsgCount(rng), length(rng), recvmmsgOptions(rng)],
+  recvmmsgInto: (rng) => [view(rng), mmsgCount(rng), length(rng), outView(rng), recvmmsgIntoOptions(rng)],
   sendFds: (rng) => [list(rng, anyFd), data(rng), msgOptions(rng)],
   recvFds: (rng, flavour) => [fdCount(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
   recvCredentials: (rng, flavour) => [length(rng), flavour === 'P' ? waitOptions(rng) : msgOptions(rng)],
@@ -58,7 +59,7 @@ export const RAW = {
   recvmsg: (rng) => [anyFd(rng), list(rng, view), controlLength(rng), flags(rng)],
   sendfile: (rng) => [anyFd(rng), sendfileFile(rng), fileOffset(rng), fileCount(rng)],
   sendmmsg: (rng) => [anyFd(rng), rawMessages(rng), flags(rng)],
-  recvmmsg: (rng) => [anyFd(rng), view(rng), mmsgCount(rng), int(rng), flags(rng), timeoutMs(rng), outView(rng)],
+  recvmmsg: (rng) => [anyFd(rng), view(rng), mmsgCount(rng), int(rng), flags(rng), timeoutMs(rng), outView(rng), rawSenders(rng)],
   shutdown: (rng) => [anyFd(rng), how(rng)],
   close: (rng) => [ownedFd(rng)],
   getsockname: (rng) => [anyFd(rng)],

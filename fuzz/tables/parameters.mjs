@@ -447,6 +447,19 @@ const RECVMMSG_OPTIONS = [
 ];
 /** recvmmsg's options: `flags` and `timeout` (recvmmsg's own in the blocking flavour, the wait's in the promise one). */
 export const recvmmsgOptions = arg((rng) => rng.pick(RECVMMSG_OPTIONS)());
+/** recvmmsgInto's options: recvmmsg's, or with `senders` (an array to fill, or not an array). */
+export const recvmmsgIntoOptions = arg((rng) =>
+  rng.pick([
+    ...RECVMMSG_OPTIONS,
+    () => spec('{senders:[]}', () => ({ senders: [] })),
+    () => spec('{flags:DONTWAIT,senders:[]}', () => ({ flags: K.MSG_DONTWAIT, senders: [] })),
+    () => spec('{senders:{}}', () => ({ senders: {} })),
+  ])(),
+);
+/** The binding's recvmmsg senders: a new array returned, one filled, none asked, or a wrong type. */
+export const rawSenders = arg((rng) =>
+  rng.pick([() => constant('undefined', undefined), () => constant('null', null), () => spec('[]', () => []), () => constant('0', 0)])(),
+);
 export const controlLength = arg((rng) => oneOf('controlLength', [0, 24, 64, 4096, 1 << 20, (1 << 20) + 1, -1, 1.5])(rng));
 export const fdCount = arg((rng) => oneOf('maxFds', [1, 2, 253, 0, 254, -1, 1.5])(rng));
 export const rawControl = arg((rng) => (rng.chance(0.5) ? constant('null', null) : data(rng)));

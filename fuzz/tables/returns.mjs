@@ -28,6 +28,7 @@ export const RETURNS = {
     value.every(
       (message) => Buffer.isBuffer(message.data) && (typeof plan.values[1] !== 'number' || message.data.length <= plan.values[1]) && Number.isInteger(message.flags) && (message.address === null || isAddress(message.address)),
     ),
+  recvmmsgInto: isCount,
   sendmsg: isCount,
   sendmmsg: isCount,
   sendFds: isCount,
@@ -73,7 +74,7 @@ export function rawReturnOk(name, value) {
     case 'recvmsg':
       return isErrno(value) || (Array.isArray(value) && value.length === 4 && isCount(value[0]) && Buffer.isBuffer(value[2]) && (value[3] === null || isAddress(value[3])));
     case 'recvmmsg':
-      return isErrno(value) || (Array.isArray(value) && value.every((sender) => sender === null || isAddress(sender)));
+      return isErrno(value) || isCount(value) || (Array.isArray(value) && value.every((sender) => sender === null || isAddress(sender)));
     case 'getsockname':
     case 'getpeername':
       return isErrno(value) || isAddress(value);
