@@ -4,8 +4,9 @@
  * node:fs. Calls that can wait return Promises and wait on Node's event loop (uv_poll on the
  * environment's own loop), never on the thread pool; calls that never wait stay synchronous.
  *
- * The calls that can wait (the Socket's accept, connect, send, sendAll, sendto, recv, recvInto,
- * recvfrom, and select, poll, getaddrinfo) take {@link WaitOptions} (`{ signal, timeout }`) last and
+ * The calls that can wait (the Socket's accept, connect, send, sendAll, sendto, sendmsg, sendmmsg,
+ * sendfile, sendfileAll, recv, recvInto, recvfrom, recvmsg, recvmmsg, recvmmsgInto and chunks, an
+ * Epoll's wait, and select, poll, getaddrinfo) take {@link WaitOptions} (`{ signal, timeout }`) last and
  * reject with an {@link AbortError}, an ETIMEDOUT or ECANCELED {@link SocketError}, or the syscall's
  * own SocketError. The constants, address types, SocketError and trace are the same as in `sockcall`.
  *
