@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import * as sockcall from 'sockcall';
 import * as promises from 'sockcall/promises';
 
-import { GUARD_MS, needRawSockets, needTool, root, socket, track } from './helpers.mjs';
+import { GUARD_MS, needRawSockets, needTool, PLAIN_TOOL_ENV, root, socket, track } from './helpers.mjs';
 
 const { AF_INET, SOCK_STREAM } = sockcall;
 
@@ -668,7 +668,7 @@ describe('85 examples beside their C', function () {
     /** curl with `args`, bounded: its exit status, stdout (hashed as it streams when `hash`), stderr. */
     function curl(path, args, { hash = false } = {}) {
       return new Promise((resolve, reject) => {
-        const child = spawn(path, ['-sS', '--max-time', '30', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(path, ['-sS', '--max-time', '30', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: PLAIN_TOOL_ENV });
         const digest = createHash('sha256');
         const chunks = [];
         let length = 0;
@@ -717,7 +717,7 @@ describe('85 examples beside their C', function () {
 
     it('both, through curl: a 100 MiB file by SHA-256, keep-alive, .. refused, 404 with Connection: close, HEAD; the same log', async function () {
       this.timeout(120000);
-      const curlPath = needTool(this, 'curl', ['--version']);
+      const curlPath = needTool(this, 'curl', ['--version'], { env: PLAIN_TOOL_ENV });
       const logs = [];
       // One server at a time: each moves 100 MiB, and the machine may be shared.
       for (const flavour of FLAVOURS) {

@@ -221,18 +221,26 @@ export function startWorker(source, workerData) {
 export const IN_CI = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
 
 /**
+ * The environment for a program that only serves a test, not under test itself: without the
+ * sanitizer runtime scripts/test-asan.sh preloads into every process (curl hangs at start with
+ * libasan preloaded).
+ */
+export const PLAIN_TOOL_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD'));
+
+/**
  * The path of `tool`, a program a machine may lack (strace, socat), after running it with
  * `probeArgs` to see that it works here. When it is missing or does not work: outside CI the current
  * test (or, from a hook, its whole suite) is skipped with the reason printed; in CI it is a failure,
- * since .ci/run installs these tools.
+ * since .ci/run installs these tools. `env` is the probe's environment (PLAIN_TOOL_ENV for a tool
+ * the test will run with it).
  */
-export function needTool(context, tool, probeArgs = ['-V']) {
+export function needTool(context, tool, probeArgs = ['-V'], { env = process.env } = {}) {
   const path = spawnSync('sh', ['-c', 'command -v "$0"', tool], { encoding: 'utf8' }).stdout.trim();
   let reason;
   if (path === '') {
     reason = `${tool} is not installed (Debian/Ubuntu: apt-get install -y ${tool})`;
   } else {
-    const probe = spawnSync(path, probeArgs, { encoding: 'utf8', timeout: 10000 });
+    const probe = spawnSync(path, probeArgs, { encoding: 'utf8', timeout: 10000, env });
     if (probe.error !== undefined || probe.status !== 0) {
       const why = probe.error?.message ?? probe.stderr.trim().split('\n')[0];
       reason = `${tool} ${probeArgs.join(' ')} does not work here (${why})`;
