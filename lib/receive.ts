@@ -150,10 +150,13 @@ let batch: Buffer | null = null;
  * sink's) takes it away and allocates its own.
  */
 function batchBuffer(total: number, flags: number): Buffer {
-  const buffer = batch !== null && batch.length >= total ? batch : Buffer.allocUnsafeSlow(total);
+  const kept = batch !== null && batch.length >= total ? batch : null;
   batch = null;
-  if (flags & MSG_TRUNC) buffer.fill(0, 0, total);
-  return buffer;
+  // A new buffer for MSG_TRUNC comes zeroed from allocateFor (pages the kernel zeroes as they are
+  // touched): filling one of 2 GiB by hand took seconds. Only the kept one is filled, at most MAX_BATCH_KEPT.
+  if (kept === null) return flags & MSG_TRUNC ? allocateFor(total, flags) : Buffer.allocUnsafeSlow(total);
+  if (flags & MSG_TRUNC) kept.fill(0, 0, total);
+  return kept;
 }
 
 /**
