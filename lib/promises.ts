@@ -91,7 +91,7 @@ export {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type RecvfromIntoOptions, type SetOptionValue } from './socket-base';
 export { type FileInput } from './validate';
 
 /**

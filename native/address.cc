@@ -133,6 +133,14 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
   return result;
 }
 
+napi_value SenderToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length) {
+  napi_value sender = nullptr;
+  if (length == 0) return napi_get_null(env, &sender) == napi_ok ? sender : nullptr;
+  sender = SockaddrToJs(env, address, length);
+  bool pending = false;
+  return napi_is_exception_pending(env, &pending) == napi_ok && !pending ? sender : nullptr;
+}
+
 // Copies `address` (`size` bytes) into the view argument `index`, which must hold at least that many.
 static Napi::Value WriteSockaddr(const Napi::CallbackInfo& info, size_t index, const void* address, size_t size) {
   char* into = nullptr;

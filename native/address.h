@@ -25,6 +25,10 @@ bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_stora
 
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
+// A received datagram's sender (recvfrom's src_addr): its JS object, or null when the kernel gave
+// no address (length 0: a connected stream socket, an unbound AF_UNIX sender). nullptr, with the
+// exception left pending, if it cannot be made.
+napi_value SenderToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
 
 // Puts the address encoders on `exports`:
 // sockaddrInet(family, address, port, flowinfo, scopeId, into) -> the bytes written into `into`
