@@ -5,7 +5,7 @@
  * environment's own loop), never on the thread pool; calls that never wait stay synchronous.
  *
  * The calls that can wait (the Socket's accept, connect, send, sendAll, sendto, sendmsg, sendmmsg,
- * sendfile, sendfileAll, recv, recvInto, recvfrom, recvmsg, recvmmsg, recvmmsgInto and chunks, an
+ * sendfile, sendfileAll, recv, recvInto, recvfrom, recvfromInto, recvmsg, recvmmsg, recvmmsgInto and chunks, an
  * Epoll's wait, and select, poll, getaddrinfo) take {@link WaitOptions} (`{ signal, timeout }`) last and
  * reject with an {@link AbortError}, an ETIMEDOUT or ECANCELED {@link SocketError}, or the syscall's
  * own SocketError. The constants, address types, SocketError and trace are the same as in `sockcall`.
