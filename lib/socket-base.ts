@@ -131,8 +131,9 @@ export interface Received {
 export interface RecvfromIntoOptions {
   /**
    * Its index 0 is set to the sender (as recvfrom()'s `address`, and as recvmmsgInto()'s `senders`
-   * for a batch of one). Without it, the kernel is not asked for the sender (src_addr NULL) and
-   * nothing is allocated.
+   * for a batch of one). The sender of the last datagram is kept: while datagrams come from one
+   * sender, each call gives the same object, frozen (copy it to change it). Without `senders`, the
+   * kernel is not asked for the sender (src_addr NULL) and nothing is allocated.
    */
   senders?: (SocketAddress | null)[];
 }

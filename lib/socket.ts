@@ -580,7 +580,8 @@ export class Socket extends SocketBase {
    * `options.senders[0]` is set to it (as recvfrom's `address`; null or the unnamed AF_UNIX address
    * when the kernel gives none); without `senders` the kernel is not asked for it (src_addr NULL)
    * and nothing at all is allocated: the loop a C receiver writes with one buffer. One array can
-   * serve every call: its index 0 is overwritten each time.
+   * serve every call: its index 0 is overwritten each time, and while the datagrams come from one
+   * sender it gets the same address object, frozen (the last sender is kept, decoded once).
    *
    * Blocks as {@link recv} does. An empty datagram returns 0.
    *

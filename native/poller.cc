@@ -176,6 +176,7 @@ Poller::~Poller() {
   if (delivering_) Forget(batch_->delivering, this);
   ClearPending(0);
   ClearPending(1);
+  ClearSenderCache(Env(), &sender_cache_);
   if (armed_buffer_ != nullptr) napi_delete_reference(Env(), armed_buffer_);
 }
 
@@ -208,8 +209,8 @@ static void CurrentBytes(napi_env env, napi_ref view, char** data, size_t* lengt
 
 // A recvfrom's sender into senders[0]. Should that fail (a worker being torn down), the exception is
 // dropped: the datagram is taken, and its count must still reach JS.
-static void StoreSender(napi_env env, napi_ref senders, const sockaddr_storage& address, socklen_t length) {
-  napi_value array = nullptr, sender = SenderToJs(Napi::Env(env), address, length);
+static void StoreSender(napi_env env, napi_ref senders, SenderCache* cache, const sockaddr_storage& address, socklen_t length) {
+  napi_value array = nullptr, sender = CachedSenderToJs(env, cache, address, length);
   if (sender == nullptr || napi_get_reference_value(env, senders, &array) != napi_ok || array == nullptr ||
       napi_set_element(env, array, 0, sender) != napi_ok) {
     napi_value ignored;
@@ -239,7 +240,7 @@ int Poller::Attempt(napi_env env, int direction) {
         sockaddr_storage address{};
         socklen_t address_length;
         result = TracedRecvfrom(trace, fd, data, length, pending.flags, &address, &address_length);
-        if (result >= 0) StoreSender(env, pending.senders, address, address_length);
+        if (result >= 0) StoreSender(env, pending.senders, &sender_cache_, address, address_length);
         break;
       }
       case kPendSend: {

@@ -28,6 +28,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "address.h"
+
 namespace sockcall {
 
 // The uv_poll_t and what it needs to be closed safely. It outlives its Poller when the Poller is
@@ -114,6 +116,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   int queued_events_ = 0;  // the union of their events
   int fd_ = -1;
   Pending pending_[2];
+  SenderCache sender_cache_;  // PEND_RECVFROM's last sender (address.h)
   // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
   // callbacks), and its memory while it is attached.
   napi_ref armed_buffer_ = nullptr;

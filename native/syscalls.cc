@@ -160,7 +160,8 @@ static napi_value Recvfrom(napi_env env, napi_callback_info info) {
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
   // The senders: undefined, the pair [count, sender] returned; an array, the sender into its index 0
-  // and the count returned (recvfromInto: nothing allocated but the sender itself).
+  // and the count returned (recvfromInto: nothing allocated, the sender an object of its own only
+  // when it differs from the last one, see SenderCache; the function's data is this environment's).
   napi_valuetype senders_type = napi_undefined;
   bool senders_array = false;
   if (napi_typeof(env, args.argv[3], &senders_type) != napi_ok) return nullptr;
@@ -175,7 +176,8 @@ static napi_value Recvfrom(napi_env env, napi_callback_info info) {
     return TracedRecvfrom(trace, fd, data, length, flags | extra_flags, &address, &address_length);
   });
   if (result < 0) return SyscallResult(args.env, result, errno);
-  napi_value count, sender = SenderToJs(args.env, address, address_length);
+  napi_value count, sender = senders_array ? CachedSenderToJs(env, static_cast<SenderCache*>(args.data), address, address_length)
+                                           : SenderToJs(args.env, address, address_length);
   if (sender == nullptr || napi_create_double(env, static_cast<double>(result), &count) != napi_ok) return nullptr;
   if (senders_array) return napi_set_element(env, args.argv[3], 0, sender) == napi_ok ? count : nullptr;
   napi_value pair;
@@ -592,12 +594,29 @@ void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
       {"send", Send},                    // (fd, view, flags) -> bytes
       {"sendto", Sendto},                // (fd, view, flags, sockaddr) -> bytes
       {"recv", Recv},                    // (fd, view, flags) -> bytes
-      {"recvfrom", Recvfrom},            // (fd, view, flags[, senders]) -> [bytes, address], or bytes with senders[0] = address
       {"shutdown", Shutdown},            // (fd, how) -> 0
       {"close", Close},                  // (fd) -> 0
       {"getsockoptInt", GetsockoptInt},  // (fd, level, name) -> value | kGetsockoptFailed - errno
       {"setsockoptInt", SetsockoptInt},  // (fd, level, name, value) -> 0
   });
+  // (fd, view, flags[, senders]) -> [bytes, address], or bytes with senders[0] = address; its data
+  // is the environment's SenderCache, freed with the function.
+  auto* cache = new SenderCache();
+  napi_value recvfrom;
+  if (napi_create_function(env, "recvfrom", NAPI_AUTO_LENGTH, Recvfrom, cache, &recvfrom) == napi_ok) {
+    // Should the finalizer not be added, the cache stays for the process's life: a few hundred bytes.
+    napi_add_finalizer(
+        env, recvfrom, cache,
+        [](napi_env finalizing, void* data, void*) {
+          auto* kept = static_cast<SenderCache*>(data);
+          ClearSenderCache(finalizing, kept);
+          delete kept;
+        },
+        nullptr, nullptr);
+    exports.Set("recvfrom", Napi::Value(env, recvfrom));
+  } else {
+    delete cache;
+  }
   ExportFunctions(env, exports, {
       {"socketpair", Socketpair},                // (domain, type, protocol) -> [fd, fd]
       {"getsockname", Getsockname},              // (fd) -> address

@@ -239,6 +239,39 @@ describe('50 datagrams and Unix sockets', function () {
       expect(senders).to.deep.equal([sender.getsockname()]);
     });
 
+    it('a run of datagrams from one sender shares one frozen address object; another sender gets its own', function () {
+      const receiver = udp();
+      const first = udp();
+      const second = udp();
+      const to = receiver.getsockname();
+      first.sendto('a', to);
+      first.sendto('b', to);
+      second.sendto('c', to);
+      first.sendto('d', to);
+      const buffer = Buffer.alloc(8);
+      const senders = [];
+      const got = [];
+      for (let i = 0; i < 4; i++) {
+        expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(1);
+        got.push(senders[0]);
+      }
+      expect(got.map(({ port }) => port)).to.deep.equal([first, first, second, first].map((s) => s.getsockname().port));
+      expect(got[1]).to.equal(got[0]);
+      expect(got[2]).to.not.equal(got[1]);
+      expect(got[3]).to.not.equal(got[0]); // the last sender only is kept
+      expect(Object.isFrozen(got[0])).to.equal(true);
+      expect(() => {
+        got[0].port = 1;
+      }).to.throw(TypeError);
+      // recvfrom's address is the caller's own, as before: a new object each time.
+      first.sendto('e', to);
+      first.sendto('f', to);
+      const [one, two] = [receiver.recvfrom(8).address, receiver.recvfrom(8).address];
+      expect(one).to.deep.equal(two);
+      expect(one).to.not.equal(two);
+      expect(Object.isFrozen(one)).to.equal(false);
+    });
+
     it('cuts a datagram longer than the view (the rest dropped); MSG_TRUNC returns its real length', function () {
       const receiver = udp();
       const sender = udp();

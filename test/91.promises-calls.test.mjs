@@ -795,6 +795,7 @@ describe('91 promise flavour: the waiting calls', function () {
         b.bind({ address, port: 0 });
         const buffer = Buffer.alloc(16);
         const senders = [];
+        let firstSender;
         const made = native.recvfrom;
         let fromJs = 0;
         native.recvfrom = (...args) => (fromJs++, made(...args));
@@ -806,6 +807,8 @@ describe('91 promise flavour: the waiting calls', function () {
             expect(await receiving).to.equal(text.length);
             expect(buffer.subarray(0, text.length).toString()).to.equal(text);
             expect(senders).to.deep.equal([a.getsockname()]);
+            // One sender in a row: one (frozen) object, as the blocking call's.
+            expect(senders[0]).to.equal((firstSender ??= senders[0]));
           }
         } finally {
           native.recvfrom = made;
