@@ -6,14 +6,17 @@
 // figure in the same repetition) and then summarised, so that drift during the run cancels out.
 
 // `only`: the workloads a contender takes part in (all when absent); `skips`: those it does not.
-// The "mmsg" contenders are the same programs run with api=mmsg (sendmmsg/recvmmsg), in udp only.
+// The "mmsg" contenders are the same programs run with api=mmsg (sendmmsg/recvmmsg), in udp only; the
+// "into" ones with api=into (recvfromInto into a reused buffer, a datagram per call).
 export const CONTENDERS = [
   { id: 'c', name: 'C', color: '#4d4d4d' },
   { id: 'c-mmsg', name: 'C mmsg', color: '#1a1a1a', only: ['udp'] },
   { id: 'sockcall-blocking', name: 'sockcall blocking', color: '#1f6fb4' },
   { id: 'sockcall-blocking-mmsg', name: 'sockcall blocking mmsg', color: '#0e4576', only: ['udp'] },
+  { id: 'sockcall-blocking-into', name: 'sockcall blocking recvfromInto', color: '#5a9bd4', only: ['udp'] },
   { id: 'sockcall-promises', name: 'sockcall promises', color: '#2a9d4b' },
   { id: 'sockcall-promises-mmsg', name: 'sockcall promises mmsg', color: '#176330', only: ['udp'] },
+  { id: 'sockcall-promises-into', name: 'sockcall promises recvfromInto', color: '#6cc287', only: ['udp'] },
   { id: 'node-net', name: 'node:net', color: '#d1495b', skips: ['udp'] },
   // What a Node user writes for UDP: a contender in the udp workload only.
   { id: 'node-dgram', name: 'node:dgram', color: '#e0607a', only: ['udp'] },

@@ -24,7 +24,8 @@
 //   --only=w1,w2       workloads: pingpong, recv64k, bulk, file, connrate, many, http, udp, overhead
 //   --contenders=a,b   contender ids: c, sockcall-blocking, sockcall-promises, node-net, koffi,
 //                      node-http (a contender in the http workload only), c-mmsg,
-//                      sockcall-blocking-mmsg, sockcall-promises-mmsg, node-dgram (udp only)
+//                      sockcall-blocking-mmsg, sockcall-promises-mmsg, sockcall-blocking-into,
+//                      sockcall-promises-into, node-dgram (udp only)
 //   --no-save          do not write bench/results (for trying things out)
 
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -132,8 +133,11 @@ const CONTENDER_CMD = {
 CONTENDER_CMD['c-mmsg'] = CONTENDER_CMD.c;
 CONTENDER_CMD['sockcall-blocking-mmsg'] = CONTENDER_CMD['sockcall-blocking'];
 CONTENDER_CMD['sockcall-promises-mmsg'] = CONTENDER_CMD['sockcall-promises'];
+// The into contenders: the same programs, given api=into.
+CONTENDER_CMD['sockcall-blocking-into'] = CONTENDER_CMD['sockcall-blocking'];
+CONTENDER_CMD['sockcall-promises-into'] = CONTENDER_CMD['sockcall-promises'];
 /** udp: the api= argument a contender runs with. */
-const udpApi = (id) => `api=${id.endsWith('-mmsg') ? 'mmsg' : 'plain'}`;
+const udpApi = (id) => `api=${id.endsWith('-mmsg') ? 'mmsg' : id.endsWith('-into') ? 'into' : 'plain'}`;
 const selected = CONTENDERS.map((c) => c.id).filter((id) => !opts.contenders || opts.contenders.includes(id));
 /** The selected contenders that take part in a workload (node:http only in http, node:net not in udp ...). */
 const selectedFor = (workload) =>

@@ -9,7 +9,7 @@ import { getSystemErrorName } from 'node:util';
 import { batchSeed, DEFAULTS, integerOption, LOOKUP_SETTLE_MS, REFRESH, RING_SLOTS, RING_WIDTH, Rng, SETTLE_MS, SLOW_MS } from './options.mjs';
 import { NO_PARAMETERS, RAW, REGUARD, SIGNATURES } from './tables/calls.mjs';
 import { forgetRaw, guardFd, guardTouched, keepRaw, slot, slotSpec, want } from './tables/fds.mjs';
-import { anyFd, buildParameterPools, epollEvents, epollOp, epollWaitTimeout, flags, maxEvents, domain, hints, host, list, listItem, metaOf, ownedFd, pendDirection, pendKind, pollEntry, pollerEvents, protocol, service, shape, timeoutMs, type, view, waitOptions } from './tables/parameters.mjs';
+import { anyFd, buildParameterPools, epollEvents, epollOp, epollWaitTimeout, flags, maxEvents, domain, hints, host, list, listItem, metaOf, ownedFd, pendDirection, pendKind, pollEntry, rawSenders, pollerEvents, protocol, service, shape, timeoutMs, type, view, waitOptions } from './tables/parameters.mjs';
 import { isCount, isSocket, rawReturnOk, RETURNS } from './tables/returns.mjs';
 import { buildGenericPool, constant, generic, labels, safeGeneric, spec } from './tables/values.mjs';
 import { B, BLOCKING_KINDS, count, current, finding, FLAVOURS, flushCounts, FuzzTrap, K, loadSockcall, native, note, P, stats, world } from './world.mjs';
@@ -267,7 +267,7 @@ function planPoller(rng) {
   const steps = Array.from({ length: 1 + rng.int(3) }, () => {
     const method = rng.pick(POLLER_METHODS);
     if (method === 'start') return { method, args: shape(rng, [pollerEvents(rng)]) };
-    if (method === 'pend') return { method, args: shape(rng, [pendDirection(rng), pendKind(rng), view(rng), flags(rng)]) };
+    if (method === 'pend') return { method, args: shape(rng, [pendDirection(rng), pendKind(rng), view(rng), flags(rng), rawSenders(rng)]) };
     if (method === 'unpend') return { method, args: shape(rng, [pendDirection(rng)]) };
     return { method, args: rng.chance(0.8) ? [] : genericArgs(rng) };
   });
@@ -308,12 +308,12 @@ const MUTATIONS = ['none', 'detach', 'shrink to 0', 'shrink to 8', 'grow', 'abor
 /**
  * One to three receives left waiting on one promise socket (its data drained first), then their
  * view's buffer detached or resized, their signal aborted, the socket closed ... and then the peer
- * sends. The calls must each settle as usual, and a recvInto must never report more bytes than its
+ * sends. The calls must each settle as usual, and a recvInto (or recvfromInto) must never report more bytes than its
  * view still had: the kernel would have written into memory the view no longer owns.
  */
 function planPending(rng) {
   const [kind, peerKind] = rng.pick(PEERS);
-  const ops = Array.from({ length: 1 + rng.int(3) }, () => rng.pick(['recvInto', 'recvInto', 'recv', 'recvfrom']));
+  const ops = Array.from({ length: 1 + rng.int(3) }, () => rng.pick(['recvInto', 'recvInto', 'recvfromInto', 'recv', 'recvfrom']));
   const viewKind = rng.pick(['fixed-length view', 'length-tracking view', 'DataView']);
   const mutation = rng.pick(MUTATIONS);
   const signalled = rng.chance(0.5);
@@ -333,7 +333,9 @@ function planPending(rng) {
       const view = viewKind === 'DataView' ? new DataView(buffer) : viewKind === 'fixed-length view' ? new Uint8Array(buffer, 0, 64) : new Uint8Array(buffer);
       const controller = new AbortController();
       const options = mutation === 'time out' ? { timeout: 1 } : signalled ? { signal: controller.signal } : undefined;
-      const calls = ops.map((name) => (name === 'recvInto' ? socket.recvInto(view, options) : socket[name](64, options)));
+      const calls = ops.map((name) =>
+        name === 'recvInto' ? socket.recvInto(view, options) : name === 'recvfromInto' ? socket.recvfromInto(view, { ...options, senders: [] }) : socket[name](64, options),
+      );
       // Which calls are still waiting when the buffer changes: only those the rule below is about.
       const settled = calls.map(() => false);
       calls.forEach((call, i) => call.then(() => (settled[i] = true), () => (settled[i] = true)));
@@ -371,7 +373,7 @@ function classifyPending(plan, results) {
     const name = plan.ops[i];
     const sub = { ...plan, name, key: `P.${name} (waiting)`, kind: 'method', values: [64] };
     count(stats.classes, result.ok ? classifyReturn(sub, result.value) : classifyError(sub, result.error));
-    if (name === 'recvInto' && plan.waiting[i] && result.ok && result.value > plan.limit) {
+    if ((name === 'recvInto' || name === 'recvfromInto') && plan.waiting[i] && result.ok && result.value > plan.limit) {
       finding('past-the-view', sub.key, `resolved ${result.value} bytes, but its view had at most ${plan.limit} left`);
     }
   });

@@ -59,5 +59,5 @@ export {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue, Socket } from './socket';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type RecvfromIntoOptions, type SetOptionValue, Socket } from './socket';
 export { type FileInput } from './validate';

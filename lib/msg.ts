@@ -376,6 +376,19 @@ export function prepareRecvmmsg(count: unknown, length: unknown, options: unknow
   return { count: count as number, length: length as number, flags, timeout };
 }
 
+/** The `senders` option of recvmmsgInto and recvfromInto, checked: the array, or null when not given. */
+export function validateSenders(senders: unknown): (SocketAddress | null)[] | null {
+  if (senders === undefined) return null;
+  if (!Array.isArray(senders)) throw invalidArgType('options.senders', 'an instance of Array', senders);
+  return senders as (SocketAddress | null)[];
+}
+
+/** recvfromInto's options, checked: where the sender goes, or null (not asked). `waitKeys` as prepareRecvmmsg's. */
+export function recvfromIntoSenders(options: unknown, waitKeys?: readonly string[]): (SocketAddress | null)[] | null {
+  if (options === undefined) return null;
+  return validateSenders(validateObject(options, 'options', ['senders'], waitKeys).senders);
+}
+
 /** A recvmmsgInto, checked. */
 export interface PreparedRecvmmsgInto extends PreparedRecvmmsg {
   buffer: ArrayBufferView;
@@ -403,10 +416,9 @@ export function prepareRecvmmsgInto(
   if (!(results instanceof Int32Array)) throw invalidArgType('results', 'an instance of Int32Array', results);
   if (results.length < 2 * (count as number)) throw outOfRange('results.length', `>= 2 * count (${2 * (count as number)})`, results.length);
   const object = options === undefined ? {} : validateObject(options, 'options', waitKeys === undefined ? RECVMMSG_INTO_KEYS : ['flags', 'senders'], waitKeys);
-  const senders = object.senders === undefined ? null : object.senders;
-  if (senders !== null && !Array.isArray(senders)) throw invalidArgType('options.senders', 'an instance of Array', senders);
+  const senders = validateSenders(object.senders);
   const { flags, timeout } = prepareRecvmmsg(count, length, { flags: object.flags, timeout: waitKeys === undefined ? object.timeout : undefined });
-  return { buffer: buffer as ArrayBufferView, count: count as number, length: length as number, results, flags, timeout, senders: senders as (SocketAddress | null)[] | null };
+  return { buffer: buffer as ArrayBufferView, count: count as number, length: length as number, results, flags, timeout, senders };
 }
 
 /**

@@ -50,10 +50,11 @@ export interface NativePoller {
   unref(): void;
   /**
    * Hands the call at the head of `direction`'s queue (0 reads, 1 writes) to the poll callback,
-   * which makes it when the fd is ready (`kind`: PEND_RECV into `view`, PEND_SEND of `view`,
-   * PEND_ACCEPT with accept4's `flags`, PEND_CONNECT reading SO_ERROR), and arms it: 0, or -EINVAL.
+   * which makes it when the fd is ready (`kind`: PEND_RECV into `view`, PEND_RECVFROM into `view`
+   * with the sender into `senders[0]`, PEND_SEND of `view`, PEND_ACCEPT with accept4's `flags`,
+   * PEND_CONNECT reading SO_ERROR), and arms it: 0, or -EINVAL.
    */
-  pend(direction: number, kind: number, view: ArrayBufferView | undefined, flags: number): number;
+  pend(direction: number, kind: number, view: ArrayBufferView | undefined, flags: number, senders?: (NativeAddress | null)[]): number;
   /** Disarms and forgets the call pended for `direction`: 0. */
   unpend(direction: number): number;
   /**
@@ -78,6 +79,7 @@ export interface PollerClass {
   readonly PEND_SEND: number;
   readonly PEND_ACCEPT: number;
   readonly PEND_CONNECT: number;
+  readonly PEND_RECVFROM: number;
   readonly NOT_DONE: number;
 }
 
@@ -93,6 +95,8 @@ export interface Native {
   sendto(fd: number, data: ArrayBufferView, flags: number, address: Sockaddr): number;
   recv(fd: number, into: ArrayBufferView, flags: number): number;
   recvfrom(fd: number, into: ArrayBufferView, flags: number): [number, NativeAddress | null] | number;
+  /** The same, the sender (null when the kernel gave none) into `senders[0]`: the count, or the negative errno. */
+  recvfrom(fd: number, into: ArrayBufferView, flags: number, senders: (NativeAddress | null)[]): number;
   /** sendmsg(2): `control` is msg_control's raw bytes (lib/msg.ts lays them out), `address` msg_name. */
   sendmsg(fd: number, buffers: ArrayBufferView[], control: Buffer | null, flags: number, address: Sockaddr | null): number;
   /** recvmsg(2): [bytes, msg_flags, the control bytes the kernel wrote, msg_name or null]. */

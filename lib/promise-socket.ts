@@ -7,7 +7,7 @@
 // so its next recv waits for readiness without trying first. Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
-import type { AddressInput, DisconnectAddress } from './address';
+import type { AddressInput, DisconnectAddress, SocketAddress } from './address';
 import {
   MSG_ERRQUEUE,
   MSG_NOSIGNAL,
@@ -34,6 +34,7 @@ import {
   type PreparedSend,
   prepareRecvmmsg,
   prepareRecvmmsgInto,
+  recvfromIntoSenders,
   prepareSendmmsg,
   type ReceivedMessage,
   receiveMessage,
@@ -47,9 +48,9 @@ import {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-import { GETSOCKOPT_FAILED, native, type NativePoller } from './native';
+import { GETSOCKOPT_FAILED, native, type NativeAddress, type NativePoller } from './native';
 import { Socket as BlockingSocket } from './socket';
-import { allocateFor, fit, receive, receiveFrom } from './receive';
+import { allocateFor, fit, receive, receiveFrom, receiveFromInto } from './receive';
 import {
   ADOPT,
   chunkSize,
@@ -59,6 +60,7 @@ import {
   inheritWaits,
   MAX_RECV_LENGTH,
   type Received,
+  type RecvfromIntoOptions,
   setReleasedBy,
   SocketBase,
 } from './socket-base';
@@ -69,13 +71,13 @@ const EINPROGRESS = -osConstants.errno.EINPROGRESS;
 const EINTR = -osConstants.errno.EINTR;
 const EBADF = -osConstants.errno.EBADF;
 
-const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED, PEND_RECV, PEND_SEND, PEND_ACCEPT, PEND_CONNECT, NOT_DONE } = native.Poller;
+const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED, PEND_RECV, PEND_RECVFROM, PEND_SEND, PEND_ACCEPT, PEND_CONNECT, NOT_DONE } = native.Poller;
 
 /**
  * What every call that can wait accepts.
  *
- * The last argument of the promise Socket's accept, connect, send, sendAll, sendto, recv, recvInto
- * and recvfrom, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
+ * The last argument of the promise Socket's accept, connect, send, sendAll, sendto, recv, recvInto,
+ * recvfrom and recvfromInto, and of getaddrinfo, select and poll. A call that is aborted or times out has consumed
  * and sent nothing (except sendAll: see its `bytesSent`; a recv or recvInto with MSG_WAITALL on a
  * stream: the bytes it took are on the error, `bytesReceived` and `data`; and a connect goes on in
  * the kernel: close that socket).
@@ -170,6 +172,8 @@ interface Handover {
   kind: number;
   view: ArrayBufferView | undefined;
   flags: number;
+  /** PEND_RECVFROM: the array whose index 0 gets the sender. */
+  senders: (SocketAddress | null)[] | undefined;
 }
 
 /**
@@ -195,6 +199,7 @@ class Handed {
   readKind = 0;
   readView: ArrayBufferView | undefined = undefined;
   readFlags = 0;
+  readSenders: (SocketAddress | null)[] | undefined = undefined;
   writeKind = 0;
   writeView: ArrayBufferView | undefined = undefined;
   writeFlags = 0;
@@ -211,7 +216,7 @@ class Handed {
   /** Whether `call` is the syscall registered for `direction` already. */
   holds(direction: Direction, call: Handover): boolean {
     return direction === READ
-      ? this.readKind === call.kind && this.readView === call.view && this.readFlags === call.flags
+      ? this.readKind === call.kind && this.readView === call.view && this.readFlags === call.flags && this.readSenders === call.senders
       : this.writeKind === call.kind && this.writeView === call.view && this.writeFlags === call.flags;
   }
 
@@ -220,6 +225,7 @@ class Handed {
       this.readKind = call.kind;
       this.readView = call.view;
       this.readFlags = call.flags;
+      this.readSenders = call.senders;
     } else {
       this.writeKind = call.kind;
       this.writeView = call.view;
@@ -363,7 +369,7 @@ export function promiseSocketFor(fd: number): Socket | undefined {
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
 export let unwatch: (socket: Socket, watcher: Watcher) => void;
-let received: (socket: Socket, result: number, asked: number, flags: number) => number;
+let received: (socket: Socket, result: number, asked: number, flags: number, syscall: string) => number;
 let dispatch: (socket: Socket, status: number, events: number, readResult: number, writeResult: number) => void;
 
 /**
@@ -455,7 +461,7 @@ export class Socket extends SocketBase {
         socket.#inEvent = false;
       }
     };
-    received = (socket, result, asked, flags) => socket.#received(result, asked, flags);
+    received = (socket, result, asked, flags, syscall) => socket.#received(result, asked, flags, syscall);
   }
 
   /**
@@ -765,7 +771,7 @@ export class Socket extends SocketBase {
         handed.setPended(direction, head!);
         return;
       }
-      if (poller.pend(direction, call.kind, call.view, call.flags) === 0) {
+      if (poller.pend(direction, call.kind, call.view, call.flags, call.senders as (NativeAddress | null)[] | undefined) === 0) {
         handed.register(direction, call);
         handed.setPended(direction, head!);
         return;
@@ -969,6 +975,7 @@ export class Socket extends SocketBase {
   #makeNatively(call: Handover): number {
     const fd = this.fd;
     if (call.kind === PEND_RECV) return native.recv(fd, call.view!, call.flags);
+    if (call.kind === PEND_RECVFROM) return native.recvfrom(fd, call.view!, call.flags, call.senders as (NativeAddress | null)[]);
     if (call.kind === PEND_SEND) return native.send(fd, call.view!, call.flags);
     return native.accept4(fd, call.flags);
   }
@@ -1138,7 +1145,7 @@ export class Socket extends SocketBase {
 
   #acceptWaiting(wait: WaitOptions): Promise<Socket> {
     const finish = (result: number): Socket | typeof WOULD_BLOCK => (result === EAGAIN ? WOULD_BLOCK : this.#accepted(result));
-    const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, finish };
+    const call: Native<Socket> = { kind: PEND_ACCEPT, view: undefined, flags: ACCEPT_FLAGS, senders: undefined, finish };
     return this.#run(READ, 'accept', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
@@ -1204,7 +1211,7 @@ export class Socket extends SocketBase {
         context,
         undefined,
         undefined,
-        { kind: PEND_CONNECT, view: undefined, flags: 0, finish, update: () => inProgress },
+        { kind: PEND_CONNECT, view: undefined, flags: 0, senders: undefined, finish, update: () => inProgress },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -1256,7 +1263,7 @@ export class Socket extends SocketBase {
       if (result < 0) throw syscallError('send', result);
       return result;
     };
-    const call: Native<number> = { kind: PEND_SEND, view, flags, finish };
+    const call: Native<number> = { kind: PEND_SEND, view, flags, senders: undefined, finish };
     return this.#run(WRITE, 'send', wait, null, undefined, undefined, undefined, call, false, true);
   }
 
@@ -1331,6 +1338,7 @@ export class Socket extends SocketBase {
         kind: PEND_SEND,
         view: bytes,
         flags,
+        senders: undefined,
         update() {
           if (sent > 0) this.view = bytes.subarray(sent);
           return true;
@@ -1625,9 +1633,9 @@ export class Socket extends SocketBase {
     }
   }
 
-  /** recv's count into a view of `asked` bytes, a short read noted; a SocketError for a failure. */
-  #received(result: number, asked: number, flags: number): number {
-    if (result < 0) throw syscallError('recv', result);
+  /** recv's (or recvfrom's) count into a view of `asked` bytes, a short read noted; a SocketError for a failure. */
+  #received(result: number, asked: number, flags: number, syscall = 'recv'): number {
+    if (result < 0) throw syscallError(syscall, result);
     this.#noteRead(result, asked, flags);
     return result;
   }
@@ -1694,6 +1702,7 @@ export class Socket extends SocketBase {
         kind: PEND_RECV,
         view: bytes,
         flags,
+        senders: undefined,
         update() {
           this.view = rest();
           return true;
@@ -1787,6 +1796,51 @@ export class Socket extends SocketBase {
         result.address ??= this.unnamedPeer();
         return result;
       });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Receives a datagram into a buffer of yours: recvfrom(2) into `view`, as the blocking Socket's
+   * recvfromInto (the count, with MSG_TRUNC the datagram's real length; the sender into
+   * `options.senders[0]` only when asked, else src_addr NULL and nothing allocated), waiting on the
+   * event loop as {@link recvInto} does: when the fd is ready, the poller makes the recvfrom itself.
+   *
+   * @param view - Where the datagram goes, from its first byte.
+   * @param flags - MSG_* flags, or'ed (default 0); or the options.
+   * @param options - `senders` (an array whose index 0 gets the sender), and `signal` / `timeout` for the wait.
+   * @returns The bytes received, or with MSG_TRUNC the datagram's real length.
+   * @throws Rejects (it never throws) with:
+   * - {@link AbortError} when `options.signal` aborts, or already has;
+   * - {@link SocketError} `ETIMEDOUT` (`syscall` 'recvfrom') when `options.timeout` passes;
+   * - {@link SocketError} `ECANCELED` when the Socket is closed, detached or handed to toBlocking() meanwhile;
+   * - {@link SocketError} from recvfrom(2), `syscall` 'recvfrom': as {@link recv};
+   * - `TypeError` / `RangeError` for a bad `view`, `flags` or `options`.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * const buffer = Buffer.alloc(2048);
+   * const senders: (SocketAddress | null)[] = [];
+   * const n = await udp.recvfromInto(buffer, { senders, timeout: 1_000 });
+   * await udp.sendto(buffer.subarray(0, n), senders[0]!);
+   * ```
+   */
+  recvfromInto(view: ArrayBufferView, flags?: number | (RecvfromIntoOptions & WaitOptions), options?: RecvfromIntoOptions & WaitOptions): Promise<number> {
+    try {
+      const fd = fdOf(this, 'recvfrom');
+      validateView(view, 'view');
+      if (typeof flags === 'object' && flags !== null && options === undefined) [flags, options] = [0, flags];
+      const recvFlags = flags === undefined ? 0 : validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
+      const senders = recvfromIntoSenders(options, WAIT_KEYS) ?? undefined;
+      const wait = waitOptions(options, true);
+      const drains = this.#waitsWhenDrained(recvFlags);
+      if (this.#mayTry(READ, wait, drains)) {
+        const result = receiveFromInto(fd, view, recvFlags, senders ?? null, this.unnamedPeer());
+        if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags, 'recvfrom'));
+      }
+      const call = new RecvfromCall(this, view, recvFlags, senders, this.unnamedPeer());
+      return this.#run(READ, 'recvfrom', wait, null, undefined, undefined, undefined, call, drains, true);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -2069,6 +2123,7 @@ async function* receiveChunks(socket: Socket, size: number, wait: WaitOptions, e
 class RecvCall implements Native<number> {
   readonly kind = PEND_RECV;
   readonly update = undefined;
+  readonly senders = undefined;
 
   constructor(
     readonly socket: Socket,
@@ -2077,7 +2132,33 @@ class RecvCall implements Native<number> {
   ) {}
 
   finish(result: number): number | typeof WOULD_BLOCK {
-    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, this.view.byteLength, this.flags);
+    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, this.view.byteLength, this.flags, 'recv');
+  }
+}
+
+/**
+ * A waiting recvfromInto, as the poller makes it: recvfrom with the sender into `senders[0]`
+ * (PEND_RECVFROM), or without `senders` recv's syscall (PEND_RECV, src_addr NULL).
+ */
+class RecvfromCall implements Native<number> {
+  readonly kind: number;
+  readonly update = undefined;
+
+  constructor(
+    readonly socket: Socket,
+    readonly view: ArrayBufferView,
+    readonly flags: number,
+    readonly senders: (SocketAddress | null)[] | undefined,
+    readonly unnamed: SocketAddress | null,
+  ) {
+    this.kind = senders === undefined ? PEND_RECV : PEND_RECVFROM;
+  }
+
+  finish(result: number): number | typeof WOULD_BLOCK {
+    if (result === EAGAIN) return WOULD_BLOCK;
+    const count = received(this.socket, result, this.view.byteLength, this.flags, 'recvfrom');
+    if (this.senders !== undefined && this.unnamed !== null) this.senders[0] ??= this.unnamed;
+    return count;
   }
 }
 

@@ -5,7 +5,7 @@
  * environment's own loop), never on the thread pool; calls that never wait stay synchronous.
  *
  * The calls that can wait (the Socket's accept, connect, send, sendAll, sendto, sendmsg, sendmmsg,
- * sendfile, sendfileAll, recv, recvInto, recvfrom, recvmsg, recvmmsg, recvmmsgInto and chunks, an
+ * sendfile, sendfileAll, recv, recvInto, recvfrom, recvfromInto, recvmsg, recvmmsg, recvmmsgInto and chunks, an
  * Epoll's wait, and select, poll, getaddrinfo) take {@link WaitOptions} (`{ signal, timeout }`) last and
  * reject with an {@link AbortError}, an ETIMEDOUT or ECANCELED {@link SocketError}, or the syscall's
  * own SocketError. The constants, address types, SocketError and trace are the same as in `sockcall`.
@@ -91,7 +91,7 @@ export {
   type RecvmsgResult,
   type SendmsgOptions,
 } from './msg';
-export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type RecvfromIntoOptions, type SetOptionValue } from './socket-base';
 export { type FileInput } from './validate';
 
 /**

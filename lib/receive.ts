@@ -1,6 +1,7 @@
 // The buffers of the receiving calls that return bytes (recv, recvfrom, recvmsg, recvFds; both
 // flavours): each returned Buffer holds about what arrived, never a view that keeps a much larger
-// allocation alive. recvInto does not come here: it reads into the caller's buffer. docs/receiving.md
+// allocation alive. recvInto and recvfromInto read into the caller's buffer: only the syscall of
+// recvfromInto, shared by both flavours, is here. docs/receiving.md
 // tells users the cost model.
 //
 // A read of up to SCRATCH_LENGTH bytes goes into this thread's scratch buffer (module state is per
@@ -19,7 +20,7 @@
 // bytes are still in the scratch; a receiving call it makes finds the scratch taken and allocates.
 import type { SocketAddress } from './address';
 import { MSG_TRUNC } from './constants';
-import { native } from './native';
+import { type NativeAddress, native } from './native';
 import type { Received } from './socket-base';
 
 /** The largest read that goes through the scratch buffer. */
@@ -110,6 +111,19 @@ export function receiveFrom(fd: number, length: number, flags: number): Received
     return result[0];
   });
   return typeof data === 'number' ? data : { data, address };
+}
+
+/**
+ * recvfrom(2) into `view` on `fd`, for either flavour (recvfromInto): the count, or the negative
+ * errno. The sender goes into `senders[0]`, `unnamed` when the kernel gave no address (see
+ * SocketBase.unnamedPeer). Without `senders` the kernel is not asked for it: src_addr NULL, the
+ * syscall recv(2) makes, and nothing is allocated.
+ */
+export function receiveFromInto(fd: number, view: ArrayBufferView, flags: number, senders: (SocketAddress | null)[] | null, unnamed: SocketAddress | null): number {
+  if (senders === null) return native.recv(fd, view, flags);
+  const result = native.recvfrom(fd, view, flags, senders as (NativeAddress | null)[]);
+  if (result >= 0 && unnamed !== null) senders[0] ??= unnamed;
+  return result;
 }
 
 /**

@@ -116,6 +116,28 @@ export interface Received {
   address: SocketAddress | null;
 }
 
+/**
+ * What recvfromInto() takes besides the view and flags.
+ *
+ * @example
+ * ```ts
+ * const senders: (SocketAddress | null)[] = [];
+ * const n = udp.recvfromInto(buffer, 0, { senders });
+ * udp.sendto(buffer.subarray(0, n), senders[0]!); // answer the sender
+ * ```
+ *
+ * @category Sockets
+ */
+export interface RecvfromIntoOptions {
+  /**
+   * Its index 0 is set to the sender (as recvfrom()'s `address`, and as recvmmsgInto()'s `senders`
+   * for a batch of one). The sender of the last datagram is kept: while datagrams come from one
+   * sender, each call gives the same object, frozen (copy it to change it). Without `senders`, the
+   * kernel is not asked for the sender (src_addr NULL) and nothing is allocated.
+   */
+  senders?: (SocketAddress | null)[];
+}
+
 // Scratch space for getsockopt results: one per thread (module instances are per thread).
 const lingerOut = new Int32Array(2);
 const tcpInfoOut = Buffer.alloc(TCP_INFO_OFFER);

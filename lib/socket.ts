@@ -18,6 +18,7 @@ import {
   type PreparedSend,
   prepareRecvmmsg,
   prepareRecvmmsgInto,
+  recvfromIntoSenders,
   prepareSendmmsg,
   type ReceivedMessage,
   receiveMessage,
@@ -32,11 +33,11 @@ import {
   type SendmsgOptions,
 } from './msg';
 import { native } from './native';
-import { receive, receiveFrom } from './receive';
-import { ADOPT, chunkSize, type ChunksOptions, endsAtEmpty, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, SocketBase, timeoutDetail } from './socket-base';
+import { receive, receiveFrom, receiveFromInto } from './receive';
+import { ADOPT, chunkSize, type ChunksOptions, endsAtEmpty, fdOf, inheritWaits, MAX_RECV_LENGTH, type Received, type RecvfromIntoOptions, SocketBase, timeoutDetail } from './socket-base';
 import { ACCEPT_FLAGS, asBytes, type FileInput, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateView } from './validate';
 
-export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type SetOptionValue } from './socket-base';
+export { type ChunksOptions, MAX_RECV_LENGTH, type OptionValue, type Received, type RecvfromIntoOptions, type SetOptionValue } from './socket-base';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -573,6 +574,52 @@ export class Socket extends SocketBase {
   }
 
   /**
+   * Receives a datagram into a buffer of yours: recvfrom(2) into `view`, as {@link recvInto} is to
+   * {@link recv}. Returns the count recvfrom returned: with MSG_TRUNC, the datagram's real length,
+   * which may exceed the view (the rest is dropped either way). The sender only when asked:
+   * `options.senders[0]` is set to it (as recvfrom's `address`; null or the unnamed AF_UNIX address
+   * when the kernel gives none); without `senders` the kernel is not asked for it (src_addr NULL)
+   * and nothing at all is allocated: the loop a C receiver writes with one buffer. One array can
+   * serve every call: its index 0 is overwritten each time, and while the datagrams come from one
+   * sender it gets the same address object, frozen (the last sender is kept, decoded once).
+   *
+   * Blocks as {@link recv} does. An empty datagram returns 0.
+   *
+   * @param view - Where the datagram goes, from its first byte.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @param options - `senders`: an array whose index 0 gets the sender.
+   * @returns The bytes received, or with MSG_TRUNC the datagram's real length.
+   * @throws {@link SocketError} from recvfrom(2), `syscall` 'recvfrom', as {@link recvfrom}.
+   * @throws `TypeError` (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`) or `RangeError` (`ERR_OUT_OF_RANGE`) for a
+   * `view` that is not an ArrayBufferView, a bad `flags` or `options`, before any syscall.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * const buffer = Buffer.alloc(2048);
+   * const senders: (SocketAddress | null)[] = [];
+   * for (;;) {
+   *   const n = udp.recvfromInto(buffer, 0, { senders });
+   *   udp.sendto(buffer.subarray(0, n), senders[0]!); // echo it back
+   * }
+   * ```
+   */
+  recvfromInto(view: ArrayBufferView, flags = 0, options?: RecvfromIntoOptions): number {
+    return this.#recvfromInto(view, flags, options, false)!;
+  }
+
+  #recvfromInto(view: ArrayBufferView, flags: number, options: RecvfromIntoOptions | undefined, orNull: boolean): number | null {
+    const fd = fdOf(this, 'recvfrom');
+    validateView(view, 'view');
+    validateFlags(flags, 'flags', RECV_FLAGS, 'recvfrom');
+    const result = receiveFromInto(fd, view, flags, recvfromIntoSenders(options), this.unnamedPeer());
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'recvfrom', result, flags, SO_RCVTIMEO);
+    }
+    return result;
+  }
+
+  /**
    * accept4(2) that returns null instead of throwing EAGAIN: the form for a loop over non-blocking
    * sockets (or MSG_DONTWAIT), where "nothing yet" is the common answer, not an exception.
    *
@@ -705,6 +752,29 @@ export class Socket extends SocketBase {
     return this.#recvfrom(length, flags, true);
   }
 
+  /**
+   * recvfrom(2) into a buffer of yours that returns null instead of throwing EAGAIN. Otherwise
+   * exactly {@link recvfromInto}: the count, the sender into `options.senders[0]` when asked. The
+   * cheapest way to drain a non-blocking datagram socket one datagram at a time. See {@link tryAccept}.
+   *
+   * @param view - Where the datagram goes, from its first byte.
+   * @param flags - MSG_* flags, or'ed (default 0).
+   * @param options - `senders`: an array whose index 0 gets the sender.
+   * @returns The bytes received, or null when recvfrom said EAGAIN (`senders` is then untouched).
+   * @throws {@link SocketError} as {@link recvfromInto}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recv.2.html | recvfrom(2)}
+   * @example
+   * ```ts
+   * const senders: (SocketAddress | null)[] = [];
+   * for (let n; (n = udp.tryRecvfromInto(buffer, MSG_DONTWAIT, { senders })) !== null; ) {
+   *   udp.sendto(buffer.subarray(0, n), senders[0]!);
+   * }
+   * ```
+   */
+  tryRecvfromInto(view: ArrayBufferView, flags = 0, options?: RecvfromIntoOptions): number | null {
+    return this.#recvfromInto(view, flags, options, true);
+  }
+
   #sendmsg(prepared: PreparedSend): number {
     const fd = fdOf(this, 'sendmsg');
     const result = native.sendmsg(fd, prepared.views, prepared.control, prepared.flags, prepared.sockaddr);
@@ -820,10 +890,17 @@ export class Socket extends SocketBase {
    * ```
    */
   recvmmsg(count: number, length: number, options?: RecvmmsgOptions): ReceivedMessage[] {
+    return this.#recvmmsg(count, length, options, false)!;
+  }
+
+  #recvmmsg(count: number, length: number, options: RecvmmsgOptions | undefined, orNull: boolean): ReceivedMessage[] | null {
     const fd = fdOf(this, 'recvmmsg');
     const prepared = prepareRecvmmsg(count, length, options);
     const result = receiveMessages(fd, prepared, this.unnamedPeer());
-    if (typeof result === 'number') throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    if (typeof result === 'number') {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    }
     return result;
   }
 
@@ -857,11 +934,54 @@ export class Socket extends SocketBase {
    * ```
    */
   recvmmsgInto(buffer: ArrayBufferView, count: number, length: number, results: Int32Array, options?: RecvmmsgIntoOptions): number {
+    return this.#recvmmsgInto(buffer, count, length, results, options, false)!;
+  }
+
+  #recvmmsgInto(buffer: ArrayBufferView, count: number, length: number, results: Int32Array, options: RecvmmsgIntoOptions | undefined, orNull: boolean): number | null {
     const fd = fdOf(this, 'recvmmsg');
     const prepared = prepareRecvmmsgInto(buffer, count, length, results, options);
     const result = receiveMessagesInto(fd, prepared, this.unnamedPeer());
-    if (result < 0) throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    if (result < 0) {
+      if (orNull && result === EAGAIN) return null;
+      throw blockingError(this, 'recvmmsg', result, prepared.flags, SO_RCVTIMEO);
+    }
     return result;
+  }
+
+  /**
+   * recvmmsg(2) that returns null instead of throwing EAGAIN (nothing queued on a non-blocking
+   * socket, or with MSG_DONTWAIT; on a blocking one, SO_RCVTIMEO ran out). Otherwise exactly
+   * {@link recvmmsg}: the datagrams, at least one. See {@link tryAccept}.
+   *
+   * @returns The datagrams, or null when recvmmsg said EAGAIN.
+   * @throws {@link SocketError} as {@link recvmmsg}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * for (let batch; (batch = udp.tryRecvmmsg(64, 1500, { flags: MSG_DONTWAIT })) !== null; ) handleAll(batch);
+   * ```
+   */
+  tryRecvmmsg(count: number, length: number, options?: RecvmmsgOptions): ReceivedMessage[] | null {
+    return this.#recvmmsg(count, length, options, true);
+  }
+
+  /**
+   * recvmmsg(2) into a buffer of yours that returns null instead of throwing EAGAIN. Otherwise
+   * exactly {@link recvmmsgInto}: how many datagrams arrived, at least one. See {@link tryAccept}.
+   *
+   * @returns How many datagrams arrived, or null when recvmmsg said EAGAIN (`results` and
+   * `options.senders` are then untouched).
+   * @throws {@link SocketError} as {@link recvmmsgInto}, except EAGAIN; `TypeError` / `RangeError` for bad arguments.
+   * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
+   * @example
+   * ```ts
+   * for (let n; (n = udp.tryRecvmmsgInto(buffer, 64, 1500, results, { flags: MSG_DONTWAIT })) !== null; ) {
+   *   for (let i = 0; i < n; i++) handle(buffer.subarray(i * 1500, i * 1500 + results[2 * i]!));
+   * }
+   * ```
+   */
+  tryRecvmmsgInto(buffer: ArrayBufferView, count: number, length: number, results: Int32Array, options?: RecvmmsgIntoOptions): number | null {
+    return this.#recvmmsgInto(buffer, count, length, results, options, true);
   }
 
   /**

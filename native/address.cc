@@ -133,6 +133,37 @@ Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen
   return result;
 }
 
+napi_value SenderToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length) {
+  napi_value sender = nullptr;
+  if (length == 0) return napi_get_null(env, &sender) == napi_ok ? sender : nullptr;
+  sender = SockaddrToJs(env, address, length);
+  bool pending = false;
+  return napi_is_exception_pending(env, &pending) == napi_ok && !pending ? sender : nullptr;
+}
+
+napi_value CachedSenderToJs(napi_env env, SenderCache* cache, const sockaddr_storage& address, socklen_t length) {
+  napi_value sender = nullptr;
+  if (length == 0) return SenderToJs(Napi::Env(env), address, length);
+  if (cache->object != nullptr && cache->length == length && std::memcmp(&cache->address, &address, length) == 0 &&
+      napi_get_reference_value(env, cache->object, &sender) == napi_ok && sender != nullptr) {
+    return sender;
+  }
+  sender = SenderToJs(Napi::Env(env), address, length);
+  if (sender == nullptr || napi_object_freeze(env, sender) != napi_ok) return nullptr;
+  ClearSenderCache(env, cache);
+  if (napi_create_reference(env, sender, 1, &cache->object) == napi_ok) {
+    std::memcpy(&cache->address, &address, length);
+    cache->length = length;
+  }
+  return sender;
+}
+
+void ClearSenderCache(napi_env env, SenderCache* cache) {
+  if (cache->object != nullptr) napi_delete_reference(env, cache->object);
+  cache->object = nullptr;
+  cache->length = 0;
+}
+
 // Copies `address` (`size` bytes) into the view argument `index`, which must hold at least that many.
 static Napi::Value WriteSockaddr(const Napi::CallbackInfo& info, size_t index, const void* address, size_t size) {
   char* into = nullptr;

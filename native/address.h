@@ -25,6 +25,25 @@ bool ValueSockaddr(Napi::Env env, napi_value value, size_t index, sockaddr_stora
 
 // Converts a kernel-filled sockaddr into its JS object.
 Napi::Value SockaddrToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
+// A received datagram's sender (recvfrom's src_addr): its JS object, or null when the kernel gave
+// no address (length 0: a connected stream socket, an unbound AF_UNIX sender). nullptr, with the
+// exception left pending, if it cannot be made.
+napi_value SenderToJs(Napi::Env env, const sockaddr_storage& address, socklen_t length);
+
+// The last sender a receiving loop decoded (recvfromInto, one per environment for the blocking
+// calls and one per poller for the waiting ones): a run of datagrams from one sender, the common
+// case, gets one address object instead of a new one each, as recvmmsg's batches do. The object is
+// frozen, since it is handed out again.
+struct SenderCache {
+  sockaddr_storage address;
+  socklen_t length = 0;
+  napi_ref object = nullptr;
+};
+// SenderToJs through `cache`: the object of last time when the bytes are the same, else a new one
+// (frozen, and kept). nullptr, with the exception left pending, if it cannot be made.
+napi_value CachedSenderToJs(napi_env env, SenderCache* cache, const sockaddr_storage& address, socklen_t length);
+// Lets go of the kept object.
+void ClearSenderCache(napi_env env, SenderCache* cache);
 
 // Puts the address encoders on `exports`:
 // sockaddrInet(family, address, port, flowinfo, scopeId, into) -> the bytes written into `into`

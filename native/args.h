@@ -73,13 +73,14 @@ template <size_t N>
 struct RawArgs {
   RawArgs(napi_env js_env, napi_callback_info info) : env(js_env) {
     size_t count = N;
-    ok = napi_get_cb_info(js_env, info, &count, argv, nullptr, nullptr) == napi_ok;
+    ok = napi_get_cb_info(js_env, info, &count, argv, nullptr, &data) == napi_ok;
   }
   bool Int(size_t index, int* out) const { return ValueInt(env, argv[index], index, out); }
   bool Bytes(size_t index, char** data, size_t* length) const { return ValueBytes(env, argv[index], index, data, length); }
 
   Napi::Env env;
   napi_value argv[N];
+  void* data = nullptr;  // what the function was created with (napi_create_function's data)
   bool ok;
 };
 

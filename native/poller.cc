@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "address.h"
 #include "args.h"
 #include "environment.h"
 #include "retry.h"
@@ -17,7 +18,7 @@
 namespace sockcall {
 
 // What pend() hands over; NOT_DONE is what the callback gets for a direction with nothing completed.
-enum PendKind { kPendNone = 0, kPendRecv = 1, kPendSend = 2, kPendAccept = 3, kPendConnect = 4 };
+enum PendKind { kPendNone = 0, kPendRecv = 1, kPendSend = 2, kPendAccept = 3, kPendConnect = 4, kPendRecvfrom = 5 };
 constexpr int kNotDone = -EAGAIN;
 
 struct PollBatch {
@@ -71,6 +72,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                          StaticValue("PEND_SEND", Napi::Number::New(env, kPendSend)),
                          StaticValue("PEND_ACCEPT", Napi::Number::New(env, kPendAccept)),
                          StaticValue("PEND_CONNECT", Napi::Number::New(env, kPendConnect)),
+                         StaticValue("PEND_RECVFROM", Napi::Number::New(env, kPendRecvfrom)),
                          StaticValue("NOT_DONE", Napi::Number::New(env, kNotDone)),
                          StaticValue("READABLE", Napi::Number::New(env, UV_READABLE)),
                          StaticValue("WRITABLE", Napi::Number::New(env, UV_WRITABLE)),
@@ -174,6 +176,7 @@ Poller::~Poller() {
   if (delivering_) Forget(batch_->delivering, this);
   ClearPending(0);
   ClearPending(1);
+  ClearSenderCache(Env(), &sender_cache_);
   if (armed_buffer_ != nullptr) napi_delete_reference(Env(), armed_buffer_);
 }
 
@@ -183,6 +186,10 @@ void Poller::ClearPending(int direction) {
   if (pending.view != nullptr) {
     napi_delete_reference(Env(), pending.view);
     pending.view = nullptr;
+  }
+  if (pending.senders != nullptr) {
+    napi_delete_reference(Env(), pending.senders);
+    pending.senders = nullptr;
   }
 }
 
@@ -200,6 +207,17 @@ static void CurrentBytes(napi_env env, napi_ref view, char** data, size_t* lengt
   }
 }
 
+// A recvfrom's sender into senders[0]. Should that fail (a worker being torn down), the exception is
+// dropped: the datagram is taken, and its count must still reach JS.
+static void StoreSender(napi_env env, napi_ref senders, SenderCache* cache, const sockaddr_storage& address, socklen_t length) {
+  napi_value array = nullptr, sender = CachedSenderToJs(env, cache, address, length);
+  if (sender == nullptr || napi_get_reference_value(env, senders, &array) != napi_ok || array == nullptr ||
+      napi_set_element(env, array, 0, sender) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+}
+
 int Poller::Attempt(napi_env env, int direction) {
   Pending& pending = pending_[direction];
   const int fd = fd_;
@@ -213,6 +231,16 @@ int Poller::Attempt(napi_env env, int direction) {
         size_t length;
         CurrentBytes(env, pending.view, &data, &length);
         result = TracedRecv(trace, fd, data, length, pending.flags);
+        break;
+      }
+      case kPendRecvfrom: {
+        char* data;
+        size_t length;
+        CurrentBytes(env, pending.view, &data, &length);
+        sockaddr_storage address{};
+        socklen_t address_length;
+        result = TracedRecvfrom(trace, fd, data, length, pending.flags, &address, &address_length);
+        if (result >= 0) StoreSender(env, pending.senders, &sender_cache_, address, address_length);
         break;
       }
       case kPendSend: {
@@ -431,10 +459,16 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
       napi_get_value_int32(env, info[1], &kind) != napi_ok || napi_get_value_int32(env, info[3], &flags) != napi_ok) {
     return Int(env, -EINVAL);
   }
-  const bool takes_view = kind == kPendRecv || kind == kPendSend;
+  const bool takes_view = kind == kPendRecv || kind == kPendRecvfrom || kind == kPendSend;
   if (!takes_view && kind != kPendAccept && kind != kPendConnect) return Int(env, -EINVAL);
   // Only the calls of their own direction: a recv made on writability would find nothing.
-  if ((kind == kPendRecv || kind == kPendAccept) != (direction == 0)) return Int(env, -EINVAL);
+  if ((kind == kPendRecv || kind == kPendRecvfrom || kind == kPendAccept) != (direction == 0)) return Int(env, -EINVAL);
+  // recvfrom's senders, the array its sender goes into (index 0).
+  napi_value senders_value = info.Length() > 4 ? static_cast<napi_value>(info[4]) : nullptr;
+  bool is_array = false;
+  if ((kind == kPendRecvfrom) != (senders_value != nullptr && napi_is_array(env, senders_value, &is_array) == napi_ok && is_array)) {
+    return Int(env, -EINVAL);
+  }
   napi_ref view = nullptr;
   if (takes_view) {
     bool is_view = false;
@@ -442,6 +476,11 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
       if (napi_is_dataview(env, info[2], &is_view) != napi_ok || !is_view) return Int(env, -EINVAL);
     }
     if (napi_create_reference(env, info[2], 1, &view) != napi_ok) return Int(env, -ENOMEM);
+  }
+  napi_ref senders = nullptr;
+  if (kind == kPendRecvfrom && napi_create_reference(env, senders_value, 1, &senders) != napi_ok) {
+    napi_delete_reference(env, view);
+    return Int(env, -ENOMEM);
   }
   // The same call registered again (a loop waiting with one buffer): from now on JS re-arms it
   // through the shared flags. A socket that waits once (most short connections) never needs them.
@@ -452,15 +491,22 @@ Napi::Value Poller::Pend(const Napi::CallbackInfo& info) {
     again = napi_get_reference_value(env, registered.view, &before) == napi_ok && before != nullptr &&
             napi_strict_equals(env, before, info[2], &again) == napi_ok && again;
   }
+  if (again && senders != nullptr) {
+    napi_value before = nullptr;
+    again = napi_get_reference_value(env, registered.senders, &before) == napi_ok && before != nullptr &&
+            napi_strict_equals(env, before, senders_value, &again) == napi_ok && again;
+  }
   int32_t* armed = !again || CreateArmed(env, info.This()) ? Armed(env) : nullptr;
   if (armed == nullptr) {
     if (view != nullptr) napi_delete_reference(env, view);
+    if (senders != nullptr) napi_delete_reference(env, senders);
     return Int(env, -EINVAL);
   }
   ClearPending(direction);
   pending_[direction].kind = kind;
   pending_[direction].flags = flags;
   pending_[direction].view = view;
+  pending_[direction].senders = senders;
   armed[direction] = 1;
   return Int(env, 0);
 }

@@ -2,7 +2,7 @@
 // fd, that calls back into JS when the fd becomes readable or writable.
 //
 // Readiness is mechanism, so it is handled here: the call at the head of each direction's queue
-// (recv into a buffer, send, accept4, a connect's SO_ERROR) is handed over with pend(), and when the
+// (recv or recvfrom into a buffer, send, accept4, a connect's SO_ERROR) is handed over with pend(), and when the
 // fd is ready the poll callback makes that syscall itself, traced as any other, before it enters JS.
 // EAGAIN keeps it pending; any other result is reported to JS with the event, which settles the
 // call: one entry into JS per event, with no syscall made from JS.
@@ -14,7 +14,7 @@
 // once per fd. The syscall is made at delivery, not when the event is queued: whatever JS ran in
 // between (another handle's callback closing a socket, an abort) is seen, and no byte is read for a
 // call that is gone. Calls that are not handed over
-// (recvmsg, sendmsg, recvfrom, select/poll waits ...) are told of readiness and try again from JS.
+// (recvmsg, sendmsg, recvfrom of a new Buffer, select/poll waits ...) are told of readiness and try again from JS.
 //
 // JS owns the policy: it tries each syscall first and starts the poller only when one would block,
 // with the full mask of what its waiting operations need; FIFO order, timeouts, cancellation and
@@ -27,6 +27,8 @@
 
 #include <napi.h>
 #include <uv.h>
+
+#include "address.h"
 
 namespace sockcall {
 
@@ -62,9 +64,10 @@ class Poller : public Napi::ObjectWrap<Poller> {
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
-  // (direction, kind, view, flags) -> 0 | -EINVAL: registers the call of `direction` (READ 0,
+  // (direction, kind, view, flags[, senders]) -> 0 | -EINVAL: registers the call of `direction` (READ 0,
   // WRITE 1) that readiness of that direction makes natively, replacing any registered before, and
-  // arms it. kind: PEND_RECV (recv into view), PEND_SEND (send view), PEND_ACCEPT (accept4 with
+  // arms it. kind: PEND_RECV (recv into view), PEND_RECVFROM (recvfrom into view, the sender into
+  // senders[0], as the recvfrom entry point's), PEND_SEND (send view), PEND_ACCEPT (accept4 with
   // flags; the new fd is owned as accept4's), PEND_CONNECT (getsockopt SO_ERROR: 0 or -error). The
   // view is held, and read again at the syscall: a buffer detached or shrunk meanwhile is seen as it
   // is then.
@@ -81,6 +84,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
     int kind = 0;  // 0: none
     int flags = 0;
     napi_ref view = nullptr;
+    napi_ref senders = nullptr;  // PEND_RECVFROM: the array whose index 0 gets the sender
   };
   void ClearPending(int direction);
   // Makes the pended call of `direction`: its result (>= 0 or -errno), or -EAGAIN to keep waiting.
@@ -112,6 +116,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   int queued_events_ = 0;  // the union of their events
   int fd_ = -1;
   Pending pending_[2];
+  SenderCache sender_cache_;  // PEND_RECVFROM's last sender (address.h)
   // The ArrayBuffer behind `poller.armed` (a strong reference: its memory is read from poll
   // callbacks), and its memory while it is attached.
   napi_ref armed_buffer_ = nullptr;

@@ -154,33 +154,34 @@ static napi_value Recv(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Recvfrom(napi_env env, napi_callback_info info) {
-  RawArgs<3> args(env, info);
+  RawArgs<4> args(env, info);
   int fd, flags;
   char* data;
   size_t length;
   if (!args.ok || !args.Int(0, &fd) || !args.Bytes(1, &data, &length) || !args.Int(2, &flags)) return nullptr;
+  // The senders: undefined, the pair [count, sender] returned; an array, the sender into its index 0
+  // and the count returned (recvfromInto: nothing allocated, the sender an object of its own only
+  // when it differs from the last one, see SenderCache; the function's data is this environment's).
+  napi_valuetype senders_type = napi_undefined;
+  bool senders_array = false;
+  if (napi_typeof(env, args.argv[3], &senders_type) != napi_ok) return nullptr;
+  if (senders_type != napi_undefined && (napi_is_array(env, args.argv[3], &senders_array) != napi_ok || !senders_array)) {
+    napi_throw_type_error(env, nullptr, "senders must be an array or undefined");
+    return nullptr;
+  }
   sockaddr_storage address{};
   socklen_t address_length = sizeof(address);
   Trace trace(env);
   const ssize_t result = RetryOnEintr(trace, fd, Waits::kToRead, [&](int extra_flags) {
-    address_length = sizeof(address);
-    return Traced(trace, "recvfrom",
-                  [&] { return recvfrom(fd, data, length, flags | extra_flags, reinterpret_cast<sockaddr*>(&address), &address_length); },
-                  [&](ssize_t received) {
-                    trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags | extra_flags);
-                    if (received >= 0 && address_length > 0) trace.Sockaddr(&address, address_length); else trace.Null();
-                    trace.Lengths(sizeof(address), received >= 0 ? address_length : sizeof(address));
-                  });
+    return TracedRecvfrom(trace, fd, data, length, flags | extra_flags, &address, &address_length);
   });
   if (result < 0) return SyscallResult(args.env, result, errno);
-  // A connected stream socket reports no address (length 0): say null rather than invent one.
-  napi_value pair, count, sender;
-  if (napi_create_array_with_length(env, 2, &pair) != napi_ok || napi_create_double(env, static_cast<double>(result), &count) != napi_ok) return nullptr;
-  if (address_length == 0) {
-    napi_get_null(env, &sender);
-  } else {
-    sender = SockaddrToJs(args.env, address, address_length);
-  }
+  napi_value count, sender = senders_array ? CachedSenderToJs(env, static_cast<SenderCache*>(args.data), address, address_length)
+                                           : SenderToJs(args.env, address, address_length);
+  if (sender == nullptr || napi_create_double(env, static_cast<double>(result), &count) != napi_ok) return nullptr;
+  if (senders_array) return napi_set_element(env, args.argv[3], 0, sender) == napi_ok ? count : nullptr;
+  napi_value pair;
+  if (napi_create_array_with_length(env, 2, &pair) != napi_ok) return nullptr;
   napi_set_element(env, pair, 0, count);
   napi_set_element(env, pair, 1, sender);
   return pair;
@@ -593,12 +594,29 @@ void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
       {"send", Send},                    // (fd, view, flags) -> bytes
       {"sendto", Sendto},                // (fd, view, flags, sockaddr) -> bytes
       {"recv", Recv},                    // (fd, view, flags) -> bytes
-      {"recvfrom", Recvfrom},            // (fd, view, flags) -> [bytes, address]
       {"shutdown", Shutdown},            // (fd, how) -> 0
       {"close", Close},                  // (fd) -> 0
       {"getsockoptInt", GetsockoptInt},  // (fd, level, name) -> value | kGetsockoptFailed - errno
       {"setsockoptInt", SetsockoptInt},  // (fd, level, name, value) -> 0
   });
+  // (fd, view, flags[, senders]) -> [bytes, address], or bytes with senders[0] = address; its data
+  // is the environment's SenderCache, freed with the function.
+  auto* cache = new SenderCache();
+  napi_value recvfrom;
+  if (napi_create_function(env, "recvfrom", NAPI_AUTO_LENGTH, Recvfrom, cache, &recvfrom) == napi_ok) {
+    // Should the finalizer not be added, the cache stays for the process's life: a few hundred bytes.
+    napi_add_finalizer(
+        env, recvfrom, cache,
+        [](napi_env finalizing, void* data, void*) {
+          auto* kept = static_cast<SenderCache*>(data);
+          ClearSenderCache(finalizing, kept);
+          delete kept;
+        },
+        nullptr, nullptr);
+    exports.Set("recvfrom", Napi::Value(env, recvfrom));
+  } else {
+    delete cache;
+  }
   ExportFunctions(env, exports, {
       {"socketpair", Socketpair},                // (domain, type, protocol) -> [fd, fd]
       {"getsockname", Getsockname},              // (fd) -> address

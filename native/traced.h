@@ -47,6 +47,19 @@ inline ssize_t TracedRecv(Trace& trace, int fd, char* data, size_t length, int f
   });
 }
 
+// recvfrom(2) with room for the sender's address; `*address_length` is set to its size first. strace
+// shows the address the kernel wrote (NULL when it wrote none) and addrlen as [in => out].
+inline ssize_t TracedRecvfrom(Trace& trace, int fd, char* data, size_t length, int flags, sockaddr_storage* address, socklen_t* address_length) {
+  *address_length = sizeof(*address);
+  return Traced(trace, "recvfrom",
+                [&] { return recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(address), address_length); },
+                [&](ssize_t received) {
+                  trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
+                  if (received >= 0 && *address_length > 0) trace.Sockaddr(address, *address_length); else trace.Null();
+                  trace.Lengths(sizeof(*address), received >= 0 ? *address_length : sizeof(*address));
+                });
+}
+
 // glibc's send(3) is the sendto syscall with no address, and strace shows it so.
 inline ssize_t TracedSend(Trace& trace, int fd, const char* data, size_t length, int flags) {
   return Traced(trace, "sendto", [&] { return send(fd, data, length, flags); },

@@ -169,6 +169,18 @@ await step('udp', () => {
   const small = new Uint8Array(10);
   assert.equal(a.recvInto(small, S.MSG_TRUNC), 500);
   assert.deepEqual(Buffer.from(small), pattern(500).subarray(0, 10));
+  // recvfromInto: into a view at an offset, the sender into one array reused; none asked; MSG_TRUNC.
+  const into = new Uint8Array(new ArrayBuffer(64), 16, 32);
+  const senders = [];
+  for (let i = 0; i < 5; i++) {
+    b.sendto(pattern(20 + i, i), to);
+    assert.equal(a.recvfromInto(into, 0, { senders }), 20 + i);
+    assert.deepEqual(Buffer.from(into.subarray(0, 20 + i)), pattern(20 + i, i));
+    assert.deepEqual(senders, [b.getsockname()]);
+  }
+  b.sendto(pattern(100), to);
+  assert.equal(a.recvfromInto(into, S.MSG_TRUNC), 100);
+  assert.equal(a.tryRecvfromInto(into, S.MSG_DONTWAIT, { senders }), null);
   // A datagram socket connected, then send/recv.
   b.connect(to);
   b.send('connected');
@@ -483,6 +495,9 @@ await step('native argument guards', () => {
   assert.equal(native.getsockname(-1), -EBADF);
   assert.equal(native.getpeername(fd), -ENOTCONN);
   assert.equal(native.recvfrom(fd, Buffer.alloc(4), 0), -EAGAIN);
+  assert.equal(native.recvfrom(fd, Buffer.alloc(4), 0, []), -EAGAIN);
+  throwsType(() => native.recvfrom(fd, Buffer.alloc(4), 0, {}), TypeError);
+  throwsType(() => native.recvfrom(fd, Buffer.alloc(4), 0, null), TypeError);
   assert.equal(native.listen(fd, 1), -EOPNOTSUPP);
   assert.equal(native.accept4(fd, 0), -EOPNOTSUPP);
   assert.equal(native.shutdown(fd, 99), -EINVAL);
@@ -570,6 +585,13 @@ await step('promises udp + unix + getaddrinfo', async () => {
   const { data, address } = await waiting;
   assert.equal(data.toString(), 'datagram');
   assert.equal(address.family, 'AF_INET');
+  // recvfromInto waiting: the poller makes the recvfrom, the sender into the array.
+  const view = Buffer.alloc(16);
+  const senders = [];
+  const into = a.recvfromInto(view, { senders, timeout: GUARD_MS });
+  await b.sendto('into', a.getsockname());
+  assert.equal(await into, 4);
+  assert.equal(senders[0].port, b.getsockname().port);
   a.close();
   b.close();
 
@@ -678,7 +700,18 @@ await step('poller pended calls', async () => {
     assert.equal(poller.unpend(0), 0);
     assert.ok(lines.some((line) => /^recvfrom\(\d+, "wo", 2, 0, NULL, NULL\) += 2/.test(line)), lines.join('\n'));
     assert.ok(lines.some((line) => /^sendto\(\d+, "back", 4, 0, NULL, 0\) += 4/.test(line)), lines.join('\n'));
+    // recvfrom into a view, the sender into senders[0] (an AF_UNIX pair's peer: unnamed, null here).
+    const senders = ['stale'];
+    assert.equal(poller.pend(0, Poller.PEND_RECVFROM, into, 0), -EINVAL); // no senders array
+    assert.equal(poller.pend(0, Poller.PEND_RECVFROM, into, 0, {}), -EINVAL);
+    assert.equal(poller.pend(0, Poller.PEND_RECVFROM, into, 0, senders), 0);
+    poller.start(Poller.READABLE);
+    b.send('ab'); // after the "rld" left of "world": 2 of those come first
+    assert.deepEqual(await waitFor(), [0, 2, Poller.NOT_DONE]);
+    assert.deepEqual(senders, [null]);
+    assert.ok(lines.some((line) => /^recvfrom\(\d+, "rl", 2, 0, NULL, \[128 => 0\]\) += 2/.test(line)), lines.join('\n'));
     // Left registered for close() and for the collector.
+    assert.equal(poller.pend(0, Poller.PEND_RECVFROM, Buffer.alloc(8), 0, []), 0);
     assert.equal(poller.pend(0, Poller.PEND_RECV, Buffer.alloc(8), 0), 0);
   } finally {
     S.trace(false);

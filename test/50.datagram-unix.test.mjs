@@ -1,6 +1,6 @@
 // Datagrams and Unix sockets: UDP over 127.0.0.1 and ::1 (sender addresses, message boundaries,
 // truncation, empty datagrams, connected sockets and their kernel-side filter, ICMP port unreachable
-// as ECONNREFUSED), and AF_UNIX in its three address forms (pathname, abstract, unnamed) and three
+// as ECONNREFUSED), recvfromInto into the caller's buffer (the sender only when asked), and AF_UNIX in its three address forms (pathname, abstract, unnamed) and three
 // types (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET).
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -192,6 +192,141 @@ describe('50 datagrams and Unix sockets', function () {
       expect(error.errno).to.be.below(0);
       // The error is reported once: it is cleared by the call that reported it.
       expectEmpty(client);
+    });
+  });
+
+  describe('recvfromInto: a datagram into the caller\'s buffer, the sender only when asked', function () {
+    for (const domain of [AF_INET, AF_INET6]) {
+      const family = domain === AF_INET ? 'AF_INET' : 'AF_INET6';
+
+      it(`over ${family}: the count, the bytes at the view's start, the sender into senders[0]`, function () {
+        const receiver = udp(domain);
+        const sender = udp(domain);
+        const to = receiver.getsockname();
+        sender.sendto('first', to);
+        sender.sendto('second!', to);
+        const buffer = Buffer.alloc(64, 0xee);
+        const senders = ['stale'];
+        expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(5);
+        expect(buffer.subarray(0, 6).toString('latin1')).to.equal('first\xee');
+        expect(senders).to.deep.equal([sender.getsockname()]);
+        // The same array again: index 0 overwritten, nothing appended.
+        expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(7);
+        expect(buffer.subarray(0, 7).toString()).to.equal('second!');
+        expect(senders).to.have.length(1);
+        expect(senders[0]).to.deep.equal(sender.getsockname());
+        // The reported sender is an address to answer to.
+        receiver.sendto('back', senders[0]);
+        expect(sender.recvfrom(100).data.toString()).to.equal('back');
+      });
+    }
+
+    it('without senders, or a try* form: the count only, and null for EAGAIN (senders untouched)', function () {
+      const receiver = udp();
+      const sender = udp();
+      sender.sendto('plain', receiver.getsockname());
+      const view = new Uint8Array(new ArrayBuffer(32), 8, 8); // at an offset: writes only inside it
+      expect(receiver.recvfromInto(view)).to.equal(5);
+      expect(Buffer.from(view.buffer).subarray(8, 13).toString()).to.equal('plain');
+      expect(Buffer.from(view.buffer).subarray(0, 8).equals(Buffer.alloc(8))).to.equal(true);
+      const senders = ['untouched'];
+      expect(receiver.tryRecvfromInto(view, MSG_DONTWAIT, { senders })).to.equal(null);
+      expect(senders).to.deep.equal(['untouched']);
+      throwsLike(() => receiver.recvfromInto(view, MSG_DONTWAIT), { code: 'EAGAIN', syscall: 'recvfrom' });
+      sender.sendto('tried', receiver.getsockname());
+      expect(poll([{ fd: receiver, events: POLLIN }], 2000)).to.have.length(1);
+      expect(receiver.tryRecvfromInto(view, MSG_DONTWAIT, { senders })).to.equal(5);
+      expect(senders).to.deep.equal([sender.getsockname()]);
+    });
+
+    it('a run of datagrams from one sender shares one frozen address object; another sender gets its own', function () {
+      const receiver = udp();
+      const first = udp();
+      const second = udp();
+      const to = receiver.getsockname();
+      first.sendto('a', to);
+      first.sendto('b', to);
+      second.sendto('c', to);
+      first.sendto('d', to);
+      const buffer = Buffer.alloc(8);
+      const senders = [];
+      const got = [];
+      for (let i = 0; i < 4; i++) {
+        expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(1);
+        got.push(senders[0]);
+      }
+      expect(got.map(({ port }) => port)).to.deep.equal([first, first, second, first].map((s) => s.getsockname().port));
+      expect(got[1]).to.equal(got[0]);
+      expect(got[2]).to.not.equal(got[1]);
+      expect(got[3]).to.not.equal(got[0]); // the last sender only is kept
+      expect(Object.isFrozen(got[0])).to.equal(true);
+      expect(() => {
+        got[0].port = 1;
+      }).to.throw(TypeError);
+      // recvfrom's address is the caller's own, as before: a new object each time.
+      first.sendto('e', to);
+      first.sendto('f', to);
+      const [one, two] = [receiver.recvfrom(8).address, receiver.recvfrom(8).address];
+      expect(one).to.deep.equal(two);
+      expect(one).to.not.equal(two);
+      expect(Object.isFrozen(one)).to.equal(false);
+    });
+
+    it('cuts a datagram longer than the view (the rest dropped); MSG_TRUNC returns its real length', function () {
+      const receiver = udp();
+      const sender = udp();
+      const to = receiver.getsockname();
+      const long = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
+      sender.sendto(long, to);
+      sender.sendto(long, to);
+      sender.sendto('next', to);
+      const view = Buffer.alloc(10);
+      const senders = [];
+      expect(receiver.recvfromInto(view, 0, { senders })).to.equal(10);
+      expect(view.equals(long.subarray(0, 10))).to.equal(true);
+      expect(receiver.recvfromInto(view, MSG_TRUNC, { senders })).to.equal(100);
+      expect(view.equals(long.subarray(0, 10))).to.equal(true);
+      expect(senders[0].port).to.equal(sender.getsockname().port);
+      expect(receiver.recvfromInto(view)).to.equal(4);
+      expect(view.subarray(0, 4).toString()).to.equal('next');
+      expectEmpty(receiver);
+    });
+
+    it('an empty datagram returns 0 with its sender, and into an empty view too', function () {
+      const receiver = udp();
+      const sender = udp();
+      sender.sendto(Buffer.alloc(0), receiver.getsockname());
+      sender.sendto('x', receiver.getsockname());
+      const senders = [];
+      expect(receiver.recvfromInto(Buffer.alloc(8), 0, { senders })).to.equal(0);
+      expect(senders).to.deep.equal([sender.getsockname()]);
+      expect(receiver.recvfromInto(new Uint8Array(0), MSG_TRUNC, { senders })).to.equal(1);
+      expectEmpty(receiver);
+    });
+
+    it('Unix datagrams: a bound sender by its path, an unbound one as the unnamed address', function () {
+      const receiverPath = uniquePath('rx');
+      const senderPath = uniquePath('tx');
+      const receiver = socket(AF_UNIX, SOCK_DGRAM);
+      receiver.bind({ path: receiverPath });
+      const named = socket(AF_UNIX, SOCK_DGRAM);
+      named.bind({ path: senderPath });
+      const unnamed = socket(AF_UNIX, SOCK_DGRAM);
+      named.sendto('from named', { path: receiverPath });
+      unnamed.sendto('from unnamed!', { path: receiverPath });
+      const buffer = Buffer.alloc(100);
+      const senders = [];
+      expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(10);
+      expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: senderPath }]);
+      expect(receiver.recvfromInto(buffer, 0, { senders })).to.equal(13);
+      expect(buffer.subarray(0, 13).toString()).to.equal('from unnamed!');
+      expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: '' }]);
+    });
+
+    it('waits as recv does: SO_RCVTIMEO ends it with EAGAIN from recvfrom', function () {
+      const receiver = udp();
+      receiver.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 30);
+      throwsLike(() => receiver.recvfromInto(Buffer.alloc(8), 0, { senders: [] }), { code: 'EAGAIN', syscall: 'recvfrom', message: /SO_RCVTIMEO/ });
     });
   });
 

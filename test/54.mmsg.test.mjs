@@ -2,7 +2,7 @@
 // over Unix datagram sockets: order and boundaries kept, each sender's address, MSG_TRUNC on a cut
 // datagram, SCM_RIGHTS in one message of a batch, a send the kernel stops early, empty batches and
 // empty datagrams, recvmmsg's own timeout (blocking) and the promise flavour's wait for the first;
-// recvmmsgInto into the caller's buffer.
+// recvmmsgInto into the caller's buffer; the try* forms' null for EAGAIN.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
@@ -249,6 +249,27 @@ describe('54 sendmmsg and recvmmsg', function () {
       expect([...results]).to.deep.equal([100, MSG_TRUNC, 2, 0]);
       expect(buffer.subarray(0, 10).equals(Buffer.alloc(10, 1))).to.equal(true);
       expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: '' }, { family: 'AF_UNIX', path: '' }]);
+    });
+
+    it('tryRecvmmsg and tryRecvmmsgInto return null for EAGAIN (results and senders untouched), else as recvmmsg', function () {
+      const receiver = udp(AF_INET);
+      const sender = udp(AF_INET);
+      const buffer = Buffer.alloc(4 * 8);
+      const results = new Int32Array(8).fill(-7);
+      const senders = ['untouched'];
+      expect(receiver.tryRecvmmsg(4, 8, { flags: MSG_DONTWAIT })).to.equal(null);
+      expect(receiver.tryRecvmmsgInto(buffer, 4, 8, results, { flags: MSG_DONTWAIT, senders })).to.equal(null);
+      expect([...results]).to.deep.equal(new Array(8).fill(-7));
+      expect(senders).to.deep.equal(['untouched']);
+      expect(sender.sendmmsg([{ data: 'a', address: receiver.getsockname() }, { data: 'bc', address: receiver.getsockname() }])).to.equal(2);
+      const got = receiver.tryRecvmmsg(1, 8);
+      expect(texts(got)).to.deep.equal(['a']);
+      expect(receiver.tryRecvmmsgInto(buffer, 4, 8, results, { flags: MSG_DONTWAIT, senders })).to.equal(1);
+      expect(buffer.subarray(0, results[0]).toString()).to.equal('bc');
+      expect(senders[0]).to.deep.equal(sender.getsockname());
+      // A failure other than EAGAIN still throws.
+      receiver.close();
+      throwsLike(() => receiver.tryRecvmmsg(1, 8), { code: 'EBADF' });
     });
 
     it('rejects a buffer or results too short for count, and bad options, before any syscall', function () {

@@ -87,6 +87,10 @@ const FLOW = `
     try { u1.recvmmsg(2, 8, { flags: S.MSG_DONTWAIT }); } catch {}
     u2.sendto('into', u1.getsockname());
     u1.recvmmsgInto(Buffer.alloc(16), 2, 8, new Int32Array(4), { flags: S.MSG_WAITFORONE });
+    u2.sendto('from', u1.getsockname());
+    u1.recvfromInto(Buffer.alloc(8), 0, { senders: [] });
+    u2.sendto('bare', u1.getsockname());
+    u1.recvfromInto(Buffer.alloc(8));
     const passed = Buffer.alloc(4);
     passed.writeInt32LE(1);
     const [d1, d2] = S.Socket.pair(S.AF_UNIX, S.SOCK_DGRAM);
@@ -173,6 +177,9 @@ describe('86 the syscall trace', function () {
     // recvmmsgInto without senders offers no name: msg_name NULL, as strace shows it.
     expect(text).to.match(/^recvmmsg\(\d+, \[\{msg_hdr=\{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="into", iov_len=8\}\], msg_iovlen=1, msg_controllen=0, msg_flags=0\}, msg_len=4\}\], 2, MSG_WAITFORONE, NULL\) += 1$/m);
     expect(text).to.match(/^sendmmsg\(\d+, \[\{msg_hdr=\{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="x", iov_len=1\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[1\]\}\], msg_controllen=24, msg_flags=0\}, msg_len=1\}, /m);
+    // recvfromInto: with senders, the address the kernel wrote; without, src_addr NULL.
+    expect(text).to.match(/^recvfrom\(\d+, "from", 8, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 4$/m);
+    expect(text).to.match(/^recvfrom\(\d+, "bare", 8, 0, NULL, NULL\) += 4$/m);
     expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
   }
 

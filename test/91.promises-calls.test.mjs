@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -200,13 +201,13 @@ describe('91 promise flavour: the waiting calls', function () {
         expect(blockingNames.has(name), `blocking has ${name}`).to.equal(true);
       }
       // The would-block forms (null for EAGAIN) are the blocking Socket's alone: a promise call waits instead.
-      const wouldBlockForms = ['tryAccept', 'tryRecv', 'tryRecvInto', 'tryRecvfrom', 'trySend', 'trySendto'];
+      const wouldBlockForms = ['tryAccept', 'tryRecv', 'tryRecvInto', 'tryRecvfrom', 'tryRecvfromInto', 'tryRecvmmsg', 'tryRecvmmsgInto', 'trySend', 'trySendto'];
       const missing = [...blockingNames].filter((name) => !promiseNames.has(name));
       expect(missing.sort(), 'blocking methods missing from the promise Socket').to.deep.equal(wouldBlockForms);
       const extra = [...promiseNames].filter((name) => !blockingNames.has(name)).sort();
       expect(extra).to.deep.equal(['ref', 'toBlocking', 'unref']);
       // The calls that wait are the promise Socket's own; the ones that never wait are shared.
-      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendfile', 'sendfileAll', 'sendto', 'recv', 'recvInto', 'recvfrom', 'chunks']) {
+      for (const name of ['accept', 'connect', 'send', 'sendAll', 'sendfile', 'sendfileAll', 'sendto', 'recv', 'recvInto', 'recvfrom', 'recvfromInto', 'chunks']) {
         expect(Socket.prototype[name], name).to.not.equal(blocking.Socket.prototype[name]);
       }
       // Reading chunk by chunk: `for await` over a promise Socket, `for` over a blocking one.
@@ -320,6 +321,11 @@ describe('91 promise flavour: the waiting calls', function () {
       await rejectsNotThrows(() => conn.recv(10, { timeout: 'soon' }), typeError);
       await rejectsNotThrows(() => conn.recvInto([1, 2, 3], T), typeError);
       await rejectsNotThrows(() => udp.recvfrom(1.5, T), rangeError);
+      await rejectsNotThrows(() => udp.recvfromInto('view', T), typeError);
+      await rejectsNotThrows(() => udp.recvfromInto(Buffer.alloc(8), 1.5, T), rangeError);
+      await rejectsNotThrows(() => udp.recvfromInto(Buffer.alloc(8), { senders: {}, timeout: 10 }), typeError);
+      await rejectsNotThrows(() => udp.recvfromInto(Buffer.alloc(8), { timeout: -1 }), rangeError);
+      await rejectsNotThrows(() => udp.recvfromInto(Buffer.alloc(8), { sender: [] }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' });
       await rejectsNotThrows(() => select('read', [], [], 10), typeError);
       await rejectsNotThrows(() => select([conn], [], [], -5), rangeError);
       await rejectsNotThrows(() => select([{}], [], [], 10), typeError);
@@ -343,6 +349,7 @@ describe('91 promise flavour: the waiting calls', function () {
       await rejectsNotThrows(() => server.accept(T), { ...ebadf, syscall: 'accept' });
       udp.close();
       await rejectsNotThrows(() => udp.recvfrom(10, T), ebadf);
+      await rejectsNotThrows(() => udp.recvfromInto(Buffer.alloc(8), T), { ...ebadf, syscall: 'recvfrom' });
       await rejectsNotThrows(() => udp.sendto('x', { address: '127.0.0.1', port: 9 }, T), ebadf);
       await rejectsNotThrows(() => select([conn], [], [], 10), ebadf);
       await rejectsNotThrows(() => poll([{ fd: conn, events: POLLIN }], 10), ebadf);
@@ -777,6 +784,77 @@ describe('91 promise flavour: the waiting calls', function () {
       const six = await d.recvfrom(100, T);
       expect(six.data.toString()).to.equal('six');
       expect(six.address).to.deep.include({ family: 'AF_INET6', address: '::1', port: c.getsockname().port });
+    });
+
+    it('recvfromInto waits for a datagram, which the poller takes itself into the view, the sender into senders[0]', async function () {
+      const { native } = createRequire(import.meta.url)('../dist/native.js');
+      for (const [domain, address] of [[AF_INET, '127.0.0.1'], [AF_INET6, '::1']]) {
+        const a = psocket(domain, SOCK_DGRAM);
+        const b = psocket(domain, SOCK_DGRAM);
+        a.bind({ address, port: 0 });
+        b.bind({ address, port: 0 });
+        const buffer = Buffer.alloc(16);
+        const senders = [];
+        let firstSender;
+        const made = native.recvfrom;
+        let fromJs = 0;
+        native.recvfrom = (...args) => (fromJs++, made(...args));
+        try {
+          for (const text of ['one', 'two', 'three']) {
+            const receiving = b.recvfromInto(buffer, { senders, ...T });
+            await expectPending(receiving);
+            await a.sendto(text, b.getsockname(), T);
+            expect(await receiving).to.equal(text.length);
+            expect(buffer.subarray(0, text.length).toString()).to.equal(text);
+            expect(senders).to.deep.equal([a.getsockname()]);
+            // One sender in a row: one (frozen) object, as the blocking call's.
+            expect(senders[0]).to.equal((firstSender ??= senders[0]));
+          }
+        } finally {
+          native.recvfrom = made;
+        }
+        // Only each call's first try (EAGAIN) was made from JS: the recvfrom that took the datagram was the poller's.
+        expect(fromJs).to.equal(3);
+        // Without senders: the count alone.
+        await a.sendto('bare', b.getsockname(), T);
+        expect(await b.recvfromInto(buffer, T)).to.equal(4);
+      }
+    });
+
+    it('recvfromInto: a Unix datagram sender, truncation and MSG_TRUNC, an empty datagram', async function () {
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_DGRAM);
+      track(a, b);
+      const view = new Uint8Array(4);
+      const senders = [];
+      const receiving = b.recvfromInto(view, 0, { senders, ...T });
+      await expectPending(receiving);
+      await a.send('abcdefgh', T);
+      expect(await receiving).to.equal(4);
+      expect(Buffer.from(view).toString()).to.equal('abcd');
+      expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: '' }]);
+      await a.send('0123456789', T);
+      expect(await b.recvfromInto(view, blocking.MSG_TRUNC, { senders, ...T })).to.equal(10);
+      expect(Buffer.from(view).toString()).to.equal('0123');
+      await a.send(Buffer.alloc(0), T);
+      expect(await b.recvfromInto(view, { senders, ...T })).to.equal(0);
+    });
+
+    it('recvfromInto times out (ETIMEDOUT) or aborts having taken nothing: the next call gets the datagram', async function () {
+      const a = psocket(AF_INET, SOCK_DGRAM);
+      const b = psocket(AF_INET, SOCK_DGRAM);
+      b.bind({ address: '127.0.0.1', port: 0 });
+      const buffer = Buffer.alloc(8);
+      const senders = ['untouched'];
+      const timedOut = await b.recvfromInto(buffer, { senders, timeout: 30 }).catch((error) => error);
+      expect(timedOut).to.include({ code: 'ETIMEDOUT', syscall: 'recvfrom' });
+      const controller = new AbortController();
+      const aborted = b.recvfromInto(buffer, { senders, signal: controller.signal });
+      controller.abort();
+      expect(await aborted.catch((error) => error)).to.be.instanceOf(P.AbortError);
+      expect(senders).to.deep.equal(['untouched']);
+      await a.sendto('kept', b.getsockname(), T);
+      expect(await b.recvfromInto(buffer, { senders, ...T })).to.equal(4);
+      expect(buffer.subarray(0, 4).toString()).to.equal('kept');
     });
 
     it('UDP keeps message boundaries: one recv per datagram, a short recv truncates that datagram only', async function () {

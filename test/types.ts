@@ -16,6 +16,7 @@ import {
   MSG_DONTWAIT,
   MSG_WAITFORONE,
   type ReceivedMessage,
+  type RecvfromIntoOptions,
   type RecvmsgResult,
   SCM_RIGHTS,
   SO_PEERCRED,
@@ -131,7 +132,16 @@ export function typesCompile(): void {
   const intoCount: number = conn.recvmmsgInto(Buffer.alloc(64 * 1500), 64, 1500, new Int32Array(128), { flags: MSG_WAITFORONE, timeout: 100, senders });
   // @ts-expect-error the lengths and flags go into an Int32Array
   conn.recvmmsgInto(Buffer.alloc(64), 4, 16, [0, 0]);
-  void [batchSent, firstFlags, intoCount];
+  const tried: ReceivedMessage[] | null = conn.tryRecvmmsg(64, 1500, { flags: MSG_DONTWAIT });
+  const triedInto: number | null = conn.tryRecvmmsgInto(Buffer.alloc(64), 4, 16, new Int32Array(8), { senders });
+  const fromOptions: RecvfromIntoOptions = { senders };
+  const one: number = conn.recvfromInto(new Uint8Array(1500), MSG_DONTWAIT, fromOptions);
+  const oneOrNull: number | null = conn.tryRecvfromInto(Buffer.alloc(1500));
+  // @ts-expect-error the senders go into an array
+  conn.recvfromInto(Buffer.alloc(8), 0, { senders: {} });
+  // @ts-expect-error recvfromInto fills a view of yours: no length
+  conn.recvfromInto(1500);
+  void [batchSent, firstFlags, intoCount, tried, triedInto, one, oneOrNull];
   // @ts-expect-error recvFds needs the most fds expected
   conn.recvFds();
   const data: Buffer = conn.recv(250);
@@ -251,6 +261,12 @@ export async function promiseTypesCompile(): Promise<void> {
   const intoCount: number = await conn.recvmmsgInto(Buffer.alloc(64 * 1500), 64, 1500, new Int32Array(128), { senders: [], timeout: 100 });
   // @ts-expect-error the promise flavour's recvmmsgInto resolves
   const notYetCounted: number = conn.recvmmsgInto(Buffer.alloc(64), 4, 16, new Int32Array(8));
-  void [intoCount, notYetCounted];
+  const fromInto: number = await conn.recvfromInto(Buffer.alloc(1500), { senders: [], timeout: 100 });
+  const fromIntoFlags: number = await conn.recvfromInto(Buffer.alloc(1500), MSG_DONTWAIT, { signal: AbortSignal.timeout(1000) });
+  // @ts-expect-error the promise flavour's recvfromInto resolves
+  const notYetFrom: number = conn.recvfromInto(Buffer.alloc(8));
+  // @ts-expect-error the promise flavour has no try* forms: its calls wait
+  conn.tryRecvfromInto(Buffer.alloc(8));
+  void [intoCount, notYetCounted, fromInto, fromIntoFlags, notYetFrom];
   void [sent, total, fromFile, wholeFile, ready, wrong, fromPeer, events, notYet, batchSent, datagrams, notYetReceived];
 }

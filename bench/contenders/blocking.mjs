@@ -52,6 +52,7 @@ import {
   UDP_BATCH,
   UDP_FIRST_WAIT_MS,
   UDP_RCVBUF,
+  udpInto,
   udpMmsg,
   UdpCycles,
   UDP_FILL_MS,
@@ -459,12 +460,16 @@ function clientRecv64k() {
 
 /** udp: cycles of a pause and a drain (MSG_DONTWAIT until EAGAIN): recvfrom a datagram per call, or recvmmsg. */
 function serverUdp() {
-  const mmsg = udpMmsg();
+  const mmsg = udpMmsg(true);
+  const into = udpInto();
   const cycles = new UdpCycles();
   const size = cycles.size;
   // As the C receiver: one batch buffer and one array of lengths, reused by every recvmmsg.
   const batch = Buffer.alloc(UDP_BATCH * (size + 1));
   const results = new Int32Array(2 * UDP_BATCH);
+  // recvfromInto: one buffer and one array for the sender, reused by every call (C's recvfrom takes the sender too).
+  const one = batch.subarray(0, size + 1);
+  const intoOptions = { senders: [] };
   const socket = new Socket(AF_INET, SOCK_DGRAM);
   socket.setsockopt(SOL_SOCKET, SO_RCVBUF, UDP_RCVBUF);
   socket.bind({ address: '127.0.0.1', port: num('port', 0) });
@@ -482,6 +487,8 @@ function serverUdp() {
         for (let i = 0; i < got; i++) if (results[2 * i] !== size) wrong++;
         if (cycles.got(got, wrong)) break;
       }
+    } else if (into) {
+      for (let got; (got = socket.tryRecvfromInto(one, MSG_DONTWAIT, intoOptions)) !== null; ) if (cycles.got(1, got !== size ? 1 : 0)) break;
     } else {
       for (let got; (got = socket.tryRecvfrom(size + 1, MSG_DONTWAIT)) !== null; ) if (cycles.got(1, got.data.length !== size ? 1 : 0)) break;
     }
@@ -505,7 +512,7 @@ function tryRecvmmsg(socket, batch, length, results) {
 
 /** udp: send a datagram per call, or sendmmsg UDP_BATCH, until the receiver is gone. */
 function clientUdp() {
-  const mmsg = udpMmsg();
+  const mmsg = udpMmsg(true);
   const data = Buffer.alloc(num('size'), 'u');
   const batch = Array.from({ length: UDP_BATCH }, () => ({ data }));
   const socket = new Socket(AF_INET, SOCK_DGRAM);

@@ -38,6 +38,7 @@ import {
   UDP_BATCH,
   UDP_FIRST_WAIT_MS,
   UDP_RCVBUF,
+  udpInto,
   udpMmsg,
   UdpCycles,
   UDP_FILL_MS,
@@ -375,7 +376,8 @@ async function settledAtOnce(promise) {
  * and is not counted.
  */
 async function serverUdp() {
-  const mmsg = udpMmsg();
+  const mmsg = udpMmsg(true);
+  const into = udpInto();
   const cycles = new UdpCycles();
   const size = cycles.size;
   const socket = new Socket(AF_INET, SOCK_DGRAM);
@@ -388,6 +390,9 @@ async function serverUdp() {
   // As the C receiver: one batch buffer and one array of lengths, reused by every recvmmsg.
   const batch = Buffer.alloc(UDP_BATCH * (size + 1));
   const results = new Int32Array(2 * UDP_BATCH);
+  // recvfromInto: one buffer and one array for the sender, reused by every call (C's recvfrom takes the sender too).
+  const one = batch.subarray(0, size + 1);
+  const intoOptions = { senders: [], ...wait };
   // One byte more than a datagram should have, so that a longer one shows.
   while (cycles.more()) {
     await delay(UDP_FILL_MS);
@@ -401,6 +406,11 @@ async function serverUdp() {
         let wrong = 0;
         for (let i = 0; i < got; i++) if (results[2 * i] !== size) wrong++;
         if (cycles.got(got, wrong)) break;
+      } else if (into) {
+        const call = socket.recvfromInto(one, intoOptions);
+        const atOnce = await settledAtOnce(call);
+        const got = await call;
+        if (!atOnce || cycles.got(1, got !== size ? 1 : 0)) break;
       } else {
         const call = socket.recvfrom(size + 1, wait);
         const atOnce = await settledAtOnce(call);
@@ -416,7 +426,7 @@ async function serverUdp() {
 
 /** udp: send a datagram per call, or sendmmsg UDP_BATCH, until the receiver is gone. */
 async function clientUdp() {
-  const mmsg = udpMmsg();
+  const mmsg = udpMmsg(true);
   const data = Buffer.alloc(num('size'), 'u');
   const batch = Array.from({ length: UDP_BATCH }, () => ({ data }));
   const socket = new Socket(AF_INET, SOCK_DGRAM);

@@ -156,11 +156,20 @@ export const UDP_RCVBUF = 4 * 1024 * 1024;
 /** udp: how long the receiver waits for the first datagram, in ms. */
 export const UDP_FIRST_WAIT_MS = 15_000;
 
-/** udp: the api= argument, true for 'mmsg' (sendmmsg/recvmmsg), false for 'plain' (a datagram per call). */
-export function udpMmsg() {
+/**
+ * udp: the api= argument, true for 'mmsg' (sendmmsg/recvmmsg), false for 'plain' (a datagram per
+ * call) and, where `into` is taken (sockcall's receivers), for 'into' (recvfromInto: a datagram per
+ * call into a reused buffer; its sender sends as 'plain').
+ */
+export function udpMmsg(into = false) {
   if (args.api === 'mmsg') return true;
-  if (args.api === 'plain') return false;
-  throw new Error(`api=${args.api}: plain or mmsg`);
+  if (args.api === 'plain' || (into && args.api === 'into')) return false;
+  throw new Error(`api=${args.api}: plain${into ? ', into' : ''} or mmsg`);
+}
+
+/** udp: whether api=into, sockcall's recvfromInto receiver. */
+export function udpInto() {
+  return args.api === 'into';
 }
 
 /**

@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvfromIntoOptions, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback } from './values.mjs';
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
@@ -14,6 +14,7 @@ export const SIGNATURES = {
   recv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   recvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
+  recvfromInto: (rng, flavour) => (flavour === 'P' && rng.chance(0.3) ? [view(rng), ...flagsAndOptions(rng, flavour)] : [view(rng), flags(rng), recvfromIntoOptions(rng)]),
   chunks: (rng, flavour) => [chunksOptions(rng, flavour)],
   tryAccept: (rng) => [flags(rng)],
   trySend: (rng, flavour) => [data(rng), ...flagsAndOptions(rng, flavour)],
@@ -21,6 +22,9 @@ export const SIGNATURES = {
   tryRecv: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
   tryRecvInto: (rng, flavour) => [view(rng), ...flagsAndOptions(rng, flavour)],
   tryRecvfrom: (rng, flavour) => [length(rng), ...flagsAndOptions(rng, flavour)],
+  tryRecvfromInto: (rng) => [view(rng), flags(rng), recvfromIntoOptions(rng)],
+  tryRecvmmsg: (rng) => [mmsgCount(rng), length(rng), recvmmsgOptions(rng)],
+  tryRecvmmsgInto: (rng) => [view(rng), mmsgCount(rng), length(rng), outView(rng), recvmmsgIntoOptions(rng)],
   sendmsg: (rng) => [buffers(rng), msgOptions(rng)],
   // The blocking flavour takes no wait options: { timeout } there would be an unknown key, ignored.
   recvmsg: (rng, flavour) => [sizes(rng), flavour === 'P' && rng.chance(0.5) ? waitOptions(rng) : msgOptions(rng)],
@@ -54,7 +58,7 @@ export const RAW = {
   send: (rng) => [anyFd(rng), data(rng), flags(rng)],
   sendto: (rng) => [anyFd(rng), data(rng), flags(rng), sockaddr(rng)],
   recv: (rng) => [anyFd(rng), view(rng), flags(rng)],
-  recvfrom: (rng) => [anyFd(rng), view(rng), flags(rng)],
+  recvfrom: (rng) => [anyFd(rng), view(rng), flags(rng), rawSenders(rng)],
   sendmsg: (rng) => [anyFd(rng), list(rng, data), rawControl(rng), flags(rng), rawSockaddr(rng)],
   recvmsg: (rng) => [anyFd(rng), list(rng, view), controlLength(rng), flags(rng)],
   sendfile: (rng) => [anyFd(rng), sendfileFile(rng), fileOffset(rng), fileCount(rng)],

@@ -456,7 +456,20 @@ export const recvmmsgIntoOptions = arg((rng) =>
     () => spec('{senders:{}}', () => ({ senders: {} })),
   ])(),
 );
-/** The binding's recvmmsg senders: a new array returned, one filled, none asked, or a wrong type. */
+/** recvfromInto's options: none, where the sender goes (good or bad), a misspelt key; with a timeout (promises: waits). */
+export const recvfromIntoOptions = arg((rng) =>
+  rng.pick([
+    () => constant('undefined', undefined),
+    () => spec('{}', () => ({})),
+    () => spec('{senders:[]}', () => ({ senders: [] })),
+    () => spec('{senders:[null]}', () => ({ senders: [null] })),
+    () => spec('{senders:{}}', () => ({ senders: {} })),
+    () => spec('{senders:"x"}', () => ({ senders: 'x' })),
+    () => spec('{sender:[]}', () => ({ sender: [] })),
+    () => spec('{senders:[],timeout:5}', () => ({ senders: [], timeout: 5 }), { timer: true }),
+  ])(),
+);
+/** The binding's recvmmsg and recvfrom senders: a new array (or pair) returned, one filled, none asked, or a wrong type. */
 export const rawSenders = arg((rng) =>
   rng.pick([() => constant('undefined', undefined), () => constant('null', null), () => spec('[]', () => []), () => constant('0', 0)])(),
 );
@@ -468,7 +481,7 @@ export const pollerEvents = arg((rng) =>
   rng.chance(0.75) ? oneOf('events', [1, 2, 3, 4, 5, 8, 15, 0])(rng) : oneOf('events', [0x10, 0x100, -1, 2 ** 31, 'x'])(rng),
 );
 export const pendDirection = arg((rng) => oneOf('direction', [0, 1, 0, 1, 2, -1, 'x'])(rng));
-export const pendKind = arg((rng) => oneOf('kind', [1, 2, 3, 4, 1, 2, 0, 5, -1, 1.5])(rng));
+export const pendKind = arg((rng) => oneOf('kind', [1, 2, 3, 4, 5, 1, 2, 5, 0, 6, -1, 1.5])(rng));
 
 /** Args with the count changed now and then: missing trailing ones, extra ones. */
 export function shape(rng, args) {

@@ -17,6 +17,7 @@ export const RETURNS = {
     typeof value === 'object' && value !== null && Buffer.isBuffer(value.data) && (typeof plan.values[0] !== 'number' || value.data.length <= plan.values[0]) &&
     (value.address === null || isAddress(value.address)),
   recvInto: isCount,
+  recvfromInto: isCount,
   // An iterator (sync in the blocking flavour, async in the promise one), nothing read yet.
   chunks: (value) => typeof value?.next === 'function' && (typeof value[Symbol.iterator] === 'function' || typeof value[Symbol.asyncIterator] === 'function'),
   recvmsg: (value) => typeof value === 'object' && value !== null && isCount(value.bytes) && Array.isArray(value.buffers) && Array.isArray(value.fds),
@@ -46,6 +47,9 @@ export const RETURNS = {
   tryRecv: (value, plan) => value === null || RETURNS.recv(value, plan),
   tryRecvInto: (value) => value === null || isCount(value),
   tryRecvfrom: (value, plan) => value === null || RETURNS.recvfrom(value, plan),
+  tryRecvfromInto: (value) => value === null || isCount(value),
+  tryRecvmmsg: (value, plan) => value === null || RETURNS.recvmmsg(value, plan),
+  tryRecvmmsgInto: (value) => value === null || isCount(value),
   getsockname: isAddress,
   getpeername: isAddress,
   getBlocking: (value) => typeof value === 'boolean',
@@ -70,7 +74,8 @@ export function rawReturnOk(name, value) {
     case 'socketpair':
       return isErrno(value) || (Array.isArray(value) && value.length === 2 && value.every(isCount));
     case 'recvfrom':
-      return isErrno(value) || (Array.isArray(value) && value.length === 2 && isCount(value[0]) && (value[1] === null || isAddress(value[1])));
+      // The pair, or (with a senders array) the count.
+      return isErrno(value) || isCount(value) || (Array.isArray(value) && value.length === 2 && isCount(value[0]) && (value[1] === null || isAddress(value[1])));
     case 'recvmsg':
       return isErrno(value) || (Array.isArray(value) && value.length === 4 && isCount(value[0]) && Buffer.isBuffer(value[2]) && (value[3] === null || isAddress(value[3])));
     case 'recvmmsg':
