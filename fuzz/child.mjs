@@ -817,6 +817,10 @@ async function settleLoop() {
 
 /** Makes Node's lazily made fds and handles (thread pool, timers, poll) exist before the fd baseline. */
 async function warmUp() {
+  // The first libuv stream of the loop (here process.stderr, a pipe from the parent, made on first
+  // use by --trace and by Node's printing of a warning) makes libuv open /dev/null and keep it for
+  // the loop's life: the fd it frees to accept and drop a connection when accept() says EMFILE.
+  void process.stderr;
   openWorld();
   const socket = world.slots.P.get('unix-stream-a');
   await P.select([socket, world.slots.B.get('unix-stream-b')], [], [], 0);
