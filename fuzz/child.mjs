@@ -638,6 +638,7 @@ function keepResults(plan, outcome) {
       native.own(held);
     }
     if ((plan.name === 'socket' || plan.name === 'accept4' || plan.name === 'epollCreate1') && isCount(value)) keepRaw(value);
+    if (plan.name === 'epollCreate1' && isCount(value)) native.epollCtl(value, K.EPOLL_CTL_ADD, world.wakeFd, K.EPOLLIN);
     if (plan.name === 'dup' && isCount(value)) keepRaw(value, want(fd));
     if (plan.name === 'socketpair' && Array.isArray(value)) for (const each of value) keepRaw(each);
     return;
@@ -877,6 +878,7 @@ export async function childMain(options) {
   }
   world.readyFifo = openSync(join(world.dir, 'ready.fifo'), 'r+');
   writeSync(world.readyFifo, 'r');
+  world.wakeFd = openSync(join(world.dir, 'ready.fifo'), 'r+');
   writeFileSync(join(world.dir, 'source.bin'), Buffer.alloc(12_345, 'sendfile'));
   world.sourceFile = openSync(join(world.dir, 'source.bin'), 'r');
   ringFd = openSync(options.ring ?? join(world.dir, 'ring'), 'w+');
@@ -924,6 +926,7 @@ export async function childMain(options) {
   await settleLoop();
   await checkFds(windowStart, first + callCount);
   closeSync(world.readyFifo);
+  closeSync(world.wakeFd);
   closeSync(world.sourceFile);
   closeSync(ringFd);
   flushCounts(first + callCount);
