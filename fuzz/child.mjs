@@ -640,6 +640,7 @@ function keepResults(plan, outcome) {
       native.own(held);
     }
     if ((plan.name === 'socket' || plan.name === 'accept4' || plan.name === 'epollCreate1') && isCount(value)) keepRaw(value);
+    if (plan.name === 'epollCreate1' && isCount(value)) native.epollCtl(value, K.EPOLL_CTL_ADD, world.wakeFd, K.EPOLLIN);
     if (plan.name === 'dup' && isCount(value)) keepRaw(value, want(fd));
     if (plan.name === 'socketpair' && Array.isArray(value)) for (const each of value) keepRaw(each);
     return;
@@ -819,6 +820,10 @@ async function settleLoop() {
 
 /** Makes Node's lazily made fds and handles (thread pool, timers, poll) exist before the fd baseline. */
 async function warmUp() {
+  // The first libuv stream of the loop (here process.stderr, a pipe from the parent, made on first
+  // use by --trace and by Node's printing of a warning) makes libuv open /dev/null and keep it for
+  // the loop's life: the fd it frees to accept and drop a connection when accept() says EMFILE.
+  void process.stderr;
   openWorld();
   const socket = world.slots.P.get('unix-stream-a');
   await P.select([socket, world.slots.B.get('unix-stream-b')], [], [], 0);
@@ -875,6 +880,7 @@ export async function childMain(options) {
   }
   world.readyFifo = openSync(join(world.dir, 'ready.fifo'), 'r+');
   writeSync(world.readyFifo, 'r');
+  world.wakeFd = openSync(join(world.dir, 'ready.fifo'), 'r+');
   writeFileSync(join(world.dir, 'source.bin'), Buffer.alloc(12_345, 'sendfile'));
   world.sourceFile = openSync(join(world.dir, 'source.bin'), 'r');
   ringFd = openSync(options.ring ?? join(world.dir, 'ring'), 'w+');
@@ -922,6 +928,7 @@ export async function childMain(options) {
   await settleLoop();
   await checkFds(windowStart, first + callCount);
   closeSync(world.readyFifo);
+  closeSync(world.wakeFd);
   closeSync(world.sourceFile);
   closeSync(ringFd);
   flushCounts(first + callCount);

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULTS, FUZZ, integerOption, MAX_RESTARTS, RING_WIDTH, SKIP_AFTER } from './options.mjs';
+import { DEFAULTS, FUZZ, integerOption, MAX_RESTARTS, REFRESH, RING_WIDTH, SKIP_AFTER } from './options.mjs';
 
 export async function parentMain(options) {
   const calls = integerOption(options, 'calls', DEFAULTS.calls, 1);
@@ -106,7 +106,7 @@ export async function parentMain(options) {
         text: last.text,
         before: child.ring.slice(-4, -1).map((entry) => `#${entry.index} ${entry.text}`),
         detail: child.hung ? `no progress for ${stall} s: killed` : `the child ${describeExit(child)}\n${child.stderr}`,
-        reproduce: `node fuzz/fuzz.mjs ${layout} --batch ${batch} --resume ${last.index} --trace`,
+        reproduce: `node fuzz/fuzz.mjs ${layout} --batch ${batch} --resume ${worldStart(last.index, first, resume)} --trace`,
       });
       const times = (crashes.get(last.key) ?? 0) + 1;
       crashes.set(last.key, times);
@@ -132,6 +132,15 @@ export async function parentMain(options) {
     `FUZZ ${failed ? 'FAILED' : 'OK'} seed=${seed} calls=${report.made}/${requested} findings=${report.findings.size} seconds=${elapsed}${report.stopped ? ' (stopped at the time bound)' : ''}\n`,
   );
   process.exitCode = failed ? 1 : 0;
+}
+
+/**
+ * Where the sockets and fds call `index` met were made: the child made them at its first call
+ * (`resume`) and again every REFRESH calls. A replay from there meets the same ones (a raw fd by its
+ * place in the list, an epoll set as the calls before filled it); from `index` itself it may not.
+ */
+function worldStart(index, first, resume) {
+  return Math.max(resume, first + Math.floor((index - first) / REFRESH) * REFRESH);
 }
 
 function describeExit(child) {

@@ -46,6 +46,12 @@ export const world = {
   ports: {},
   paths: { B: '', P: '' },
   readyFifo: -1,
+  /**
+   * The ready fifo again, under an fd no call is given (so none can read it dry, or take it out of
+   * an epoll set): each epoll instance a raw call creates watches it, so that an epoll_wait on one
+   * with no timeout (any negative one, as epoll_wait(2) takes it) returns at once.
+   */
+  wakeFd: -1,
   /** A regular file of a few KiB, open for reading: what sendfile sends from. */
   sourceFile: -1,
   /** Never aborted: shared by many calls, so a listener a call forgets to remove piles up and warns. */

@@ -5,7 +5,7 @@
 // ERR_INVALID_ARG_VALUE codes, thrown before any syscall is made.
 import { constants as osConstants } from 'node:os';
 import { join, sep } from 'node:path';
-import { getSystemErrorMap, inspect } from 'node:util';
+import { getSystemErrorMap, inspect, type InspectOptions } from 'node:util';
 
 import { addressText } from './address-text';
 import { native } from './native';
@@ -323,17 +323,30 @@ function coded<E extends Error>(error: E, code: string): E & CodedError {
   return Object.assign(error, { code });
 }
 
+/**
+ * util.inspect's text of `value`, or why there is none: inspect throws for some values (Node 20's for
+ * a DataView over a detached buffer, anywhere inside `value`), and the argument's own error must not
+ * be lost to that.
+ */
+function shown(value: unknown, options?: InspectOptions): string {
+  try {
+    return inspect(value, options);
+  } catch (error) {
+    return `a value util.inspect cannot show (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** How Node's errors print a received value: `Received type string ('abc')`. */
 function received(value: unknown): string {
   if (value === null || value === undefined) return `Received ${value}`;
   if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name ? `Received an instance of ${name}` : `Received ${inspect(value, { depth: -1 })}`;
+    return name ? `Received an instance of ${name}` : `Received ${shown(value, { depth: -1 })}`;
   }
-  let shown = inspect(value, { colors: false });
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  return `Received type ${typeof value} (${shown})`;
+  let text = shown(value, { colors: false });
+  if (text.length > 28) text = `${text.slice(0, 25)}...`;
+  return `Received type ${typeof value} (${text})`;
 }
 
 export function invalidArgType(name: string, expected: string, value: unknown): TypeError & CodedError {
@@ -341,16 +354,16 @@ export function invalidArgType(name: string, expected: string, value: unknown): 
 }
 
 export function outOfRange(name: string, range: string, value: unknown): RangeError & CodedError {
-  const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : inspect(value);
+  const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : shown(value);
   return coded(
-    fromCaller(() => new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)),
+    fromCaller(() => new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${text}`)),
     'ERR_OUT_OF_RANGE',
   );
 }
 
 export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): TypeError & CodedError {
   return coded(
-    fromCaller(() => new TypeError(`The argument '${name}' ${reason}. Received ${inspect(value, { depth: 1 })}`)),
+    fromCaller(() => new TypeError(`The argument '${name}' ${reason}. Received ${shown(value, { depth: 1 })}`)),
     'ERR_INVALID_ARG_VALUE',
   );
 }

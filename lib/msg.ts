@@ -19,7 +19,7 @@ import { CMSG_ALIGN, CMSG_LEN, CMSG_SPACE, controlItems, decodeCredentials, enco
 import { type NativeAddress, native, type Sockaddr } from './native';
 import { receiveBatch, receiveScattered } from './receive';
 import { fdOf, MAX_RECV_LENGTH, SocketBase } from './socket-base';
-import { asBytes, RECVMMSG_FLAGS, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateTimeout, validateView } from './validate';
+import { asBytes, byteLengthOf, RECVMMSG_FLAGS, RECVMSG_FLAGS, SEND_FLAGS, toSendable, validateFlags, validateInt, validateObject, validateTimeout, validateView } from './validate';
 
 /**
  * One ancillary data item (`struct cmsghdr` and its data): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO ...
@@ -411,10 +411,8 @@ export function prepareRecvmmsgInto(
   validateView(buffer, 'buffer');
   validateInt(count, 'count', 1, MAX_MMSG);
   validateInt(length, 'length', 0, MAX_RECV_LENGTH);
-  const bytes = (buffer as ArrayBufferView).byteLength;
-  if ((count as number) * (length as number) > bytes) throw outOfRange('count * length', `<= buffer.byteLength (${bytes})`, (count as number) * (length as number));
   if (!(results instanceof Int32Array)) throw invalidArgType('results', 'an instance of Int32Array', results);
-  if (results.length < 2 * (count as number)) throw outOfRange('results.length', `>= 2 * count (${2 * (count as number)})`, results.length);
+  checkRoom(buffer as ArrayBufferView, count as number, length as number, results);
   const object = options === undefined ? {} : validateObject(options, 'options', waitKeys === undefined ? RECVMMSG_INTO_KEYS : ['flags', 'senders'], waitKeys);
   const senders = validateSenders(object.senders);
   const { flags, timeout } = prepareRecvmmsg(count, length, { flags: object.flags, timeout: waitKeys === undefined ? object.timeout : undefined });
@@ -422,11 +420,23 @@ export function prepareRecvmmsgInto(
 }
 
 /**
+ * recvmmsgInto's room: `count * length` bytes in `buffer` (none once it is detached) and `2 * count`
+ * elements in `results`.
+ */
+function checkRoom(buffer: ArrayBufferView, count: number, length: number, results: Int32Array): void {
+  const bytes = byteLengthOf(buffer);
+  if (count * length > bytes) throw outOfRange('count * length', `<= buffer.byteLength (${bytes})`, count * length);
+  if (results.length < 2 * count) throw outOfRange('results.length', `>= 2 * count (${2 * count})`, results.length);
+}
+
+/**
  * Makes the recvmmsg(2) call of `prepared` into its buffer, for either flavour: the count received,
- * or the negative errno. `unnamed` as receiveMessages's.
+ * or the negative errno. `unnamed` as receiveMessages's. The room is checked again: an options
+ * getter, or anything while a promise call waits, may have detached or resized either buffer since.
  */
 export function receiveMessagesInto(fd: number, prepared: PreparedRecvmmsgInto, unnamed: SocketAddress | null): number {
   const { buffer, count, length, flags, timeout, results, senders } = prepared;
+  checkRoom(buffer, count, length, results);
   const got = native.recvmmsg(fd, buffer, count, length, flags, timeout, results, senders as (NativeAddress | null)[] | null);
   if (senders !== null && unnamed !== null) for (let i = 0; i < got; i++) senders[i] ??= unnamed;
   return got;

@@ -64,7 +64,7 @@ import {
   setReleasedBy,
   SocketBase,
 } from './socket-base';
-import { asBytes, type FileInput, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
+import { asBytes, byteLengthOf, type FileInput, INT32_MAX, INT32_MIN, RECV_FLAGS, SEND_FLAGS, sendfileArguments, toSendable, validateFlags, validateInt, validateObject, validateView } from './validate';
 
 const EAGAIN = -osConstants.errno.EAGAIN;
 const EINPROGRESS = -osConstants.errno.EINPROGRESS;
@@ -1587,7 +1587,8 @@ export class Socket extends SocketBase {
    *
    * No allocation and no copy: the kernel writes into `view` itself. With MSG_TRUNC on a datagram
    * socket, the count is the datagram's real length, which may exceed the view. Do not touch `view`
-   * until the promise settles.
+   * until the promise settles: a view whose ArrayBuffer is detached (transferred), before the call
+   * or while it waits, has no bytes, whatever its kind, and gets recv(2) of 0 bytes.
    *
    * MSG_WAITALL on a stream: resolves once the whole view is filled, or at EOF with the count that
    * arrived, as {@link recv}'s; an error part way carries `bytesReceived`, the count already at the
@@ -1625,7 +1626,7 @@ export class Socket extends SocketBase {
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
         const result = native.recv(fd, view, recvFlags);
-        if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags));
+        if (result !== EAGAIN) return Promise.resolve(this.#received(result, byteLengthOf(view), recvFlags));
       }
       return this.#recvIntoWaiting(view, recvFlags, wait, drains);
     } catch (error) {
@@ -1837,7 +1838,7 @@ export class Socket extends SocketBase {
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
         const result = receiveFromInto(fd, view, recvFlags, senders ?? null, this.unnamedPeer());
-        if (result !== EAGAIN) return Promise.resolve(this.#received(result, view.byteLength, recvFlags, 'recvfrom'));
+        if (result !== EAGAIN) return Promise.resolve(this.#received(result, byteLengthOf(view), recvFlags, 'recvfrom'));
       }
       const call = new RecvfromCall(this, view, recvFlags, senders, this.unnamedPeer());
       return this.#run(READ, 'recvfrom', wait, null, undefined, undefined, undefined, call, drains, true);
@@ -2005,7 +2006,8 @@ export class Socket extends SocketBase {
    * @param results - At least `2 * count` elements: each datagram's byte count and `msg_flags`.
    * @param options - `flags`, `senders`, and `signal` / `timeout` for the wait for the first.
    * @returns How many datagrams arrived, at least one.
-   * @throws Rejects as {@link recvmmsg}, or with a TypeError / RangeError for bad arguments.
+   * @throws Rejects as {@link recvmmsg}, or with a TypeError / RangeError for bad arguments; the
+   * RangeError too when `buffer` or `results` is detached or shrunk while the call waits.
    * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
    * @example
    * ```ts
@@ -2132,7 +2134,7 @@ class RecvCall implements Native<number> {
   ) {}
 
   finish(result: number): number | typeof WOULD_BLOCK {
-    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, this.view.byteLength, this.flags, 'recv');
+    return result === EAGAIN ? WOULD_BLOCK : received(this.socket, result, byteLengthOf(this.view), this.flags, 'recv');
   }
 }
 
@@ -2156,7 +2158,7 @@ class RecvfromCall implements Native<number> {
 
   finish(result: number): number | typeof WOULD_BLOCK {
     if (result === EAGAIN) return WOULD_BLOCK;
-    const count = received(this.socket, result, this.view.byteLength, this.flags, 'recvfrom');
+    const count = received(this.socket, result, byteLengthOf(this.view), this.flags, 'recvfrom');
     if (this.senders !== undefined && this.unnamed !== null) this.senders[0] ??= this.unnamed;
     return count;
   }

@@ -456,7 +456,8 @@ export class Socket extends SocketBase {
    * that is the datagram's real length, which may exceed the view.
    *
    * No allocation and no copy: the kernel writes into `view` itself. Reuse one buffer for a whole
-   * stream; the bytes are valid until the next read into it. Blocks as {@link recv} does.
+   * stream; the bytes are valid until the next read into it. Blocks as {@link recv} does. A view whose
+   * ArrayBuffer was detached (transferred) has no bytes, whatever its kind: recv(2) of 0 bytes.
    *
    * @param view - Where the bytes go, from its first byte.
    * @param flags - MSG_* flags, or'ed (default 0).
@@ -923,7 +924,7 @@ export class Socket extends SocketBase {
    * @returns How many datagrams arrived, at least one.
    * @throws {@link SocketError} from recvmmsg(2), `syscall` 'recvmmsg', as {@link recvmmsg}.
    * @throws `TypeError` / `RangeError` for a bad argument or option (a buffer or results array too
-   * short for `count`), before any syscall.
+   * short for `count`, a detached one having no room), before any syscall.
    * @see {@link https://man7.org/linux/man-pages/man2/recvmmsg.2.html | recvmmsg(2)}
    * @example
    * ```ts

@@ -58,6 +58,18 @@ export function toSendable(value: unknown, name = 'data'): ArrayBufferView {
 }
 
 /**
+ * A view's length in bytes: 0 once its buffer is detached, as the binding sees it. A TypedArray's
+ * byteLength says 0 then; a DataView's getter throws a TypeError instead.
+ */
+export function byteLengthOf(view: ArrayBufferView): number {
+  try {
+    return view.byteLength;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * A byte view over any ArrayBufferView, sharing its memory (for slicing partial sends). A view of a
  * detached buffer has no bytes, as the binding sees it (a DataView's getters throw instead).
  */

@@ -18,7 +18,7 @@ import { getSystemErrorName } from 'node:util';
 
 import * as sockcall from 'sockcall';
 
-import { listener, openFdCount, root, socket, tcpPair, throwsLike, track } from './helpers.mjs';
+import { listener, openFdCount, rejectsLike, root, socket, tcpPair, throwsLike, track } from './helpers.mjs';
 
 const {
   AF_INET,
@@ -27,6 +27,7 @@ const {
   EAI_NONAME,
   FD_SETSIZE,
   MSG_DONTWAIT,
+  MSG_WAITALL,
   POLLIN,
   POLLOUT,
   SHUT_WR,
@@ -77,6 +78,17 @@ function nodeConnectError(options) {
       resolve(null);
     });
   });
+}
+
+/** The kinds of view a receive takes, each made over a given ArrayBuffer. */
+const VIEW_KINDS = [(buffer) => new Uint8Array(buffer), (buffer) => Buffer.from(buffer), (buffer) => new Float64Array(buffer), (buffer) => new DataView(buffer)];
+
+/** A view of `make`'s kind over an ArrayBuffer of 16 bytes that was then transferred away. */
+function detachedView(make) {
+  const buffer = new ArrayBuffer(16);
+  const view = make(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return view;
 }
 
 /** Asserts nothing arrived on `s`: a non-blocking recv fails with EAGAIN. */
@@ -823,6 +835,94 @@ describe('70 errors and bad arguments', function () {
         }
       }
       expect(openFdCount()).to.equal(before);
+    });
+
+    it('a view over a detached buffer is an empty view to every receive-into call, a DataView as much as a Uint8Array (both flavours)', async function () {
+      const P = await import('sockcall/promises');
+      for (const make of VIEW_KINDS) {
+        const kind = make(new ArrayBuffer(0)).constructor.name;
+        const detached = () => detachedView(make);
+        // Blocking: recv(2) of 0 bytes; nothing queued is EAGAIN as for any view.
+        const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM).map((s) => track(s));
+        throwsLike(() => a.recvInto(detached(), MSG_DONTWAIT), { code: 'EAGAIN', syscall: 'recv' });
+        expect(a.tryRecvInto(detached(), MSG_DONTWAIT), `${kind} tryRecvInto, nothing queued`).to.equal(null);
+        b.send('queued');
+        expect(a.recvInto(detached(), MSG_DONTWAIT), `${kind} recvInto`).to.equal(0);
+        expect(a.tryRecvInto(detached(), MSG_DONTWAIT), `${kind} tryRecvInto`).to.equal(0);
+        expect(String(a.recv(64, MSG_DONTWAIT)), `${kind}: the stream's bytes are still queued`).to.equal('queued');
+        a.close();
+        b.close();
+        const [da, db] = Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => track(s));
+        const results = new Int32Array(2);
+        throwsLike(() => da.recvmmsgInto(detached(), 1, 0, results, { flags: MSG_DONTWAIT }), { code: 'EAGAIN', syscall: 'recvmmsg' });
+        db.send('one');
+        throwsLike(() => da.recvmmsgInto(detached(), 1, 16, results, { flags: MSG_DONTWAIT }), {
+          ...RANGE,
+          message: /"count \* length".*<= buffer\.byteLength \(0\)\. Received 16$/,
+        });
+        expect(da.recvmmsgInto(detached(), 1, 0, results, { flags: MSG_DONTWAIT }), `${kind} recvmmsgInto of length 0`).to.equal(1);
+        expect(results[0], `${kind}: no byte of the datagram kept`).to.equal(0);
+        throwsLike(() => da.recv(16, MSG_DONTWAIT), { code: 'EAGAIN' }); // that datagram was taken
+        da.close();
+        db.close();
+        // Promises: the same, with MSG_WAITALL too (nothing to wait for).
+        const [pa, pb] = P.Socket.pair(AF_UNIX, SOCK_STREAM).map((s) => track(s));
+        await rejectsLike(pa.recvInto(detached(), { timeout: 20 }), { code: 'ETIMEDOUT', syscall: 'recv' });
+        await pb.send('queued');
+        expect(await pa.recvInto(detached()), `${kind} promise recvInto`).to.equal(0);
+        expect(await pa.recvInto(detached(), MSG_WAITALL), `${kind} promise recvInto, MSG_WAITALL`).to.equal(0);
+        expect(String(await pa.recv(64)), `${kind}: still queued`).to.equal('queued');
+        pa.close();
+        pb.close();
+        const [pda, pdb] = P.Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => track(s));
+        await pdb.send('one');
+        await rejectsLike(pda.recvmmsgInto(detached(), 1, 16, results), RANGE);
+        expect(await pda.recvmmsgInto(detached(), 1, 0, results), `${kind} promise recvmmsgInto of length 0`).to.equal(1);
+        expect(results[0]).to.equal(0);
+        pda.close();
+        pdb.close();
+      }
+    });
+
+    it('a buffer detached while a promise receive waits: recvInto resolves 0, recvmmsgInto rejects as it would at the call', async function () {
+      const P = await import('sockcall/promises');
+      for (const make of VIEW_KINDS) {
+        const kind = make(new ArrayBuffer(0)).constructor.name;
+        const [a, b] = P.Socket.pair(AF_UNIX, SOCK_STREAM).map((s) => track(s));
+        const buffer = new ArrayBuffer(16);
+        const waiting = a.recvInto(make(buffer));
+        structuredClone(buffer, { transfer: [buffer] });
+        await b.send('late');
+        expect(await waiting, `${kind} recvInto`).to.equal(0);
+        expect(String(await a.recv(64)), `${kind}: the bytes are still queued`).to.equal('late');
+        a.close();
+        b.close();
+        const [da, db] = P.Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => track(s));
+        const into = new ArrayBuffer(16);
+        const results = new Int32Array(2);
+        const batch = da.recvmmsgInto(make(into), 1, 16, results);
+        structuredClone(into, { transfer: [into] });
+        await db.send('late');
+        await rejectsLike(batch, { ...RANGE, message: /<= buffer\.byteLength \(0\)/ });
+        expect(String(await da.recv(64)), `${kind}: the datagram is still queued`).to.equal('late');
+        const batchResults = new Int32Array(2);
+        const second = da.recvmmsgInto(new Uint8Array(16), 1, 16, batchResults);
+        structuredClone(batchResults.buffer, { transfer: [batchResults.buffer] });
+        await db.send('late');
+        await rejectsLike(second, { ...RANGE, message: /"results\.length".*Received 0$/ });
+        da.close();
+        db.close();
+      }
+    });
+
+    it('an argument error still names the argument when util.inspect cannot show the value (a DataView over a detached buffer)', async function () {
+      const P = await import('sockcall/promises');
+      const options = { control: detachedView((buffer) => new DataView(buffer)) };
+      const [a, b] = Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => track(s));
+      throwsLike(() => a.recvmsg(4, options), { ...VALUE, message: /^The argument 'options' has an unknown key `control`/ });
+      const [pa, pb] = P.Socket.pair(AF_UNIX, SOCK_DGRAM).map((s) => track(s));
+      await rejectsLike(pa.recvmsg(4, options), { ...VALUE, message: /^The argument 'options' has an unknown key `control`/ });
+      for (const s of [a, b, pa, pb]) s.close();
     });
 
     it('the poller refuses an event mask libuv would abort on, and says which call failed when it cannot watch an fd', async function () {

@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import * as blocking from 'sockcall';
 import * as P from 'sockcall/promises';
 
-import { bounded, GUARD_MS, guard, listener, socket, throwsLike, track } from './helpers.mjs';
+import { bounded, GUARD_MS, guard, listener, rejectsLike, socket, throwsLike, track } from './helpers.mjs';
 
 const {
   AF_INET,
@@ -52,23 +52,6 @@ function pair(Class = Socket, type = SOCK_STREAM) {
   track(a, b);
   if (Class === Socket) for (const end of [a, b]) guard(end);
   return [a, b];
-}
-
-/** Awaits `promise` (bounded), expecting a rejection like `expected`; returns the error. */
-async function rejectsLike(promise, expected) {
-  let error;
-  try {
-    await bounded(promise, GUARD_MS, 'the call');
-  } catch (caught) {
-    error = caught;
-  }
-  if (error === undefined) throw new Error(`expected a rejection like ${JSON.stringify(expected)}, but it resolved`);
-  for (const [key, value] of Object.entries(expected)) {
-    if (key === 'instanceOf') expect(error, String(error)).to.be.instanceOf(value);
-    else if (key === 'message' && value instanceof RegExp) expect(error.message).to.match(value);
-    else expect(error[key], `${key} of ${error}`).to.equal(value);
-  }
-  return error;
 }
 
 /** The syscalls `fn` makes, by name, as the trace reports them. */

@@ -147,6 +147,23 @@ export function throwsLike(fn, expected) {
     caught = error;
   }
   if (caught === undefined) throw new Error(`expected a throw like ${JSON.stringify(expected)}, got none`);
+  return expectLike(caught, expected);
+}
+
+/** Awaits `promise` (bounded by GUARD_MS), expecting a rejection like `expected` (as throwsLike); returns the error. */
+export async function rejectsLike(promise, expected) {
+  let caught;
+  try {
+    await bounded(promise, GUARD_MS, 'the call');
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined) throw new Error(`expected a rejection like ${JSON.stringify(expected)}, but it resolved`);
+  return expectLike(caught, expected);
+}
+
+/** Checks `caught` against `expected`: `instanceOf` a class, `message` a RegExp, any other key ===. */
+function expectLike(caught, expected) {
   for (const [key, value] of Object.entries(expected)) {
     if (key === 'instanceOf') {
       if (!(caught instanceof value)) throw new Error(`expected an instance of ${value.name}, got ${caught}`);

@@ -1,6 +1,9 @@
 // What to call: the parameters of each public method and of each raw binding function.
 import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvfromIntoOptions, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
-import { arg, generic, lookupCallback } from './values.mjs';
+import { arg, generic, lookupCallback, oneOf } from './values.mjs';
+
+/** The names sockcall gives an address argument in its messages (SocketBase's protected encode). */
+const argumentName = oneOf('name', ['address', 'messages[1].address']);
 
 /** Parameters of the public Socket methods, by name; methods not listed get a few pool values. */
 export const SIGNATURES = {
@@ -42,7 +45,9 @@ export const SIGNATURES = {
   getsockopt: (rng) => [...optionLevelName(rng), getLength(rng)],
   setBlocking: (rng) => [bool(rng)],
   ioctl: (rng) => [ioctlRequest(rng)],
-  encode: (rng) => [address(rng), generic(rng)],
+  // Protected: every call's address goes through it. Its second parameter is the name the error
+  // messages give the argument, always a string sockcall writes itself, never a caller's value.
+  encode: (rng) => [address(rng), argumentName(rng)],
   closeOnCollect: (rng) => [generic(rng)],
 };
 export const NO_PARAMETERS = new Set(['sockatmark', 'close', 'Symbol.dispose', 'getsockname', 'getpeername', 'getBlocking', 'detach', 'toBlocking', 'ref', 'unref', 'unnamedPeer', 'fd', 'closed']);
