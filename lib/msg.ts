@@ -1,6 +1,7 @@
 // sendmsg/recvmsg for both flavours: the argument checks, the ancillary data items, and what
 // happens to the fds an SCM_RIGHTS message brings in. The binding passes the control bytes raw
 // (native/msg.h); their layout (cmsghdr, struct ucred) is lib/layouts.ts's.
+import { types } from 'node:util';
 import type { AddressInput, EncodedAddress, SocketAddress } from './address';
 import {
   type Credentials,
@@ -379,7 +380,10 @@ export function prepareRecvmmsg(count: unknown, length: unknown, options: unknow
 /** The `senders` option of recvmmsgInto and recvfromInto, checked: the array, or null when not given. */
 export function validateSenders(senders: unknown): (SocketAddress | null)[] | null {
   if (senders === undefined) return null;
-  if (!Array.isArray(senders)) throw invalidArgType('options.senders', 'an instance of Array', senders);
+  // A Proxy passes Array.isArray but not the binding's napi_is_array.
+  if (!Array.isArray(senders) || types.isProxy(senders)) throw invalidArgType('options.senders', 'an instance of Array', senders);
+  // The binding's stores into a frozen array would be dropped without a word, leaving old senders.
+  if (Object.isFrozen(senders) || !Object.isExtensible(senders)) throw invalidArgValue('options.senders', senders, 'must be an array the call can write into (not frozen, sealed or non-extensible)');
   return senders as (SocketAddress | null)[];
 }
 

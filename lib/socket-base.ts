@@ -131,9 +131,12 @@ export interface Received {
 export interface RecvfromIntoOptions {
   /**
    * Its index 0 is set to the sender (as recvfrom()'s `address`, and as recvmmsgInto()'s `senders`
-   * for a batch of one). The sender of the last datagram is kept: while datagrams come from one
-   * sender, each call gives the same object, frozen (copy it to change it). Without `senders`, the
-   * kernel is not asked for the sender (src_addr NULL) and nothing is allocated.
+   * for a batch of one). The sender last decoded is kept and handed out again while datagrams come
+   * from it, frozen (copy it to change it), so a loop on one sender allocates nothing; one is kept
+   * for each thread's calls that complete at once and one for each promise Socket's calls that
+   * waited, so compare senders by value, not by identity. (A Unix name that is not UTF-8, a Buffer,
+   * is decoded anew each time.) Without `senders`, the kernel is not asked for the sender (src_addr
+   * NULL) and nothing is allocated.
    */
   senders?: (SocketAddress | null)[];
 }

@@ -582,7 +582,7 @@ export class Socket extends SocketBase {
    * when the kernel gives none); without `senders` the kernel is not asked for it (src_addr NULL)
    * and nothing at all is allocated: the loop a C receiver writes with one buffer. One array can
    * serve every call: its index 0 is overwritten each time, and while the datagrams come from one
-   * sender it gets the same address object, frozen (the last sender is kept, decoded once).
+   * sender it usually gets the same address object, frozen (see {@link RecvfromIntoOptions.senders}).
    *
    * Blocks as {@link recv} does. An empty datagram returns 0.
    *

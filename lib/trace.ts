@@ -329,8 +329,10 @@ class Recorded {
     if (typeof value === 'number') return `0x${value.toString(16)}`;
     return Buffer.isBuffer(value) ? quote(value, total) : 'NULL';
   }
+  /** A sockaddr argument: decoded, its buffer's address where the kernel wrote none, or NULL. */
   address(i: number): string {
-    const value = this.args[i] as Tagged | null;
+    const value = this.args[i] as Tagged | number | null;
+    if (typeof value === 'number') return `0x${value.toString(16)}`;
     return value?.sockaddr ? sockaddr(value) : 'NULL';
   }
   lengths(i: number): string {

@@ -150,6 +150,15 @@ napi_value CachedSenderToJs(napi_env env, SenderCache* cache, const sockaddr_sto
   }
   sender = SenderToJs(Napi::Env(env), address, length);
   if (sender == nullptr || napi_object_freeze(env, sender) != napi_ok) return nullptr;
+  // A Unix name that is not UTF-8 is a Buffer, which freezing the object leaves writable: a caller
+  // writing into it would rename every later datagram from that sender. Such a sender is not kept.
+  if (address.ss_family == AF_UNIX) {
+    napi_value path;
+    bool is_buffer = false;
+    if (napi_get_named_property(env, sender, "path", &path) != napi_ok || napi_is_buffer(env, path, &is_buffer) != napi_ok || is_buffer) {
+      return sender;
+    }
+  }
   ClearSenderCache(env, cache);
   if (napi_create_reference(env, sender, 1, &cache->object) == napi_ok) {
     std::memcpy(&cache->address, &address, length);

@@ -55,7 +55,9 @@ inline ssize_t TracedRecvfrom(Trace& trace, int fd, char* data, size_t length, i
                 [&] { return recvfrom(fd, data, length, flags, reinterpret_cast<sockaddr*>(address), address_length); },
                 [&](ssize_t received) {
                   trace.Int(fd).Bytes(data, received < 0 ? -1 : std::min<ssize_t>(received, length)).Int(length).Int(flags);
-                  if (received >= 0 && *address_length > 0) trace.Sockaddr(address, *address_length); else trace.Null();
+                  // Where the kernel wrote no address (a failure, or an unnamed sender) strace shows the
+                  // buffer's address; NULL stays for the call that passes none (recvfromInto without senders).
+                  if (received >= 0 && *address_length > 0) trace.Sockaddr(address, *address_length); else trace.Bytes(address, -1);
                   trace.Lengths(sizeof(*address), received >= 0 ? *address_length : sizeof(*address));
                 });
 }

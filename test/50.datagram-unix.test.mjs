@@ -323,6 +323,39 @@ describe('50 datagrams and Unix sockets', function () {
       expect(senders).to.deep.equal([{ family: 'AF_UNIX', path: '' }]);
     });
 
+    it('a sender whose Unix name is not UTF-8 (a Buffer) is decoded anew each time: writing into one leaves the next intact', function () {
+      const receiverName = abstractName();
+      const senderName = Buffer.concat([Buffer.from(abstractName()), Buffer.from([0xff, 0x41])]);
+      const receiver = socket(AF_UNIX, SOCK_DGRAM);
+      receiver.bind({ path: receiverName });
+      const sender = socket(AF_UNIX, SOCK_DGRAM);
+      sender.bind({ path: senderName });
+      sender.sendto('one', { path: receiverName });
+      sender.sendto('two', { path: receiverName });
+      const senders = [];
+      expect(receiver.recvfromInto(Buffer.alloc(8), 0, { senders })).to.equal(3);
+      const first = senders[0];
+      expect(Buffer.isBuffer(first.path) && first.path.equals(senderName)).to.equal(true);
+      first.path[first.path.length - 2] = 0x42;
+      expect(receiver.recvfromInto(Buffer.alloc(8), 0, { senders })).to.equal(3);
+      expect(senders[0]).to.not.equal(first);
+      expect(senders[0].path.equals(senderName), 'the second sender is the real one').to.equal(true);
+    });
+
+    it('refuses a senders array it could not write into, before the syscall', function () {
+      const receiver = udp();
+      const sender = udp();
+      sender.sendto('kept', receiver.getsockname());
+      for (const senders of [Object.freeze([null]), Object.seal([null]), Object.preventExtensions([])]) {
+        throwsLike(() => receiver.recvfromInto(Buffer.alloc(8), 0, { senders }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', syscall: undefined });
+      }
+      // A Proxy passes Array.isArray, but the binding could not write through it.
+      throwsLike(() => receiver.recvfromInto(Buffer.alloc(8), 0, { senders: new Proxy([], {}) }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' });
+      const senders = [];
+      expect(receiver.recvfromInto(Buffer.alloc(8), 0, { senders }), 'the datagram is still queued').to.equal(4);
+      expect(senders).to.deep.equal([sender.getsockname()]);
+    });
+
     it('waits as recv does: SO_RCVTIMEO ends it with EAGAIN from recvfrom', function () {
       const receiver = udp();
       receiver.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 30);

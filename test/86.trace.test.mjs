@@ -91,12 +91,15 @@ const FLOW = `
     u1.recvfromInto(Buffer.alloc(8), 0, { senders: [] });
     u2.sendto('bare', u1.getsockname());
     u1.recvfromInto(Buffer.alloc(8));
+    try { u1.recvfromInto(Buffer.alloc(8), S.MSG_DONTWAIT, { senders: [] }); } catch {}
     const passed = Buffer.alloc(4);
     passed.writeInt32LE(1);
     const [d1, d2] = S.Socket.pair(S.AF_UNIX, S.SOCK_DGRAM);
     d1.sendmmsg([{ data: 'x', control: [{ level: S.SOL_SOCKET, type: S.SCM_RIGHTS, data: passed }] }, { data: 'y' }]);
     for (const fd of d2.recvFds(1).fds) require('node:fs').closeSync(fd);
     d2.recvmmsg(2, 4, { flags: S.MSG_DONTWAIT });
+    d1.send('unnamed');
+    d2.recvfromInto(Buffer.alloc(8), 0, { senders: [] });
     d1.close();
     d2.close();
     const ep = new S.Epoll();
@@ -180,6 +183,9 @@ describe('86 the syscall trace', function () {
     // recvfromInto: with senders, the address the kernel wrote; without, src_addr NULL.
     expect(text).to.match(/^recvfrom\(\d+, "from", 8, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 4$/m);
     expect(text).to.match(/^recvfrom\(\d+, "bare", 8, 0, NULL, NULL\) += 4$/m);
+    // Where the kernel wrote no address (a failure, an unnamed sender), the buffer's address.
+    expect(text).to.match(/^recvfrom\(\d+, 0x[0-9a-f]+, 8, MSG_DONTWAIT, 0x[0-9a-f]+, \[128\]\) += -1 EAGAIN/m);
+    expect(text).to.match(/^recvfrom\(\d+, "unnamed", 8, 0, 0x[0-9a-f]+, \[128 => 0\]\) += 7$/m);
     expect(text).to.match(/recvfrom\(\d+, "\\0\\1\\2\\310\\n", 10, 0, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, \[128 => 16\]\) += 5/);
   }
 
