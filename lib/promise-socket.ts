@@ -350,8 +350,12 @@ const FRUITLESS_WAKEUPS = 8;
 /** Longest pause between retries once backed off: the latency a call may gain in those states. */
 const MAX_BACKOFF_MS = 64;
 
-/** Sockets with a call or select/poll waiting: held here so they cannot be collected meanwhile. */
-const waitingSockets = new Set<Socket>();
+/**
+ * Sockets with a call or select/poll waiting: held here so they cannot be collected meanwhile. An
+ * array, each socket knowing its index (#waitingAt): a socket starts and stops waiting around every
+ * call that waits, and a store plus a swap with the last is cheaper than a Set's hashing and rehashing.
+ */
+const waitingSockets: Socket[] = [];
 
 /** Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller. */
 const byFd = new Map<number, WeakRef<Socket>>();
@@ -413,8 +417,11 @@ export class Socket extends SocketBase {
   /** select()/poll() waits on this socket; made for the first. */
   #watchers: Set<Watcher> | null = null;
   #armed = 0;
-  /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
-  #waiting = false;
+  /**
+   * A call or select/poll waits: the handle is held and (if #referenced) referenced. The socket's
+   * index in waitingSockets while it waits, else -1.
+   */
+  #waitingAt = -1;
   #referenced = true;
   /** Whether the poll handle counts for the loop now (uv_ref'd), as last set (see #syncRef). */
   #handleReferenced = true;
@@ -795,7 +802,7 @@ export class Socket extends SocketBase {
       this.#unrefDeferred = false;
       this.#handleReferenced = false;
     }
-    const referenced = this.#waiting && this.#referenced;
+    const referenced = this.#waitingAt >= 0 && this.#referenced;
     if (referenced) {
       if (this.#unrefDeferred) {
         flags![UNREF_AFTER_CALLBACK] = 0; // waiting again before the callback returned: it stays referenced
@@ -821,12 +828,18 @@ export class Socket extends SocketBase {
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
   #setWaiting(waiting: boolean): void {
-    if (waiting === this.#waiting) return;
-    this.#waiting = waiting;
+    const at = this.#waitingAt;
+    if (waiting === at >= 0) return;
     if (waiting) {
-      waitingSockets.add(this);
+      this.#waitingAt = waitingSockets.length;
+      waitingSockets.push(this);
     } else {
-      waitingSockets.delete(this);
+      const last = waitingSockets.pop()!;
+      if (last !== this) {
+        waitingSockets[at] = last;
+        last.#waitingAt = at;
+      }
+      this.#waitingAt = -1;
       this.#fruitless = 0;
       this.#stopBackoff();
     }
@@ -860,7 +873,7 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       return;
     }
-    const referenced = this.#waiting && this.#referenced;
+    const referenced = this.#waitingAt >= 0 && this.#referenced;
     if (this.#unrefDeferred) {
       (poller.armed as Int32Array)[UNREF_AFTER_CALLBACK] = 0; // set here and now instead
       this.#unrefDeferred = false;
@@ -889,7 +902,7 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       events = READABLE | WRITABLE | PRIORITIZED | DISCONNECT;
     }
-    if (!this.#waiting) {
+    if (this.#waitingAt < 0) {
       // Readiness nobody waits for (the handle was left watching between calls): stop watching
       // until a call waits again, or level-triggered epoll would report it on every loop turn.
       this.#start(0);
@@ -907,7 +920,7 @@ export class Socket extends SocketBase {
     }
     if (this.#progress !== progress || (this.#watchers?.size ?? 0) < watching) {
       this.#fruitless = 0;
-    } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waiting && !this.closed) {
+    } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waitingAt >= 0 && !this.closed) {
       this.#backOff();
       return;
     }
