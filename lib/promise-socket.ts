@@ -408,7 +408,7 @@ let dispatch: (socket: Socket, status: number, events: number, readResult: numbe
  * @category Sockets
  */
 export class Socket extends SocketBase {
-  #poller: NativePoller | null = null;
+  #poller: SocketPoller | null = null;
   /**
    * The calls waiting per direction (READ, WRITE), in order. Made when a call first waits, as each
    * queue: most sockets wait in one direction only, and a connection's object count is its memory.
@@ -443,7 +443,7 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
-  /** This socket, weakly: for byFd and for its poller's callback (see owners). */
+  /** This socket, weakly: for byFd and for its poller's callback (see SocketPoller). */
   readonly #self: WeakRef<Socket>;
 
   static {
@@ -697,11 +697,11 @@ export class Socket extends SocketBase {
    * and forgets the fd. Returns the select()/poll() watchers, to be told once the fd is gone.
    */
   #release(by: string): Watcher[] {
+    this.#setWaiting(false); // while #poller is still there: it lets go of this socket
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
-    this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
     if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
     this.#rejectAll((operation) => canceledError(operation, by));
@@ -733,16 +733,18 @@ export class Socket extends SocketBase {
       return;
     }
     if (this.#poller === null) {
-      let created: NativePoller;
+      let created: SocketPoller;
       try {
-        created = new native.Poller(this.fd, onPollerEvent);
+        created = new native.Poller(this.fd, onPollerEvent) as SocketPoller;
       } catch (error) {
         // uv_poll_init refused the fd: the waiting calls fail with its errno, and leave the queues.
         this.#failAll(pollerRefusal(error));
         return;
       }
       this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
-      owners.set(created, this.#self);
+      // Both set at once, before anything else is added: every poller has the same shape.
+      created.owner = this.#self;
+      created.waiter = undefined;
       this.#poller = created;
       this.closeOnCollect(created);
     }
@@ -830,6 +832,8 @@ export class Socket extends SocketBase {
   #setWaiting(waiting: boolean): void {
     const at = this.#waitingAt;
     if (waiting === at >= 0) return;
+    const poller = this.#poller;
+    if (poller !== null) poller.waiter = waiting ? this : undefined;
     if (waiting) {
       this.#waitingAt = waitingSockets.length;
       waitingSockets.push(this);
@@ -2095,14 +2099,20 @@ class RecvCall implements Native<number> {
 }
 
 /**
- * Which Socket a poller serves; one callback function serves them all (see native/poller.h). Weak:
- * the poller outlives an idle socket that was never closed (the collector closes it, see
- * SocketBase), and a strong entry would keep that socket alive for ever.
+ * A Socket's poller, with the Socket it serves: one callback function serves them all (see
+ * native/poller.h). `owner` is weak: the poller outlives an idle socket that was never closed (the
+ * collector closes it, see SocketBase), and a strong one would keep that socket alive for ever.
+ * `waiter` is the same socket while a call or select/poll waits on it (it is held in waitingSockets
+ * then anyway): the usual event finds it without WeakRef.deref, which adds the target to the
+ * engine's set of objects kept until the microtasks have run (a new set, each loop turn).
  */
-const owners = new WeakMap<NativePoller, WeakRef<Socket>>();
+interface SocketPoller extends NativePoller {
+  owner: WeakRef<Socket>;
+  waiter: Socket | undefined;
+}
 
-function onPollerEvent(this: NativePoller, status: number, events: number, readResult: number, writeResult: number): void {
-  const socket = owners.get(this)?.deref();
+function onPollerEvent(this: SocketPoller, status: number, events: number, readResult: number, writeResult: number): void {
+  const socket = this.waiter ?? this.owner.deref();
   if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 
