@@ -357,12 +357,16 @@ const MAX_BACKOFF_MS = 64;
  */
 const waitingSockets: Socket[] = [];
 
-/** Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller. */
-const byFd = new Map<number, WeakRef<Socket>>();
+/**
+ * Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller.
+ * An array indexed by fd: fd numbers are small and reused (the lowest free one), and a server's
+ * every connection enters and leaves; a Map hashed each time and rehashed as deletions piled up.
+ */
+const byFd: (WeakRef<Socket> | undefined)[] = [];
 
 /** The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv). */
 export function promiseSocketFor(fd: number): Socket | undefined {
-  return byFd.get(fd)?.deref();
+  return Number.isInteger(fd) && fd >= 0 ? byFd[fd]?.deref() : undefined;
 }
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
@@ -489,7 +493,7 @@ export class Socket extends SocketBase {
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
     this.#self = new WeakRef(this);
-    byFd.set(this.fd, this.#self);
+    byFd[this.fd] = this.#self;
   }
 
   /**
@@ -703,7 +707,7 @@ export class Socket extends SocketBase {
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
-    if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
+    if (byFd[this.fd] === this.#self) byFd[this.fd] = undefined;
     this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
     this.#watchers = null;
