@@ -154,14 +154,15 @@ bool Poller::CreateArmed(napi_env env, napi_value self) {
 
 int32_t* Poller::Armed(napi_env env) {
   if (armed_buffer_ == nullptr) return own_armed_;
-  napi_value buffer;
+  napi_value buffer = nullptr;
   void* data = nullptr;
   size_t length = 0;
-  bool detached = true;
-  // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
-  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
-      napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < kArmedLength * sizeof(int32_t)) {
+  // Detached only by someone reaching into the internals (a transfer): then nothing is armed. A
+  // detached buffer reads as no memory and length 0, so the length check is the detachment check
+  // (napi_is_detached_arraybuffer would be one more call on every delivery).
+  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok || buffer == nullptr ||
+      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || data == nullptr ||
+      length < kArmedLength * sizeof(int32_t)) {
     return nullptr;
   }
   return static_cast<int32_t*>(data);
