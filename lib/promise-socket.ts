@@ -738,14 +738,17 @@ export class Socket extends SocketBase {
     }
     if (this.#poller === null) {
       let created: SocketPoller;
+      // Started with the mask at once (as #start below would): the call waits from now on.
+      const referenced = this.#referenced;
       try {
-        created = new native.Poller(this.fd, onPollerEvent) as SocketPoller;
+        created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
       } catch (error) {
-        // uv_poll_init refused the fd: the waiting calls fail with its errno, and leave the queues.
+        // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
         this.#failAll(pollerRefusal(error));
         return;
       }
-      this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
+      this.#handleReferenced = referenced;
+      this.#armed = mask;
       // Both set at once, before anything else is added: every poller has the same shape.
       created.owner = this.#self;
       created.waiter = undefined;
