@@ -68,9 +68,10 @@ export interface PollerClass {
   /**
    * `onEvent(status, events, readResult, writeResult)`: status 0 or a negative errno; events a mask
    * of the flags below; each result that of the pended call it completed (count, fd, 0, or -errno),
-   * else NOT_DONE.
+   * else NOT_DONE. With `events`, the poller is started at once, as `start(events, referenced)`
+   * would (a mask start() refuses is thrown, with its errno).
    */
-  new (fd: number, onEvent: (status: number, events: number, readResult: number, writeResult: number) => void): NativePoller;
+  new (fd: number, onEvent: (status: number, events: number, readResult: number, writeResult: number) => void, events?: number, referenced?: boolean): NativePoller;
   readonly READABLE: number;
   readonly WRITABLE: number;
   readonly DISCONNECT: number;

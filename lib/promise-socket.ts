@@ -356,15 +356,23 @@ const FRUITLESS_WAKEUPS = 8;
 /** Longest pause between retries once backed off: the latency a call may gain in those states. */
 const MAX_BACKOFF_MS = 64;
 
-/** Sockets with a call or select/poll waiting: held here so they cannot be collected meanwhile. */
-const waitingSockets = new Set<Socket>();
+/**
+ * Sockets with a call or select/poll waiting: held here so they cannot be collected meanwhile. An
+ * array, each socket knowing its index (#waitingAt): a socket starts and stops waiting around every
+ * call that waits, and a store plus a swap with the last is cheaper than a Set's hashing and rehashing.
+ */
+const waitingSockets: Socket[] = [];
 
-/** Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller. */
-const byFd = new Map<number, WeakRef<Socket>>();
+/**
+ * Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller.
+ * An array indexed by fd: fd numbers are small and reused (the lowest free one), and a server's
+ * every connection enters and leaves; a Map hashed each time and rehashed as deletions piled up.
+ */
+const byFd: (WeakRef<Socket> | undefined)[] = [];
 
 /** The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv). */
 export function promiseSocketFor(fd: number): Socket | undefined {
-  return byFd.get(fd)?.deref();
+  return Number.isInteger(fd) && fd >= 0 ? byFd[fd]?.deref() : undefined;
 }
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
@@ -410,7 +418,7 @@ let dispatch: (socket: Socket, status: number, events: number, readResult: numbe
  * @category Sockets
  */
 export class Socket extends SocketBase {
-  #poller: NativePoller | null = null;
+  #poller: SocketPoller | null = null;
   /**
    * The calls waiting per direction (READ, WRITE), in order. Made when a call first waits, as each
    * queue: most sockets wait in one direction only, and a connection's object count is its memory.
@@ -419,8 +427,11 @@ export class Socket extends SocketBase {
   /** select()/poll() waits on this socket; made for the first. */
   #watchers: Set<Watcher> | null = null;
   #armed = 0;
-  /** A call or select/poll waits: the handle is held and (if #referenced) referenced. */
-  #waiting = false;
+  /**
+   * A call or select/poll waits: the handle is held and (if #referenced) referenced. The socket's
+   * index in waitingSockets while it waits, else -1.
+   */
+  #waitingAt = -1;
   #referenced = true;
   /** Whether the poll handle counts for the loop now (uv_ref'd), as last set (see #syncRef). */
   #handleReferenced = true;
@@ -442,7 +453,7 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
-  /** This socket, weakly: for byFd and for its poller's callback (see owners). */
+  /** This socket, weakly: for byFd and for its poller's callback (see SocketPoller). */
   readonly #self: WeakRef<Socket>;
 
   static {
@@ -488,7 +499,7 @@ export class Socket extends SocketBase {
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
     this.#self = new WeakRef(this);
-    byFd.set(this.fd, this.#self);
+    byFd[this.fd] = this.#self;
   }
 
   /**
@@ -696,13 +707,13 @@ export class Socket extends SocketBase {
    * and forgets the fd. Returns the select()/poll() watchers, to be told once the fd is gone.
    */
   #release(by: string): Watcher[] {
+    this.#setWaiting(false); // while #poller is still there: it lets go of this socket
     const poller = this.#poller;
     this.#poller = null;
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
-    this.#setWaiting(false);
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
-    if (byFd.get(this.fd)?.deref() === this) byFd.delete(this.fd);
+    if (byFd[this.fd] === this.#self) byFd[this.fd] = undefined;
     this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
     this.#watchers = null;
@@ -732,16 +743,21 @@ export class Socket extends SocketBase {
       return;
     }
     if (this.#poller === null) {
-      let created: NativePoller;
+      let created: SocketPoller;
+      // Started with the mask at once (as #start below would): the call waits from now on.
+      const referenced = this.#referenced;
       try {
-        created = new native.Poller(this.fd, onPollerEvent);
+        created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
       } catch (error) {
-        // uv_poll_init refused the fd: the waiting calls fail with its errno, and leave the queues.
+        // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
         this.#failAll(pollerRefusal(error));
         return;
       }
-      this.#handleReferenced = true; // as uv_poll_init leaves it; it counts once started, below
-      owners.set(created, this.#self);
+      this.#handleReferenced = referenced;
+      this.#armed = mask;
+      // Both set at once, before anything else is added: every poller has the same shape.
+      created.owner = this.#self;
+      created.waiter = undefined;
       this.#poller = created;
       this.closeOnCollect(created);
     }
@@ -801,7 +817,7 @@ export class Socket extends SocketBase {
       this.#unrefDeferred = false;
       this.#handleReferenced = false;
     }
-    const referenced = this.#waiting && this.#referenced;
+    const referenced = this.#waitingAt >= 0 && this.#referenced;
     if (referenced) {
       if (this.#unrefDeferred) {
         flags![UNREF_AFTER_CALLBACK] = 0; // waiting again before the callback returned: it stays referenced
@@ -827,12 +843,20 @@ export class Socket extends SocketBase {
 
   /** Whether a call or select/poll waits: then the socket is held and its handle (if ref'd) counts. */
   #setWaiting(waiting: boolean): void {
-    if (waiting === this.#waiting) return;
-    this.#waiting = waiting;
+    const at = this.#waitingAt;
+    if (waiting === at >= 0) return;
+    const poller = this.#poller;
+    if (poller !== null) poller.waiter = waiting ? this : undefined;
     if (waiting) {
-      waitingSockets.add(this);
+      this.#waitingAt = waitingSockets.length;
+      waitingSockets.push(this);
     } else {
-      waitingSockets.delete(this);
+      const last = waitingSockets.pop()!;
+      if (last !== this) {
+        waitingSockets[at] = last;
+        last.#waitingAt = at;
+      }
+      this.#waitingAt = -1;
       this.#fruitless = 0;
       this.#stopBackoff();
     }
@@ -866,7 +890,7 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       return;
     }
-    const referenced = this.#waiting && this.#referenced;
+    const referenced = this.#waitingAt >= 0 && this.#referenced;
     if (this.#unrefDeferred) {
       (poller.armed as Int32Array)[UNREF_AFTER_CALLBACK] = 0; // set here and now instead
       this.#unrefDeferred = false;
@@ -895,7 +919,7 @@ export class Socket extends SocketBase {
       this.#armed = 0;
       events = READABLE | WRITABLE | PRIORITIZED | DISCONNECT;
     }
-    if (!this.#waiting) {
+    if (this.#waitingAt < 0) {
       // Readiness nobody waits for (the handle was left watching between calls): stop watching
       // until a call waits again, or level-triggered epoll would report it on every loop turn.
       this.#start(0);
@@ -913,7 +937,7 @@ export class Socket extends SocketBase {
     }
     if (this.#progress !== progress || (this.#watchers?.size ?? 0) < watching) {
       this.#fruitless = 0;
-    } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waiting && !this.closed) {
+    } else if (++this.#fruitless >= FRUITLESS_WAKEUPS && this.#waitingAt >= 0 && !this.closed) {
       this.#backOff();
       return;
     }
@@ -2165,14 +2189,20 @@ class RecvfromCall implements Native<number> {
 }
 
 /**
- * Which Socket a poller serves; one callback function serves them all (see native/poller.h). Weak:
- * the poller outlives an idle socket that was never closed (the collector closes it, see
- * SocketBase), and a strong entry would keep that socket alive for ever.
+ * A Socket's poller, with the Socket it serves: one callback function serves them all (see
+ * native/poller.h). `owner` is weak: the poller outlives an idle socket that was never closed (the
+ * collector closes it, see SocketBase), and a strong one would keep that socket alive for ever.
+ * `waiter` is the same socket while a call or select/poll waits on it (it is held in waitingSockets
+ * then anyway): the usual event finds it without WeakRef.deref, which adds the target to the
+ * engine's set of objects kept until the microtasks have run (a new set, each loop turn).
  */
-const owners = new WeakMap<NativePoller, WeakRef<Socket>>();
+interface SocketPoller extends NativePoller {
+  owner: WeakRef<Socket>;
+  waiter: Socket | undefined;
+}
 
-function onPollerEvent(this: NativePoller, status: number, events: number, readResult: number, writeResult: number): void {
-  const socket = owners.get(this)?.deref();
+function onPollerEvent(this: SocketPoller, status: number, events: number, readResult: number, writeResult: number): void {
+  const socket = this.waiter ?? this.owner.deref();
   if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 

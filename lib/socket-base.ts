@@ -240,9 +240,27 @@ interface Unclosed {
 /**
  * By fd, for the sockets that have an origin or a poll handle; most have neither, and nothing here.
  * Which Socket holds which fd is the binding's (native/environment.h): each Socket is its fd's
- * holder, referenced weakly, and close() and detach() drop the reference with the fd.
+ * holder, referenced weakly, and close() and detach() drop the reference with the fd. An array
+ * indexed by fd (fd numbers are small, the lowest free one reused): every promise connection that
+ * waits enters and leaves, and a Map hashed each time and rehashed as deletions piled up.
  */
-const unclosedByFd = new Map<number, Unclosed>();
+const unclosedByFd: (Unclosed | undefined)[] = [];
+/** How many entries of unclosedByFd are set: while 0, closing a socket looks at nothing. */
+let unclosedCount = 0;
+
+function holdUnclosed(fd: number, held: Unclosed): void {
+  if (unclosedByFd[fd] === undefined) unclosedCount++;
+  unclosedByFd[fd] = held;
+}
+
+function takeUnclosed(fd: number): Unclosed | undefined {
+  const held = unclosedByFd[fd];
+  if (held !== undefined) {
+    unclosedByFd[fd] = undefined;
+    unclosedCount--;
+  }
+  return held;
+}
 
 /**
  * Closes the fd of a Socket collected without close(), as Node's FileHandle does, and warns: the
@@ -250,8 +268,7 @@ const unclosedByFd = new Map<number, Unclosed>();
  * the binding after the collection, once per such Socket.
  */
 native.setCollectedHandler((fd) => {
-  const held = unclosedByFd.get(fd);
-  unclosedByFd.delete(fd);
+  const held = takeUnclosed(fd);
   held?.poller?.close();
   const name = native.getsockname(fd);
   native.close(fd);
@@ -414,7 +431,7 @@ export class SocketBase implements Disposable {
     }
     this.#fd = fd;
     if (adopt !== ADOPT) this.#created(type);
-    if (tracingWarnings()) unclosedByFd.set(fd, { origin: creationSite(), poller: null });
+    if (tracingWarnings()) holdUnclosed(fd, { origin: creationSite(), poller: null });
     this.domain = domain;
     this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.protocol = protocol;
@@ -521,7 +538,7 @@ export class SocketBase implements Disposable {
 
   /** The fd is closed or given away: what closing it on collection needed goes (the binding's part with the fd). */
   #forget(fd: number): void {
-    if (unclosedByFd.size !== 0) unclosedByFd.delete(fd);
+    if (unclosedCount !== 0) takeUnclosed(fd);
   }
 
   /**
@@ -531,9 +548,9 @@ export class SocketBase implements Disposable {
   protected closeOnCollect(poller: { close(): void } | null): void {
     const fd = this.#fd;
     if (fd < 0) return;
-    const held = unclosedByFd.get(fd);
+    const held = unclosedByFd[fd];
     if (held !== undefined) held.poller = poller;
-    else if (poller !== null) unclosedByFd.set(fd, { origin: undefined, poller });
+    else if (poller !== null) holdUnclosed(fd, { origin: undefined, poller });
   }
 
   #open(syscall: string): number {

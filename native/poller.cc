@@ -136,6 +136,19 @@ Poller::Poller(const Napi::CallbackInfo& info)
   handle_ = handle;
   fd_ = fd;
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+  // Started at once when asked (a socket makes its poller when a call first waits): one entry
+  // into native code fewer per connection than new Poller() and start().
+  if (info.Length() >= 3 && !info[2].IsUndefined()) {
+    const int status = StartWith(info, 2);
+    if (status != 0) {
+      CloseHandle();
+      Napi::Error error = Napi::Error::New(env, std::string("uv_poll_start ") + uv_err_name(status));
+      error.Set("errno", Napi::Number::New(env, status));
+      error.Set("code", Napi::String::New(env, uv_err_name(status)));
+      error.Set("syscall", Napi::String::New(env, "uv_poll_start"));
+      error.ThrowAsJavaScriptException();
+    }
+  }
 }
 
 // Made when a call is pended a second time: a poller whose calls wait once each (a connect, the one
@@ -156,14 +169,15 @@ bool Poller::CreateArmed(napi_env env, napi_value self) {
 
 int32_t* Poller::Armed(napi_env env) {
   if (armed_buffer_ == nullptr) return own_armed_;
-  napi_value buffer;
+  napi_value buffer = nullptr;
   void* data = nullptr;
   size_t length = 0;
-  bool detached = true;
-  // Detached only by someone reaching into the internals (a transfer): then nothing is armed.
-  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok ||
-      napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached ||
-      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || length < kArmedLength * sizeof(int32_t)) {
+  // Detached only by someone reaching into the internals (a transfer): then nothing is armed. A
+  // detached buffer reads as no memory and length 0, so the length check is the detachment check
+  // (napi_is_detached_arraybuffer would be one more call on every delivery).
+  if (napi_get_reference_value(env, armed_buffer_, &buffer) != napi_ok || buffer == nullptr ||
+      napi_get_arraybuffer_info(env, buffer, &data, &length) != napi_ok || data == nullptr ||
+      length < kArmedLength * sizeof(int32_t)) {
     return nullptr;
   }
   return static_cast<int32_t*>(data);
@@ -420,22 +434,26 @@ static Napi::Value Int(Napi::Env env, int value) {
   return Napi::Value(env, result);
 }
 
-Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
+int Poller::StartWith(const Napi::CallbackInfo& info, size_t index) {
   int32_t events = 0;
-  if (info.Length() < 1 || napi_get_value_int32(info.Env(), info[0], &events) != napi_ok) return Int(info.Env(), UV_EINVAL);
-  if (handle_ == nullptr) return Int(info.Env(), UV_EBADF);
+  if (info.Length() <= index || napi_get_value_int32(info.Env(), info[index], &events) != napi_ok) return UV_EINVAL;
+  if (handle_ == nullptr) return UV_EBADF;
   // libuv asserts (aborts the process) on any other bit.
-  if (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) return Int(info.Env(), UV_EINVAL);
+  if (events & ~(UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED)) return UV_EINVAL;
   // Optionally whether the started handle keeps the loop alive: one call where ref() or unref()
   // and start() would be two (a socket starts waiting, or stops, and the mask changes with it).
-  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+  if (info.Length() > index + 1 && !info[index + 1].IsUndefined()) {
     bool referenced = false;
-    if (napi_get_value_bool(info.Env(), info[1], &referenced) != napi_ok) return Int(info.Env(), UV_EINVAL);
+    if (napi_get_value_bool(info.Env(), info[index + 1], &referenced) != napi_ok) return UV_EINVAL;
     auto* handle = reinterpret_cast<uv_handle_t*>(&handle_->poll);
     if (referenced) uv_ref(handle);
     else uv_unref(handle);
   }
-  return Int(info.Env(), uv_poll_start(&handle_->poll, events, OnPoll));
+  return uv_poll_start(&handle_->poll, events, OnPoll);
+}
+
+Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
+  return Int(info.Env(), StartWith(info, 0));
 }
 
 Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {

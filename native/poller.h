@@ -55,11 +55,15 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // READABLE/WRITABLE/DISCONNECT, and each result that of the pended call of that direction when this
   // event completed it (the syscall's result or -errno), else NOT_DONE.
   // One callback can serve every poller: `this` says which one fired.
+  // new Poller(fd, callback, events, referenced?): started at once, as start(events, referenced)
+  // would; a mask start() refuses is thrown (errno, code, syscall 'uv_poll_start').
   explicit Poller(const Napi::CallbackInfo& info);
   ~Poller() override;
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info);        // (events, referenced?) -> 0 | -errno
+  // start()'s work on its arguments from info[index] on: 0 or a libuv (-errno) code.
+  int StartWith(const Napi::CallbackInfo& info, size_t index);
   Napi::Value Stop(const Napi::CallbackInfo& info);         // () -> 0
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive

@@ -630,6 +630,18 @@ await step('poller raw + collected', async () => {
   poller.close();
   poller.close();
   assert.equal(poller.start(native.Poller.READABLE), -EBADF);
+  // Started by the constructor (events, referenced); a mask start() refuses is thrown, the handle closed.
+  const early = [];
+  const started = new native.Poller(a.fd, (status, mask) => {
+    early.push([status, mask]);
+    started.stop();
+  }, native.Poller.READABLE, false);
+  for (let i = 0; i < 100 && early.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(early, [[0, native.Poller.READABLE]]); // the 'z' still unread
+  started.close();
+  assert.equal(a.recv(1).toString(), 'z');
+  assert.throws(() => new native.Poller(a.fd, () => {}, 1 << 20), { code: 'EINVAL', syscall: 'uv_poll_start' });
+  assert.throws(() => new native.Poller(a.fd, () => {}, native.Poller.READABLE, 'yes'), { code: 'EINVAL', syscall: 'uv_poll_start' });
   // Pollers left for the garbage collector: ~Poller closes each handle (the owning Socket's fd is
   // closed with a warning, which is the library's documented behaviour for a forgotten Socket).
   setFlagsFromString('--expose-gc');
@@ -638,8 +650,8 @@ await step('poller raw + collected', async () => {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => warnings.push(warning.message));
   for (let i = 0; i < 8; i++) {
-    const forgotten = new native.Poller(a.fd, () => {});
-    forgotten.start(native.Poller.WRITABLE);
+    const forgotten = i % 2 === 0 ? new native.Poller(a.fd, () => {}) : new native.Poller(a.fd, () => {}, native.Poller.WRITABLE);
+    if (i % 2 === 0) forgotten.start(native.Poller.WRITABLE);
     forgotten.stop();
   }
   (() => {
