@@ -13,8 +13,8 @@
 //
 // As tcpdump does, a classic BPF program (SO_ATTACH_FILTER) has the kernel queue only TCP segments
 // to or from PORT: unfiltered, every IPv4 frame on lo is queued, and under other traffic the queue
-// fills and the kernel drops frames, ours among them. The checks below the filter stay: frames
-// queued before it was attached pass unfiltered, and the program reads no further than it must.
+// fills and the kernel drops frames, ours among them. The checks below the filter stay: the filter
+// is the kernel's first cut, and the program reads no byte it has not checked is there.
 import {
   AF_PACKET,
   BPF_ABS,
@@ -59,7 +59,9 @@ if (port === undefined) usage(USAGE);
 const lo = if_nametoindex('lo'); //                                   lo = if_nametoindex("lo")
 let sd: Socket;
 try {
-  sd = new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP); //                  sd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP))
+  // Protocol 0: no frame is queued until bind() names one, after the filter is attached, so none
+  // reaches the queue unfiltered.
+  sd = new Socket(AF_PACKET, SOCK_RAW, 0); //                         sd = socket(AF_PACKET, SOCK_RAW, 0)
 } catch (error) {
   if (error instanceof SocketError && error.code === 'EPERM') fail('socket: EPERM: a packet socket needs CAP_NET_RAW (run as root)');
   throw error;
@@ -68,7 +70,7 @@ try {
 /** BPF_STMT and BPF_JUMP of linux/filter.h: one instruction, `{ code, jt, jf, k }`. */
 const stmt = (code: number, k: number): BpfInstruction => ({ code, jt: 0, jf: 0, k });
 const jump = (code: number, k: number, jt: number, jf: number): BpfInstruction => ({ code, jt, jf, k });
-// tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket takes ETH_P_IP only). The
+// tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket is bound to ETH_P_IP). The
 // frame starts with its Ethernet header; jt and jf count the instructions skipped.
 const filter = [
   stmt(BPF_LD | BPF_B | BPF_ABS, ETH_HEADER + 9), //                   A = IP protocol

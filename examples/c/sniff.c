@@ -13,8 +13,8 @@
  *
  * As tcpdump does, a classic BPF program (SO_ATTACH_FILTER) has the kernel queue only TCP segments
  * to or from PORT: unfiltered, every IPv4 frame on lo is queued, and under other traffic the queue
- * fills and the kernel drops frames, ours among them. The checks below the filter stay: frames
- * queued before it was attached pass unfiltered, and the program reads no further than it must.
+ * fills and the kernel drops frames, ours among them. The checks below the filter stay: the filter
+ * is the kernel's first cut, and the program reads no byte it has not checked is there.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,10 +79,12 @@ int main(int argc, char *argv[]) {
 
   int lo = (int)if_nametoindex("lo");
   if (lo == 0) die("if_nametoindex");
-  int sd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+  /* Protocol 0: no frame is queued until bind() names one, after the filter is attached, so none
+     reaches the queue unfiltered. */
+  int sd = socket(AF_PACKET, SOCK_RAW, 0);
   if (sd < 0 && errno == EPERM) fail("socket: EPERM: a packet socket needs CAP_NET_RAW (run as root)");
   if (sd < 0) die("socket");
-  /* tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket takes ETH_P_IP only). The
+  /* tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket is bound to ETH_P_IP). The
      frame starts with its Ethernet header; jt and jf count the instructions skipped. */
   struct sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HEADER + 9),           /* A = IP protocol */
