@@ -231,6 +231,7 @@ function membership(value: unknown, family: number): Buffer {
 }
 
 const BPF_INSTRUCTION_KEYS = ['code', 'jt', 'jf', 'k'];
+const EMPTY = Buffer.alloc(0);
 const BPF_INSTRUCTION_SIZE = 8;
 
 /**
@@ -942,6 +943,8 @@ export class SocketBase implements Disposable {
    * that the fd never comes back as bytes. TCP_INFO returns a {@link TcpInfo}: the fields of
    * `struct tcp_info` this kernel fills (getsockopt(2) is offered 512 bytes and the kernel copies its
    * own size). Raw bytes, with a `length`, are for structures sockcall does not decode.
+   * SO_ATTACH_FILTER (read as SO_GET_FILTER) returns how many instructions the attached program has,
+   * 0 for none; with a `length`, its struct sock_filter bytes (EINVAL when they do not fit).
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -992,6 +995,9 @@ export class SocketBase implements Disposable {
     if (kind === 'pidfd' && length !== undefined) {
       throw invalidArgValue('length', length, 'is not taken for SO_PEERPIDFD, which returns a new fd (leave it out)');
     }
+    if (kind === 'sock_fprog' && length !== undefined && validateInt(length, 'length', 0, 65536) % BPF_INSTRUCTION_SIZE !== 0) {
+      throw outOfRange('length', `a multiple of ${BPF_INSTRUCTION_SIZE} (whole struct sock_filter)`, length);
+    }
     if (length !== undefined || kind === 'string') {
       const buffer = Buffer.alloc(length === undefined ? 256 : validateInt(length, 'length', 0, 65536));
       const result = native.getsockoptBytes(fd, level, name, buffer);
@@ -1000,6 +1006,12 @@ export class SocketBase implements Disposable {
       const text = buffer.subarray(0, result);
       const end = text.indexOf(0);
       return (end < 0 ? text : text.subarray(0, end)).toString('utf8');
+    }
+    if (kind === 'sock_fprog') {
+      // Read as SO_GET_FILTER with no room: the number of instructions attached (0: none).
+      const result = native.getsockoptBytes(fd, level, name, EMPTY);
+      if (result < 0) throw syscallError('getsockopt', result);
+      return result / BPF_INSTRUCTION_SIZE;
     }
     if (kind === 'ucred') {
       const ucred = Buffer.alloc(UCRED_SIZE);

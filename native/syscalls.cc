@@ -314,7 +314,8 @@ static Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   socklen_t option_length = static_cast<socklen_t>(length);
   Trace trace(info.Env());
   int result = TracedGetsockopt(trace, fd, level, name, data, &option_length);
-  return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
+  // A failure as -1, not as the unsigned type of optlen (4294967295, a length).
+  return SyscallResult(info.Env(), result < 0 ? -1 : static_cast<ssize_t>(option_length), errno);
 }
 
 static Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {

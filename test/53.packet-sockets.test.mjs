@@ -172,7 +172,9 @@ describe('53 packet sockets and interfaces', function () {
       udp.bind({ address: '127.0.0.1', port: 0 });
       const to = udp.getsockname();
       const sender = socket(AF_INET, SOCK_DGRAM);
+      expect(udp.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER), 'instructions attached').to.equal(0);
       udp.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [ret(0)]);
+      expect(udp.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER), 'instructions attached').to.equal(1);
       sender.sendto('dropped', to);
       expect(drain(udp)).to.deep.equal([]);
       udp.setsockopt(SOL_SOCKET, SO_DETACH_FILTER, 0);

@@ -756,6 +756,28 @@ describe('70 errors and bad arguments', function () {
       expect(error.message).to.equal('setsockopt EINVAL');
       // The most instructions the kernel takes are taken (a program of 4096 returns).
       s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, new Array(BPF_MAXINSNS).fill({ ...ret, k: 0xffffffff }));
+      expect(s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER)).to.equal(BPF_MAXINSNS);
+      throwsLike(() => s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 8), { code: 'EINVAL', syscall: 'getsockopt' }); // room for 1
+      throwsLike(() => s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 12), RANGE);
+    });
+
+    it('getsockopt with a length: a failure is the system error, not a Buffer', function () {
+      const s = socket(AF_INET, SOCK_DGRAM);
+      throwsLike(() => s.getsockopt(SOL_SOCKET, 9999, 4), { instanceOf: SocketError, code: 'ENOPROTOOPT', errno: -osConstants.errno.ENOPROTOOPT, syscall: 'getsockopt' });
+    });
+
+    it('reading SO_ATTACH_FILTER (SO_GET_FILTER) never writes past the room given, raw or not', function () {
+      const { native } = require(join(root, 'dist', 'native.js'));
+      const s = socket(AF_INET, SOCK_DGRAM);
+      const program = [{ code: BPF_RET | BPF_K, jt: 0, jf: 0, k: 0xffffffff }];
+      s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, program);
+      // The kernel counts this option's length in 8-byte instructions: 2 bytes must not become 2 instructions.
+      const around = Buffer.alloc(24, 0xee);
+      expect(native.getsockoptBytes(s.fd, SOL_SOCKET, SO_ATTACH_FILTER, around.subarray(8, 10))).to.equal(8); // the length it has
+      expect(around).to.deep.equal(Buffer.alloc(24, 0xee));
+      expect(native.getsockoptInt(s.fd, SOL_SOCKET, SO_ATTACH_FILTER)).to.equal(0); // an int holds no instruction
+      const bytes = s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 16);
+      expect(bytes).to.deep.equal(Buffer.from([BPF_RET | BPF_K, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
     });
 
     it('shutdown(7) is ERR_INVALID_ARG_VALUE and leaves the connection open both ways', function () {
