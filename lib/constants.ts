@@ -93,8 +93,8 @@ export type MembershipOption = number & {
 
 /**
  * A socket option whose value is a classic BPF program (struct sock_fprog), given as
- * {@link BpfInstruction}s or their bytes: SO_ATTACH_FILTER (write only). A number at run time,
- * branded for the types of `setsockopt`.
+ * {@link BpfInstruction}s or their bytes: SO_ATTACH_FILTER. Read back, it is the number of
+ * instructions attached. A number at run time, branded for the types of `setsockopt`.
  *
  * @category Options
  */
@@ -400,9 +400,10 @@ export const SO_PASSCRED = c.SO_PASSCRED;
  */
 export const SO_PEERPIDFD = c.SO_PEERPIDFD as PidfdOption;
 /**
- * Write only: attaches a classic BPF program, given as {@link BpfInstruction}s (or their bytes,
+ * Attaches a classic BPF program, given as {@link BpfInstruction}s (or their bytes,
  * 8 per instruction), that the kernel runs on each packet before queueing it: a packet socket
  * then queues only what the program accepts, as tcpdump's filters do. Replaces any program attached.
+ * Read (as SO_GET_FILTER, the same number): how many instructions are attached, 0 for none.
  * @category Socket options (SOL_SOCKET)
  */
 export const SO_ATTACH_FILTER = c.SO_ATTACH_FILTER as FilterOption;

@@ -24,7 +24,7 @@ import {
  * An option's value: `int`; `linger` (struct linger); `timeval` (struct timeval, in ms to JS);
  * `string` (a NUL-terminated name); `ucred` (struct ucred); `pidfd` (an int that is a new fd);
  * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq); `tcp_info` (struct tcp_info, read only);
- * `sock_fprog` (a classic BPF program, write only).
+ * `sock_fprog` (a classic BPF program; read back as its instruction count).
  */
 export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6' | 'tcp_info' | 'sock_fprog';
 
