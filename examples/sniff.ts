@@ -10,7 +10,36 @@
 //
 // A packet socket needs CAP_NET_RAW (root has it): without it, socket() fails with EPERM. On lo each
 // frame passes twice, once going out (PACKET_OUTGOING) and once coming in: only the second is shown.
-import { AF_PACKET, ETH_P_IP, if_nametoindex, PACKET_OUTGOING, SOCK_RAW, Socket, SocketError } from 'sockcall';
+//
+// As tcpdump does, a classic BPF program (SO_ATTACH_FILTER) has the kernel queue only TCP segments
+// to or from PORT: unfiltered, every IPv4 frame on lo is queued, and under other traffic the queue
+// fills and the kernel drops frames, ours among them. The checks below the filter stay: the filter
+// is the kernel's first cut, and the program reads no byte it has not checked is there.
+import {
+  AF_PACKET,
+  BPF_ABS,
+  BPF_B,
+  BPF_H,
+  BPF_IND,
+  BPF_JEQ,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MSH,
+  BPF_RET,
+  type BpfInstruction,
+  ETH_P_IP,
+  if_nametoindex,
+  IPPROTO_TCP,
+  PACKET_OUTGOING,
+  SO_ATTACH_FILTER,
+  SOCK_RAW,
+  Socket,
+  SocketError,
+  SOL_SOCKET,
+} from 'sockcall';
 
 import { countArg, fail, portArg, usage } from './cli';
 
@@ -30,11 +59,33 @@ if (port === undefined) usage(USAGE);
 const lo = if_nametoindex('lo'); //                                   lo = if_nametoindex("lo")
 let sd: Socket;
 try {
-  sd = new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP); //                  sd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP))
+  // Protocol 0: no frame is queued until bind() names one, after the filter is attached, so none
+  // reaches the queue unfiltered.
+  sd = new Socket(AF_PACKET, SOCK_RAW, 0); //                         sd = socket(AF_PACKET, SOCK_RAW, 0)
 } catch (error) {
   if (error instanceof SocketError && error.code === 'EPERM') fail('socket: EPERM: a packet socket needs CAP_NET_RAW (run as root)');
   throw error;
 }
+
+/** BPF_STMT and BPF_JUMP of linux/filter.h: one instruction, `{ code, jt, jf, k }`. */
+const stmt = (code: number, k: number): BpfInstruction => ({ code, jt: 0, jf: 0, k });
+const jump = (code: number, k: number, jt: number, jf: number): BpfInstruction => ({ code, jt, jf, k });
+// tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket is bound to ETH_P_IP). The
+// frame starts with its Ethernet header; jt and jf count the instructions skipped.
+const filter = [
+  stmt(BPF_LD | BPF_B | BPF_ABS, ETH_HEADER + 9), //                   A = IP protocol
+  jump(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 8), //               TCP, else drop
+  stmt(BPF_LD | BPF_H | BPF_ABS, ETH_HEADER + 6), //                   A = flags and fragment offset
+  jump(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 6, 0), //                   a later fragment (no ports): drop
+  stmt(BPF_LDX | BPF_B | BPF_MSH, ETH_HEADER), //                      X = IP header length (4 * IHL)
+  stmt(BPF_LD | BPF_H | BPF_IND, ETH_HEADER), //                       A = source port
+  jump(BPF_JMP | BPF_JEQ | BPF_K, port, 2, 0), //                      PORT: keep
+  stmt(BPF_LD | BPF_H | BPF_IND, ETH_HEADER + 2), //                   A = destination port
+  jump(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1), //                      PORT: keep, else drop
+  stmt(BPF_RET | BPF_K, 0xffffffff), //                                keep: the whole frame
+  stmt(BPF_RET | BPF_K, 0), //                                         drop
+];
+sd.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, filter); //               setsockopt(sd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program)
 sd.bind({ family: 'AF_PACKET', protocol: ETH_P_IP, ifindex: lo }); // bind(sd, &sll, sizeof sll): lo only
 console.log('listening on lo');
 

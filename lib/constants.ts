@@ -92,6 +92,43 @@ export type MembershipOption = number & {
 };
 
 /**
+ * A socket option whose value is a classic BPF program (struct sock_fprog), given as
+ * {@link BpfInstruction}s or their bytes: SO_ATTACH_FILTER. Read back, it is the number of
+ * instructions attached. A number at run time, branded for the types of `setsockopt`.
+ *
+ * @category Options
+ */
+export type FilterOption = number & {
+  /** The value kind, for the types only: no such property exists at run time. */
+  readonly [optionKind]: 'sock_fprog';
+};
+
+/**
+ * One classic BPF instruction, `struct sock_filter` (linux/filter.h): what `tcpdump -dd` prints as
+ * `{ code, jt, jf, k }`. A program is 1 to BPF_MAXINSNS (4096) of them; the kernel runs it on each
+ * packet before queueing it and keeps the packet only if it returns non-zero (the bytes to keep).
+ *
+ * @see {@link https://www.kernel.org/doc/html/latest/networking/filter.html | Linux Socket Filtering}
+ * @example
+ * ```ts
+ * // Accept every packet whole: ret #0xffffffff.
+ * sock.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [{ code: BPF_RET | BPF_K, jt: 0, jf: 0, k: 0xffffffff }]);
+ * ```
+ *
+ * @category Options
+ */
+export interface BpfInstruction {
+  /** The opcode (u16): class | size | mode, or class | op | source (BPF_LD | BPF_H | BPF_ABS ...). */
+  code: number;
+  /** Jumps: instructions to skip when the test is true (u8). */
+  jt: number;
+  /** Jumps: instructions to skip when the test is false (u8). */
+  jf: number;
+  /** The operand (u32): an offset, a constant, a return value. */
+  k: number;
+}
+
+/**
  * A multicast group membership: `struct ip_mreqn` for IPv4, `struct ipv6_mreq` for IPv6.
  *
  * @example
@@ -363,6 +400,18 @@ export const SO_PASSCRED = c.SO_PASSCRED;
  */
 export const SO_PEERPIDFD = c.SO_PEERPIDFD as PidfdOption;
 /**
+ * Attaches a classic BPF program, given as {@link BpfInstruction}s (or their bytes,
+ * 8 per instruction), that the kernel runs on each packet before queueing it: a packet socket
+ * then queues only what the program accepts, as tcpdump's filters do. Replaces any program attached.
+ * Read (as SO_GET_FILTER, the same number): how many instructions are attached, 0 for none.
+ * @category Socket options (SOL_SOCKET)
+ */
+export const SO_ATTACH_FILTER = c.SO_ATTACH_FILTER as FilterOption;
+/** Removes the attached program (the int value is ignored; ENOENT if none). @category Socket options (SOL_SOCKET) */
+export const SO_DETACH_FILTER = c.SO_DETACH_FILTER;
+/** Once set, the attached program can no longer be replaced or removed (EPERM). @category Socket options (SOL_SOCKET) */
+export const SO_LOCK_FILTER = c.SO_LOCK_FILTER;
+/**
  * AF_UNIX (Linux 6.5+): enables SCM_PIDFD messages; each message received then carries a pidfd for
  * its sender (recvmsg's `pidfd`, the caller's to close).
  * @category Socket options (SOL_SOCKET)
@@ -524,6 +573,87 @@ export const ICMP_FILTER = c.ICMP_FILTER;
  * ICMPv6 type n (the kernel's meaning; RFC 3542's macros). @category ICMP filters (raw sockets)
  */
 export const ICMP6_FILTER = c.ICMP6_FILTER;
+
+// Classic BPF opcodes (linux/filter.h), for SO_ATTACH_FILTER's BpfInstruction `code`: a class, then
+// a size and mode (loads) or an operation and source (ALU, jumps), or'd together.
+/** class: load into the accumulator A. @category Classic BPF */
+export const BPF_LD = c.BPF_LD;
+/** class: load into the index register X. @category Classic BPF */
+export const BPF_LDX = c.BPF_LDX;
+/** class: store A into scratch memory M[k]. @category Classic BPF */
+export const BPF_ST = c.BPF_ST;
+/** class: store X into scratch memory M[k]. @category Classic BPF */
+export const BPF_STX = c.BPF_STX;
+/** class: arithmetic on A. @category Classic BPF */
+export const BPF_ALU = c.BPF_ALU;
+/** class: jump. @category Classic BPF */
+export const BPF_JMP = c.BPF_JMP;
+/** class: return (the bytes to keep; 0 drops the packet). @category Classic BPF */
+export const BPF_RET = c.BPF_RET;
+/** class: register transfers (BPF_TAX, BPF_TXA). @category Classic BPF */
+export const BPF_MISC = c.BPF_MISC;
+/** size: a 32-bit word (network byte order in the packet). @category Classic BPF */
+export const BPF_W = c.BPF_W;
+/** size: a 16-bit half word. @category Classic BPF */
+export const BPF_H = c.BPF_H;
+/** size: a byte. @category Classic BPF */
+export const BPF_B = c.BPF_B;
+/** mode: the constant k. @category Classic BPF */
+export const BPF_IMM = c.BPF_IMM;
+/** mode: the packet at offset k. @category Classic BPF */
+export const BPF_ABS = c.BPF_ABS;
+/** mode: the packet at offset X + k. @category Classic BPF */
+export const BPF_IND = c.BPF_IND;
+/** mode: scratch memory M[k]. @category Classic BPF */
+export const BPF_MEM = c.BPF_MEM;
+/** mode: the packet length. @category Classic BPF */
+export const BPF_LEN = c.BPF_LEN;
+/** mode (BPF_LDX | BPF_B only): X = 4 * (packet[k] & 0xf), an IPv4 header length. @category Classic BPF */
+export const BPF_MSH = c.BPF_MSH;
+/** ALU op: A += operand. @category Classic BPF */
+export const BPF_ADD = c.BPF_ADD;
+/** ALU op: A -= operand. @category Classic BPF */
+export const BPF_SUB = c.BPF_SUB;
+/** ALU op: A *= operand. @category Classic BPF */
+export const BPF_MUL = c.BPF_MUL;
+/** ALU op: A /= operand. @category Classic BPF */
+export const BPF_DIV = c.BPF_DIV;
+/** ALU op: A %= operand. @category Classic BPF */
+export const BPF_MOD = c.BPF_MOD;
+/** ALU op: A |= operand. @category Classic BPF */
+export const BPF_OR = c.BPF_OR;
+/** ALU op: A &= operand. @category Classic BPF */
+export const BPF_AND = c.BPF_AND;
+/** ALU op: A ^= operand. @category Classic BPF */
+export const BPF_XOR = c.BPF_XOR;
+/** ALU op: A <<= operand. @category Classic BPF */
+export const BPF_LSH = c.BPF_LSH;
+/** ALU op: A >>= operand. @category Classic BPF */
+export const BPF_RSH = c.BPF_RSH;
+/** ALU op: A = -A. @category Classic BPF */
+export const BPF_NEG = c.BPF_NEG;
+/** jump: always, k instructions ahead. @category Classic BPF */
+export const BPF_JA = c.BPF_JA;
+/** jump: A == operand. @category Classic BPF */
+export const BPF_JEQ = c.BPF_JEQ;
+/** jump: A > operand. @category Classic BPF */
+export const BPF_JGT = c.BPF_JGT;
+/** jump: A >= operand. @category Classic BPF */
+export const BPF_JGE = c.BPF_JGE;
+/** jump: A & operand is non-zero. @category Classic BPF */
+export const BPF_JSET = c.BPF_JSET;
+/** source: the constant k. @category Classic BPF */
+export const BPF_K = c.BPF_K;
+/** source: the index register X. @category Classic BPF */
+export const BPF_X = c.BPF_X;
+/** return source: the accumulator A. @category Classic BPF */
+export const BPF_A = c.BPF_A;
+/** misc op: X = A. @category Classic BPF */
+export const BPF_TAX = c.BPF_TAX;
+/** misc op: A = X. @category Classic BPF */
+export const BPF_TXA = c.BPF_TXA;
+/** The most instructions a program may have (4096). @category Classic BPF */
+export const BPF_MAXINSNS = c.BPF_MAXINSNS;
 
 // TCP options, at level IPPROTO_TCP (tcp(7)).
 /**

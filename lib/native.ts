@@ -131,6 +131,8 @@ export interface Native {
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
   getsockoptBytes(fd: number, level: number, name: number, into: ArrayBufferView): number;
   setsockoptBytes(fd: number, level: number, name: number, value: ArrayBufferView): number;
+  /** SO_ATTACH_FILTER: struct sock_fprog around `program`, whole 8-byte struct sock_filter (else a RangeError). */
+  setsockoptFilter(fd: number, program: ArrayBufferView): number;
   getsockoptLinger(fd: number, out: Int32Array): number;
   setsockoptLinger(fd: number, onoff: number, seconds: number): number;
   /** SO_RCVTIMEO or SO_SNDTIMEO only (another name is a RangeError); the value in ms into `out[0]`. */
@@ -237,6 +239,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   setsockoptInt: 'function',
   getsockoptBytes: 'function',
   setsockoptBytes: 'function',
+  setsockoptFilter: 'function',
   getsockoptLinger: 'function',
   setsockoptLinger: 'function',
   getsockoptTimeval: 'function',

@@ -8,6 +8,7 @@ import {
   IPPROTO_TCP,
   IPV6_JOIN_GROUP,
   IPV6_LEAVE_GROUP,
+  SO_ATTACH_FILTER,
   SO_BINDTODEVICE,
   SO_LINGER,
   SO_PEERCRED,
@@ -22,9 +23,10 @@ import {
 /**
  * An option's value: `int`; `linger` (struct linger); `timeval` (struct timeval, in ms to JS);
  * `string` (a NUL-terminated name); `ucred` (struct ucred); `pidfd` (an int that is a new fd);
- * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq); `tcp_info` (struct tcp_info, read only).
+ * `mreq4`/`mreq6` (struct ip_mreqn / struct ipv6_mreq); `tcp_info` (struct tcp_info, read only);
+ * `sock_fprog` (a classic BPF program; read back as its instruction count).
  */
-export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6' | 'tcp_info';
+export type OptionKind = 'int' | 'linger' | 'timeval' | 'string' | 'ucred' | 'pidfd' | 'mreq4' | 'mreq6' | 'tcp_info' | 'sock_fprog';
 
 /** [level, name, kind] of every option whose value is not a plain int. */
 export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind: OptionKind])[] = [
@@ -34,6 +36,7 @@ export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind
   [SOL_SOCKET, SO_BINDTODEVICE, 'string'],
   [SOL_SOCKET, SO_PEERCRED, 'ucred'],
   [SOL_SOCKET, SO_PEERPIDFD, 'pidfd'],
+  [SOL_SOCKET, SO_ATTACH_FILTER, 'sock_fprog'],
   [IPPROTO_TCP, TCP_CONGESTION, 'string'],
   [IPPROTO_TCP, TCP_INFO, 'tcp_info'],
   [IPPROTO_IP, IP_ADD_MEMBERSHIP, 'mreq4'],

@@ -9,8 +9,11 @@ import {
   AF_UNIX,
   AF_INET,
   AF_INET6,
+  BPF_MAXINSNS,
+  type BpfInstruction,
   type Credentials,
   type CredentialsOption,
+  type FilterOption,
   type Membership,
   type MembershipOption,
   type Pidfd,
@@ -183,12 +186,16 @@ export type OptionValue<N extends number> = N extends LingerOption
  *
  * A boolean is set as 1 or 0 (not for SO_LINGER or the string options); any Buffer, TypedArray or
  * DataView is passed to setsockopt(2) as the option's raw bytes. The multicast membership options
- * (write only) take a {@link Membership}.
+ * (write only) take a {@link Membership}. SO_ATTACH_FILTER takes a classic BPF program: an array of
+ * {@link BpfInstruction}s, or their bytes (8 per instruction, struct sock_filter), around which the
+ * binding builds the struct sock_fprog the kernel reads.
  *
  * @category Options
  */
 export type SetOptionValue<N extends number> = N extends MembershipOption
   ? Membership | ArrayBufferView
+  : N extends FilterOption
+    ? readonly BpfInstruction[] | ArrayBufferView
   : N extends TcpInfoOption
     ? ArrayBufferView
     : OptionValue<N> | (N extends LingerOption | StringOption | CredentialsOption ? never : boolean) | ArrayBufferView;
@@ -220,6 +227,33 @@ function membership(value: unknown, family: number): Buffer {
   const bytes = Buffer.alloc(20);
   addressBytes(multiaddr, AF_INET6, 'value.multiaddr').copy(bytes, 0);
   bytes.writeUInt32LE(index, 16);
+  return bytes;
+}
+
+const BPF_INSTRUCTION_KEYS = ['code', 'jt', 'jf', 'k'];
+const EMPTY = Buffer.alloc(0);
+const BPF_INSTRUCTION_SIZE = 8;
+
+/**
+ * A classic BPF program as the bytes of its struct sock_filter array (u16 code, u8 jt, u8 jf, u32 k,
+ * host byte order), from {@link BpfInstruction}s or bytes already so laid out; 1 to BPF_MAXINSNS of them.
+ */
+function filterProgram(value: unknown): ArrayBufferView {
+  const count = ArrayBuffer.isView(value) ? value.byteLength / BPF_INSTRUCTION_SIZE : Array.isArray(value) ? value.length : undefined;
+  if (count === undefined) throw invalidArgType('value', 'an array of BPF instructions ({ code, jt, jf, k }) or an instance of Buffer, TypedArray, or DataView', value);
+  if (!Number.isInteger(count)) throw outOfRange('value.byteLength', `a multiple of ${BPF_INSTRUCTION_SIZE} (struct sock_filter)`, (value as ArrayBufferView).byteLength);
+  if (count < 1 || count > BPF_MAXINSNS) throw outOfRange('value.length', `>= 1 && <= ${BPF_MAXINSNS} instructions`, count);
+  if (ArrayBuffer.isView(value)) return value;
+  const bytes = Buffer.alloc(count * BPF_INSTRUCTION_SIZE);
+  (value as unknown[]).forEach((item, index) => {
+    const name = `value[${index}]`;
+    const { code, jt, jf, k } = validateObject(item, name, BPF_INSTRUCTION_KEYS);
+    const at = index * BPF_INSTRUCTION_SIZE;
+    bytes.writeUInt16LE(validateInt(code, `${name}.code`, 0, 0xffff), at);
+    bytes.writeUInt8(validateInt(jt, `${name}.jt`, 0, 0xff), at + 2);
+    bytes.writeUInt8(validateInt(jf, `${name}.jf`, 0, 0xff), at + 3);
+    bytes.writeUInt32LE(validateInt(k, `${name}.k`, 0, 0xffffffff), at + 4);
+  });
   return bytes;
 }
 
@@ -838,6 +872,8 @@ export class SocketBase implements Disposable {
    * - `ENOPROTOOPT`: the option is unknown at that level (or fixed, as SO_SNDLOWAT);
    * - `EINVAL`: a value or length the option does not take;
    * - `EPERM`: an option that needs privilege (SO_RCVBUFFORCE, SO_MARK: CAP_NET_ADMIN);
+   * - `EINVAL` for SO_ATTACH_FILTER: a program the kernel's checker refuses (a jump past the end, a
+   *   last instruction that is not a return, an unknown opcode); `EPERM`: the filter is locked;
    * - `ENODEV`: SO_BINDTODEVICE with an unknown interface; `ENOENT`: TCP_CONGESTION with an
    *   algorithm the kernel does not have;
    * - `EBADF`: the Socket is closed or detached (raised by sockcall without touching the old fd number).
@@ -854,16 +890,20 @@ export class SocketBase implements Disposable {
    * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
    * s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 2_000); // recv fails with EAGAIN after 2 s
    * s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 0 });
+   * s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [{ code: BPF_RET | BPF_K, jt: 0, jf: 0, k: 0 }]); // queue nothing
    * ```
    */
   setsockopt<N extends number>(level: number, name: N, value: SetOptionValue<N>): void;
-  setsockopt(level: number, name: number, value: number | boolean | string | Linger | Membership | ArrayBufferView): void {
+  setsockopt(level: number, name: number, value: number | boolean | string | Linger | Membership | readonly BpfInstruction[] | ArrayBufferView): void {
     const fd = this.#open('setsockopt');
     validateInt(level, 'level');
     validateInt(name, 'name');
     let result: number;
     const kind = optionKind(level, name);
-    if (ArrayBuffer.isView(value)) {
+    if (kind === 'sock_fprog') {
+      // Bytes too are the instructions: the option's own bytes (struct sock_fprog) hold a pointer.
+      result = native.setsockoptFilter(fd, filterProgram(value));
+    } else if (ArrayBuffer.isView(value)) {
       result = native.setsockoptBytes(fd, level, name, value);
       if (kind === 'timeval' && result === 0) this.#rememberTimeout(name, undefined);
     } else if (kind === 'linger') {
@@ -903,6 +943,8 @@ export class SocketBase implements Disposable {
    * that the fd never comes back as bytes. TCP_INFO returns a {@link TcpInfo}: the fields of
    * `struct tcp_info` this kernel fills (getsockopt(2) is offered 512 bytes and the kernel copies its
    * own size). Raw bytes, with a `length`, are for structures sockcall does not decode.
+   * SO_ATTACH_FILTER (read as SO_GET_FILTER) returns how many instructions the attached program has,
+   * 0 for none; with a `length`, its struct sock_filter bytes (EINVAL when they do not fit).
    *
    * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6 ...
    * @param name - The option (see the constants).
@@ -953,6 +995,9 @@ export class SocketBase implements Disposable {
     if (kind === 'pidfd' && length !== undefined) {
       throw invalidArgValue('length', length, 'is not taken for SO_PEERPIDFD, which returns a new fd (leave it out)');
     }
+    if (kind === 'sock_fprog' && length !== undefined && validateInt(length, 'length', 0, 65536) % BPF_INSTRUCTION_SIZE !== 0) {
+      throw outOfRange('length', `a multiple of ${BPF_INSTRUCTION_SIZE} (whole struct sock_filter)`, length);
+    }
     if (length !== undefined || kind === 'string') {
       const buffer = Buffer.alloc(length === undefined ? 256 : validateInt(length, 'length', 0, 65536));
       const result = native.getsockoptBytes(fd, level, name, buffer);
@@ -961,6 +1006,12 @@ export class SocketBase implements Disposable {
       const text = buffer.subarray(0, result);
       const end = text.indexOf(0);
       return (end < 0 ? text : text.subarray(0, end)).toString('utf8');
+    }
+    if (kind === 'sock_fprog') {
+      // Read as SO_GET_FILTER with no room: the number of instructions attached (0: none).
+      const result = native.getsockoptBytes(fd, level, name, EMPTY);
+      if (result < 0) throw syscallError('getsockopt', result);
+      return result / BPF_INSTRUCTION_SIZE;
     }
     if (kind === 'ucred') {
       const ucred = Buffer.alloc(UCRED_SIZE);

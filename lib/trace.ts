@@ -224,6 +224,11 @@ function optionValue(level: number, name: number, bytes: Buffer | null, length: 
     return `{tv_sec=${seconds}, tv_usec=${micros}}`;
   }
   if (kind === 'ucred' && bytes.length >= UCRED_SIZE) return credentials(bytes);
+  if (kind === 'sock_fprog' && bytes.length >= 16) {
+    // struct sock_fprog: an unsigned short count, then (aligned) the instructions' address.
+    const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 16);
+    return `{len=${new Uint16Array(copy, 0, 1)[0]}, filter=0x${new BigUint64Array(copy, 8, 1)[0]!.toString(16)}}`;
+  }
   if (kind === 'string') return quote(bytes, length);
   if (bytes.length === 4) return `[${readInts(bytes)[0]}]`;
   return quote(bytes, length);

@@ -1,6 +1,7 @@
 #include "syscalls.h"
 
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <sys/select.h>
 #include <sys/sendfile.h>
@@ -313,7 +314,8 @@ static Napi::Value GetsockoptBytes(const Napi::CallbackInfo& info) {
   socklen_t option_length = static_cast<socklen_t>(length);
   Trace trace(info.Env());
   int result = TracedGetsockopt(trace, fd, level, name, data, &option_length);
-  return SyscallResult(info.Env(), result < 0 ? result : option_length, errno);
+  // A failure as -1, not as the unsigned type of optlen (4294967295, a length).
+  return SyscallResult(info.Env(), result < 0 ? -1 : static_cast<ssize_t>(option_length), errno);
 }
 
 static Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
@@ -326,6 +328,26 @@ static Napi::Value SetsockoptBytes(const Napi::CallbackInfo& info) {
   }
   Trace trace(info.Env());
   int result = TracedSetsockopt(trace, fd, level, name, data, static_cast<socklen_t>(length));
+  return SyscallResult(info.Env(), result, errno);
+}
+
+// SO_ATTACH_FILTER takes struct sock_fprog, a count and a pointer to the instructions: built here
+// around the caller's bytes (8-byte struct sock_filter each), which stay put for the call.
+static Napi::Value SetsockoptFilter(const Napi::CallbackInfo& info) {
+  int fd;
+  char* data;
+  size_t length;
+  if (!ArgInt(info, 0, &fd) || !ArgBytes(info, 1, &data, &length)) return {};
+  // The count is an unsigned short: a longer program must not wrap to a shorter one.
+  if (length % sizeof(sock_filter) != 0 || length / sizeof(sock_filter) > USHRT_MAX) {
+    Napi::RangeError::New(info.Env(), "program must be whole 8-byte instructions, at most 65535").ThrowAsJavaScriptException();
+    return {};
+  }
+  sock_fprog program{};
+  program.len = static_cast<unsigned short>(length / sizeof(sock_filter));
+  program.filter = reinterpret_cast<sock_filter*>(data);
+  Trace trace(info.Env());
+  int result = TracedSetsockopt(trace, fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
   return SyscallResult(info.Env(), result, errno);
 }
 
@@ -623,6 +645,7 @@ void RegisterSyscalls(Napi::Env env, Napi::Object exports) {
       {"getpeername", Getpeername},              // (fd) -> address
       {"getsockoptBytes", GetsockoptBytes},      // (fd, level, name, view) -> optlen
       {"setsockoptBytes", SetsockoptBytes},      // (fd, level, name, view) -> 0
+      {"setsockoptFilter", SetsockoptFilter},    // (fd, view of struct sock_filter[]) -> 0
       {"getsockoptLinger", GetsockoptLinger},    // (fd, out Int32Array(2)) -> 0
       {"setsockoptLinger", SetsockoptLinger},    // (fd, onoff, seconds) -> 0
       {"getsockoptTimeval", GetsockoptTimeval},  // (fd, name, out Float64Array) -> 0

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -16,13 +17,21 @@
 
 namespace sockcall {
 
+// SO_GET_FILTER (SO_ATTACH_FILTER's number) takes optlen as a count of struct sock_filter, not bytes,
+// and writes that many instructions: given the bytes, it would write 8 times as many. It is asked
+// for as many instructions as the bytes hold, and its count comes back as bytes.
 inline int TracedGetsockopt(Trace& trace, int fd, int level, int name, void* value, socklen_t* length) {
   const socklen_t given = *length;
-  return Traced(trace, "getsockopt", [&] { return getsockopt(fd, level, name, value, length); }, [&](int result) {
-    // The kernel may report a longer option than it copied (it never writes past `given`).
-    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(*length, given)) : -1;
-    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(given, result == 0 ? *length : given);
+  const socklen_t unit = level == SOL_SOCKET && name == SO_GET_FILTER ? sizeof(sock_filter) : 1;
+  const socklen_t asked = given / unit;
+  socklen_t told = asked;
+  const int result = Traced(trace, "getsockopt", [&] { return getsockopt(fd, level, name, value, &told); }, [&](int result) {
+    // The kernel may report a longer option than it copied (it never writes past what it was asked).
+    const ssize_t written = result == 0 ? static_cast<ssize_t>(std::min(told * unit, given)) : -1;
+    trace.Int(fd).Int(level).Int(name).Bytes(value, written).Lengths(asked, result == 0 ? told : asked);
   });
+  *length = result == 0 ? told * unit : given;
+  return result;
 }
 
 inline int TracedSetsockopt(Trace& trace, int fd, int level, int name, const void* value, socklen_t length) {

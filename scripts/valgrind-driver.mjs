@@ -187,6 +187,11 @@ await step('udp', () => {
   assert.equal(a.recv(100).toString(), 'connected');
   const polled = S.poll([{ fd: a.fd, events: S.POLLIN }, { fd: b.fd, events: S.POLLOUT }], 0);
   assert.deepEqual(polled.map((entry) => entry.revents), [S.POLLOUT]);
+  // A socket filter (struct sock_fprog built natively): keep the UDP header and 3 bytes of data.
+  a.setsockopt(S.SOL_SOCKET, S.SO_ATTACH_FILTER, [{ code: S.BPF_RET | S.BPF_K, jt: 0, jf: 0, k: 8 + 3 }]);
+  b.send('filtered');
+  assert.equal(a.recv(100).toString(), 'fil');
+  a.setsockopt(S.SOL_SOCKET, S.SO_DETACH_FILTER, 0);
   a.close();
   b.close();
 });
@@ -432,6 +437,10 @@ await step('native argument guards', () => {
   throwsType(() => native.getsockoptTimeval(fd, S.SO_RCVTIMEO, new Float32Array(1)), RangeError);
   throwsType(() => native.setsockoptTimeval(fd, S.SO_RCVTIMEO, -1), RangeError);
   throwsType(() => native.setsockoptTimeval(fd, S.SO_RCVTIMEO, 1e300), RangeError);
+  throwsType(() => native.setsockoptFilter(fd, 'ret'), TypeError);
+  throwsType(() => native.setsockoptFilter(fd, Buffer.alloc(12)), RangeError); // not whole instructions
+  throwsType(() => native.setsockoptFilter(fd, Buffer.alloc(8 * 65_536)), RangeError); // past sock_fprog's count
+  assert.equal(native.setsockoptFilter(fd, Buffer.alloc(0)), -EINVAL);
   throwsType(() => native.select([fd], [], [], 1e300), RangeError);
   throwsType(() => native.select([S.FD_SETSIZE], [], [], 0), RangeError); // FD_SET would write past the set
   throwsType(() => native.select([-1], [], [], 0), RangeError);

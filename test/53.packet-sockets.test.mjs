@@ -1,7 +1,7 @@
 // Packet sockets (AF_PACKET) and interfaces: if_nametoindex/if_indextoname against the kernel's
 // own list (/sys/class/net), a packet address (struct sockaddr_ll) through bind, getsockname and
-// recvfrom with the protocol in host order, a frame sent with sendto and seen on lo, and the errors
-// of bad addresses and names. Only the loopback interface is used. Raw sockets need CAP_NET_RAW:
+// recvfrom with the protocol in host order, a frame sent with sendto and seen on lo, a classic BPF
+// filter (SO_ATTACH_FILTER) choosing the frames queued, and the errors of bad addresses and names. Only the loopback interface is used. Raw sockets need CAP_NET_RAW:
 // without it the tests that make one are skipped with the reason (a failure in CI, which is root).
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,19 @@ const {
   AF_INET,
   AF_PACKET,
   ARPHRD_LOOPBACK,
+  BPF_ABS,
+  BPF_B,
+  BPF_H,
+  BPF_IND,
+  BPF_JEQ,
+  BPF_JMP,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MSH,
+  BPF_RET,
+  IPPROTO_UDP,
+  MSG_DONTWAIT,
   ETH_P_ALL,
   ETH_P_IP,
   PACKET_HOST,
@@ -22,6 +35,9 @@ const {
   SOCK_DGRAM,
   SOCK_RAW,
   SOL_SOCKET,
+  SO_ATTACH_FILTER,
+  SO_DETACH_FILTER,
+  SO_LOCK_FILTER,
   Socket,
   if_indextoname,
   if_nametoindex,
@@ -131,6 +147,111 @@ describe('53 packet sockets and interfaces', function () {
       const { data, address } = receiver.recvfrom(100);
       expect(data).to.deep.equal(frame);
       expect(address).to.include({ family: 'AF_PACKET', protocol: EXPERIMENTAL, ifindex: lo });
+    });
+  });
+
+  describe('socket filters (SO_ATTACH_FILTER, classic BPF)', function () {
+    const ret = (k) => ({ code: BPF_RET | BPF_K, jt: 0, jf: 0, k });
+
+    /** Every datagram queued on `udp` now, without waiting (bounded). */
+    function drain(udp) {
+      const got = [];
+      for (let i = 0; i < 100; i++) {
+        try {
+          got.push(udp.recv(100, MSG_DONTWAIT).toString());
+        } catch (error) {
+          if (error.code === 'EAGAIN') return got;
+          throw error;
+        }
+      }
+      return got;
+    }
+
+    it('on a UDP socket: ret #0 queues nothing, detached everything again; bytes are instructions too', function () {
+      const udp = socket(AF_INET, SOCK_DGRAM);
+      udp.bind({ address: '127.0.0.1', port: 0 });
+      const to = udp.getsockname();
+      const sender = socket(AF_INET, SOCK_DGRAM);
+      expect(udp.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER), 'instructions attached').to.equal(0);
+      udp.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [ret(0)]);
+      expect(udp.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER), 'instructions attached').to.equal(1);
+      sender.sendto('dropped', to);
+      expect(drain(udp)).to.deep.equal([]);
+      udp.setsockopt(SOL_SOCKET, SO_DETACH_FILTER, 0);
+      throwsLike(() => udp.setsockopt(SOL_SOCKET, SO_DETACH_FILTER, 0), { code: 'ENOENT', syscall: 'setsockopt' });
+      sender.sendto('kept', to);
+      expect(drain(udp)).to.deep.equal(['kept']);
+      // The same program as struct sock_filter bytes: code 0x06 (BPF_RET | BPF_K), k 0.
+      const program = Buffer.alloc(8);
+      program.writeUInt16LE(BPF_RET | BPF_K, 0);
+      udp.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, program);
+      sender.sendto('dropped', to);
+      expect(drain(udp)).to.deep.equal([]);
+      // A UDP socket's program sees the datagram from its 8-byte UDP header: k 8 + 3 keeps 3 bytes of data.
+      udp.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, new Uint32Array([BPF_RET | BPF_K, 8 + 3]));
+      sender.sendto('cut short', to);
+      expect(drain(udp)).to.deep.equal(['cut']);
+      // Locked, the program can be neither replaced nor removed.
+      udp.setsockopt(SOL_SOCKET, SO_LOCK_FILTER, 1);
+      throwsLike(() => udp.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [ret(0xffffffff)]), { code: 'EPERM', syscall: 'setsockopt' });
+      throwsLike(() => udp.setsockopt(SOL_SOCKET, SO_DETACH_FILTER, 0), { code: 'EPERM', syscall: 'setsockopt' });
+    });
+
+    it('on a packet socket on lo: only the frames of the port the program accepts are queued', function () {
+      needRawSockets(this);
+      const lo = if_nametoindex('lo');
+      const wanted = socket(AF_INET, SOCK_DGRAM);
+      wanted.bind({ address: '127.0.0.1', port: 0 });
+      const other = socket(AF_INET, SOCK_DGRAM);
+      other.bind({ address: '127.0.0.1', port: 0 });
+      const { port } = wanted.getsockname();
+      const otherPort = other.getsockname().port;
+      // UDP to `port`: after the 14-byte Ethernet header, the IP protocol at 9, the destination port
+      // at 2 past the IP header (X = 4 * IHL).
+      const filter = [
+        { code: BPF_LD | BPF_B | BPF_ABS, jt: 0, jf: 0, k: 14 + 9 },
+        { code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: 4, k: IPPROTO_UDP },
+        { code: BPF_LDX | BPF_B | BPF_MSH, jt: 0, jf: 0, k: 14 },
+        { code: BPF_LD | BPF_H | BPF_IND, jt: 0, jf: 0, k: 14 + 2 },
+        { code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: 1, k: port },
+        ret(0xffffffff),
+        ret(0),
+      ];
+      const filtered = track(new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP));
+      filtered.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, filter);
+      filtered.bind({ family: 'AF_PACKET', protocol: ETH_P_IP, ifindex: lo });
+      filtered.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 2000);
+      // The same socket without the program, to show the other port's frames do pass on lo.
+      const unfiltered = track(new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP));
+      unfiltered.bind({ family: 'AF_PACKET', protocol: ETH_P_IP, ifindex: lo });
+      unfiltered.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 2000);
+      const marker = (to) => Buffer.from(`sockcall-53-filter-${process.pid}-${to}`);
+      // The other port's datagram first: unfiltered, it would be queued ahead of the wanted one.
+      other.sendto(marker(otherPort), { address: '127.0.0.1', port: otherPort });
+      wanted.sendto(marker(port), { address: '127.0.0.1', port });
+      expect(other.recv(100)).to.deep.equal(marker(otherPort));
+      expect(wanted.recv(100)).to.deep.equal(marker(port));
+      const destination = (data) => data.readUInt16BE(14 + (data[14] & 0x0f) * 4 + 2);
+      const frames = [];
+      // The wanted datagram's frame (bounded by SO_RCVTIMEO), then whatever else is queued: no other port's.
+      while (!frames.some((data) => data.includes(marker(port)))) frames.push(filtered.recvfrom(65536).data);
+      for (let i = 0; i < 1000; i++) {
+        try {
+          frames.push(filtered.recvfrom(65536, MSG_DONTWAIT).data);
+        } catch (error) {
+          if (error.code === 'EAGAIN') break;
+          throw error;
+        }
+      }
+      expect(frames.some((data) => data.includes(marker(otherPort))), "the other port's datagram").to.equal(false);
+      for (const data of frames) {
+        expect(data[14 + 9], 'UDP').to.equal(IPPROTO_UDP);
+        expect(destination(data), 'the destination port').to.equal(port);
+      }
+      // Bounded in count and time (SO_RCVTIMEO): other programs' traffic on lo comes too.
+      let seen = false;
+      for (let i = 0; i < 1000 && !seen; i++) seen = unfiltered.recvfrom(65536).data.includes(marker(otherPort));
+      expect(seen, "the other port's datagram, unfiltered").to.equal(true);
     });
   });
 

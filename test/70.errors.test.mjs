@@ -24,6 +24,11 @@ const {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  BPF_JA,
+  BPF_JMP,
+  BPF_K,
+  BPF_MAXINSNS,
+  BPF_RET,
   EAI_NONAME,
   FD_SETSIZE,
   MSG_DONTWAIT,
@@ -34,6 +39,7 @@ const {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
+  SO_ATTACH_FILTER,
   SO_LINGER,
   SO_RCVBUF,
   SO_RCVTIMEO,
@@ -43,6 +49,7 @@ const {
   getaddrinfo,
   poll,
   select,
+  trace,
 } = sockcall;
 
 const require = createRequire(import.meta.url);
@@ -707,6 +714,70 @@ describe('70 errors and bad arguments', function () {
       throwsLike(() => s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: 'yes', linger: 5 }), TYPE);
       throwsLike(() => s.setsockopt(SOL_SOCKET, SO_LINGER, { onoff: true, linger: 1.5 }), RANGE);
       expect(s.getsockopt(SOL_SOCKET, SO_LINGER)).to.deep.equal(linger);
+    });
+
+    it('SO_ATTACH_FILTER: a malformed program is refused before the syscall, one the kernel refuses is EINVAL', function () {
+      const s = socket(AF_INET, SOCK_DGRAM);
+      const ret = { code: BPF_RET | BPF_K, jt: 0, jf: 0, k: 0 };
+      const bad = [
+        [5, TYPE],
+        ['ret #0', TYPE],
+        [{ length: 1, 0: ret }, TYPE],
+        [[null], TYPE],
+        [[{ ...ret, k: '0' }], TYPE],
+        [[{ code: ret.code, jt: 0, jf: 0 }], TYPE], // k missing
+        [[{ ...ret, extra: 1 }], VALUE],
+        [[], RANGE],
+        [new Array(BPF_MAXINSNS + 1).fill(ret), RANGE],
+        [[{ ...ret, code: 0x10000 }], RANGE],
+        [[{ ...ret, jt: 256 }], RANGE],
+        [[{ ...ret, jf: -1 }], RANGE],
+        [[{ ...ret, k: 2 ** 32 }], RANGE],
+        [[{ ...ret, k: 0.5 }], RANGE],
+        [Buffer.alloc(0), RANGE],
+        [Buffer.alloc(12), RANGE], // not whole 8-byte instructions
+        [Buffer.alloc(8 * (BPF_MAXINSNS + 1)), RANGE],
+      ];
+      const lines = [];
+      trace((line) => lines.push(line));
+      try {
+        for (const [value, expected] of bad) throwsLike(() => s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, value), expected);
+      } finally {
+        trace(false);
+      }
+      expect(lines, 'no syscall for a malformed program').to.deep.equal([]);
+      // Well formed, but the kernel's checker refuses it: a jump past the last instruction.
+      const error = throwsLike(() => s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, [{ code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 1 }]), {
+        instanceOf: SocketError,
+        code: 'EINVAL',
+        errno: -osConstants.errno.EINVAL,
+        syscall: 'setsockopt',
+      });
+      expect(error.message).to.equal('setsockopt EINVAL');
+      // The most instructions the kernel takes are taken (a program of 4096 returns).
+      s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, new Array(BPF_MAXINSNS).fill({ ...ret, k: 0xffffffff }));
+      expect(s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER)).to.equal(BPF_MAXINSNS);
+      throwsLike(() => s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 8), { code: 'EINVAL', syscall: 'getsockopt' }); // room for 1
+      throwsLike(() => s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 12), RANGE);
+    });
+
+    it('getsockopt with a length: a failure is the system error, not a Buffer', function () {
+      const s = socket(AF_INET, SOCK_DGRAM);
+      throwsLike(() => s.getsockopt(SOL_SOCKET, 9999, 4), { instanceOf: SocketError, code: 'ENOPROTOOPT', errno: -osConstants.errno.ENOPROTOOPT, syscall: 'getsockopt' });
+    });
+
+    it('reading SO_ATTACH_FILTER (SO_GET_FILTER) never writes past the room given, raw or not', function () {
+      const { native } = require(join(root, 'dist', 'native.js'));
+      const s = socket(AF_INET, SOCK_DGRAM);
+      const program = [{ code: BPF_RET | BPF_K, jt: 0, jf: 0, k: 0xffffffff }];
+      s.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, program);
+      // The kernel counts this option's length in 8-byte instructions: 2 bytes must not become 2 instructions.
+      const around = Buffer.alloc(24, 0xee);
+      expect(native.getsockoptBytes(s.fd, SOL_SOCKET, SO_ATTACH_FILTER, around.subarray(8, 10))).to.equal(8); // the length it has
+      expect(around).to.deep.equal(Buffer.alloc(24, 0xee));
+      expect(native.getsockoptInt(s.fd, SOL_SOCKET, SO_ATTACH_FILTER)).to.equal(0); // an int holds no instruction
+      const bytes = s.getsockopt(SOL_SOCKET, SO_ATTACH_FILTER, 16);
+      expect(bytes).to.deep.equal(Buffer.from([BPF_RET | BPF_K, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
     });
 
     it('shutdown(7) is ERR_INVALID_ARG_VALUE and leaves the connection open both ways', function () {

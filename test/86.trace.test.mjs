@@ -18,7 +18,7 @@ const { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, Soc
  * worker, so two threads), UDP with addresses, a socketpair with shutdown, select and poll, fcntl
  * through setBlocking and a promise-flavour select on a blocking socket, getsockopt of several
  * kinds, sendmsg/recvmsg with SCM_RIGHTS, SCM_CREDENTIALS and addresses, sendmmsg/recvmmsg (with a
- * timeout, SCM_RIGHTS and a cut datagram), and failures
+ * timeout, SCM_RIGHTS and a cut datagram), a socket filter attached and detached, and failures
  * (ECONNREFUSED, EAGAIN).
  */
 const FLOW = `
@@ -110,6 +110,9 @@ const FLOW = `
     try { ep.ctl(S.EPOLL_CTL_DEL, u2); } catch {}
     ep.wait(8, 1);
     ep.close();
+    u1.setsockopt(S.SOL_SOCKET, S.SO_ATTACH_FILTER, [{ code: S.BPF_RET | S.BPF_K, jt: 0, jf: 0, k: 0xffffffff }]);
+    try { u1.setsockopt(S.SOL_SOCKET, S.SO_ATTACH_FILTER, [{ code: S.BPF_JMP | S.BPF_JA, jt: 0, jf: 0, k: 1 }]); } catch {}
+    u1.setsockopt(S.SOL_SOCKET, S.SO_DETACH_FILTER, 0);
     u1.ioctl(S.FIONREAD);
     a.ioctl(S.SIOCOUTQ);
     try { a.ioctl(S.SIOCOUTQNSD); } catch {}
@@ -168,6 +171,7 @@ describe('86 the syscall trace', function () {
     expect(text).to.match(/socketpair\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0, \[\d+, \d+\]\) += 0/);
     expect(text).to.match(/^sendfile\(\d+, \d+, \[0\] => \[8\], 8\) += 8\nsendfile\(\d+, \d+, NULL, 4\) += 4\nsendfile\(\d+, \d+, \[1099511627776\], 4\) += 0\nsendfile\(\d+, \d+, \[0\], 4\) += -1 ESPIPE \(Illegal seek\)$/m);
     expect(text).to.match(/fcntl\(\d+, F_SETFL, O_RDWR\|O_NONBLOCK\) += 0/);
+    expect(text).to.match(/^setsockopt\(\d+, SOL_SOCKET, SO_ATTACH_FILTER, \{len=1, filter=0x[0-9a-f]+\}, 16\) += 0\nsetsockopt\(\d+, SOL_SOCKET, SO_ATTACH_FILTER, \{len=1, filter=0x[0-9a-f]+\}, 16\) += -1 EINVAL \(Invalid argument\)\nsetsockopt\(\d+, SOL_SOCKET, SO_DETACH_FILTER, \[0\], 4\) += 0$/m);
     expect(text).to.match(/sendmsg\(\d+, \{msg_name=NULL, msg_namelen=0, msg_iov=\[\{iov_base="fds", iov_len=3\}\], msg_iovlen=1, msg_control=\[\{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=\[\d+, 1\]\}\], msg_controllen=24, msg_flags=0\}, MSG_NOSIGNAL\) += 3/);
     expect(text).to.match(/recvmsg\(\d+, \{msg_namelen=128\}, MSG_DONTWAIT\|MSG_CMSG_CLOEXEC\) += -1 EAGAIN/);
     expect(text).to.match(/^epoll_ctl\(\d+, EPOLL_CTL_ADD, \d+, \{events=EPOLLIN\|EPOLLRDHUP\|EPOLLET, data=\{u32=(\d+), u64=\1\}\}\) += 0$/m);

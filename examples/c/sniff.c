@@ -10,9 +10,15 @@
  *
  * A packet socket needs CAP_NET_RAW (root has it): without it, socket() fails with EPERM. On lo each
  * frame passes twice, once going out (PACKET_OUTGOING) and once coming in: only the second is shown.
+ *
+ * As tcpdump does, a classic BPF program (SO_ATTACH_FILTER) has the kernel queue only TCP segments
+ * to or from PORT: unfiltered, every IPv4 frame on lo is queued, and under other traffic the queue
+ * fills and the kernel drops frames, ours among them. The checks below the filter stay: the filter
+ * is the kernel's first cut, and the program reads no byte it has not checked is there.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -73,9 +79,28 @@ int main(int argc, char *argv[]) {
 
   int lo = (int)if_nametoindex("lo");
   if (lo == 0) die("if_nametoindex");
-  int sd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+  /* Protocol 0: no frame is queued until bind() names one, after the filter is attached, so none
+     reaches the queue unfiltered. */
+  int sd = socket(AF_PACKET, SOCK_RAW, 0);
   if (sd < 0 && errno == EPERM) fail("socket: EPERM: a packet socket needs CAP_NET_RAW (run as root)");
   if (sd < 0) die("socket");
+  /* tcpdump -dd 'ip and tcp port PORT', less the EtherType test (the socket is bound to ETH_P_IP). The
+     frame starts with its Ethernet header; jt and jf count the instructions skipped. */
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HEADER + 9),           /* A = IP protocol */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 8),       /* TCP, else drop */
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ETH_HEADER + 6),           /* A = flags and fragment offset */
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 6, 0),           /* a later fragment (no ports): drop */
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, ETH_HEADER),              /* X = IP header length (4 * IHL) */
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, ETH_HEADER),               /* A = source port */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)port, 2, 0),    /* PORT: keep */
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, ETH_HEADER + 2),           /* A = destination port */
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)port, 0, 1),    /* PORT: keep, else drop */
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),                        /* keep: the whole frame */
+      BPF_STMT(BPF_RET | BPF_K, 0),                                 /* drop */
+  };
+  struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+  if (setsockopt(sd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) < 0) die("setsockopt");
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
   sll.sll_family = AF_PACKET;

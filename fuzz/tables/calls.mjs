@@ -1,5 +1,5 @@
 // What to call: the parameters of each public method and of each raw binding function.
-import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvfromIntoOptions, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
+import { address, aiFlags, anyFd, backlog, bool, buffers, chunksOptions, controlLength, data, domain, dupMinimum, epollEvents, epollFlags, epollOp, epollOut, epollWaitTimeout, fdCount, fileCount, filterBytes, fileOffset, flags, flagsAndOptions, getLength, how, int, ioctlRequest, length, list, maxEvents, mmsgCount, mmsgMessages, msgOptions, optionLevelName, optionName, optionValue, outView, ownedFd, pollEvents, protocol, rawControl, rawHost, rawMessages, rawSockaddr, recvfromIntoOptions, recvmmsgIntoOptions, recvmmsgOptions, rawSenders, sendfileFile, service, sizes, sockaddr, timeoutMs, type, view, waitOptions } from './parameters.mjs';
 import { arg, generic, lookupCallback, oneOf } from './values.mjs';
 
 /** The names sockcall gives an address argument in its messages (SocketBase's protected encode). */
@@ -77,6 +77,7 @@ export const RAW = {
   setsockoptInt: (rng) => [anyFd(rng), ...optionLevelName(rng), int(rng)],
   getsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), view(rng)],
   setsockoptBytes: (rng) => [anyFd(rng), ...optionLevelName(rng), data(rng)],
+  setsockoptFilter: (rng) => [anyFd(rng), filterBytes(rng)],
   getsockoptLinger: (rng) => [anyFd(rng), outView(rng)],
   setsockoptLinger: (rng) => [anyFd(rng), int(rng), int(rng)],
   getsockoptTimeval: (rng) => [anyFd(rng), optionName(rng), outView(rng)],

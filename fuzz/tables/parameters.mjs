@@ -22,6 +22,7 @@ export function buildParameterPools() {
     ['SOL_SOCKET', 'SO_SNDTIMEO'], ['SOL_SOCKET', 'SO_ERROR'], ['SOL_SOCKET', 'SO_TYPE'], ['SOL_SOCKET', 'SO_BINDTODEVICE'],
     ['SOL_SOCKET', 'SO_BROADCAST'], ['SOL_SOCKET', 'SO_PEERCRED'], ['SOL_SOCKET', 'SO_OOBINLINE'], ['IPPROTO_TCP', 'TCP_NODELAY'],
     ['SOL_SOCKET', 'SO_PEERPIDFD'], ['SOL_SOCKET', 'SO_PASSPIDFD'], ['SOL_SOCKET', 'SO_PASSCRED'],
+    ['SOL_SOCKET', 'SO_ATTACH_FILTER'], ['SOL_SOCKET', 'SO_DETACH_FILTER'],
     ['IPPROTO_TCP', 'TCP_CONGESTION'], ['IPPROTO_TCP', 'TCP_KEEPIDLE'], ['IPPROTO_TCP', 'TCP_INFO'], ['IPPROTO_TCP', 'TCP_MAXSEG'],
     ['IPPROTO_IPV6', 'IPV6_V6ONLY'], ['IPPROTO_IP', 'IP_TTL'], ['IPPROTO_IP', 'IP_TOS'],
   ];
@@ -254,8 +255,29 @@ export function optionLevelName(rng) {
   return [level(rng), optionName(rng)];
 }
 
+// Classic BPF programs (SO_ATTACH_FILTER). The only one the kernel takes accepts every packet, so the
+// sockets it lands on keep working; the others are refused by the checks or by the kernel.
+const RET = 0x06; // BPF_RET | BPF_K
+const FILTER_PROGRAMS = [
+  spec('[ret #-1]', () => [{ code: RET, jt: 0, jf: 0, k: 0xffffffff }]),
+  spec('ret #-1 as bytes', () => Uint32Array.of(RET, 0xffffffff)),
+  spec('[ja +1] (past the end)', () => [{ code: 0x05, jt: 0, jf: 0, k: 1 }]),
+  spec('[ld #0] (no return)', () => [{ code: 0x00, jt: 0, jf: 0, k: 0 }]),
+  spec("[{code:'6'}]", () => [{ code: '6', jt: 0, jf: 0, k: 0 }]),
+  spec('[{jt:256}]', () => [{ code: RET, jt: 256, jf: 0, k: 0 }]),
+  spec('[{k:-1}]', () => [{ code: RET, jt: 0, jf: 0, k: -1 }]),
+  spec('[null]', () => [null]),
+  spec('[]', () => []),
+  spec('4097 returns', () => new Array(4097).fill({ code: RET, jt: 0, jf: 0, k: 0xffffffff })),
+  spec('65536 zero instructions as bytes', () => Buffer.alloc(8 * 65_536)),
+];
+const FILTER_BYTES = FILTER_PROGRAMS.filter((entry) => entry.label.includes('bytes'));
+/** What the raw setsockoptFilter gets: programs as bytes, and the data pool's bytes. */
+export const filterBytes = arg((rng) => (rng.chance(0.5) ? rng.pick(FILTER_BYTES) : rng.pick(DATA)));
+
 export const optionValue = arg((rng) =>
   rng.pick([
+    ...FILTER_PROGRAMS,
     ...[0, 1, -1, 4096, 2 ** 31 - 1, 2 ** 31, 1.5, NaN, 0.0001, 1e14, 1e15, 2 ** 31 * 1000, Infinity].map((value) => constant(`value:${numberLabel(value)}`, value)),
     constant('value:true', true),
     constant('value:false', false),
