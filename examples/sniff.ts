@@ -8,8 +8,9 @@
 //                                                 sent and the last acknowledged, or a RST); by
 //                                                 default run until killed
 //
-// A packet socket needs CAP_NET_RAW (root has it): without it, socket() fails with EPERM. On lo each
-// frame passes twice, once going out (PACKET_OUTGOING) and once coming in: only the second is shown.
+// A packet socket needs CAP_NET_RAW (root has it): without it, socket() fails with EPERM. On lo a
+// frame goes out and comes back in; a socket bound to one protocol (ETH_P_IP) is handed it once, as
+// it comes in (only ETH_P_ALL sockets also see the outgoing copy, PACKET_OUTGOING, skipped below).
 //
 // As tcpdump does, a classic BPF program (SO_ATTACH_FILTER) has the kernel queue only TCP segments
 // to or from PORT: unfiltered, every IPv4 frame on lo is queued, and under other traffic the queue
