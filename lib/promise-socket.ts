@@ -737,8 +737,11 @@ export class Socket extends SocketBase {
       this.#handOver(READ);
       this.#handOver(WRITE);
       this.#setWaiting(false);
-      // Writability (and the rest) persists: keep only the readable interest while idle.
-      if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      // Writability (and the rest) persists: keep only the readable interest while idle. Within the
+      // poll callback the mask is left as it is: the settled call's continuation runs right after
+      // it returns and usually waits again (a connect's first recv), so its start() replaces this
+      // one; should nothing wait, the next event finds nobody waiting and stops the handle.
+      if (this.#poller !== null && this.#armed & ~READABLE && !this.#inEvent) this.#start(this.#armed & READABLE);
       this.#syncRef();
       return;
     }
