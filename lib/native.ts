@@ -195,6 +195,8 @@ export interface Native {
    * disowned, the collected handler gets the fd.
    */
   own(fd: number, holder?: object): void;
+  /** The object holding `fd` (see own), while it is alive and holds it; else undefined. */
+  holderOf(fd: number): object | undefined;
   /** Removes an fd given away (detach) from them, and drops its holder. */
   disown(fd: number): void;
   /**
@@ -259,6 +261,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   ifNametoindex: 'function',
   ifIndextoname: 'function',
   own: 'function',
+  holderOf: 'function',
   disown: 'function',
   setCollectedHandler: 'function',
   setTrace: 'function',

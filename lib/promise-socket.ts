@@ -364,15 +364,14 @@ const MAX_BACKOFF_MS = 64;
 const waitingSockets: Socket[] = [];
 
 /**
- * Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller.
- * An array indexed by fd: fd numbers are small and reused (the lowest free one), and a server's
- * every connection enters and leaves; a Map hashed each time and rehashed as deletions piled up.
+ * The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv): the
+ * binding's holder of the fd (see SocketBase), which it lets go of when the Socket closes or
+ * detaches. No WeakRef per Socket: each is work for the collector, and its deref keeps the target.
  */
-const byFd: (WeakRef<Socket> | undefined)[] = [];
-
-/** The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv). */
 export function promiseSocketFor(fd: number): Socket | undefined {
-  return Number.isInteger(fd) && fd >= 0 ? byFd[fd]?.deref() : undefined;
+  if (!Number.isInteger(fd) || fd < 0 || fd > INT32_MAX) return undefined;
+  const holder = native.holderOf(fd);
+  return holder instanceof Socket ? holder : undefined;
 }
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
@@ -453,8 +452,6 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
-  /** This socket, weakly: for byFd and for its poller's callback (see SocketPoller). */
-  readonly #self: WeakRef<Socket>;
 
   static {
     watch = (socket, watcher) => {
@@ -498,8 +495,6 @@ export class Socket extends SocketBase {
     const adopting = adopt === ADOPT;
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
-    this.#self = new WeakRef(this);
-    byFd[this.fd] = this.#self;
   }
 
   /**
@@ -713,7 +708,6 @@ export class Socket extends SocketBase {
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
     poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
-    if (byFd[this.fd] === this.#self) byFd[this.fd] = undefined;
     this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
     this.#watchers = null;
@@ -759,7 +753,7 @@ export class Socket extends SocketBase {
       this.#handleReferenced = referenced;
       this.#armed = mask;
       // Both set at once, before anything else is added: every poller has the same shape.
-      created.owner = this.#self;
+      created.fd = this.fd;
       created.waiter = undefined;
       this.#poller = created;
       this.closeOnCollect(created);
@@ -2193,19 +2187,19 @@ class RecvfromCall implements Native<number> {
 
 /**
  * A Socket's poller, with the Socket it serves: one callback function serves them all (see
- * native/poller.h). `owner` is weak: the poller outlives an idle socket that was never closed (the
- * collector closes it, see SocketBase), and a strong one would keep that socket alive for ever.
- * `waiter` is the same socket while a call or select/poll waits on it (it is held in waitingSockets
- * then anyway): the usual event finds it without WeakRef.deref, which adds the target to the
- * engine's set of objects kept until the microtasks have run (a new set, each loop turn).
+ * native/poller.h). `waiter` is the socket while a call or select/poll waits on it (it is held in
+ * waitingSockets then anyway). An event that finds nobody waiting finds the socket by its `fd`, as
+ * promiseSocketFor does: the poller outlives an idle socket that was never closed (the collector
+ * closes it, see SocketBase), so it must not hold that socket, and the poller is closed before the
+ * socket lets go of the fd, so the fd's holder is still this poller's socket.
  */
 interface SocketPoller extends NativePoller {
-  owner: WeakRef<Socket>;
+  fd: number;
   waiter: Socket | undefined;
 }
 
 function onPollerEvent(this: SocketPoller, status: number, events: number, readResult: number, writeResult: number): void {
-  const socket = this.waiter ?? this.owner.deref();
+  const socket = this.waiter ?? promiseSocketFor(this.fd);
   if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 

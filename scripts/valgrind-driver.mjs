@@ -480,6 +480,16 @@ await step('native argument guards', () => {
   throwsType(() => new native.Poller(fd, 'not a function'), TypeError);
   throwsType(() => new native.Poller('x', () => {}), TypeError);
   throwsType(() => native.own(), TypeError);
+  throwsType(() => native.holderOf('x'), TypeError);
+  assert.equal(native.holderOf(-1), undefined);
+  {
+    // The Socket holds its fd until it closes.
+    const held = new P.Socket(S.AF_INET, S.SOCK_DGRAM);
+    assert.equal(native.holderOf(held.fd), held);
+    const heldFd = held.fd;
+    held.close();
+    assert.equal(native.holderOf(heldFd), undefined);
+  }
   // The collected handler is lib/'s, set as it loaded: another is refused.
   throwsType(() => native.setCollectedHandler(() => {}), TypeError);
   throwsType(() => native.setCollectedHandler('x'), TypeError);
