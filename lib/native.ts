@@ -45,6 +45,12 @@ export interface NativePoller {
   stop(): number;
   /** Stops polling and closes the handle; idempotent. Do it before closing the fd. */
   close(): void;
+  /**
+   * A closed poller opened on `fd` again, started as the constructor starts one: 0, or a negative
+   * libuv (= -errno) code (uv_poll_init's or uv_poll_start's; the poller stays closed). The old
+   * handle's undelivered events are dropped. A poller still open: UV_EBUSY.
+   */
+  reopen(fd: number, onEvent: (status: number, events: number, readResult: number, writeResult: number) => void, events: number, referenced?: boolean): number;
   /** uv_ref / uv_unref: whether the started handle keeps the loop (and the process) alive. */
   ref(): void;
   unref(): void;

@@ -364,6 +364,14 @@ const MAX_BACKOFF_MS = 64;
 const waitingSockets: Socket[] = [];
 
 /**
+ * Pollers closed with their sockets, kept for the next socket that waits (see NativePoller.reopen):
+ * a server's every connection and a client's every connect would otherwise make and wrap a native
+ * object, and leave it to the collector. At most IDLE_POLLERS_MAX: a burst of closes keeps no more.
+ */
+const idlePollers: SocketPoller[] = [];
+const IDLE_POLLERS_MAX = 16;
+
+/**
  * The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv): the
  * binding's holder of the fd (see SocketBase), which it lets go of when the Socket closes or
  * detaches. No WeakRef per Socket: each is work for the collector, and its deref keeps the target.
@@ -707,7 +715,10 @@ export class Socket extends SocketBase {
     this.#poller = null;
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
-    poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
+    if (poller !== null) {
+      poller.close(); // stops polling and lets go of the handle, before super.close() closes the fd
+      if (idlePollers.length < IDLE_POLLERS_MAX) idlePollers.push(poller);
+    }
     this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
     this.#watchers = null;
@@ -743,12 +754,23 @@ export class Socket extends SocketBase {
       let created: SocketPoller;
       // Started with the mask at once (as #start below would): the call waits from now on.
       const referenced = this.#referenced;
-      try {
-        created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
-      } catch (error) {
-        // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
-        this.#failAll(pollerRefusal(error));
-        return;
+      const idle = idlePollers.pop();
+      if (idle !== undefined) {
+        const status = idle.reopen(this.fd, onPollerEvent, mask, referenced);
+        if (status < 0) {
+          idlePollers.push(idle); // closed again: as good as before
+          this.#failAll(status);
+          return;
+        }
+        created = idle;
+      } else {
+        try {
+          created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
+        } catch (error) {
+          // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
+          this.#failAll(pollerRefusal(error));
+          return;
+        }
       }
       this.#handleReferenced = referenced;
       this.#armed = mask;
