@@ -1227,7 +1227,10 @@ export class Socket extends SocketBase {
   connect(address: AddressInput | DisconnectAddress, options?: WaitOptions): Promise<void> {
     try {
       const fd = fdOf(this, 'connect');
-      const { sockaddr, context } = this.encode(address, 'address', true);
+      const wait = waitOptions(options);
+      // connect(2) is made at once unless a write waits (see #run), and only that first attempt
+      // reads the sockaddr (then SO_ERROR says how it went): the per-thread scratch serves then.
+      const { sockaddr, context } = this.encode(address, 'address', true, this.#mayTry(WRITE, wait, false) ? 'now' : 'keep');
       let inProgress = false;
       /** SO_ERROR's verdict (0, or -error) or getsockopt's failure (-errno). */
       const finish = (result: number): undefined => {
@@ -1237,7 +1240,7 @@ export class Socket extends SocketBase {
       return this.#run(
         WRITE,
         'connect',
-        waitOptions(options),
+        wait,
         () => {
           if (!inProgress) {
             const result = native.connect(fd, sockaddr);
