@@ -269,6 +269,7 @@ function planPoller(rng) {
     if (method === 'start') return { method, args: shape(rng, [pollerEvents(rng)]) };
     if (method === 'pend') return { method, args: shape(rng, [pendDirection(rng), pendKind(rng), view(rng), flags(rng), rawSenders(rng)]) };
     if (method === 'unpend') return { method, args: shape(rng, [pendDirection(rng)]) };
+    if (method === 'reopen') return { method, args: shape(rng, [anyFd(rng), spec('noop', () => () => {}), pollerEvents(rng)]) };
     return { method, args: rng.chance(0.8) ? [] : genericArgs(rng) };
   });
   const text = `raw new Poller(${fd.label}, ${callback.label})${steps.map((step) => `.${step.method}(${labels(step.args)})`).join('')}`;

@@ -45,6 +45,12 @@ export interface NativePoller {
   stop(): number;
   /** Stops polling and closes the handle; idempotent. Do it before closing the fd. */
   close(): void;
+  /**
+   * A closed poller opened on `fd` again, started as the constructor starts one: 0, or a negative
+   * libuv (= -errno) code (uv_poll_init's or uv_poll_start's; the poller stays closed). The old
+   * handle's undelivered events are dropped. A poller still open: UV_EBUSY.
+   */
+  reopen(fd: number, onEvent: (status: number, events: number, readResult: number, writeResult: number) => void, events: number, referenced?: boolean): number;
   /** uv_ref / uv_unref: whether the started handle keeps the loop (and the process) alive. */
   ref(): void;
   unref(): void;
@@ -197,6 +203,8 @@ export interface Native {
    * disowned, the collected handler gets the fd.
    */
   own(fd: number, holder?: object): void;
+  /** The object holding `fd` (see own), while it is alive and holds it; else undefined. */
+  holderOf(fd: number): object | undefined;
   /** Removes an fd given away (detach) from them, and drops its holder. */
   disown(fd: number): void;
   /**
@@ -262,6 +270,7 @@ export const nativeShape: { readonly [K in keyof Native]: Native[K] extends ((..
   ifNametoindex: 'function',
   ifIndextoname: 'function',
   own: 'function',
+  holderOf: 'function',
   disown: 'function',
   setCollectedHandler: 'function',
   setTrace: 'function',

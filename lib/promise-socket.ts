@@ -364,15 +364,22 @@ const MAX_BACKOFF_MS = 64;
 const waitingSockets: Socket[] = [];
 
 /**
- * Live promise Sockets by fd, so select()/poll() on a bare fd number use the socket's own poller.
- * An array indexed by fd: fd numbers are small and reused (the lowest free one), and a server's
- * every connection enters and leaves; a Map hashed each time and rehashed as deletions piled up.
+ * Pollers closed with their sockets, kept for the next socket that waits (see NativePoller.reopen):
+ * a server's every connection and a client's every connect would otherwise make and wrap a native
+ * object, and leave it to the collector. At most IDLE_POLLERS_MAX: a burst of closes keeps no more.
  */
-const byFd: (WeakRef<Socket> | undefined)[] = [];
+const idlePollers: SocketPoller[] = [];
+const IDLE_POLLERS_MAX = 16;
 
-/** The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv). */
+/**
+ * The promise Socket that owns `fd`, if any (a second uv_poll handle on one fd breaks libuv): the
+ * binding's holder of the fd (see SocketBase), which it lets go of when the Socket closes or
+ * detaches. No WeakRef per Socket: each is work for the collector, and its deref keeps the target.
+ */
 export function promiseSocketFor(fd: number): Socket | undefined {
-  return Number.isInteger(fd) && fd >= 0 ? byFd[fd]?.deref() : undefined;
+  if (!Number.isInteger(fd) || fd < 0 || fd > INT32_MAX) return undefined;
+  const holder = native.holderOf(fd);
+  return holder instanceof Socket ? holder : undefined;
 }
 
 export let watch: (socket: Socket, watcher: Watcher) => void;
@@ -453,8 +460,6 @@ export class Socket extends SocketBase {
    * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
-  /** This socket, weakly: for byFd and for its poller's callback (see SocketPoller). */
-  readonly #self: WeakRef<Socket>;
 
   static {
     watch = (socket, watcher) => {
@@ -498,8 +503,6 @@ export class Socket extends SocketBase {
     const adopting = adopt === ADOPT;
     if (!adopting) validateInt(type, 'type');
     super(domain, adopting ? type : type | SOCK_NONBLOCK, protocol, adopt as typeof ADOPT, fd);
-    this.#self = new WeakRef(this);
-    byFd[this.fd] = this.#self;
   }
 
   /**
@@ -712,8 +715,10 @@ export class Socket extends SocketBase {
     this.#poller = null;
     this.#armed = 0;
     this.#handed = null; // close() below lets go of what the poller holds
-    poller?.close(); // stops polling and lets go of the handle, before super.close() closes the fd
-    if (byFd[this.fd] === this.#self) byFd[this.fd] = undefined;
+    if (poller !== null) {
+      poller.close(); // stops polling and lets go of the handle, before super.close() closes the fd
+      if (idlePollers.length < IDLE_POLLERS_MAX) idlePollers.push(poller);
+    }
     this.#rejectAll((operation) => canceledError(operation, by));
     const watchers = this.#watchers === null ? NO_WATCHERS : [...this.#watchers];
     this.#watchers = null;
@@ -737,8 +742,11 @@ export class Socket extends SocketBase {
       this.#handOver(READ);
       this.#handOver(WRITE);
       this.#setWaiting(false);
-      // Writability (and the rest) persists: keep only the readable interest while idle.
-      if (this.#poller !== null && this.#armed & ~READABLE) this.#start(this.#armed & READABLE);
+      // Writability (and the rest) persists: keep only the readable interest while idle. Within the
+      // poll callback the mask is left as it is: the settled call's continuation runs right after
+      // it returns and usually waits again (a connect's first recv), so its start() replaces this
+      // one; should nothing wait, the next event finds nobody waiting and stops the handle.
+      if (this.#poller !== null && this.#armed & ~READABLE && !this.#inEvent) this.#start(this.#armed & READABLE);
       this.#syncRef();
       return;
     }
@@ -746,17 +754,28 @@ export class Socket extends SocketBase {
       let created: SocketPoller;
       // Started with the mask at once (as #start below would): the call waits from now on.
       const referenced = this.#referenced;
-      try {
-        created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
-      } catch (error) {
-        // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
-        this.#failAll(pollerRefusal(error));
-        return;
+      const idle = idlePollers.pop();
+      if (idle !== undefined) {
+        const status = idle.reopen(this.fd, onPollerEvent, mask, referenced);
+        if (status < 0) {
+          idlePollers.push(idle); // closed again: as good as before
+          this.#failAll(status);
+          return;
+        }
+        created = idle;
+      } else {
+        try {
+          created = new native.Poller(this.fd, onPollerEvent, mask, referenced) as SocketPoller;
+        } catch (error) {
+          // uv_poll_init (or uv_poll_start) refused the fd: the waiting calls fail with its errno, and leave the queues.
+          this.#failAll(pollerRefusal(error));
+          return;
+        }
       }
       this.#handleReferenced = referenced;
       this.#armed = mask;
       // Both set at once, before anything else is added: every poller has the same shape.
-      created.owner = this.#self;
+      created.fd = this.fd;
       created.waiter = undefined;
       this.#poller = created;
       this.closeOnCollect(created);
@@ -1208,7 +1227,10 @@ export class Socket extends SocketBase {
   connect(address: AddressInput | DisconnectAddress, options?: WaitOptions): Promise<void> {
     try {
       const fd = fdOf(this, 'connect');
-      const { sockaddr, context } = this.encode(address, 'address', true);
+      const wait = waitOptions(options);
+      // connect(2) is made at once unless a write waits (see #run), and only that first attempt
+      // reads the sockaddr (then SO_ERROR says how it went): the per-thread scratch serves then.
+      const { sockaddr, context } = this.encode(address, 'address', true, this.#mayTry(WRITE, wait, false) ? 'now' : 'keep');
       let inProgress = false;
       /** SO_ERROR's verdict (0, or -error) or getsockopt's failure (-errno). */
       const finish = (result: number): undefined => {
@@ -1218,7 +1240,7 @@ export class Socket extends SocketBase {
       return this.#run(
         WRITE,
         'connect',
-        waitOptions(options),
+        wait,
         () => {
           if (!inProgress) {
             const result = native.connect(fd, sockaddr);
@@ -2190,19 +2212,19 @@ class RecvfromCall implements Native<number> {
 
 /**
  * A Socket's poller, with the Socket it serves: one callback function serves them all (see
- * native/poller.h). `owner` is weak: the poller outlives an idle socket that was never closed (the
- * collector closes it, see SocketBase), and a strong one would keep that socket alive for ever.
- * `waiter` is the same socket while a call or select/poll waits on it (it is held in waitingSockets
- * then anyway): the usual event finds it without WeakRef.deref, which adds the target to the
- * engine's set of objects kept until the microtasks have run (a new set, each loop turn).
+ * native/poller.h). `waiter` is the socket while a call or select/poll waits on it (it is held in
+ * waitingSockets then anyway). An event that finds nobody waiting finds the socket by its `fd`, as
+ * promiseSocketFor does: the poller outlives an idle socket that was never closed (the collector
+ * closes it, see SocketBase), so it must not hold that socket, and the poller is closed before the
+ * socket lets go of the fd, so the fd's holder is still this poller's socket.
  */
 interface SocketPoller extends NativePoller {
-  owner: WeakRef<Socket>;
+  fd: number;
   waiter: Socket | undefined;
 }
 
 function onPollerEvent(this: SocketPoller, status: number, events: number, readResult: number, writeResult: number): void {
-  const socket = this.waiter ?? this.owner.deref();
+  const socket = this.waiter ?? promiseSocketFor(this.fd);
   if (socket !== undefined) dispatch(socket, status, events, readResult, writeResult);
 }
 

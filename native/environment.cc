@@ -216,6 +216,20 @@ static napi_value Own(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The object holding `fd` (see Hold) while it is alive: undefined for an fd nothing holds, or whose
+// holder was collected. Lets lib/ find the Socket of an fd number without a WeakRef per Socket.
+static napi_value HolderOf(napi_env env, napi_callback_info info) {
+  RawArgs<1> args(env, info);
+  int fd;
+  if (!args.ok || !args.Int(0, &fd)) return nullptr;
+  Environment* environment = Get(env);
+  if (environment == nullptr || fd < 0) return nullptr;
+  Holder* holder = environment->holders.Find(fd, false);
+  napi_value value = nullptr;
+  if (holder == nullptr || holder->ref == nullptr || napi_get_reference_value(env, holder->ref, &value) != napi_ok) return nullptr;
+  return value;
+}
+
 static Napi::Value SetCollectedHandler(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   Environment* environment = Get(env);
@@ -267,7 +281,8 @@ void RegisterEnvironment(Napi::Env env, Napi::Object exports) {
   napi_set_instance_data(env, environment, Free, nullptr);
   napi_add_env_cleanup_hook(env, CloseAll, environment);
   ExportRawFunctions(env, exports, {
-      {"own", Own},  // (fd[, holder]) -> undefined
+      {"own", Own},            // (fd[, holder]) -> undefined
+      {"holderOf", HolderOf},  // (fd) -> holder | undefined
   });
   ExportFunctions(env, exports, {
       {"disown", Disown},                             // (fd) -> undefined

@@ -64,6 +64,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceMethod<&Poller::Start>("start"),
                          InstanceMethod<&Poller::Stop>("stop"),
                          InstanceMethod<&Poller::Close>("close"),
+                         InstanceMethod<&Poller::Reopen>("reopen"),
                          InstanceMethod<&Poller::RefHandle>("ref"),
                          InstanceMethod<&Poller::UnrefHandle>("unref"),
                          InstanceMethod<&Poller::Pend>("pend"),
@@ -117,10 +118,8 @@ Poller::Poller(const Napi::CallbackInfo& info)
     Napi::Error::New(env, "no event loop for this environment").ThrowAsJavaScriptException();
     return;
   }
-  auto* handle = new PollHandle();
-  int status = uv_poll_init(loop, &handle->poll, fd);
+  int status = OpenHandle(env, fd);
   if (status != 0) {
-    delete handle;
     Napi::Error error = Napi::Error::New(env, std::string("uv_poll_init ") + uv_err_name(status));
     error.Set("errno", Napi::Number::New(env, status));
     error.Set("code", Napi::String::New(env, uv_err_name(status)));
@@ -128,13 +127,6 @@ Poller::Poller(const Napi::CallbackInfo& info)
     error.ThrowAsJavaScriptException();
     return;
   }
-  handle->poll.data = this;
-  // A worker torn down with this poller open: close the handle, and keep the environment (and this
-  // module) until its close callback has run; an ordinary cleanup hook would let Node unload the
-  // module while libuv still holds a pointer to OnClosed.
-  napi_add_async_cleanup_hook(env, OnEnvironmentCleanup, handle, &handle->cleanup_hook);
-  handle_ = handle;
-  fd_ = fd;
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
   // Started at once when asked (a socket makes its poller when a call first waits): one entry
   // into native code fewer per connection than new Poller() and start().
@@ -149,6 +141,54 @@ Poller::Poller(const Napi::CallbackInfo& info)
       error.ThrowAsJavaScriptException();
     }
   }
+}
+
+int Poller::OpenHandle(napi_env env, int fd) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return UV_EINVAL;
+  auto* handle = new PollHandle();
+  const int status = uv_poll_init(loop, &handle->poll, fd);
+  if (status != 0) {
+    delete handle;
+    return status;
+  }
+  handle->poll.data = this;
+  // A worker torn down with this poller open: close the handle, and keep the environment (and this
+  // module) until its close callback has run; an ordinary cleanup hook would let Node unload the
+  // module while libuv still holds a pointer to OnClosed.
+  napi_add_async_cleanup_hook(env, OnEnvironmentCleanup, handle, &handle->cleanup_hook);
+  handle_ = handle;
+  fd_ = fd;
+  return 0;
+}
+
+Napi::Value Poller::Reopen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!ArgInt(info, 0, &fd)) return Napi::Value();
+  if (info.Length() < 2 || !info[1].IsFunction()) {
+    Napi::TypeError::New(env, "argument 1 must be a function").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  napi_value result = nullptr;
+  if (handle_ != nullptr) {
+    napi_create_int32(env, UV_EBUSY, &result);
+    return Napi::Value(env, result);
+  }
+  // An event of the old handle still queued or being delivered this turn belongs to the old fd.
+  if (queued_) Forget(batch_->queue, this);
+  if (delivering_) Forget(batch_->delivering, this);
+  queued_ = delivering_ = false;
+  queued_status_ = queued_events_ = 0;
+  if (int32_t* armed = Armed(env)) armed[0] = armed[1] = armed[kUnrefAfterCallback] = 0;
+  int status = OpenHandle(env, fd);
+  if (status == 0) {
+    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+    status = StartWith(info, 2);
+    if (status != 0) CloseHandle();
+  }
+  napi_create_int32(env, status, &result);
+  return Napi::Value(env, result);
 }
 
 // Made when a call is pended a second time: a poller whose calls wait once each (a connect, the one

@@ -66,6 +66,12 @@ class Poller : public Napi::ObjectWrap<Poller> {
   int StartWith(const Napi::CallbackInfo& info, size_t index);
   Napi::Value Stop(const Napi::CallbackInfo& info);         // () -> 0
   Napi::Value Close(const Napi::CallbackInfo& info);        // () -> undefined; idempotent
+  // (fd, callback, events, referenced?) -> 0 | libuv (-errno) code: a closed poller opened again on
+  // another fd, as new Poller(...) makes one (its object kept: no new wrap, reference and finalizer
+  // per connection). Whatever the old handle had queued is dropped. A poller still open: UV_EBUSY.
+  Napi::Value Reopen(const Napi::CallbackInfo& info);
+  // uv_poll_init of a new handle on fd, with its cleanup hook: 0 or a libuv error.
+  int OpenHandle(napi_env env, int fd);
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
   // (direction, kind, view, flags[, senders]) -> 0 | -EINVAL: registers the call of `direction` (READ 0,

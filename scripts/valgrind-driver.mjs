@@ -26,7 +26,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { GETSOCKOPT_FAILED, native } = createRequire(import.meta.url)(join(root, 'dist', 'native.js'));
 
 const GUARD_MS = 5000;
-const { EAGAIN, EBADF, EINVAL, ENOTCONN, EOPNOTSUPP } = osConstants.errno;
+const { EAGAIN, EBADF, EBUSY, EINVAL, ENOTCONN, EOPNOTSUPP } = osConstants.errno;
 const started = performance.now();
 const steps = [];
 
@@ -489,6 +489,16 @@ await step('native argument guards', () => {
   throwsType(() => new native.Poller(fd, 'not a function'), TypeError);
   throwsType(() => new native.Poller('x', () => {}), TypeError);
   throwsType(() => native.own(), TypeError);
+  throwsType(() => native.holderOf('x'), TypeError);
+  assert.equal(native.holderOf(-1), undefined);
+  {
+    // The Socket holds its fd until it closes.
+    const held = new P.Socket(S.AF_INET, S.SOCK_DGRAM);
+    assert.equal(native.holderOf(held.fd), held);
+    const heldFd = held.fd;
+    held.close();
+    assert.equal(native.holderOf(heldFd), undefined);
+  }
   // The collected handler is lib/'s, set as it loaded: another is refused.
   throwsType(() => native.setCollectedHandler(() => {}), TypeError);
   throwsType(() => native.setCollectedHandler('x'), TypeError);
@@ -648,6 +658,22 @@ await step('poller raw + collected', async () => {
   for (let i = 0; i < 100 && early.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.deepEqual(early, [[0, native.Poller.READABLE]]); // the 'z' still unread
   started.close();
+  // Opened again once closed (as promise sockets reuse their pollers), started at once; an open one
+  // refuses (EBUSY); a mask start() refuses leaves it closed.
+  const reopened = [];
+  const onReopened = (status, mask) => {
+    reopened.push([status, mask]);
+    started.stop();
+  };
+  assert.equal(started.reopen(a.fd, onReopened, native.Poller.READABLE, false), 0);
+  assert.equal(started.reopen(a.fd, onReopened, native.Poller.READABLE), -EBUSY);
+  for (let i = 0; i < 100 && reopened.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(reopened, [[0, native.Poller.READABLE]]);
+  started.close();
+  throwsType(() => started.reopen('x', onReopened), TypeError);
+  throwsType(() => started.reopen(a.fd, 'not a function'), TypeError);
+  assert.equal(started.reopen(a.fd, onReopened, 1 << 20), -EINVAL);
+  assert.equal(started.start(native.Poller.READABLE), -EBADF);
   assert.equal(a.recv(1).toString(), 'z');
   assert.throws(() => new native.Poller(a.fd, () => {}, 1 << 20), { code: 'EINVAL', syscall: 'uv_poll_start' });
   assert.throws(() => new native.Poller(a.fd, () => {}, native.Poller.READABLE, 'yes'), { code: 'EINVAL', syscall: 'uv_poll_start' });

@@ -431,6 +431,20 @@ describe('91 promise flavour: the waiting calls', function () {
       });
     }
 
+    it('connects started one after another, each to its own listener, each reach their own (the address is read once, by the first connect(2))', async function () {
+      const servers = [plistener({}), plistener({}), plistener({})];
+      const clients = servers.map(() => psocket(AF_INET, SOCK_STREAM));
+      // All started before any settles: each later one encodes its address while the earlier wait.
+      const connecting = clients.map((client, i) => client.connect(servers[i].getsockname(), T));
+      const accepted = await Promise.all(servers.map((server) => server.accept(T)));
+      await Promise.all(connecting);
+      for (let i = 0; i < servers.length; i++) {
+        track(accepted[i]);
+        expect(clients[i].getpeername()).to.deep.equal(servers[i].getsockname());
+        expect(accepted[i].getpeername()).to.deep.equal(clients[i].getsockname());
+      }
+    });
+
     it('AF_UNIX (a pathname under os.tmpdir()): accept and connect, the path removed afterwards', async function () {
       const path = join(tempDir(), 'server.sock');
       const server = plistener({ domain: AF_UNIX, address: path });

@@ -4,7 +4,9 @@
 //   node bench/profile/drive-promises.mjs OP N
 //   OP: pingpong (64 B over loopback TCP: client sendAll + recvInto, server recvInto + sendAll,
 //       one round trip per iteration) | accept (connect + accept + close of both ends, loopback)
-//   SPECS="pingpong:2000:12000 accept:3000:9000" IMPLS=promises sh bench/profile/run-callgrind.sh
+//       | connrate (the connrate workload's cycle: the server accepts and closes, the client connects
+//       and waits in recvInto for the EOF, then closes)
+//   SPECS="pingpong:2000:12000 accept:3000:9000 connrate:3000:9000" IMPLS=promises sh bench/profile/run-callgrind.sh
 import { AF_INET, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY } from '../../dist/promises.js';
 
 const [op, nText] = process.argv.slice(2);
@@ -54,6 +56,23 @@ const ops = {
       conn.close();
       client.close();
     }
+    server.close();
+  },
+  async connrate(n) {
+    const server = listener();
+    const address = server.getsockname();
+    const buf = Buffer.allocUnsafe(1);
+    const serve = async () => {
+      for (let i = 0; i < n; i++) (await server.accept()).close();
+    };
+    const serving = serve();
+    for (let i = 0; i < n; i++) {
+      const client = new Socket(AF_INET, SOCK_STREAM);
+      await client.connect(address);
+      while ((await client.recvInto(buf)) !== 0);
+      client.close();
+    }
+    await serving;
     server.close();
   },
 };

@@ -99,6 +99,7 @@ export const RAW = {
   ifNametoindex: (rng) => [arg(view)(rng)],
   ifIndextoname: (rng) => [int(rng)],
   own: (rng) => [ownedFd(rng)],
+  holderOf: (rng) => [anyFd(rng)],
   disown: (rng) => [anyFd(rng)],
 };
 

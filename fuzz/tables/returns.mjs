@@ -104,6 +104,8 @@ export function rawReturnOk(name, value) {
       return isErrno(value) || (isCount(value) && value > 0);
     case 'ifIndextoname':
       return isErrno(value) || (typeof value === 'string' && value.length > 0);
+    case 'holderOf':
+      return value === undefined || (typeof value === 'object' && value !== null);
     case 'own':
     case 'disown':
     case 'Poller':
