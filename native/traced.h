@@ -56,8 +56,8 @@ inline ssize_t TracedRecv(Trace& trace, int fd, char* data, size_t length, int f
   });
 }
 
-// recvfrom(2) with room for the sender's address; `*address_length` is set to its size first. strace
-// shows the address the kernel wrote (NULL when it wrote none) and addrlen as [in => out].
+// recvfrom(2) with room for the sender's address; `*address_length` is set to its size first. As
+// strace: the address the kernel wrote (the buffer's address when it wrote none), addrlen [in => out].
 inline ssize_t TracedRecvfrom(Trace& trace, int fd, char* data, size_t length, int flags, sockaddr_storage* address, socklen_t* address_length) {
   *address_length = sizeof(*address);
   return Traced(trace, "recvfrom",

@@ -54,6 +54,18 @@ function uniquePath(tag = 'sock') {
   return path;
 }
 
+/** A Unix datagram receiver bound to a path, a sender bound to another (named) and one never bound (unnamed). */
+function unixDatagrams() {
+  const receiverPath = uniquePath('rx');
+  const senderPath = uniquePath('tx');
+  const receiver = socket(AF_UNIX, SOCK_DGRAM);
+  receiver.bind({ path: receiverPath });
+  const named = socket(AF_UNIX, SOCK_DGRAM);
+  named.bind({ path: senderPath });
+  const unnamed = socket(AF_UNIX, SOCK_DGRAM);
+  return { receiverPath, senderPath, receiver, named, unnamed };
+}
+
 /** An abstract name: a leading NUL, then a name nobody else uses. */
 function abstractName() {
   return `\0sockcall-50-${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -305,13 +317,7 @@ describe('50 datagrams and Unix sockets', function () {
     });
 
     it('Unix datagrams: a bound sender by its path, an unbound one as the unnamed address', function () {
-      const receiverPath = uniquePath('rx');
-      const senderPath = uniquePath('tx');
-      const receiver = socket(AF_UNIX, SOCK_DGRAM);
-      receiver.bind({ path: receiverPath });
-      const named = socket(AF_UNIX, SOCK_DGRAM);
-      named.bind({ path: senderPath });
-      const unnamed = socket(AF_UNIX, SOCK_DGRAM);
+      const { receiverPath, senderPath, receiver, named, unnamed } = unixDatagrams();
       named.sendto('from named', { path: receiverPath });
       unnamed.sendto('from unnamed!', { path: receiverPath });
       const buffer = Buffer.alloc(100);
@@ -449,13 +455,7 @@ describe('50 datagrams and Unix sockets', function () {
     });
 
     it('SOCK_DGRAM: recvfrom reports a bound sender by its path and an unbound one as ""', function () {
-      const receiverPath = uniquePath('rx');
-      const senderPath = uniquePath('tx');
-      const receiver = socket(AF_UNIX, SOCK_DGRAM);
-      receiver.bind({ path: receiverPath });
-      const named = socket(AF_UNIX, SOCK_DGRAM);
-      named.bind({ path: senderPath });
-      const unnamed = socket(AF_UNIX, SOCK_DGRAM);
+      const { receiverPath, senderPath, receiver, named, unnamed } = unixDatagrams();
       expect(named.sendto('from named', { path: receiverPath })).to.equal(10);
       expect(unnamed.sendto('from unnamed!', { path: receiverPath })).to.equal(13);
       const first = receiver.recvfrom(100);
