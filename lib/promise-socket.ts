@@ -3,8 +3,9 @@
 // FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness. The
 // call at the head of a queue is handed to the poller when it can make it natively (recv into a
 // buffer, send, accept4, connect's SO_ERROR): the poll callback then makes the syscall and brings
-// its result; the others try again from here. A stream whose last read came back short is drained,
-// so its next recv waits for readiness without trying first. Nothing waits on the libuv thread pool.
+// its result; the others try again from here. A stream whose last read came back short, or that has
+// sent since its last read, is expected empty: its next recv waits for readiness without trying
+// first. Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress, SocketAddress } from './address';
@@ -255,7 +256,7 @@ class Operation {
     readonly attempt: Attempt<unknown> | null,
     /** The syscall as the poller can make it, if it can. */
     readonly native: Native<unknown> | undefined,
-    /** A recv on a stream: after a short read it waits for readiness before trying (see #drained). */
+    /** A recv on a stream: after a short read or a send it waits for readiness before trying (see #drained). */
     readonly waitsWhenDrained: boolean,
     readonly signal: AbortSignal | undefined,
     /** Adds what an error should say about progress made (sendAll's bytesSent). */
@@ -455,9 +456,11 @@ export class Socket extends SocketBase {
   /** What is handed to the poller (see #handOver); made at the first handover, as most sockets need none. */
   #handed: Handed | null = null;
   /**
-   * The last recv on this stream came back short: the receive queue is empty, so the next recv
-   * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
-   * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
+   * The receive queue of this stream is expected empty, so the next recv waits for readiness first
+   * instead of making a syscall that says EAGAIN: the last recv came back short (it took all there
+   * was), or this socket has sent since its last read (a peer that answers what it is sent has not
+   * answered yet: the loop of send, recv). A read that fills its buffer clears it. Level-triggered
+   * epoll reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
 
@@ -1125,6 +1128,11 @@ export class Socket extends SocketBase {
     if (this.type === SOCK_STREAM && !(flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE))) this.#drained = got < asked;
   }
 
+  /** A send on a stream: its answer, if any, is not there yet, so the next recv waits first (see #drained). */
+  #noteSend(): void {
+    if (this.type === SOCK_STREAM) this.#drained = true;
+  }
+
   /**
    * Whether a recv with `flags` reads the receive queue that #drained describes (the urgent byte
    * and the error queue are signalled apart, and may be there while it is empty).
@@ -1290,6 +1298,7 @@ export class Socket extends SocketBase {
   send(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'send');
+      this.#noteSend();
       const view = toSendable(data);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
@@ -1339,6 +1348,7 @@ export class Socket extends SocketBase {
   sendAll(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'send');
+      this.#noteSend();
       const bytes = asBytes(toSendable(data));
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
@@ -1431,6 +1441,7 @@ export class Socket extends SocketBase {
   sendfile(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendfile');
+      this.#noteSend();
       const [inFd, from, length] = sendfileArguments(file, offset, count);
       return this.#run(WRITE, 'sendfile', waitOptions(options), () => {
         const result = native.sendfile(fd, inFd, from, length);
@@ -1473,6 +1484,7 @@ export class Socket extends SocketBase {
   sendfileAll(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendfile');
+      this.#noteSend();
       const [inFd, from, length] = sendfileArguments(file, offset, count);
       let sent = 0;
       const progress = (): string => sendAllProgress(sent, length, 'sendfileAll');
@@ -1531,6 +1543,7 @@ export class Socket extends SocketBase {
   sendto(data: ArrayBufferView | string, address: AddressInput, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendto');
+      this.#noteSend();
       const view = toSendable(data);
       const { sockaddr, context } = this.encode(address);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendto');
@@ -1895,6 +1908,7 @@ export class Socket extends SocketBase {
 
   #sendmsg(prepared: PreparedSend, wait: WaitOptions): Promise<number> {
     const fd = fdOf(this, 'sendmsg');
+    this.#noteSend();
     return this.#run(
       WRITE,
       'sendmsg',
@@ -1989,6 +2003,7 @@ export class Socket extends SocketBase {
   sendmmsg(messages: readonly MmsgMessage[], flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendmmsg');
+      this.#noteSend();
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendmmsg');
       const prepared = prepareSendmmsg(messages, sendFlags, (address, name) => this.encode(address, name));
       return this.#run(

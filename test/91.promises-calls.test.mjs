@@ -638,6 +638,61 @@ describe('91 promise flavour: the waiting calls', function () {
       await client.send('later', T);
       expect((await waiting).toString()).to.equal('later');
     });
+
+    it('a recv on a stream tries at once after a full read, and waits for readiness first after a short read or a send', async function () {
+      const { native } = createRequire(import.meta.url)('../dist/native.js');
+      const [client, conn] = await ppair();
+      const arrived = () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1);
+      const buf = Buffer.alloc(4);
+      const made = native.recv;
+      let fromJs = 0;
+      native.recv = (...args) => (fromJs++, made(...args));
+      /** recvInto(buf) on conn: whether it settled within microtasks (tried from JS), and its count. */
+      const read = async () => {
+        const receiving = conn.recvInto(buf, T);
+        const state = watchState(receiving);
+        await microtasks(5);
+        return [state.settled, await receiving];
+      };
+      try {
+        await client.send('abcdefgh', T);
+        arrived();
+        expect(await read()).to.deep.equal([true, 4]);
+        expect(await read()).to.deep.equal([true, 4]);
+        expect(fromJs).to.equal(2);
+        // Both reads were full: the next one tries, says EAGAIN, and the poller makes the one that reads.
+        const waiting = conn.recvInto(buf, T);
+        await expectPending(waiting);
+        expect(fromJs).to.equal(3);
+        await client.send('xy', T);
+        expect(await waiting).to.equal(2);
+
+        // That read was short: the queue is empty, so the next recv waits first (no try from JS),
+        // and level-triggered readiness still reports the bytes already there.
+        await client.send('abcd', T);
+        arrived();
+        expect(await read()).to.deep.equal([false, 4]);
+        expect(fromJs).to.equal(3);
+
+        // A full read, then a send: the peer's answer is not expected yet, so it waits first too.
+        await conn.send('ok', T);
+        await client.send('pqrs', T);
+        arrived();
+        expect(await read()).to.deep.equal([false, 4]);
+        expect(buf.toString()).to.equal('pqrs');
+        expect(fromJs).to.equal(3);
+
+        // A full read with no send since: the next recv tries at once again.
+        await client.send('tuvw', T);
+        arrived();
+        expect(await read()).to.deep.equal([true, 4]);
+        expect(buf.toString()).to.equal('tuvw');
+        expect(fromJs).to.equal(4);
+        expect((await client.recv(8, T)).toString()).to.equal('ok');
+      } finally {
+        native.recv = made;
+      }
+    });
   });
 
   describe('sendAll and partial sends', function () {
