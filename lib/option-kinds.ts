@@ -45,16 +45,14 @@ export const OPTION_KINDS: readonly (readonly [level: number, name: number, kind
   [IPPROTO_IPV6, IPV6_LEAVE_GROUP, 'mreq6'],
 ];
 
-// Keyed by number, level then name: getsockopt/setsockopt are cheap syscalls, and a string key built
-// per call cost more than the call's own JS overhead.
-const byLevel = new Map<number, Map<number, OptionKind>>();
-for (const [level, name, kind] of OPTION_KINDS) {
-  let names = byLevel.get(level);
-  if (names === undefined) byLevel.set(level, (names = new Map()));
-  names.set(name, kind);
-}
+// Indexed by number, level then name (both small integers in the table): getsockopt/setsockopt
+// are cheap syscalls, and a string key built per call, or even two Map lookups, cost more than the
+// rest of the call's own JS overhead. A level or name outside the arrays reads as undefined.
+const byLevel: (OptionKind[] | undefined)[] = [];
+for (const [level, name, kind] of OPTION_KINDS) (byLevel[level] ??= [])[name] = kind;
 
 /** The value kind of option `name` at `level`: 'int' unless the table says otherwise. */
 export function optionKind(level: number, name: number): OptionKind {
-  return byLevel.get(level)?.get(name) ?? 'int';
+  const names = byLevel[level];
+  return (names === undefined ? undefined : names[name]) ?? 'int';
 }
