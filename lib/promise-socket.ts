@@ -3,9 +3,9 @@
 // FIFO queue per direction, for the fd's uv_poll handle (native/poller.h) to report readiness. The
 // call at the head of a queue is handed to the poller when it can make it natively (recv into a
 // buffer, send, accept4, connect's SO_ERROR): the poll callback then makes the syscall and brings
-// its result; the others try again from here. A stream whose last read came back short, or that has
-// sent since its last read, is expected empty: its next recv waits for readiness without trying
-// first. Nothing waits on the libuv thread pool.
+// its result; the others try again from here. A stream whose last read came back short is drained,
+// so its next recv waits for readiness without trying first; so does a recv after a send to a peer
+// that has been answering only later (an echo, a request and its response). Nothing waits on the libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress, SocketAddress } from './address';
@@ -256,7 +256,7 @@ class Operation {
     readonly attempt: Attempt<unknown> | null,
     /** The syscall as the poller can make it, if it can. */
     readonly native: Native<unknown> | undefined,
-    /** A recv on a stream: after a short read or a send it waits for readiness before trying (see #drained). */
+    /** A recv on a stream: after a short read (or a send, see #emptyAfterSend) it waits for readiness before trying. */
     readonly waitsWhenDrained: boolean,
     readonly signal: AbortSignal | undefined,
     /** Adds what an error should say about progress made (sendAll's bytesSent). */
@@ -456,13 +456,24 @@ export class Socket extends SocketBase {
   /** What is handed to the poller (see #handOver); made at the first handover, as most sockets need none. */
   #handed: Handed | null = null;
   /**
-   * The receive queue of this stream is expected empty, so the next recv waits for readiness first
-   * instead of making a syscall that says EAGAIN: the last recv came back short (it took all there
-   * was), or this socket has sent since its last read (a peer that answers what it is sent has not
-   * answered yet: the loop of send, recv). A read that fills its buffer clears it. Level-triggered
-   * epoll reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
+   * The last recv on this stream came back short: the receive queue is empty, so the next recv
+   * waits for readiness first instead of making a syscall that says EAGAIN. Level-triggered epoll
+   * reports data that arrived meanwhile, so nothing is missed, at worst one loop turn later.
    */
   #drained = false;
+  /** This stream has sent since its last read (see #emptyAfterSend). */
+  #sentSinceRead = false;
+  /**
+   * How many recvs tried right after a send found nothing (EAGAIN) in a row, up to 3; one that
+   * found data resets it. From 2 on, the peer is one that answers only later (an echo, a request
+   * and its response over one connection), so a recv after a send waits for readiness first, as
+   * after a short read. One in 4 of those still tries, so that a peer whose answer is there by
+   * then (a fast one on the same CPU, many connections served in one turn) is seen again. A wrong
+   * guess costs a loop turn, a fruitless try a syscall: hence the evidence first.
+   */
+  #emptyAfterSend = 0;
+  /** Counts the recvs after a send that waited first, to try one in 4 (see #emptyAfterSend). */
+  #waitedAfterSend = 0;
 
   static {
     watch = (socket, watcher) => {
@@ -1073,10 +1084,12 @@ export class Socket extends SocketBase {
       decorate?.(error);
       return Promise.reject(error);
     }
-    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#drained)) {
+    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#expectsEmpty())) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
+        const afterSend = waitsWhenDrained && this.#sentSinceRead;
         const value = attempt!();
+        if (afterSend) this.#learnAfterSend(value === WOULD_BLOCK);
         if (value !== WOULD_BLOCK) return Promise.resolve(value);
       } catch (error) {
         return Promise.reject(error);
@@ -1117,20 +1130,39 @@ export class Socket extends SocketBase {
 
   /**
    * Whether a call of `direction` may make its syscall at once: nothing is queued before it, its
-   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a drained stream.
+   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a stream expected empty (#expectsEmpty).
    */
   #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
-    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#drained);
+    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#expectsEmpty());
+  }
+
+  /**
+   * Whether the receive queue is expected empty, so a recv waits for readiness before trying: after
+   * a short read, or after a send to a peer that has been answering later (see #emptyAfterSend).
+   */
+  #expectsEmpty(): boolean {
+    if (this.#drained) return true;
+    if (!this.#sentSinceRead || this.#emptyAfterSend < 2) return false;
+    return (++this.#waitedAfterSend & 3) !== 0;
+  }
+
+  /** A recv tried right after a send found the receive queue `empty`, or not: see #emptyAfterSend. */
+  #learnAfterSend(empty: boolean): void {
+    if (!empty) this.#emptyAfterSend = 0;
+    else if (this.#emptyAfterSend < 3) this.#emptyAfterSend++;
   }
 
   /** A recv on a stream took `got` of the `asked` bytes: short, the receive queue is empty now. */
   #noteRead(got: number, asked: number, flags: number): void {
-    if (this.type === SOCK_STREAM && !(flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE))) this.#drained = got < asked;
+    if (this.type === SOCK_STREAM && !(flags & (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE))) {
+      this.#drained = got < asked;
+      this.#sentSinceRead = false;
+    }
   }
 
-  /** A send on a stream: its answer, if any, is not there yet, so the next recv waits first (see #drained). */
+  /** A send on a stream: see #emptyAfterSend. */
   #noteSend(): void {
-    if (this.type === SOCK_STREAM) this.#drained = true;
+    if (this.type === SOCK_STREAM) this.#sentSinceRead = true;
   }
 
   /**
@@ -1684,7 +1716,9 @@ export class Socket extends SocketBase {
       }
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
+        const afterSend = drains && this.#sentSinceRead;
         const result = native.recv(fd, view, recvFlags);
+        if (afterSend) this.#learnAfterSend(result === EAGAIN);
         if (result !== EAGAIN) return Promise.resolve(this.#received(result, byteLengthOf(view), recvFlags));
       }
       return this.#recvIntoWaiting(view, recvFlags, wait, drains);
