@@ -991,6 +991,14 @@ await step('worker teardown', async () => {
     c.recv(10).catch(() => {});
     c.close();
     a.recv(10).catch(() => {});
+    // Started raw pollers left for the collector (the gc step above exposed gc): some finalized
+    // before the teardown (their handles closed by ~Poller), the rest after the cleanup hook closed them.
+    // One socket each: libuv polls an fd with one handle at a time.
+    const N = require(workerData.root + '/dist/native.js').native;
+    const polled = Array.from({ length: 4 }, () => S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM));
+    for (const [socket] of polled.slice(0, 2)) new N.Poller(socket.fd, () => {}, N.Poller.READABLE, false);
+    require('node:vm').runInNewContext('gc')();
+    for (const [socket] of polled.slice(2)) new N.Poller(socket.fd, () => {}, N.Poller.READABLE, false);
     P.getaddrinfo('localhost', 80).catch(() => {});
     if (workerData.how === 'unref') { listener.unref(); a.unref(); }
     if (workerData.how === 'exit') {
