@@ -33,16 +33,22 @@
 namespace sockcall {
 
 // The uv_poll_t and what it needs to be closed safely. It outlives its Poller when the Poller is
-// collected or closed: it is freed in its close callback, and until then an asynchronous cleanup
-// hook holds the environment (and so this module's code, which the close callback is) in place.
+// collected or closed: it is freed in its close callback. Until then it is on its batch's list of
+// open handles, and the batch's one asynchronous cleanup hook holds the environment (and so this
+// module's code, which the close callback is) in place: at the environment's cleanup the hook closes
+// every handle still listed, and is removed only when the last of them has been freed.
 struct PollHandle;
-// The environment's queue of pollers with an event this turn, and the check handle that delivers it
-// (defined in poller.cc). One per environment, made by Define.
+// The environment's queue of pollers with an event this turn, the check handle that delivers it, and
+// the list of its open PollHandles (defined in poller.cc). One per environment, made by Define.
 struct PollBatch;
 
 struct PollHandle {
   uv_poll_t poll;  // poll.data: the Poller, or null once it let go
-  napi_async_cleanup_hook_handle cleanup_hook = nullptr;
+  PollBatch* batch = nullptr;
+  // Its place in batch's list of open handles (intrusive, so linking and unlinking cost no
+  // allocation): from uv_poll_init until its close callback.
+  PollHandle* previous = nullptr;
+  PollHandle* next = nullptr;
   bool closing = false;
 };
 
@@ -70,7 +76,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // another fd, as new Poller(...) makes one (its object kept: no new wrap, reference and finalizer
   // per connection). Whatever the old handle had queued is dropped. A poller still open: UV_EBUSY.
   Napi::Value Reopen(const Napi::CallbackInfo& info);
-  // uv_poll_init of a new handle on fd, with its cleanup hook: 0 or a libuv error.
+  // uv_poll_init of a new handle on fd, on the batch's list of open handles: 0 or a libuv error.
   int OpenHandle(napi_env env, int fd);
   Napi::Value RefHandle(const Napi::CallbackInfo& info);    // uv_ref: polling keeps the loop alive
   Napi::Value UnrefHandle(const Napi::CallbackInfo& info);  // uv_unref: it does not
@@ -109,7 +115,6 @@ class Poller : public Napi::ObjectWrap<Poller> {
   // After the scope closed: the handle stops counting for the loop if JS asked (kUnrefAfterCallback).
   void UnrefIfAsked(napi_env env);
   static void OnClosed(uv_handle_t* handle);
-  static void OnEnvironmentCleanup(napi_async_cleanup_hook_handle hook, void* handle);
   static void BeginClose(PollHandle* handle);
   void CloseHandle();
 

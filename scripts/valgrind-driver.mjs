@@ -970,8 +970,10 @@ await step('pidfds, credentials, names that are not UTF-8, AF_UNSPEC', async () 
 });
 
 await step('worker teardown', async () => {
-  // Workers that end, and that are terminated, with blocking sockets and started pollers open: the
-  // environment's cleanup hooks close the fds and the poll handles.
+  // Workers that end, that are terminated, and that exit in the turn that closed a waiting socket,
+  // with blocking sockets and started pollers open (one of them reopened, one mid-close): the
+  // environment's cleanup hooks close the fds and the poll handles, and it waits for their close
+  // callbacks.
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
     const S = require(workerData.root);
@@ -984,18 +986,35 @@ await step('worker teardown', async () => {
     listener.bind({ address: '127.0.0.1', port: 0 });
     listener.listen(4);
     listener.accept().catch(() => {});
+    // A poller closed with its socket is kept, and reopened for the next socket that waits (a).
+    const [c, d] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+    c.recv(10).catch(() => {});
+    c.close();
     a.recv(10).catch(() => {});
+    // Started raw pollers left for the collector (the gc step above exposed gc): some finalized
+    // before the teardown (their handles closed by ~Poller), the rest after the cleanup hook closed them.
+    // One socket each: libuv polls an fd with one handle at a time.
+    const N = require(workerData.root + '/dist/native.js').native;
+    const polled = Array.from({ length: 4 }, () => S.Socket.pair(S.AF_UNIX, S.SOCK_STREAM));
+    for (const [socket] of polled.slice(0, 2)) new N.Poller(socket.fd, () => {}, N.Poller.READABLE, false);
+    require('node:vm').runInNewContext('gc')();
+    for (const [socket] of polled.slice(2)) new N.Poller(socket.fd, () => {}, N.Poller.READABLE, false);
     P.getaddrinfo('localhost', 80).catch(() => {});
-    if (workerData.unref) { listener.unref(); a.unref(); }
+    if (workerData.how === 'unref') { listener.unref(); a.unref(); }
+    if (workerData.how === 'exit') {
+      const [e, f] = P.Socket.pair(P.AF_UNIX, P.SOCK_STREAM);
+      e.recv(10).catch(() => {});
+      setImmediate(() => { e.close(); process.exit(0); });
+    }
     parentPort.postMessage('ready');`;
-  for (const unref of [false, true, false]) {
-    const worker = new Worker(source, { eval: true, workerData: { root, unref } });
+  for (const how of ['terminate', 'unref', 'exit', 'terminate']) {
+    const worker = new Worker(source, { eval: true, workerData: { root, how } });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     await new Promise((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    if (!unref) await worker.terminate();
+    if (how === 'terminate') await worker.terminate();
     await exited;
   }
 });

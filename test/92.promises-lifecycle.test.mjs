@@ -878,5 +878,69 @@ describe('92 promises: abort, timeout, close, process lifetime', function () {
       const probe = pSocket();
       expectSocketError(await rejection(probe.connect({ address: '127.0.0.1', port: ready.port }, { timeout: 2000 })), 'ECONNREFUSED', 'connect');
     });
+
+    it('workers ended with reused pollers waiting and others just closed: each exits, no fd is left, the main thread carries on', async function () {
+      this.timeout(30000);
+      // Each worker first runs connections whose pollers are closed and opened again for the next
+      // socket (Poller.reopen), then leaves recvs waiting on socketpairs, closes every other waiting
+      // socket, and ends in that same turn: its environment is torn down with poll handles still
+      // open (a reused poller among them) and others whose close has begun but not finished. A
+      // handle not closed, or the environment not waiting for its close callback, shows here as a
+      // worker that never exits, a crash of this process, or fds left open.
+      const source = `
+        const { parentPort, workerData } = require('node:worker_threads');
+        const { Socket, AF_INET, AF_UNIX, SOCK_STREAM } = require(workerData.promisesPath);
+        (async () => {
+          const server = new Socket(AF_INET, SOCK_STREAM);
+          server.bind({ address: '127.0.0.1', port: 0 });
+          server.listen(8);
+          for (let i = 0; i < 20; i++) {
+            const client = new Socket(AF_INET, SOCK_STREAM);
+            const [conn] = await Promise.all([server.accept({ timeout: 3000 }), client.connect(server.getsockname(), { timeout: 3000 })]);
+            const eof = client.recv(10, { timeout: 3000 });
+            conn.close();
+            if ((await eof).length !== 0) throw new Error('no EOF');
+            client.close();
+          }
+          const waiting = [];
+          for (let i = 0; i < 8; i++) {
+            const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+            a.recv(100).catch(() => {});
+            waiting.push(a, b);
+          }
+          server.accept().catch(() => {});
+          await new Promise((resolve) => setImmediate(resolve));
+          for (let i = 0; i < waiting.length; i += 4) waiting[i].close();
+          if (workerData.exit) process.exit(0);
+          parentPort.postMessage('ready');
+        })().catch((error) => {
+          parentPort.postMessage({ error: String(error && error.stack || error) });
+          process.exit(2);
+        });
+      `;
+      const warm = startWorker(`require(require('node:worker_threads').workerData.promisesPath)`, { promisesPath });
+      await bounded(warm.exited, 5000);
+      const baseline = openFdCount();
+      for (let round = 0; round < 6; round++) {
+        const exit = round % 2 === 0;
+        const { worker, next, exited } = startWorker(source, { promisesPath, exit });
+        if (exit) {
+          const code = await bounded(exited, 10000, 'the worker ending itself');
+          if (code !== 0) await next(100); // rejects with the worker's error
+          expect(code, 'exit code').to.equal(0);
+        } else {
+          expect(await next()).to.equal('ready');
+          await bounded(worker.terminate(), 5000, 'worker.terminate()');
+          expect(await bounded(exited, 5000), 'exit code').to.equal(1);
+        }
+      }
+      expect(openFdCount()).to.equal(baseline);
+
+      const [a, b] = unixPair();
+      const waiting = a.recv(10, { timeout: 2000 });
+      await macrotask();
+      await b.send('still here');
+      expect((await waiting).toString()).to.equal('still here');
+    });
   });
 });
