@@ -217,7 +217,10 @@ describe('53 packet sockets and interfaces', function () {
         ret(0xffffffff),
         ret(0),
       ];
-      const filtered = track(new Socket(AF_PACKET, SOCK_RAW, ETH_P_IP));
+      // Protocol 0 until the program is attached: a packet socket made with ETH_P_IP queues every
+      // IPv4 frame on the host from socket() on, so other programs' traffic would get in unfiltered.
+      // bind() then names the protocol (as tcpdump does).
+      const filtered = track(new Socket(AF_PACKET, SOCK_RAW, 0));
       filtered.setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, filter);
       filtered.bind({ family: 'AF_PACKET', protocol: ETH_P_IP, ifindex: lo });
       filtered.setsockopt(SOL_SOCKET, SO_RCVTIMEO, 2000);
