@@ -5,7 +5,8 @@
 // buffer, send, accept4, connect's SO_ERROR): the poll callback then makes the syscall and brings
 // its result; the others try again from here. A stream whose last read came back short is drained,
 // so its next recv waits for readiness without trying first; so does a recv after a send to a peer
-// that has been answering only later (an echo, a request and its response). Nothing waits on the libuv thread pool.
+// that has been answering only later (an echo, a request and its response). Nothing waits on the
+// libuv thread pool.
 import { constants as osConstants } from 'node:os';
 
 import type { AddressInput, DisconnectAddress, SocketAddress } from './address';
@@ -1130,7 +1131,8 @@ export class Socket extends SocketBase {
 
   /**
    * Whether a call of `direction` may make its syscall at once: nothing is queued before it, its
-   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a stream expected empty (#expectsEmpty).
+   * signal has not aborted, and (`waitsWhenDrained`) it is not a recv on a stream expected empty
+   * (#expectsEmpty, which counts the calls it makes wait).
    */
   #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
     return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#expectsEmpty());
