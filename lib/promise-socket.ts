@@ -1085,12 +1085,13 @@ export class Socket extends SocketBase {
       decorate?.(error);
       return Promise.reject(error);
     }
-    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#expectsEmpty())) {
+    if (!tried && !this.#waitingIn(direction) && !(waitsWhenDrained && this.#expectsEmpty(timeout))) {
       // The fast path: the data (or buffer space, or connection) is already there.
       try {
         const afterSend = waitsWhenDrained && this.#sentSinceRead;
         const value = attempt!();
-        if (afterSend) this.#learnAfterSend(value === WOULD_BLOCK);
+        // Found nothing only if nothing was read (a MSG_WAITALL recv may take part and wait on).
+        if (afterSend) this.#learnAfterSend(value === WOULD_BLOCK && this.#sentSinceRead);
         if (value !== WOULD_BLOCK) return Promise.resolve(value);
       } catch (error) {
         return Promise.reject(error);
@@ -1135,14 +1136,18 @@ export class Socket extends SocketBase {
    * (#expectsEmpty, which counts the calls it makes wait).
    */
   #mayTry(direction: Direction, options: WaitOptions, waitsWhenDrained: boolean): boolean {
-    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#expectsEmpty());
+    return !this.#waitingIn(direction) && options.signal?.aborted !== true && !(waitsWhenDrained && this.#expectsEmpty(options.timeout));
   }
 
   /**
    * Whether the receive queue is expected empty, so a recv waits for readiness before trying: after
-   * a short read, or after a send to a peer that has been answering later (see #emptyAfterSend).
+   * a short read, or after a send to a peer that has been answering later (see #emptyAfterSend);
+   * never for a call with a timeout or on an unreferenced socket.
    */
-  #expectsEmpty(): boolean {
+  #expectsEmpty(timeout: number | undefined): boolean {
+    // Waiting first must lose nothing the try would have returned: a timeout's timer can fire
+    // before the loop next polls, and an unreferenced socket does not keep the loop turning to it.
+    if (timeout !== undefined || !this.#referenced) return false;
     if (this.#drained) return true;
     if (!this.#sentSinceRead || this.#emptyAfterSend < 2) return false;
     return (++this.#waitedAfterSend & 3) !== 0;
@@ -1332,10 +1337,10 @@ export class Socket extends SocketBase {
   send(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'send');
-      this.#noteSend();
       const view = toSendable(data);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
+      this.#noteSend();
       if (this.#mayTry(WRITE, wait, false)) {
         const result = native.send(fd, view, allFlags);
         if (result !== EAGAIN) return result < 0 ? Promise.reject(syscallError('send', result)) : Promise.resolve(result);
@@ -1382,10 +1387,10 @@ export class Socket extends SocketBase {
   sendAll(data: ArrayBufferView | string, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'send');
-      this.#noteSend();
       const bytes = asBytes(toSendable(data));
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'send');
       const allFlags = sendFlags | MSG_NOSIGNAL;
+      this.#noteSend();
       let sent = 0;
       if (this.#mayTry(WRITE, wait, false)) {
         while (sent < bytes.length) {
@@ -1475,8 +1480,8 @@ export class Socket extends SocketBase {
   sendfile(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendfile');
-      this.#noteSend();
       const [inFd, from, length] = sendfileArguments(file, offset, count);
+      this.#noteSend();
       return this.#run(WRITE, 'sendfile', waitOptions(options), () => {
         const result = native.sendfile(fd, inFd, from, length);
         if (result === EAGAIN) return WOULD_BLOCK;
@@ -1518,8 +1523,8 @@ export class Socket extends SocketBase {
   sendfileAll(file: FileInput, offset: number | null, count: number, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendfile');
-      this.#noteSend();
       const [inFd, from, length] = sendfileArguments(file, offset, count);
+      this.#noteSend();
       let sent = 0;
       const progress = (): string => sendAllProgress(sent, length, 'sendfileAll');
       return this.#run(
@@ -1577,11 +1582,11 @@ export class Socket extends SocketBase {
   sendto(data: ArrayBufferView | string, address: AddressInput, flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendto');
-      this.#noteSend();
       const view = toSendable(data);
       const { sockaddr, context } = this.encode(address);
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendto');
       const allFlags = sendFlags | MSG_NOSIGNAL;
+      this.#noteSend();
       return this.#run(
         WRITE,
         'sendto',
@@ -1932,7 +1937,9 @@ export class Socket extends SocketBase {
       const wait = waitOptions(options, true);
       const drains = this.#waitsWhenDrained(recvFlags);
       if (this.#mayTry(READ, wait, drains)) {
+        const afterSend = drains && this.#sentSinceRead;
         const result = receiveFromInto(fd, view, recvFlags, senders ?? null, this.unnamedPeer());
+        if (afterSend) this.#learnAfterSend(result === EAGAIN);
         if (result !== EAGAIN) return Promise.resolve(this.#received(result, byteLengthOf(view), recvFlags, 'recvfrom'));
       }
       const call = new RecvfromCall(this, view, recvFlags, senders, this.unnamedPeer());
@@ -2039,9 +2046,9 @@ export class Socket extends SocketBase {
   sendmmsg(messages: readonly MmsgMessage[], flags?: number | WaitOptions, options?: WaitOptions): Promise<number> {
     try {
       const fd = fdOf(this, 'sendmmsg');
-      this.#noteSend();
       const [sendFlags, wait] = flagsAndOptions(flags, options, SEND_FLAGS, 'sendmmsg');
       const prepared = prepareSendmmsg(messages, sendFlags, (address, name) => this.encode(address, name));
+      this.#noteSend();
       return this.#run(
         WRITE,
         'sendmmsg',

@@ -101,6 +101,19 @@ async function expectPending(promise, message = 'still pending') {
   expect(state.settled, message).to.equal(false);
 }
 
+/** `promise`, or a rejection after GUARD_MS: bounds a call made without a timeout of its own. */
+async function within(promise, what) {
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${GUARD_MS} ms`)), GUARD_MS);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Checks an error's properties (=== each) and class. */
 function checkError(error, expected) {
   for (const [key, value] of Object.entries(expected)) {
@@ -648,11 +661,12 @@ describe('91 promise flavour: the waiting calls', function () {
       let fromJs = 0;
       native.recv = (...args) => (fromJs++, made(...args));
       /** recvInto(buf) on conn: whether it settled within microtasks (tried from JS), and its count. */
+      // No timeout of its own: a call with one always tries first (see the test after these).
       const read = async () => {
-        const receiving = conn.recvInto(buf, T);
+        const receiving = conn.recvInto(buf);
         const state = watchState(receiving);
         await microtasks(5);
-        return [state.settled, await receiving];
+        return [state.settled, await within(receiving, 'recvInto')];
       };
       try {
         await client.send('abcdefgh', T);
@@ -687,11 +701,12 @@ describe('91 promise flavour: the waiting calls', function () {
       const made = native.recv;
       let fromJs = 0;
       native.recv = (...args) => (fromJs++, made(...args));
+      // No timeout of its own: a call with one always tries first (see the test after these).
       const read = async () => {
-        const receiving = conn.recvInto(buf, T);
+        const receiving = conn.recvInto(buf);
         const state = watchState(receiving);
         await microtasks(5);
-        return [state.settled, await receiving];
+        return [state.settled, await within(receiving, 'recvInto')];
       };
       try {
         // An echo's server side: twice, the recv tried after the send finds nothing yet.
@@ -738,6 +753,40 @@ describe('91 promise flavour: the waiting calls', function () {
       } finally {
         native.recv = made;
       }
+    });
+
+    it('a recv with a timeout tries at once where it would wait first: bytes already queued are not lost to its timer', async function () {
+      const [client, conn] = await ppair();
+      const arrived = () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1);
+      const buf = Buffer.alloc(4);
+      /** recvInto with { timeout: 0 }, the turn then kept busy past that timer's due time. */
+      const readWithZeroTimeout = async () => {
+        const receiving = conn.recvInto(buf, { timeout: 0 });
+        const start = performance.now();
+        while (performance.now() - start < 5); // a timer due now fires before the loop polls again
+        return receiving;
+      };
+      // After a short read.
+      await client.send('ab', T);
+      arrived();
+      expect(await conn.recvInto(buf, T)).to.equal(2);
+      await client.send('cdef', T);
+      arrived();
+      expect(await readWithZeroTimeout()).to.equal(4);
+      expect(buf.toString()).to.equal('cdef');
+      // After a send to a peer that has been answering later.
+      for (let round = 0; round < 2; round++) {
+        await conn.send('q', T);
+        const receiving = conn.recvInto(buf, T);
+        await expectPending(receiving);
+        await client.send('abcd', T);
+        expect(await receiving).to.equal(4);
+      }
+      await client.send('wxyz', T);
+      arrived();
+      await conn.send('q', T);
+      expect(await readWithZeroTimeout()).to.equal(4);
+      expect(buf.toString()).to.equal('wxyz');
     });
 
   });

@@ -631,6 +631,35 @@ describe('92 promises: abort, timeout, close, process lifetime', function () {
       }
     });
 
+    it("an unref()'d socket's recv gets bytes already queued, where a referenced one would wait for readiness first", async function () {
+      // A referenced socket's recv waits first after a short read, and after sends to a peer that
+      // has been answering later; an unreferenced one must try: its poll handle would not keep the
+      // loop turning to the readiness, and the process would exit with the bytes unread.
+      const { exited } = spawnChild(`${header}
+        const [a, b] = Socket.pair(AF_UNIX, SOCK_STREAM);
+        a.unref();
+        b.unref();
+        const buf = Buffer.alloc(4);
+        for (let round = 0; round < 2; round++) {
+          await a.send('q');
+          const keepAlive = setTimeout(() => {}, 5000);
+          const receiving = a.recvInto(buf);
+          setTimeout(() => b.send('abcd'), 5);
+          await receiving;
+          clearTimeout(keepAlive);
+        }
+        await b.send('ab');
+        await a.send('q');
+        console.log('after a send', await a.recvInto(buf));
+        await b.send('cd');
+        console.log('after a short read', await a.recvInto(buf));
+      `);
+      const result = await exited;
+      expect(result.stderr).to.equal('');
+      expect(result.stdout).to.equal('after a send 2\nafter a short read 2\n');
+      expect(result.code).to.equal(0);
+    });
+
     it('ref() after unref() keeps the child alive again until the connection comes', async function () {
       const { exited, firstLine, running } = spawnChild(`${header}
         const server = new Socket(AF_INET, SOCK_STREAM);
