@@ -114,6 +114,38 @@ async function within(promise, what) {
   }
 }
 
+/**
+ * A connected TCP pair (ppair) whose accepted end's recv(2) calls made from JS are counted, the
+ * binding's recv wrapped until `restore()`: `tries()` the count so far; `read()` a recvInto of
+ * conn's 4-byte `buf` with no timeout of its own (a call with one always tries first), as
+ * [settled within microtasks, i.e. tried from JS; its count]; `arrived()` checks with the blocking
+ * poll that bytes are queued on conn.
+ */
+async function countedRecvPair() {
+  const { native } = createRequire(import.meta.url)('../dist/native.js');
+  const [client, conn] = await ppair();
+  const buf = Buffer.alloc(4);
+  const made = native.recv;
+  let tries = 0;
+  native.recv = (...args) => (tries++, made(...args));
+  return {
+    client,
+    conn,
+    buf,
+    tries: () => tries,
+    restore: () => {
+      native.recv = made;
+    },
+    arrived: () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1),
+    read: async () => {
+      const receiving = conn.recvInto(buf);
+      const state = watchState(receiving);
+      await microtasks(5);
+      return [state.settled, await within(receiving, 'recvInto')];
+    },
+  };
+}
+
 /** Checks an error's properties (=== each) and class. */
 function checkError(error, expected) {
   for (const [key, value] of Object.entries(expected)) {
@@ -653,31 +685,17 @@ describe('91 promise flavour: the waiting calls', function () {
     });
 
     it('a recv on a stream tries at once after a full read, and waits for readiness first after a short read', async function () {
-      const { native } = createRequire(import.meta.url)('../dist/native.js');
-      const [client, conn] = await ppair();
-      const arrived = () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1);
-      const buf = Buffer.alloc(4);
-      const made = native.recv;
-      let fromJs = 0;
-      native.recv = (...args) => (fromJs++, made(...args));
-      /** recvInto(buf) on conn: whether it settled within microtasks (tried from JS), and its count. */
-      // No timeout of its own: a call with one always tries first (see the test after these).
-      const read = async () => {
-        const receiving = conn.recvInto(buf);
-        const state = watchState(receiving);
-        await microtasks(5);
-        return [state.settled, await within(receiving, 'recvInto')];
-      };
+      const { client, conn, buf, tries, read, arrived, restore } = await countedRecvPair();
       try {
         await client.send('abcdefgh', T);
         arrived();
         expect(await read()).to.deep.equal([true, 4]);
         expect(await read()).to.deep.equal([true, 4]);
-        expect(fromJs).to.equal(2);
+        expect(tries()).to.equal(2);
         // Both reads were full: the next one tries, says EAGAIN, and the poller makes the one that reads.
         const waiting = conn.recvInto(buf, T);
         await expectPending(waiting);
-        expect(fromJs).to.equal(3);
+        expect(tries()).to.equal(3);
         await client.send('xy', T);
         expect(await waiting).to.equal(2);
 
@@ -687,34 +705,21 @@ describe('91 promise flavour: the waiting calls', function () {
         arrived();
         expect(await read()).to.deep.equal([false, 4]);
         expect(buf.toString()).to.equal('abcd');
-        expect(fromJs).to.equal(3);
+        expect(tries()).to.equal(3);
       } finally {
-        native.recv = made;
+        restore();
       }
     });
 
     it('a recv after a send waits first once the peer has been answering later, and tries again once it answers sooner', async function () {
-      const { native } = createRequire(import.meta.url)('../dist/native.js');
-      const [client, conn] = await ppair();
-      const arrived = () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1);
-      const buf = Buffer.alloc(4);
-      const made = native.recv;
-      let fromJs = 0;
-      native.recv = (...args) => (fromJs++, made(...args));
-      // No timeout of its own: a call with one always tries first (see the test after these).
-      const read = async () => {
-        const receiving = conn.recvInto(buf);
-        const state = watchState(receiving);
-        await microtasks(5);
-        return [state.settled, await within(receiving, 'recvInto')];
-      };
+      const { client, conn, buf, tries, read, arrived, restore } = await countedRecvPair();
       try {
         // An echo's server side: twice, the recv tried after the send finds nothing yet.
         for (let round = 1; round <= 2; round++) {
           await conn.send('q', T);
           const receiving = conn.recvInto(buf, T);
           await expectPending(receiving);
-          expect(fromJs).to.equal(round);
+          expect(tries()).to.equal(round);
           await client.send('abcd', T);
           expect(await receiving).to.equal(4);
         }
@@ -724,13 +729,13 @@ describe('91 promise flavour: the waiting calls', function () {
         arrived();
         expect(await read()).to.deep.equal([false, 4]);
         expect(buf.toString()).to.equal('efgh');
-        expect(fromJs).to.equal(2);
+        expect(tries()).to.equal(2);
 
         // A full read with no send since: the next recv tries at once.
         await client.send('ijkl', T);
         arrived();
         expect(await read()).to.deep.equal([true, 4]);
-        expect(fromJs).to.equal(3);
+        expect(tries()).to.equal(3);
 
         // The peer's answers come to be there before the recv: within 4 rounds one recv tries,
         // finds them, and the recvs after a send try at once again.
@@ -751,42 +756,46 @@ describe('91 promise flavour: the waiting calls', function () {
         }
         expect(buf.toString()).to.equal('qrst');
       } finally {
-        native.recv = made;
+        restore();
       }
     });
 
     it('a recv with a timeout tries at once where it would wait first: bytes already queued are not lost to its timer', async function () {
-      const [client, conn] = await ppair();
-      const arrived = () => expect(blocking.poll([{ fd: conn.fd, events: POLLIN }], GUARD_MS), 'the bytes arrived').to.have.length(1);
-      const buf = Buffer.alloc(4);
-      /** recvInto with { timeout: 0 }, the turn then kept busy past that timer's due time. */
+      const { client, conn, buf, tries, arrived, restore } = await countedRecvPair();
+      /** recvInto with { timeout: 0 }, the turn then kept busy past that timer's due time; it tries from JS. */
       const readWithZeroTimeout = async () => {
+        const before = tries();
         const receiving = conn.recvInto(buf, { timeout: 0 });
+        expect(tries(), 'tried at once').to.equal(before + 1);
         const start = performance.now();
         while (performance.now() - start < 5); // a timer due now fires before the loop polls again
         return receiving;
       };
-      // After a short read.
-      await client.send('ab', T);
-      arrived();
-      expect(await conn.recvInto(buf, T)).to.equal(2);
-      await client.send('cdef', T);
-      arrived();
-      expect(await readWithZeroTimeout()).to.equal(4);
-      expect(buf.toString()).to.equal('cdef');
-      // After a send to a peer that has been answering later.
-      for (let round = 0; round < 2; round++) {
+      try {
+        // After a short read.
+        await client.send('ab', T);
+        arrived();
+        expect(await conn.recvInto(buf, T)).to.equal(2);
+        await client.send('cdef', T);
+        arrived();
+        expect(await readWithZeroTimeout()).to.equal(4);
+        expect(buf.toString()).to.equal('cdef');
+        // After a send to a peer that has been answering later.
+        for (let round = 0; round < 2; round++) {
+          await conn.send('q', T);
+          const receiving = conn.recvInto(buf, T);
+          await expectPending(receiving);
+          await client.send('abcd', T);
+          expect(await receiving).to.equal(4);
+        }
+        await client.send('wxyz', T);
+        arrived();
         await conn.send('q', T);
-        const receiving = conn.recvInto(buf, T);
-        await expectPending(receiving);
-        await client.send('abcd', T);
-        expect(await receiving).to.equal(4);
+        expect(await readWithZeroTimeout()).to.equal(4);
+        expect(buf.toString()).to.equal('wxyz');
+      } finally {
+        restore();
       }
-      await client.send('wxyz', T);
-      arrived();
-      await conn.send('q', T);
-      expect(await readWithZeroTimeout()).to.equal(4);
-      expect(buf.toString()).to.equal('wxyz');
     });
 
   });

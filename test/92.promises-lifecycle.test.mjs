@@ -171,6 +171,15 @@ const children = new Set();
  * Runs `source` as an ES module in a child `node` (cwd: the package root, so 'sockcall/promises'
  * resolves). Killed after 10 s. `exited` resolves with { code, signal, stdout, stderr, ms }.
  */
+/** This thread carries on with new promise sockets: a recv that waits is served by a send. */
+async function expectPromiseSocketsWork() {
+  const [a, b] = unixPair();
+  const waiting = a.recv(10, { timeout: 2000 });
+  await macrotask();
+  await b.send('still here');
+  expect((await waiting).toString()).to.equal('still here');
+}
+
 function spawnChild(source) {
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -897,11 +906,7 @@ describe('92 promises: abort, timeout, close, process lifetime', function () {
       expect(openFdCount()).to.equal(baseline);
 
       // The main thread carries on with new promise sockets.
-      const [a, b] = unixPair();
-      const waiting = a.recv(10, { timeout: 2000 });
-      await macrotask();
-      await b.send('still here');
-      expect((await waiting).toString()).to.equal('still here');
+      await expectPromiseSocketsWork();
 
       // The worker's listener is closed: connecting to its port is refused.
       const probe = pSocket();
@@ -965,11 +970,7 @@ describe('92 promises: abort, timeout, close, process lifetime', function () {
       }
       expect(openFdCount()).to.equal(baseline);
 
-      const [a, b] = unixPair();
-      const waiting = a.recv(10, { timeout: 2000 });
-      await macrotask();
-      await b.send('still here');
-      expect((await waiting).toString()).to.equal('still here');
+      await expectPromiseSocketsWork();
     });
   });
 });
